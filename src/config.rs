@@ -1,0 +1,298 @@
+//! `factolint.toml`: rule severities, excludes, per-path overrides, limits.
+
+use crate::diagnostics::Severity;
+use crate::workspace::FactorioVersion;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "factolint.toml";
+
+/// A configured level: a severity, or off.
+pub type Level = Option<Severity>;
+
+/// How a file is run, when its place in the mod does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Sent over RCON or `/c` into a running game: never part of the joining client's load.
+    Injected,
+    Control,
+    Data,
+    Settings,
+}
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_file_bytes: usize,
+    pub max_nesting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: 32 * 1024 * 1024, max_nesting: 800 }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Override {
+    globs: GlobSet,
+    pub rules: BTreeMap<&'static str, Level>,
+    pub factorio_version: Option<FactorioVersion>,
+    pub role: Option<Role>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file this came from; `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+    pub factorio_version: Option<FactorioVersion>,
+    excludes: Option<GlobSet>,
+    pub rules: BTreeMap<&'static str, Level>,
+    pub overrides: Vec<Override>,
+    pub limits: Limits,
+}
+
+/// A configuration problem: exit code 2, with the file and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    factorio_version: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    overrides: Vec<RawOverride>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOverride {
+    files: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    factorio_version: Option<Spanned<String>>,
+    role: Option<Role>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLimits {
+    max_file_size_mb: Option<usize>,
+    max_nesting: Option<usize>,
+}
+
+impl Config {
+    /// The nearest `factolint.toml` at or above `start` (a directory), parsed.
+    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate);
+            }
+        }
+        Ok(Config::default())
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let error_at = |offset: usize, message: String| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+            ConfigError { path: path.to_path_buf(), line, column, message }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            error_at(offset, e.message().trim().to_string())
+        })?;
+        let version = |value: &Spanned<String>| {
+            FactorioVersion::parse(value.get_ref()).ok_or_else(|| {
+                error_at(
+                    value.span().start,
+                    format!("factorio-version must look like \"2.0\" or \"1.1\", not {:?}", value.get_ref()),
+                )
+            })
+        };
+        let rules = |raw: &BTreeMap<Spanned<String>, Spanned<String>>| -> Result<BTreeMap<&'static str, Level>, ConfigError> {
+            let mut out = BTreeMap::new();
+            for (key, level) in raw {
+                let meta = crate::rules::lookup(key.get_ref()).ok_or_else(|| {
+                    error_at(key.span().start, format!("unknown rule {:?} (run `factolint rules` for the list)", key.get_ref()))
+                })?;
+                let parsed = match level.get_ref().as_str() {
+                    "off" => None,
+                    other => Some(Severity::parse(other).ok_or_else(|| {
+                        error_at(
+                            level.span().start,
+                            format!("rule level must be \"error\", \"warning\", \"info\" or \"off\", not {other:?}"),
+                        )
+                    })?),
+                };
+                out.insert(meta.code.as_str(), parsed);
+            }
+            Ok(out)
+        };
+        let globs = |patterns: &[Spanned<String>]| -> Result<GlobSet, ConfigError> {
+            let mut builder = GlobSetBuilder::new();
+            for pattern in patterns {
+                for expanded in expand_glob(pattern.get_ref()) {
+                    let glob = Glob::new(&expanded)
+                        .map_err(|e| error_at(pattern.span().start, format!("invalid glob {:?}: {e}", pattern.get_ref())))?;
+                    builder.add(glob);
+                }
+            }
+            builder.build().map_err(|e| error_at(0, format!("invalid globs: {e}")))
+        };
+
+        let mut overrides = Vec::new();
+        for raw_override in &raw.overrides {
+            if raw_override.files.get_ref().is_empty() {
+                return Err(error_at(raw_override.files.span().start, "`files` must list at least one glob".into()));
+            }
+            overrides.push(Override {
+                globs: globs(raw_override.files.get_ref())?,
+                rules: rules(&raw_override.rules)?,
+                factorio_version: raw_override.factorio_version.as_ref().map(version).transpose()?,
+                role: raw_override.role,
+            });
+        }
+        let mut limits = Limits::default();
+        if let Some(mb) = raw.limits.max_file_size_mb {
+            limits.max_file_bytes = mb.saturating_mul(1024 * 1024);
+        }
+        if let Some(depth) = raw.limits.max_nesting {
+            limits.max_nesting = depth;
+        }
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            factorio_version: raw.factorio_version.as_ref().map(version).transpose()?,
+            excludes: if raw.exclude.is_empty() { None } else { Some(globs(&raw.exclude)?) },
+            rules: rules(&raw.rules)?,
+            overrides,
+            limits,
+        })
+    }
+
+    /// The directory globs are relative to.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> Option<&'p Path> {
+        path.strip_prefix(self.base_dir()?).ok()
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        match (&self.excludes, self.relative(path)) {
+            (Some(globs), Some(rel)) => globs.is_match(rel),
+            _ => false,
+        }
+    }
+
+    fn matching_overrides<'s>(&'s self, path: &'s Path) -> impl Iterator<Item = &'s Override> + 's {
+        let rel = self.relative(path);
+        self.overrides.iter().filter(move |o| rel.is_some_and(|rel| o.globs.is_match(rel)))
+    }
+
+    /// The level of `code` for `path`: the last matching override, then `[rules]`, then the default.
+    pub fn level(&self, code: &'static str, path: &Path) -> Level {
+        let mut level = match self.rules.get(code) {
+            Some(level) => *level,
+            None => crate::rules::meta(code).map(|m| m.default_severity),
+        };
+        for o in self.matching_overrides(path) {
+            if let Some(l) = o.rules.get(code) {
+                level = *l;
+            }
+        }
+        level
+    }
+
+    pub fn role(&self, path: &Path) -> Option<Role> {
+        self.matching_overrides(path).filter_map(|o| o.role).last()
+    }
+
+    pub fn version_override(&self, path: &Path) -> Option<FactorioVersion> {
+        self.matching_overrides(path).filter_map(|o| o.factorio_version).last()
+    }
+}
+
+/// `scripts/rcon` also matches everything below it, as users expect of a folder name.
+fn expand_glob(pattern: &str) -> Vec<String> {
+    let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+    if trimmed.contains('*') || trimmed.ends_with(".lua") {
+        vec![trimmed.to_string()]
+    } else {
+        vec![trimmed.to_string(), format!("{trimmed}/**")]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/m/factolint.toml"), text)
+    }
+
+    #[test]
+    fn reads_rules_overrides_and_versions() {
+        let config = parse(
+            "factorio-version = \"2.0\"\nexclude = [\"vendor\"]\n[rules]\nFL501 = \"warning\"\n\
+             [[overrides]]\nfiles = [\"rcon/*.lua\"]\nrole = \"injected\"\n[overrides.rules]\nglobal-in-2-0 = \"off\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.factorio_version, FactorioVersion::parse("2.0"));
+        assert_eq!(config.level("FL501", Path::new("/m/control.lua")), Some(Severity::Warning));
+        assert_eq!(config.level("FL501", Path::new("/m/rcon/x.lua")), None);
+        assert_eq!(config.role(Path::new("/m/rcon/x.lua")), Some(Role::Injected));
+        assert!(config.is_excluded(Path::new("/m/vendor/lib.lua")));
+        assert!(!config.is_excluded(Path::new("/m/control.lua")));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err = parse("[rules]\nFL501 = \"error\"\nbogus = 1\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let err = parse("colour = true\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn bad_levels_and_versions_are_errors() {
+        let err = parse("[rules]\nFL501 = \"loud\"\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 9));
+        assert!(err.message.contains("\"loud\""));
+        assert!(parse("factorio-version = \"two\"\n").is_err());
+    }
+}

@@ -1,0 +1,392 @@
+//! The pipeline: discover → read, parse and lower in parallel → link per unit → rules →
+//! levels and suppressions → sorted diagnostics.
+
+use crate::config::{Config, Role};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::rules::{self, FileFacts, Stages, UnitFacts};
+use crate::semantic::ir::FileIr;
+use crate::source::{FileId, SourceDb, SourceFile, Span};
+use crate::syntax::Comment;
+use crate::workspace::{self, RequireTarget, Unit, WorkFile};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Parser and walkers recurse per nesting level; this stack covers the nesting limit with room.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Use this configuration instead of discovering factolint.toml files.
+    pub config: Option<Arc<Config>>,
+    /// Unsaved editor buffers, by absolute path: read instead of the file on disk.
+    pub overlays: HashMap<PathBuf, String>,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+}
+
+/// Everything one run found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sources: SourceDb,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A file could not be read: exit code 2.
+    pub io_failure: bool,
+    pub files_checked: usize,
+    pub lines_checked: usize,
+    /// Files whose text was not valid UTF-8 (read with `?` for bad bytes): never rewritten.
+    pub lossy_files: Vec<FileId>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+/// The result of reading, parsing and lowering one file.
+enum Analysis {
+    Ok { ir: FileIr, comments: Vec<Comment> },
+    ParseErrors(Vec<crate::syntax::ParseError>),
+    Binary,
+    TooLarge { bytes: usize },
+    TooDeep { depth: usize },
+    Unreadable(String),
+}
+
+struct LoadedFile {
+    text: String,
+    lossy: bool,
+    analysis: Analysis,
+}
+
+pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, workspace::DiscoverError> {
+    let units = workspace::discover(paths, options.config.as_ref())?;
+    Ok(check_units(&units, options))
+}
+
+pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .stack_size(WORKER_STACK_BYTES)
+        .thread_name(|i| format!("factolint-{i}"))
+        .build()
+        .expect("worker threads");
+    pool.install(|| run(units, options))
+}
+
+fn run(units: &[Unit], options: &CheckOptions) -> Report {
+    // Largest files first, so one giant data file does not finish last on a single core.
+    let jobs: Vec<(usize, usize)> =
+        units.iter().enumerate().flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f))).collect();
+    let mut sized: Vec<(u64, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, &(u, f))| (std::fs::metadata(&units[u].files[f].path).map(|m| m.len()).unwrap_or(0), i))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut loaded: Vec<(usize, LoadedFile)> = sized
+        .par_iter()
+        .map(|&(_, i)| {
+            let (u, f) = jobs[i];
+            (i, load(&units[u].files[f], &units[u].config, &options.overlays))
+        })
+        .collect();
+    loaded.sort_by_key(|(i, _)| *i);
+
+    let mut report = Report::default();
+    let mut per_unit: Vec<Vec<(FileId, Analysis)>> = units.iter().map(|_| Vec::new()).collect();
+    for ((u, f), (_, file)) in jobs.iter().zip(loaded) {
+        let work = &units[*u].files[*f];
+        let display = display_path(&work.path);
+        let id = report.sources.add(SourceFile::new(work.path.clone(), display, file.text));
+        if file.lossy {
+            report.lossy_files.push(id);
+        }
+        per_unit[*u].push((id, file.analysis));
+    }
+
+    let unit_results: Vec<(Vec<Diagnostic>, bool)> = units
+        .par_iter()
+        .zip(per_unit.par_iter())
+        .map(|(unit, files)| check_unit(unit, files, &report.sources))
+        .collect();
+
+    // info.json problems need their file in the source database to be rendered.
+    for (unit, (mut diagnostics, io_failure)) in units.iter().zip(unit_results) {
+        report.io_failure |= io_failure;
+        if let Some(problem) = &unit.info_problem {
+            let file = SourceFile::new(problem.path.clone(), display_path(&problem.path), problem.text.clone());
+            let offset = offset_of_line_col(&file, problem.line, problem.column);
+            let id = report.sources.add(file);
+            let end = report.sources.get(id).text[offset..].find('\n').map(|n| offset + n).unwrap_or(offset);
+            let diagnostic = Diagnostic::new("FL004", id, Span::new(offset, end.max(offset)), problem.message.clone())
+                .with_help("Factorio will not load the mod until info.json is fixed");
+            if let Some(level) = unit.config.level("FL004", &problem.path) {
+                diagnostics.push(Diagnostic { severity: level, ..diagnostic });
+            }
+        }
+        report.diagnostics.extend(diagnostics);
+    }
+    for unit in units {
+        report.files_checked += unit.files.iter().filter(|f| f.report).count();
+    }
+    report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
+    sort_diagnostics(&report.sources, &mut report.diagnostics);
+    report
+}
+
+fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
+    let Some(&start) = file.line_starts().get(line.saturating_sub(1)) else { return 0 };
+    let line_text = file.line_text(line);
+    start + line_text.char_indices().nth(column.saturating_sub(1)).map(|(i, _)| i).unwrap_or(line_text.len())
+}
+
+/// Output order: path, line, column, code, message — the same whatever the thread count.
+pub fn sort_diagnostics(sources: &SourceDb, diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let fa = sources.get(a.file);
+        let fb = sources.get(b.file);
+        fa.display
+            .cmp(&fb.display)
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.code.cmp(b.code))
+            .then(a.message.cmp(&b.message))
+            .then(a.span.end.cmp(&b.span.end))
+    });
+}
+
+/// `path` relative to the working directory with `/` separators; absolute when outside it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match path.strip_prefix(&cwd) {
+        Ok(rel) => workspace::relative_slash(rel, Path::new("")),
+        Err(_) => path.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -> LoadedFile {
+    let bytes = match overlays.get(&file.path) {
+        Some(text) => text.clone().into_bytes(),
+        None => match std::fs::read(&file.path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return LoadedFile {
+                    text: String::new(),
+                    lossy: false,
+                    analysis: Analysis::Unreadable(workspace::describe_io(&e)),
+                }
+            }
+        },
+    };
+    if bytes.len() > config.limits.max_file_bytes {
+        return LoadedFile { text: String::new(), lossy: false, analysis: Analysis::TooLarge { bytes: bytes.len() } };
+    }
+    if bytes.contains(&0) {
+        return LoadedFile { text: String::new(), lossy: false, analysis: Analysis::Binary };
+    }
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (replace_invalid_bytes(e.as_bytes()), true),
+    };
+    let depth = crate::syntax::nesting_depth(&text);
+    if depth > config.limits.max_nesting {
+        return LoadedFile { text, lossy, analysis: Analysis::TooDeep { depth } };
+    }
+    let analysis = match crate::syntax::parse(&text) {
+        Ok(parsed) => {
+            let ir = crate::semantic::lower::lower(&parsed.ast, text.len());
+            Analysis::Ok { ir, comments: parsed.comments }
+        }
+        Err(errors) => Analysis::ParseErrors(errors),
+    };
+    LoadedFile { text, lossy, analysis }
+}
+
+/// Lua reads bytes, so Latin-1 in a comment or string is fine for Factorio. One `?` per
+/// invalid byte keeps every offset where it was.
+fn replace_invalid_bytes(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text
+}
+
+/// Which stages load each file: the entry points, then everything they `require`.
+fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages> {
+    let index: HashMap<&str, usize> = rels.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let mut stages = vec![Stages::default(); rels.len()];
+    let mut queue: VecDeque<(usize, u8)> = VecDeque::new();
+    for (i, rel) in rels.iter().enumerate() {
+        let stage = match *rel {
+            "settings.lua" | "settings-updates.lua" | "settings-final-fixes.lua" => 0,
+            "data.lua" | "data-updates.lua" | "data-final-fixes.lua" => 1,
+            "control.lua" => 2,
+            _ => continue,
+        };
+        queue.push_back((i, stage));
+    }
+    let exists = |rel: &str| index.contains_key(rel);
+    let mod_name = unit.info.name.as_deref();
+    while let Some((i, stage)) = queue.pop_front() {
+        let flag = match stage {
+            0 => &mut stages[i].settings,
+            1 => &mut stages[i].data,
+            _ => &mut stages[i].control,
+        };
+        if *flag {
+            continue;
+        }
+        *flag = true;
+        let Some((_, ir)) = files.get(i) else { continue };
+        for (path, _) in ir.requires() {
+            if let RequireTarget::Local(target) = workspace::resolve_require(path, rels[i], mod_name, &exists) {
+                queue.push_back((index[target.as_str()], stage));
+            }
+        }
+    }
+    stages
+}
+
+fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> (Vec<Diagnostic>, bool) {
+    let mut diagnostics = Vec::new();
+    let mut io_failure = false;
+    let empty = FileIr::default();
+    let irs: Vec<(FileId, &FileIr)> = files
+        .iter()
+        .map(|(id, analysis)| match analysis {
+            Analysis::Ok { ir, .. } => (*id, ir),
+            _ => (*id, &empty),
+        })
+        .collect();
+    let rels: Vec<&str> = unit.files.iter().map(|f| f.rel.as_str()).collect();
+    let file_stages = stages(unit, &irs, &rels);
+    let unit_version = unit.factorio_version();
+
+    let mut facts = Vec::new();
+    for (i, (id, analysis)) in files.iter().enumerate() {
+        let work = &unit.files[i];
+        let limit = &unit.config.limits;
+        let file_diag = |code: &'static str, span: Span, message: String| Diagnostic::new(code, *id, span, message);
+        match analysis {
+            Analysis::Ok { ir, .. } => {
+                let role = unit.config.role(&work.path);
+                let mut stages = file_stages[i];
+                match role {
+                    Some(Role::Control) | Some(Role::Injected) => stages = Stages { control: true, ..Stages::default() },
+                    Some(Role::Data) => stages = Stages { data: true, ..Stages::default() },
+                    Some(Role::Settings) => stages = Stages { settings: true, ..Stages::default() },
+                    None => {}
+                }
+                facts.push(FileFacts {
+                    id: *id,
+                    rel: &work.rel,
+                    ir,
+                    stages,
+                    role,
+                    factorio_version: unit.config.version_override(&work.path).or(unit_version),
+                });
+            }
+            Analysis::ParseErrors(errors) => {
+                // The first error is the one that matters; later ones are usually its echoes.
+                if let Some(error) = errors.first() {
+                    let span = visible_span(&sources.get(*id).text, error.span);
+                    diagnostics.push(
+                        file_diag("FL001", span, format!("syntax error: {}", error.message))
+                            .with_label("the parser stopped here")
+                            .with_note("the rest of this file was not checked; other files were"),
+                    );
+                }
+            }
+            Analysis::Binary => diagnostics.push(
+                file_diag("FL001", Span::new(0, 0), "this is a binary file (it contains NUL bytes), not Lua source".into())
+                    .with_note("rename or remove it, or exclude it in factolint.toml"),
+            ),
+            Analysis::Unreadable(why) => {
+                io_failure = true;
+                diagnostics.push(file_diag("FL003", Span::new(0, 0), format!("cannot read this file: {why}")));
+            }
+            Analysis::TooLarge { bytes } => diagnostics.push(
+                file_diag(
+                    "FL005",
+                    Span::new(0, 0),
+                    format!(
+                        "file is {:.1} MiB, over the {} MiB limit; it was not analysed",
+                        *bytes as f64 / 1048576.0,
+                        limit.max_file_bytes / 1048576
+                    ),
+                )
+                .with_help("raise `max-file-size-mb` under `[limits]` in factolint.toml to analyse it"),
+            ),
+            Analysis::TooDeep { depth } => diagnostics.push(
+                file_diag(
+                    "FL005",
+                    Span::new(0, 0),
+                    format!("brackets and blocks nest {depth} levels deep, over the limit of {}; the file was not analysed", limit.max_nesting),
+                )
+                .with_note("Lua 5.2 itself rejects code nested deeper than about 200 levels")
+                .with_help("raise `max-nesting` under `[limits]` in factolint.toml to analyse it"),
+            ),
+        }
+    }
+
+    let unit_facts = UnitFacts { unit, files: facts };
+    let mut found = Vec::new();
+    for check in rules::checks() {
+        if unit.files.iter().any(|f| unit.config.level(check.code(), &f.path).is_some()) {
+            check.check(&unit_facts, &mut found);
+        }
+    }
+    diagnostics.extend(found);
+
+    // Configured levels, then only the files the user named.
+    let path_of: BTreeMap<FileId, &WorkFile> = files.iter().zip(&unit.files).map(|((id, _), w)| (*id, w)).collect();
+    let mut by_file: BTreeMap<FileId, Vec<Diagnostic>> = BTreeMap::new();
+    for mut diagnostic in diagnostics {
+        let Some(work) = path_of.get(&diagnostic.file) else { continue };
+        if !work.report {
+            continue;
+        }
+        match unit.config.level(diagnostic.code, &work.path) {
+            Some(level) => diagnostic.severity = level,
+            None => continue,
+        }
+        by_file.entry(diagnostic.file).or_default().push(diagnostic);
+    }
+
+    let mut out = Vec::new();
+    for ((id, analysis), work) in files.iter().zip(&unit.files) {
+        let mut file_diagnostics = by_file.remove(id).unwrap_or_default();
+        if let (Analysis::Ok { comments, .. }, true) = (analysis, work.report) {
+            let source = sources.get(*id);
+            let mut suppressions = crate::suppress::parse(source, comments);
+            if !suppressions.is_empty() {
+                crate::suppress::apply(source, &mut suppressions, &mut file_diagnostics);
+                let enabled = |code: &str| rules::static_code(code).is_some_and(|c| unit.config.level(c, &work.path).is_some());
+                for mut stale in crate::suppress::unused(*id, source, &suppressions, &enabled) {
+                    if let Some(level) = unit.config.level("FL002", &work.path) {
+                        stale.severity = level;
+                        file_diagnostics.push(stale);
+                    }
+                }
+            }
+        }
+        out.extend(file_diagnostics);
+    }
+    (out, io_failure)
+}
+
+/// A zero-width or end-of-file error span, widened to one visible character when possible.
+fn visible_span(text: &str, span: Span) -> Span {
+    let start = span.start.min(text.len());
+    if span.end > start {
+        return Span::new(start, span.end.min(text.len()));
+    }
+    match text[start..].chars().next() {
+        Some(c) if c != '\n' => Span::new(start, start + c.len_utf8()),
+        _ => Span::new(start, start),
+    }
+}

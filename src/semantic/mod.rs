@@ -1,0 +1,4 @@
+//! The semantic model: per-file IR (scopes resolved), then per-mod linking.
+
+pub mod ir;
+pub mod lower;
