@@ -13,7 +13,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_FAILURE: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "factolint", version, about = "Finds multiplayer, desync and 2.0-migration hazards in Factorio mod Lua")]
+#[command(
+    name = "factolint",
+    version,
+    about = "Finds multiplayer, desync and 2.0-migration hazards in Factorio mod Lua"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +34,25 @@ pub enum Command {
     },
     /// List every rule with its code, name, default level and whether it can be fixed.
     Rules,
+    /// Show each mod's registration map: event handlers, nth-tick handlers, commands, remote
+    /// interfaces and on_init/on_load/on_configuration_changed, with the contexts they run in.
+    Events(EventsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EventsArgs {
+    /// Files or folders (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: EventsFormat,
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    Human,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -62,13 +85,18 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            return if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
         }
     };
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules => rules(),
+        Command::Events(args) => events(args),
     }
 }
 
@@ -97,7 +125,11 @@ fn rule(code_or_name: &str) -> i32 {
 }
 
 fn indent(code: &str) -> String {
-    code.trim_matches('\n').lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    code.trim_matches('\n')
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn rules() -> i32 {
@@ -114,19 +146,25 @@ fn rules() -> i32 {
     EXIT_OK
 }
 
-fn check(args: CheckArgs) -> i32 {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let mut options = CheckOptions { threads: args.threads, ..CheckOptions::default() };
-    if let Some(path) = &args.config {
+fn load_options(config: Option<&PathBuf>, threads: Option<usize>) -> Result<CheckOptions, i32> {
+    let mut options = CheckOptions {
+        threads,
+        ..CheckOptions::default()
+    };
+    if let Some(path) = config {
         match Config::load(path) {
             Ok(config) => options.config = Some(Arc::new(config)),
             Err(e) => {
                 eprintln!("factolint: invalid configuration: {e}");
-                return EXIT_FAILURE;
+                return Err(EXIT_FAILURE);
             }
         }
     }
-    let run = |options: &CheckOptions| match engine::check_paths(&paths, options) {
+    Ok(options)
+}
+
+fn run_check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, i32> {
+    match engine::check_paths(paths, options) {
         Ok(report) => Ok(report),
         Err(crate::workspace::DiscoverError::Config(e)) => {
             eprintln!("factolint: invalid configuration: {e}");
@@ -136,24 +174,71 @@ fn check(args: CheckArgs) -> i32 {
             eprintln!("factolint: {e}");
             Err(EXIT_FAILURE)
         }
+    }
+}
+
+fn events(args: EventsArgs) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
     };
+    let options = match load_options(args.config.as_ref(), None) {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let report = match run_check(&paths, &options) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    let text = match args.format {
+        EventsFormat::Json => output::events_json(&report),
+        EventsFormat::Human => output::events_human(&report),
+    };
+    print!("{text}");
+    if report.io_failure {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let options = match load_options(args.config.as_ref(), args.threads) {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let run = |options: &CheckOptions| run_check(&paths, options);
     let mut report = match run(&options) {
         Ok(report) => report,
         Err(code) => return code,
     };
 
     if args.diff {
-        let fixed = crate::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files);
+        let fixed =
+            crate::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files);
         let mut out = std::io::stdout().lock();
         for (file, new_text) in &fixed {
             let source = report.sources.get(*file);
-            let _ = out.write_all(crate::fix::unified_diff(&source.display, &source.text, new_text).as_bytes());
+            let _ = out.write_all(
+                crate::fix::unified_diff(&source.display, &source.text, new_text).as_bytes(),
+            );
         }
-        return if fixed.is_empty() { EXIT_OK } else { EXIT_FINDINGS };
+        return if fixed.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        };
     }
 
     if args.fix {
-        let fixed = crate::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files);
+        let fixed =
+            crate::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files);
         let mut fixed_count = 0;
         for (file, new_text) in &fixed {
             let source = report.sources.get(*file);
@@ -161,10 +246,15 @@ fn check(args: CheckArgs) -> i32 {
                 eprintln!("factolint: cannot write {}: {e}", source.display);
                 return EXIT_FAILURE;
             }
-            fixed_count += crate::fix::safe_edits(&report.diagnostics, &report.lossy_files).get(file).map_or(0, Vec::len);
+            fixed_count += crate::fix::safe_edits(&report.diagnostics, &report.lossy_files)
+                .get(file)
+                .map_or(0, Vec::len);
         }
         if !fixed.is_empty() {
-            eprintln!("factolint: applied {fixed_count} fixes in {} files", fixed.len());
+            eprintln!(
+                "factolint: applied {fixed_count} fixes in {} files",
+                fixed.len()
+            );
             report = match run(&options) {
                 Ok(report) => report,
                 Err(code) => return code,
@@ -175,7 +265,9 @@ fn check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorMode::Always => true,
         ColorMode::Never => false,
-        ColorMode::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorMode::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let rendered = render(&report, args.format, color);
     let _ = std::io::stdout().lock().write_all(&rendered);
@@ -183,7 +275,11 @@ fn check(args: CheckArgs) -> i32 {
 }
 
 pub fn render(report: &Report, format: Format, color: bool) -> Vec<u8> {
-    let fixable = report.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)).count();
+    let fixable = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
+        .count();
     match format {
         Format::Human => {
             let mut out = output::human(report, color);
@@ -208,10 +304,9 @@ pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
     if report.io_failure {
         return EXIT_FAILURE;
     }
-    let failing = report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
+    let failing = report.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    });
     if failing {
         EXIT_FINDINGS
     } else {

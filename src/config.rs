@@ -32,7 +32,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: 32 * 1024 * 1024, max_nesting: 800 }
+        Limits {
+            max_file_bytes: 32 * 1024 * 1024,
+            max_nesting: 800,
+        }
     }
 }
 
@@ -66,7 +69,14 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 
@@ -127,8 +137,18 @@ impl Config {
         let error_at = |offset: usize, message: String| {
             let before = &text[..offset.min(text.len())];
             let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-            ConfigError { path: path.to_path_buf(), line, column, message }
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
@@ -138,7 +158,10 @@ impl Config {
             FactorioVersion::parse(value.get_ref()).ok_or_else(|| {
                 error_at(
                     value.span().start,
-                    format!("factorio-version must look like \"2.0\" or \"1.1\", not {:?}", value.get_ref()),
+                    format!(
+                        "factorio-version must look like \"2.0\" or \"1.1\", not {:?}",
+                        value.get_ref()
+                    ),
                 )
             })
         };
@@ -165,23 +188,36 @@ impl Config {
             let mut builder = GlobSetBuilder::new();
             for pattern in patterns {
                 for expanded in expand_glob(pattern.get_ref()) {
-                    let glob = Glob::new(&expanded)
-                        .map_err(|e| error_at(pattern.span().start, format!("invalid glob {:?}: {e}", pattern.get_ref())))?;
+                    let glob = Glob::new(&expanded).map_err(|e| {
+                        error_at(
+                            pattern.span().start,
+                            format!("invalid glob {:?}: {e}", pattern.get_ref()),
+                        )
+                    })?;
                     builder.add(glob);
                 }
             }
-            builder.build().map_err(|e| error_at(0, format!("invalid globs: {e}")))
+            builder
+                .build()
+                .map_err(|e| error_at(0, format!("invalid globs: {e}")))
         };
 
         let mut overrides = Vec::new();
         for raw_override in &raw.overrides {
             if raw_override.files.get_ref().is_empty() {
-                return Err(error_at(raw_override.files.span().start, "`files` must list at least one glob".into()));
+                return Err(error_at(
+                    raw_override.files.span().start,
+                    "`files` must list at least one glob".into(),
+                ));
             }
             overrides.push(Override {
                 globs: globs(raw_override.files.get_ref())?,
                 rules: rules(&raw_override.rules)?,
-                factorio_version: raw_override.factorio_version.as_ref().map(version).transpose()?,
+                factorio_version: raw_override
+                    .factorio_version
+                    .as_ref()
+                    .map(version)
+                    .transpose()?,
                 role: raw_override.role,
             });
         }
@@ -195,7 +231,11 @@ impl Config {
         Ok(Config {
             path: Some(path.to_path_buf()),
             factorio_version: raw.factorio_version.as_ref().map(version).transpose()?,
-            excludes: if raw.exclude.is_empty() { None } else { Some(globs(&raw.exclude)?) },
+            excludes: if raw.exclude.is_empty() {
+                None
+            } else {
+                Some(globs(&raw.exclude)?)
+            },
             rules: rules(&raw.rules)?,
             overrides,
             limits,
@@ -220,7 +260,9 @@ impl Config {
 
     fn matching_overrides<'s>(&'s self, path: &'s Path) -> impl Iterator<Item = &'s Override> + 's {
         let rel = self.relative(path);
-        self.overrides.iter().filter(move |o| rel.is_some_and(|rel| o.globs.is_match(rel)))
+        self.overrides
+            .iter()
+            .filter(move |o| rel.is_some_and(|rel| o.globs.is_match(rel)))
     }
 
     /// The level of `code` for `path`: the last matching override, then `[rules]`, then the default.
@@ -242,7 +284,9 @@ impl Config {
     }
 
     pub fn version_override(&self, path: &Path) -> Option<FactorioVersion> {
-        self.matching_overrides(path).filter_map(|o| o.factorio_version).last()
+        self.matching_overrides(path)
+            .filter_map(|o| o.factorio_version)
+            .last()
     }
 }
 
@@ -272,9 +316,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.factorio_version, FactorioVersion::parse("2.0"));
-        assert_eq!(config.level("FL501", Path::new("/m/control.lua")), Some(Severity::Warning));
+        assert_eq!(
+            config.level("FL501", Path::new("/m/control.lua")),
+            Some(Severity::Warning)
+        );
         assert_eq!(config.level("FL501", Path::new("/m/rcon/x.lua")), None);
-        assert_eq!(config.role(Path::new("/m/rcon/x.lua")), Some(Role::Injected));
+        assert_eq!(
+            config.role(Path::new("/m/rcon/x.lua")),
+            Some(Role::Injected)
+        );
         assert!(config.is_excluded(Path::new("/m/vendor/lib.lua")));
         assert!(!config.is_excluded(Path::new("/m/control.lua")));
     }

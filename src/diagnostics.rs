@@ -72,7 +72,9 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at the rule's default severity; the engine applies configured severities.
     pub fn new(code: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        let severity = crate::rules::meta(code).map(|m| m.default_severity).unwrap_or(Severity::Error);
+        let severity = crate::rules::meta(code)
+            .map(|m| m.default_severity)
+            .unwrap_or(Severity::Error);
         Diagnostic {
             code,
             severity,
@@ -93,7 +95,11 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label { file, span, message: message.into() });
+        self.secondary.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -114,6 +120,8 @@ impl Diagnostic {
 
     /// The rule name for this code (`global-in-2-0` for FL501).
     pub fn rule_name(&self) -> &'static str {
-        crate::rules::meta(self.code).map(|m| m.name.as_str()).unwrap_or("unknown")
+        crate::rules::meta(self.code)
+            .map(|m| m.name.as_str())
+            .unwrap_or("unknown")
     }
 }

@@ -37,11 +37,28 @@ pub struct Report {
     pub lines_checked: usize,
     /// Files whose text was not valid UTF-8 (read with `?` for bad bytes): never rewritten.
     pub lossy_files: Vec<FileId>,
+    /// Every registration of every unit (the `factolint events` map), sorted by place.
+    pub registrations: Vec<RegistrationRow>,
+}
+
+/// One registration, resolved to files and spans for output.
+#[derive(Clone, Debug)]
+pub struct RegistrationRow {
+    pub kind: &'static str,
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub handler: Option<(FileId, Span)>,
+    pub contexts: Vec<&'static str>,
+    pub via_event_handler: bool,
 }
 
 impl Report {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 }
 
@@ -61,7 +78,10 @@ struct LoadedFile {
     analysis: Analysis,
 }
 
-pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, workspace::DiscoverError> {
+pub fn check_paths(
+    paths: &[PathBuf],
+    options: &CheckOptions,
+) -> Result<Report, workspace::DiscoverError> {
     let units = workspace::discover(paths, options.config.as_ref())?;
     Ok(check_units(&units, options))
 }
@@ -78,19 +98,32 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
 
 fn run(units: &[Unit], options: &CheckOptions) -> Report {
     // Largest files first, so one giant data file does not finish last on a single core.
-    let jobs: Vec<(usize, usize)> =
-        units.iter().enumerate().flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f))).collect();
+    let jobs: Vec<(usize, usize)> = units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f)))
+        .collect();
     let mut sized: Vec<(u64, usize)> = jobs
         .iter()
         .enumerate()
-        .map(|(i, &(u, f))| (std::fs::metadata(&units[u].files[f].path).map(|m| m.len()).unwrap_or(0), i))
+        .map(|(i, &(u, f))| {
+            (
+                std::fs::metadata(&units[u].files[f].path)
+                    .map(|m| m.len())
+                    .unwrap_or(0),
+                i,
+            )
+        })
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut loaded: Vec<(usize, LoadedFile)> = sized
         .par_iter()
         .map(|&(_, i)| {
             let (u, f) = jobs[i];
-            (i, load(&units[u].files[f], &units[u].config, &options.overlays))
+            (
+                i,
+                load(&units[u].files[f], &units[u].config, &options.overlays),
+            )
         })
         .collect();
     loaded.sort_by_key(|(i, _)| *i);
@@ -100,31 +133,49 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
     for ((u, f), (_, file)) in jobs.iter().zip(loaded) {
         let work = &units[*u].files[*f];
         let display = display_path(&work.path);
-        let id = report.sources.add(SourceFile::new(work.path.clone(), display, file.text));
+        let id = report
+            .sources
+            .add(SourceFile::new(work.path.clone(), display, file.text));
         if file.lossy {
             report.lossy_files.push(id);
         }
         per_unit[*u].push((id, file.analysis));
     }
 
-    let unit_results: Vec<(Vec<Diagnostic>, bool)> = units
+    let unit_results: Vec<(Vec<Diagnostic>, bool, Vec<RegistrationRow>)> = units
         .par_iter()
         .zip(per_unit.par_iter())
         .map(|(unit, files)| check_unit(unit, files, &report.sources))
         .collect();
 
     // info.json problems need their file in the source database to be rendered.
-    for (unit, (mut diagnostics, io_failure)) in units.iter().zip(unit_results) {
+    for (unit, (mut diagnostics, io_failure, registrations)) in units.iter().zip(unit_results) {
         report.io_failure |= io_failure;
+        report.registrations.extend(registrations);
         if let Some(problem) = &unit.info_problem {
-            let file = SourceFile::new(problem.path.clone(), display_path(&problem.path), problem.text.clone());
+            let file = SourceFile::new(
+                problem.path.clone(),
+                display_path(&problem.path),
+                problem.text.clone(),
+            );
             let offset = offset_of_line_col(&file, problem.line, problem.column);
             let id = report.sources.add(file);
-            let end = report.sources.get(id).text[offset..].find('\n').map(|n| offset + n).unwrap_or(offset);
-            let diagnostic = Diagnostic::new("FL004", id, Span::new(offset, end.max(offset)), problem.message.clone())
-                .with_help("Factorio will not load the mod until info.json is fixed");
+            let end = report.sources.get(id).text[offset..]
+                .find('\n')
+                .map(|n| offset + n)
+                .unwrap_or(offset);
+            let diagnostic = Diagnostic::new(
+                "FL004",
+                id,
+                Span::new(offset, end.max(offset)),
+                problem.message.clone(),
+            )
+            .with_help("Factorio will not load the mod until info.json is fixed");
             if let Some(level) = unit.config.level("FL004", &problem.path) {
-                diagnostics.push(Diagnostic { severity: level, ..diagnostic });
+                diagnostics.push(Diagnostic {
+                    severity: level,
+                    ..diagnostic
+                });
             }
         }
         report.diagnostics.extend(diagnostics);
@@ -134,13 +185,29 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
     }
     report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
     sort_diagnostics(&report.sources, &mut report.diagnostics);
+    let sources = &report.sources;
+    report.registrations.sort_by(|a, b| {
+        (&sources.get(a.file).display, a.span.start, a.kind, &a.name).cmp(&(
+            &sources.get(b.file).display,
+            b.span.start,
+            b.kind,
+            &b.name,
+        ))
+    });
     report
 }
 
 fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
-    let Some(&start) = file.line_starts().get(line.saturating_sub(1)) else { return 0 };
+    let Some(&start) = file.line_starts().get(line.saturating_sub(1)) else {
+        return 0;
+    };
     let line_text = file.line_text(line);
-    start + line_text.char_indices().nth(column.saturating_sub(1)).map(|(i, _)| i).unwrap_or(line_text.len())
+    start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len())
 }
 
 /// Output order: path, line, column, code, message — the same whatever the thread count.
@@ -181,10 +248,18 @@ fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -
         },
     };
     if bytes.len() > config.limits.max_file_bytes {
-        return LoadedFile { text: String::new(), lossy: false, analysis: Analysis::TooLarge { bytes: bytes.len() } };
+        return LoadedFile {
+            text: String::new(),
+            lossy: false,
+            analysis: Analysis::TooLarge { bytes: bytes.len() },
+        };
     }
     if bytes.contains(&0) {
-        return LoadedFile { text: String::new(), lossy: false, analysis: Analysis::Binary };
+        return LoadedFile {
+            text: String::new(),
+            lossy: false,
+            analysis: Analysis::Binary,
+        };
     }
     let (text, lossy) = match String::from_utf8(bytes) {
         Ok(text) => (text, false),
@@ -192,16 +267,27 @@ fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -
     };
     let depth = crate::syntax::nesting_depth(&text);
     if depth > config.limits.max_nesting {
-        return LoadedFile { text, lossy, analysis: Analysis::TooDeep { depth } };
+        return LoadedFile {
+            text,
+            lossy,
+            analysis: Analysis::TooDeep { depth },
+        };
     }
     let analysis = match crate::syntax::parse(&text) {
         Ok(parsed) => {
             let ir = crate::semantic::lower::lower(&parsed.ast, text.len());
-            Analysis::Ok { ir, comments: parsed.comments }
+            Analysis::Ok {
+                ir,
+                comments: parsed.comments,
+            }
         }
         Err(errors) => Analysis::ParseErrors(errors),
     };
-    LoadedFile { text, lossy, analysis }
+    LoadedFile {
+        text,
+        lossy,
+        analysis,
+    }
 }
 
 /// Lua reads bytes, so Latin-1 in a comment or string is fine for Factorio. One `?` per
@@ -241,9 +327,13 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
             continue;
         }
         *flag = true;
-        let Some((_, ir)) = files.get(i) else { continue };
+        let Some((_, ir)) = files.get(i) else {
+            continue;
+        };
         for (path, _) in ir.requires() {
-            if let RequireTarget::Local(target) = workspace::resolve_require(path, rels[i], mod_name, &exists) {
+            if let RequireTarget::Local(target) =
+                workspace::resolve_require(path, rels[i], mod_name, &exists)
+            {
                 queue.push_back((index[target.as_str()], stage));
             }
         }
@@ -251,7 +341,11 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
     stages
 }
 
-fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> (Vec<Diagnostic>, bool) {
+fn check_unit(
+    unit: &Unit,
+    files: &[(FileId, Analysis)],
+    sources: &SourceDb,
+) -> (Vec<Diagnostic>, bool, Vec<RegistrationRow>) {
     let mut diagnostics = Vec::new();
     let mut io_failure = false;
     let empty = FileIr::default();
@@ -270,7 +364,9 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
     for (i, (id, analysis)) in files.iter().enumerate() {
         let work = &unit.files[i];
         let limit = &unit.config.limits;
-        let file_diag = |code: &'static str, span: Span, message: String| Diagnostic::new(code, *id, span, message);
+        let file_diag = |code: &'static str, span: Span, message: String| {
+            Diagnostic::new(code, *id, span, message)
+        };
         match analysis {
             Analysis::Ok { ir, .. } => {
                 let role = unit.config.role(&work.path);
@@ -333,20 +429,36 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
         }
     }
 
-    let unit_facts = UnitFacts { unit, files: facts };
+    let model = crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts);
+    let registrations = registration_rows(&model);
+    let unit_facts = UnitFacts {
+        unit,
+        files: &facts,
+        model,
+    };
     let mut found = Vec::new();
     for check in rules::checks() {
-        if unit.files.iter().any(|f| unit.config.level(check.code(), &f.path).is_some()) {
+        if unit
+            .files
+            .iter()
+            .any(|f| unit.config.level(check.code(), &f.path).is_some())
+        {
             check.check(&unit_facts, &mut found);
         }
     }
     diagnostics.extend(found);
 
     // Configured levels, then only the files the user named.
-    let path_of: BTreeMap<FileId, &WorkFile> = files.iter().zip(&unit.files).map(|((id, _), w)| (*id, w)).collect();
+    let path_of: BTreeMap<FileId, &WorkFile> = files
+        .iter()
+        .zip(&unit.files)
+        .map(|((id, _), w)| (*id, w))
+        .collect();
     let mut by_file: BTreeMap<FileId, Vec<Diagnostic>> = BTreeMap::new();
     for mut diagnostic in diagnostics {
-        let Some(work) = path_of.get(&diagnostic.file) else { continue };
+        let Some(work) = path_of.get(&diagnostic.file) else {
+            continue;
+        };
         if !work.report {
             continue;
         }
@@ -365,7 +477,10 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
             let mut suppressions = crate::suppress::parse(source, comments);
             if !suppressions.is_empty() {
                 crate::suppress::apply(source, &mut suppressions, &mut file_diagnostics);
-                let enabled = |code: &str| rules::static_code(code).is_some_and(|c| unit.config.level(c, &work.path).is_some());
+                let enabled = |code: &str| {
+                    rules::static_code(code)
+                        .is_some_and(|c| unit.config.level(c, &work.path).is_some())
+                };
                 for mut stale in crate::suppress::unused(*id, source, &suppressions, &enabled) {
                     if let Some(level) = unit.config.level("FL002", &work.path) {
                         stale.severity = level;
@@ -376,7 +491,32 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
         }
         out.extend(file_diagnostics);
     }
-    (out, io_failure)
+    (out, io_failure, registrations)
+}
+
+fn registration_rows(model: &crate::semantic::model::Model) -> Vec<RegistrationRow> {
+    model
+        .registrations
+        .iter()
+        .map(|r| {
+            let file = &model.files[r.call.file];
+            RegistrationRow {
+                kind: r.kind.name(),
+                name: r.name.clone(),
+                file: file.id,
+                span: file.ir.call(r.call.call).span,
+                handler: r
+                    .handler
+                    .map(|h| (model.files[h.file].id, model.function_span(h))),
+                contexts: model
+                    .registration_contexts(r)
+                    .iter()
+                    .map(|c| c.name())
+                    .collect(),
+                via_event_handler: r.via_event_handler,
+            }
+        })
+        .collect()
 }
 
 /// A zero-width or end-of-file error span, widened to one visible character when possible.

@@ -10,7 +10,10 @@ pub fn safe_edits(diagnostics: &[Diagnostic], skip: &[FileId]) -> BTreeMap<FileI
     for d in diagnostics {
         if let Some(fix) = d.fix.as_ref().filter(|f| f.safe) {
             if !skip.contains(&d.file) {
-                by_file.entry(d.file).or_default().extend(fix.edits.iter().cloned());
+                by_file
+                    .entry(d.file)
+                    .or_default()
+                    .extend(fix.edits.iter().cloned());
             }
         }
     }
@@ -19,7 +22,10 @@ pub fn safe_edits(diagnostics: &[Diagnostic], skip: &[FileId]) -> BTreeMap<FileI
         edits.dedup();
         let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
         for edit in edits.drain(..) {
-            if kept.last().is_none_or(|last| last.span.end <= edit.span.start) {
+            if kept
+                .last()
+                .is_none_or(|last| last.span.end <= edit.span.start)
+            {
                 kept.push(edit);
             }
         }
@@ -41,7 +47,11 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
 }
 
 /// The fixed text of every file that has safe fixes.
-pub fn fixed_files(sources: &SourceDb, diagnostics: &[Diagnostic], skip: &[FileId]) -> Vec<(FileId, String)> {
+pub fn fixed_files(
+    sources: &SourceDb,
+    diagnostics: &[Diagnostic],
+    skip: &[FileId],
+) -> Vec<(FileId, String)> {
     safe_edits(diagnostics, skip)
         .into_iter()
         .map(|(file, edits)| (file, apply(&sources.get(file).text, &edits)))
@@ -65,8 +75,14 @@ mod tests {
     fn applies_non_overlapping_edits_in_order() {
         let text = "global.a = global.b";
         let edits = vec![
-            Edit { span: Span::new(0, 6), replacement: "storage".into() },
-            Edit { span: Span::new(11, 17), replacement: "storage".into() },
+            Edit {
+                span: Span::new(0, 6),
+                replacement: "storage".into(),
+            },
+            Edit {
+                span: Span::new(11, 17),
+                replacement: "storage".into(),
+            },
         ];
         assert_eq!(apply(text, &edits), "storage.a = storage.b");
     }

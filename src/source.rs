@@ -15,7 +15,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
     pub fn range(self) -> Range<usize> {
         self.start..self.end
@@ -45,7 +48,12 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> Self {
         let line_starts = line_starts(&text);
-        SourceFile { path, display, text, line_starts }
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
     }
 
     pub fn line_starts(&self) -> &[usize] {
@@ -72,7 +80,10 @@ impl SourceFile {
         let byte = self.clamp(byte);
         let line = self.line_index(byte);
         let start = self.line_starts[line];
-        LineCol { line: line + 1, column: self.text[start..byte].chars().count() + 1 }
+        LineCol {
+            line: line + 1,
+            column: self.text[start..byte].chars().count() + 1,
+        }
     }
 
     /// 0-based line and UTF-16 column, as the Language Server Protocol counts.
@@ -89,7 +100,11 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line as usize) else {
             return self.text.len();
         };
-        let end = self.line_starts.get(line as usize + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line as usize + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         let mut units = 0u32;
         for (offset, ch) in self.text[start..end].char_indices() {
             if units >= col || ch == '\n' || ch == '\r' {
@@ -103,7 +118,11 @@ impl SourceFile {
     /// The text of the 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -113,7 +132,9 @@ impl SourceFile {
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// All files one run has loaded. Implements codespan-reporting's `Files`.
@@ -150,25 +171,51 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
-        self.files.get(id).map(|f| f.display.as_str()).ok_or(codespan_reporting::files::Error::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.display.as_str())
+            .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
-        self.files.get(id).map(|f| f.text.as_str()).ok_or(codespan_reporting::files::Error::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
-        let file = self.files.get(id).ok_or(codespan_reporting::files::Error::FileMissing)?;
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let file = self
+            .files
+            .get(id)
+            .ok_or(codespan_reporting::files::Error::FileMissing)?;
         Ok(file.line_index(file.clamp(byte_index)))
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
-        let file = self.files.get(id).ok_or(codespan_reporting::files::Error::FileMissing)?;
-        let start = *file
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let file = self
+            .files
+            .get(id)
+            .ok_or(codespan_reporting::files::Error::FileMissing)?;
+        let start = *file.line_starts.get(line_index).ok_or(
+            codespan_reporting::files::Error::LineTooLarge {
+                given: line_index,
+                max: file.line_starts.len() - 1,
+            },
+        )?;
+        let end = file
             .line_starts
-            .get(line_index)
-            .ok_or(codespan_reporting::files::Error::LineTooLarge { given: line_index, max: file.line_starts.len() - 1 })?;
-        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

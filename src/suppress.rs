@@ -52,7 +52,9 @@ pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
     let mut out = Vec::new();
     for comment in comments {
         let text = comment.text.trim_start_matches('-').trim_start();
-        let Some(rest) = text.strip_prefix(MARKER) else { continue };
+        let Some(rest) = text.strip_prefix(MARKER) else {
+            continue;
+        };
         let rest = rest.trim_start();
         let (whole_file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
             (true, r)
@@ -85,13 +87,23 @@ pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
         } else {
             Some(comment_line)
         };
-        out.push(Suppression { comment: comment.span, line, codes, used_without_codes: false, own_line });
+        out.push(Suppression {
+            comment: comment.span,
+            line,
+            codes,
+            used_without_codes: false,
+            own_line,
+        });
     }
     out
 }
 
 /// Removes suppressed diagnostics of one file (in place) and marks what each comment used.
-pub fn apply(file: &SourceFile, suppressions: &mut [Suppression], diagnostics: &mut Vec<Diagnostic>) {
+pub fn apply(
+    file: &SourceFile,
+    suppressions: &mut [Suppression],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     diagnostics.retain(|d| {
         let line = file.line_col(d.span.start).line;
         // Every matching comment counts as used, so none of them is reported as stale.
@@ -105,18 +117,32 @@ pub fn apply(file: &SourceFile, suppressions: &mut [Suppression], diagnostics: &
 
 /// FL002 for comments (or codes in them) that suppressed nothing. `enabled` says whether a
 /// rule is on for this file: suppressions of disabled rules are left alone.
-pub fn unused(file_id: FileId, file: &SourceFile, suppressions: &[Suppression], enabled: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+pub fn unused(
+    file_id: FileId,
+    file: &SourceFile,
+    suppressions: &[Suppression],
+    enabled: &dyn Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in suppressions {
         if s.codes.is_empty() {
             if !s.used_without_codes {
-                out.push(stale(file_id, file, s, "this `factolint: ignore` comment suppresses nothing".into(), &[]));
+                out.push(stale(
+                    file_id,
+                    file,
+                    s,
+                    "this `factolint: ignore` comment suppresses nothing".into(),
+                    &[],
+                ));
             }
             continue;
         }
         let unknown: Vec<&SuppressedCode> = s.codes.iter().filter(|c| c.code.is_none()).collect();
-        let unused: Vec<&SuppressedCode> =
-            s.codes.iter().filter(|c| c.code.is_some_and(|code| !c.used && enabled(code))).collect();
+        let unused: Vec<&SuppressedCode> = s
+            .codes
+            .iter()
+            .filter(|c| c.code.is_some_and(|code| !c.used && enabled(code)))
+            .collect();
         if unknown.is_empty() && unused.is_empty() {
             continue;
         }
@@ -127,17 +153,31 @@ pub fn unused(file_id: FileId, file: &SourceFile, suppressions: &[Suppression], 
         if !unused.is_empty() {
             parts.push(format!("{} suppresses nothing here", names(&unused)));
         }
-        let stale_codes: Vec<&str> = unknown.iter().chain(&unused).map(|c| c.written.as_str()).collect();
+        let stale_codes: Vec<&str> = unknown
+            .iter()
+            .chain(&unused)
+            .map(|c| c.written.as_str())
+            .collect();
         out.push(stale(file_id, file, s, parts.join("; "), &stale_codes));
     }
     out
 }
 
 fn names(codes: &[&SuppressedCode]) -> String {
-    codes.iter().map(|c| format!("`{}`", c.written)).collect::<Vec<_>>().join(", ")
+    codes
+        .iter()
+        .map(|c| format!("`{}`", c.written))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn stale(file_id: FileId, file: &SourceFile, s: &Suppression, message: String, stale_codes: &[&str]) -> Diagnostic {
+fn stale(
+    file_id: FileId,
+    file: &SourceFile,
+    s: &Suppression,
+    message: String,
+    stale_codes: &[&str],
+) -> Diagnostic {
     let keep: Vec<&str> = s
         .codes
         .iter()
@@ -145,13 +185,24 @@ fn stale(file_id: FileId, file: &SourceFile, s: &Suppression, message: String, s
         .filter(|w| !stale_codes.contains(w))
         .collect();
     let fix = if keep.is_empty() || s.codes.is_empty() {
-        Fix { description: "remove the comment".into(), edits: vec![removal(file, s)], safe: true }
+        Fix {
+            description: "remove the comment".into(),
+            edits: vec![removal(file, s)],
+            safe: true,
+        }
     } else {
-        let directive = if s.line.is_none() { "ignore-file" } else { "ignore" };
+        let directive = if s.line.is_none() {
+            "ignore-file"
+        } else {
+            "ignore"
+        };
         let replacement = format!("-- {MARKER} {directive} {}", keep.join(", "));
         Fix {
             description: "remove the stale rule from the comment".into(),
-            edits: vec![Edit { span: s.comment, replacement }],
+            edits: vec![Edit {
+                span: s.comment,
+                replacement,
+            }],
             safe: true,
         }
     };
@@ -168,9 +219,19 @@ fn removal(file: &SourceFile, s: &Suppression) -> Edit {
     if s.own_line {
         let line = file.line_index(s.comment.start);
         let start = file.line_starts()[line];
-        let end = file.line_starts().get(line + 1).copied().unwrap_or(text.len());
-        return Edit { span: Span::new(start, end), replacement: String::new() };
+        let end = file
+            .line_starts()
+            .get(line + 1)
+            .copied()
+            .unwrap_or(text.len());
+        return Edit {
+            span: Span::new(start, end),
+            replacement: String::new(),
+        };
     }
     let start = text[..s.comment.start].trim_end_matches([' ', '\t']).len();
-    Edit { span: Span::new(start, s.comment.end), replacement: String::new() }
+    Edit {
+        span: Span::new(start, s.comment.end),
+        replacement: String::new(),
+    }
 }

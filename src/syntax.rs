@@ -36,7 +36,10 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     let ast = result.into_ast();
     let mut collector = CommentCollector::default();
     collector.visit_ast(&ast);
-    Ok(Parsed { ast, comments: collector.comments })
+    Ok(Parsed {
+        ast,
+        comments: collector.comments,
+    })
 }
 
 /// Rewrites what full_moon cannot read but Lua 5.2 can, keeping every byte offset unchanged.
@@ -54,7 +57,10 @@ fn convert_error(error: &full_moon::Error) -> ParseError {
         full_moon::Error::AstError(e) => e.error_message().to_string(),
         full_moon::Error::TokenizerError(e) => describe_tokenizer_error(e.error()),
     };
-    ParseError { span: Span::new(start.bytes(), end.bytes().max(start.bytes())), message }
+    ParseError {
+        span: Span::new(start.bytes(), end.bytes().max(start.bytes())),
+        message,
+    }
 }
 
 fn describe_tokenizer_error(error: &full_moon::tokenizer::TokenizerErrorType) -> String {

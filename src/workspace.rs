@@ -104,12 +104,16 @@ impl std::fmt::Display for DiscoverError {
 }
 
 /// Finds the units for the given paths. `config_override` replaces factolint.toml discovery.
-pub fn discover(paths: &[PathBuf], config_override: Option<&Arc<Config>>) -> Result<Vec<Unit>, DiscoverError> {
+pub fn discover(
+    paths: &[PathBuf],
+    config_override: Option<&Arc<Config>>,
+) -> Result<Vec<Unit>, DiscoverError> {
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
     let mut roots: BTreeMap<PathBuf, RootKind> = BTreeMap::new();
     for given in paths {
         let path = absolute(given);
-        let meta = std::fs::metadata(&path).map_err(|e| DiscoverError::Path(given.clone(), describe_io(&e)))?;
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| DiscoverError::Path(given.clone(), describe_io(&e)))?;
         if meta.is_dir() {
             let (root, kind) = find_root(&path).unwrap_or((path.clone(), RootKind::Loose));
             roots.insert(root, kind);
@@ -133,15 +137,28 @@ pub fn discover(paths: &[PathBuf], config_override: Option<&Arc<Config>>) -> Res
     for (root, kind) in &roots {
         let config = match config_override {
             Some(config) => config.clone(),
-            None => Arc::new(Config::discover(if root.is_dir() { root } else { root.parent().unwrap_or(root) }).map_err(DiscoverError::Config)?),
+            None => Arc::new(
+                Config::discover(if root.is_dir() {
+                    root
+                } else {
+                    root.parent().unwrap_or(root)
+                })
+                .map_err(DiscoverError::Config)?,
+            ),
         };
         let mut files = Vec::new();
         if root.is_file() {
-            files.push(WorkFile { rel: file_name(root), path: root.clone(), report: true });
+            files.push(WorkFile {
+                rel: file_name(root),
+                path: root.clone(),
+                report: true,
+            });
         } else {
             for path in walk_lua(root, Some(&config))? {
                 // Files of a nested mod or scenario belong to that unit.
-                let owner = find_root(path.parent().unwrap_or(root)).map(|(r, _)| r).unwrap_or_else(|| root.clone());
+                let owner = find_root(path.parent().unwrap_or(root))
+                    .map(|(r, _)| r)
+                    .unwrap_or_else(|| root.clone());
                 if owner != *root && roots.contains_key(&owner) {
                     continue;
                 }
@@ -157,17 +174,30 @@ pub fn discover(paths: &[PathBuf], config_override: Option<&Arc<Config>>) -> Res
             continue;
         }
         let (info, info_problem) = read_info_json(root, *kind);
-        units.push(Unit { root: root.clone(), kind: *kind, info, info_problem, config, files });
+        units.push(Unit {
+            root: root.clone(),
+            kind: *kind,
+            info,
+            info_problem,
+            config,
+            files,
+        });
     }
     Ok(units)
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
     // Normalise `.` and `..` without touching the file system (symlinks stay as given).
     let mut out = PathBuf::new();
     for part in joined.components() {
@@ -184,7 +214,10 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 pub fn relative_slash(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 pub fn describe_io(error: &std::io::Error) -> String {
@@ -211,17 +244,24 @@ fn find_root(dir: &Path) -> Option<(PathBuf, RootKind)> {
 /// Every `.lua` file below `dir`, honouring .gitignore/.ignore and the config's excludes, sorted.
 fn walk_lua(dir: &Path, config: Option<&Arc<Config>>) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+    let walker = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => return Err(DiscoverError::Path(dir.to_path_buf(), e.to_string())),
         };
         let path = entry.path();
-        if entry.file_type().is_some_and(|t| t.is_file()) && path.extension().is_some_and(|e| e == "lua") {
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && path.extension().is_some_and(|e| e == "lua")
+        {
             let excluded = match config {
                 Some(config) => config.is_excluded(path),
-                None => Config::discover(path.parent().unwrap_or(dir)).map(|c| c.is_excluded(path)).unwrap_or(false),
+                None => Config::discover(path.parent().unwrap_or(dir))
+                    .map(|c| c.is_excluded(path))
+                    .unwrap_or(false),
             };
             if !excluded {
                 files.push(path.to_path_buf());
@@ -242,10 +282,16 @@ fn read_info_json(root: &Path, kind: RootKind) -> (ModInfo, Option<InfoJsonProbl
     // A scenario inside a mod runs with that mod's Factorio version.
     let info_dir = match kind {
         RootKind::Mod => Some(root.to_path_buf()),
-        RootKind::Scenario => root.ancestors().skip(1).find(|d| d.join("info.json").is_file()).map(Path::to_path_buf),
+        RootKind::Scenario => root
+            .ancestors()
+            .skip(1)
+            .find(|d| d.join("info.json").is_file())
+            .map(Path::to_path_buf),
         RootKind::Loose => None,
     };
-    let Some(info_dir) = info_dir else { return (ModInfo::default(), None) };
+    let Some(info_dir) = info_dir else {
+        return (ModInfo::default(), None);
+    };
     let path = info_dir.join("info.json");
     let problem = |text: String, line: usize, column: usize, message: String| InfoJsonProblem {
         path: path.clone(),
@@ -256,23 +302,45 @@ fn read_info_json(root: &Path, kind: RootKind) -> (ModInfo, Option<InfoJsonProbl
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(e) => return (ModInfo::default(), Some(problem(String::new(), 1, 1, format!("cannot read info.json: {}", describe_io(&e))))),
+        Err(e) => {
+            return (
+                ModInfo::default(),
+                Some(problem(
+                    String::new(),
+                    1,
+                    1,
+                    format!("cannot read info.json: {}", describe_io(&e)),
+                )),
+            )
+        }
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            return (ModInfo::default(), Some(problem(lossy, 1, 1, "info.json is not valid UTF-8".into())));
+            return (
+                ModInfo::default(),
+                Some(problem(lossy, 1, 1, "info.json is not valid UTF-8".into())),
+            );
         }
     };
     let json_text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match serde_json::from_str::<RawInfo>(json_text) {
         Ok(raw) => {
-            let version = raw.factorio_version.as_deref().and_then(FactorioVersion::parse);
-            let mut info = ModInfo { name: raw.name, factorio_version: version };
+            let version = raw
+                .factorio_version
+                .as_deref()
+                .and_then(FactorioVersion::parse);
+            let mut info = ModInfo {
+                name: raw.name,
+                factorio_version: version,
+            };
             let mut issue = None;
             if raw.factorio_version.is_some() && version.is_none() {
-                let message = format!("factorio_version {:?} is not a version like \"2.0\"", raw.factorio_version.unwrap_or_default());
+                let message = format!(
+                    "factorio_version {:?} is not a version like \"2.0\"",
+                    raw.factorio_version.unwrap_or_default()
+                );
                 issue = Some(problem(text.clone(), 1, 1, message));
             }
             if info.name.is_none() {
@@ -282,7 +350,15 @@ fn read_info_json(root: &Path, kind: RootKind) -> (ModInfo, Option<InfoJsonProbl
         }
         Err(e) => {
             let message = format!("info.json is not valid JSON: {e}");
-            (ModInfo::default(), Some(problem(text.clone(), e.line().max(1), e.column().max(1), message)))
+            (
+                ModInfo::default(),
+                Some(problem(
+                    text.clone(),
+                    e.line().max(1),
+                    e.column().max(1),
+                    message,
+                )),
+            )
         }
     }
 }
@@ -298,10 +374,17 @@ pub enum RequireTarget {
 
 /// Factorio's `require`: `a.b` and `a/b` from the mod root (or beside the requiring file),
 /// `__mod__/a/b` or `__mod__.a.b` for a mod's own files, `.lua` optional.
-pub fn resolve_require(path: &str, from_rel: &str, mod_name: Option<&str>, exists: &dyn Fn(&str) -> bool) -> RequireTarget {
+pub fn resolve_require(
+    path: &str,
+    from_rel: &str,
+    mod_name: Option<&str>,
+    exists: &dyn Fn(&str) -> bool,
+) -> RequireTarget {
     let mut path = path.trim();
     if let Some(rest) = path.strip_prefix("__") {
-        let Some(end) = rest.find("__") else { return RequireTarget::External };
+        let Some(end) = rest.find("__") else {
+            return RequireTarget::External;
+        };
         let name = &rest[..end];
         if Some(name) != mod_name {
             return RequireTarget::External;
@@ -309,7 +392,11 @@ pub fn resolve_require(path: &str, from_rel: &str, mod_name: Option<&str>, exist
         path = rest[end + 2..].trim_start_matches(['/', '.']);
     }
     let path = path.strip_suffix(".lua").unwrap_or(path);
-    let slashed = if path.contains('/') { path.to_string() } else { path.replace('.', "/") };
+    let slashed = if path.contains('/') {
+        path.to_string()
+    } else {
+        path.replace('.', "/")
+    };
     let candidate = format!("{slashed}.lua");
     let beside = match from_rel.rfind('/') {
         Some(dir_end) => format!("{}/{candidate}", &from_rel[..dir_end]),
@@ -341,13 +428,34 @@ mod tests {
         let files = ["scripts/players.lua", "scripts/util.lua", "lib/a.lua"];
         let exists = |p: &str| files.contains(&p);
         let resolve = |path: &str, from: &str| resolve_require(path, from, Some("my-mod"), &exists);
-        assert_eq!(resolve("scripts.players", "control.lua"), RequireTarget::Local("scripts/players.lua".into()));
-        assert_eq!(resolve("scripts/players", "control.lua"), RequireTarget::Local("scripts/players.lua".into()));
-        assert_eq!(resolve("__my-mod__/scripts/players", "control.lua"), RequireTarget::Local("scripts/players.lua".into()));
-        assert_eq!(resolve("__my-mod__.lib.a", "control.lua"), RequireTarget::Local("lib/a.lua".into()));
-        assert_eq!(resolve("util", "scripts/players.lua"), RequireTarget::Local("scripts/util.lua".into()));
+        assert_eq!(
+            resolve("scripts.players", "control.lua"),
+            RequireTarget::Local("scripts/players.lua".into())
+        );
+        assert_eq!(
+            resolve("scripts/players", "control.lua"),
+            RequireTarget::Local("scripts/players.lua".into())
+        );
+        assert_eq!(
+            resolve("__my-mod__/scripts/players", "control.lua"),
+            RequireTarget::Local("scripts/players.lua".into())
+        );
+        assert_eq!(
+            resolve("__my-mod__.lib.a", "control.lua"),
+            RequireTarget::Local("lib/a.lua".into())
+        );
+        assert_eq!(
+            resolve("util", "scripts/players.lua"),
+            RequireTarget::Local("scripts/util.lua".into())
+        );
         assert_eq!(resolve("util", "control.lua"), RequireTarget::External);
-        assert_eq!(resolve("__flib__/gui", "control.lua"), RequireTarget::External);
-        assert_eq!(resolve("scripts.players.lua", "control.lua"), RequireTarget::Local("scripts/players.lua".into()));
+        assert_eq!(
+            resolve("__flib__/gui", "control.lua"),
+            RequireTarget::External
+        );
+        assert_eq!(
+            resolve("scripts.players.lua", "control.lua"),
+            RequireTarget::Local("scripts/players.lua".into())
+        );
     }
 }

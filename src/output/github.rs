@@ -8,7 +8,9 @@ use crate::engine::Report;
 const ANNOTATIONS_PER_LEVEL: usize = 10;
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -36,7 +38,10 @@ pub fn render(report: &Report) -> String {
         };
         let (start, end) = range(&report.sources, d);
         let path = &report.sources.get(d.file).display;
-        let mut properties = vec![format!("file={}", escape_property(path)), format!("line={}", start.line)];
+        let mut properties = vec![
+            format!("file={}", escape_property(path)),
+            format!("line={}", start.line),
+        ];
         if start.line == end.line {
             properties.push(format!("col={}", start.column));
             properties.push(format!("endLine={}", end.line));
@@ -44,12 +49,19 @@ pub fn render(report: &Report) -> String {
         } else {
             properties.push(format!("endLine={}", end.line));
         }
-        properties.push(format!("title={}", escape_property(&format!("{} {}", d.code, d.rule_name()))));
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.code, d.rule_name()))
+        ));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str(&format!("\nhelp: {help}"));
         }
-        out.push_str(&format!("::{command} {}::{}\n", properties.join(","), escape_data(&message)));
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            escape_data(&message)
+        ));
     }
     if !overflow.is_empty() {
         out.push_str(&format!(
@@ -59,7 +71,14 @@ pub fn render(report: &Report) -> String {
         for d in overflow {
             let (start, _) = range(&report.sources, d);
             let path = &report.sources.get(d.file).display;
-            out.push_str(&format!("{path}:{}:{}: {} [{}] {}\n", start.line, start.column, d.code, d.severity.as_str(), d.message));
+            out.push_str(&format!(
+                "{path}:{}:{}: {} [{}] {}\n",
+                start.line,
+                start.column,
+                d.code,
+                d.severity.as_str(),
+                d.message
+            ));
         }
     }
     out

@@ -16,16 +16,23 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
         Severity::Warning => cs::Severity::Warning,
         Severity::Info => cs::Severity::Note,
     };
-    let mut labels = vec![cs::Label::new(LabelStyle::Primary, d.file, d.span.range()).with_message(d.label.clone())];
-    labels.extend(
-        d.secondary.iter().map(|l| cs::Label::new(LabelStyle::Secondary, l.file, l.span.range()).with_message(l.message.clone())),
-    );
+    let mut labels =
+        vec![cs::Label::new(LabelStyle::Primary, d.file, d.span.range())
+            .with_message(d.label.clone())];
+    labels.extend(d.secondary.iter().map(|l| {
+        cs::Label::new(LabelStyle::Secondary, l.file, l.span.range())
+            .with_message(l.message.clone())
+    }));
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     if let Some(help) = &d.help {
         notes.push(format!("help: {help}"));
     }
     if let Some(fix) = &d.fix {
-        let kind = if fix.safe { "fix available" } else { "suggestion" };
+        let kind = if fix.safe {
+            "fix available"
+        } else {
+            "suggestion"
+        };
         notes.push(format!("{kind}: {}", fix.description));
     }
     cs::Diagnostic::new(severity)
@@ -37,10 +44,16 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
 
 /// Rich output; `color` is resolved by the caller (`Auto` means: a terminal is attached).
 pub fn render(report: &Report, color: bool) -> Vec<u8> {
-    let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let mut buffer = if color {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
     let config = term::Config::default();
     for d in &report.diagnostics {
-        if term::emit_to_write_style(&mut buffer, &config, &report.sources, &to_codespan(d)).is_err() {
+        if term::emit_to_write_style(&mut buffer, &config, &report.sources, &to_codespan(d))
+            .is_err()
+        {
             // A span outside its file would be our bug; still show the finding.
             use std::io::Write;
             let _ = writeln!(buffer, "{}: {} {}", d.severity.as_str(), d.code, d.message);

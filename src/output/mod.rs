@@ -1,6 +1,7 @@
 //! Renderers: the same diagnostics as human text, one-line text, JSON, GitHub workflow
 //! commands or SARIF.
 
+mod events;
 mod github;
 mod human;
 mod json;
@@ -10,6 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::engine::Report;
 use crate::source::{LineCol, SourceDb};
 
+pub use events::{human as events_human, json as events_json};
 pub use github::render as github;
 pub use human::{render as human, ColorMode};
 pub use json::render as json;
@@ -32,7 +34,10 @@ pub enum Format {
 /// Start and end of a diagnostic's primary span, 1-based; the end column is exclusive.
 pub fn range(sources: &SourceDb, diagnostic: &Diagnostic) -> (LineCol, LineCol) {
     let file = sources.get(diagnostic.file);
-    (file.line_col(diagnostic.span.start), file.line_col(diagnostic.span.end))
+    (
+        file.line_col(diagnostic.span.start),
+        file.line_col(diagnostic.span.end),
+    )
 }
 
 pub fn concise(report: &Report) -> String {
@@ -40,7 +45,14 @@ pub fn concise(report: &Report) -> String {
     for d in &report.diagnostics {
         let (start, _) = range(&report.sources, d);
         let path = &report.sources.get(d.file).display;
-        out.push_str(&format!("{path}:{}:{}: {} [{}] {}\n", start.line, start.column, d.code, d.severity.as_str(), d.message));
+        out.push_str(&format!(
+            "{path}:{}:{}: {} [{}] {}\n",
+            start.line,
+            start.column,
+            d.code,
+            d.severity.as_str(),
+            d.message
+        ));
     }
     out
 }
@@ -48,10 +60,23 @@ pub fn concise(report: &Report) -> String {
 /// The closing line of human and concise output.
 pub fn summary_line(report: &Report, fixable: usize) -> String {
     use crate::diagnostics::Severity::*;
-    let (errors, warnings, infos) = (report.count(Error), report.count(Warning), report.count(Info));
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let (errors, warnings, infos) = (
+        report.count(Error),
+        report.count(Warning),
+        report.count(Info),
+    );
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let mut line = if report.diagnostics.is_empty() {
-        format!("No problems found in {}.", plural(report.files_checked, "file"))
+        format!(
+            "No problems found in {}.",
+            plural(report.files_checked, "file")
+        )
     } else {
         format!(
             "Found {}, {}, {} in {}.",

@@ -11,8 +11,10 @@ impl Rule for GlobalIn2_0 {
     }
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
-        for file in &unit.files {
-            let Some(version) = file.factorio_version else { continue };
+        for file in unit.files {
+            let Some(version) = file.factorio_version else {
+                continue;
+            };
             // `global` never existed outside the control stage; data-stage uses are not a migration.
             if !version.is_2_0_or_later() || (!file.stages.control && !file.stages.is_unknown()) {
                 continue;
@@ -21,11 +23,16 @@ impl Rule for GlobalIn2_0 {
                 let message = if name.write {
                     format!("`global` is an ordinary, unsaved variable in Factorio {version}; the saved table is `storage`")
                 } else {
-                    format!("`global` is nil in Factorio {version}; the saved table is now `storage`")
+                    format!(
+                        "`global` is nil in Factorio {version}; the saved table is now `storage`"
+                    )
                 };
                 let fix = Fix {
                     description: "replace `global` with `storage`".to_string(),
-                    edits: vec![Edit { span: name.span, replacement: "storage".to_string() }],
+                    edits: vec![Edit {
+                        span: name.span,
+                        replacement: "storage".to_string(),
+                    }],
                     safe: true,
                 };
                 out.push(

@@ -45,7 +45,8 @@ pub fn all() -> &'static [RuleMeta] {
         RULE_FILES
             .iter()
             .map(|(code, text)| {
-                let meta: RuleMeta = toml::from_str(text).unwrap_or_else(|e| panic!("rules/{code}.toml is invalid: {e}"));
+                let meta: RuleMeta = toml::from_str(text)
+                    .unwrap_or_else(|e| panic!("rules/{code}.toml is invalid: {e}"));
                 assert_eq!(meta.code, *code, "rules/{code}.toml names another code");
                 meta
             })
@@ -59,7 +60,9 @@ pub fn meta(code: &str) -> Option<&'static RuleMeta> {
 
 /// By code (`FL501`, any case) or name (`global-in-2-0`).
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
-    all().iter().find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+    all()
+        .iter()
+        .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
 }
 
 /// The interned `&'static str` code for a rule.
@@ -107,10 +110,12 @@ pub struct FileFacts<'a> {
     pub factorio_version: Option<FactorioVersion>,
 }
 
-/// What a rule sees: one unit (mod, scenario or loose files) with all its analysed files.
+/// What a rule sees: one unit (mod, scenario or loose files), its analysed files and the
+/// linked model over them.
 pub struct UnitFacts<'a> {
     pub unit: &'a Unit,
-    pub files: Vec<FileFacts<'a>>,
+    pub files: &'a [FileFacts<'a>],
+    pub model: crate::semantic::model::Model<'a>,
 }
 
 /// A check over one unit. Rules push diagnostics at their default severity.
@@ -132,7 +137,12 @@ mod tests {
     fn every_rule_file_parses_and_every_check_has_a_file() {
         assert_eq!(all().len(), RULE_FILES.len());
         for check in checks() {
-            assert!(meta(check.code()).is_some(), "{} has no rules/{}.toml", check.code(), check.code());
+            assert!(
+                meta(check.code()).is_some(),
+                "{} has no rules/{}.toml",
+                check.code(),
+                check.code()
+            );
         }
     }
 
@@ -141,7 +151,13 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".toml").to_string())
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".toml")
+                    .to_string()
+            })
             .collect();
         on_disk.sort();
         let mut registered: Vec<String> = RULE_FILES.iter().map(|(c, _)| c.to_string()).collect();

@@ -118,7 +118,7 @@ pub struct NameRef {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Key {
     Name(String),
-    /// `t[expr]` or a positional constructor entry (`Value::Number`).
+    /// `t[expr]`.
     Dynamic(Box<Value>),
 }
 
@@ -136,7 +136,8 @@ pub enum Value {
     Unknown,
     Nil,
     Bool,
-    Number,
+    /// A numeric literal, as written (`60`, `0x10`).
+    Number(String),
     Str(String),
     Vararg,
     /// A free name (`game`, `storage`, `defines`, a mod's own global).
@@ -209,10 +210,14 @@ impl FileIr {
 
     /// The string literals passed to `require` at any call, with the call span.
     pub fn requires(&self) -> impl Iterator<Item = (&str, &Call)> {
-        self.calls.iter().filter_map(|call| match (&call.callee, call.args.first()) {
-            (Value::Global(name), Some(Value::Str(path))) if name == "require" => Some((path.as_str(), call)),
-            _ => None,
-        })
+        self.calls
+            .iter()
+            .filter_map(|call| match (&call.callee, call.args.first()) {
+                (Value::Global(name), Some(Value::Str(path))) if name == "require" => {
+                    Some((path.as_str(), call))
+                }
+                _ => None,
+            })
     }
 
     /// A readable rendering of a value (`storage.players[...]`), for messages and event names.
@@ -221,7 +226,7 @@ impl FileIr {
             Value::Unknown => "…".to_string(),
             Value::Nil => "nil".to_string(),
             Value::Bool => "boolean".to_string(),
-            Value::Number => "number".to_string(),
+            Value::Number(n) => n.clone(),
             Value::Str(s) => format!("{s:?}"),
             Value::Vararg => "...".to_string(),
             Value::Global(name) => name.clone(),

@@ -18,13 +18,19 @@ pub fn lower(ast: &ast::Ast, text_len: usize) -> FileIr {
         params: Vec::new(),
         returns: Vec::new(),
     });
-    lowerer.func_stack.push(FuncFrame { id: MAIN_CHUNK, loops: Vec::new() });
+    lowerer.func_stack.push(FuncFrame {
+        id: MAIN_CHUNK,
+        loops: Vec::new(),
+    });
     lowerer.block(ast.nodes());
     lowerer.ir
 }
 
 pub fn token_span(token: &TokenReference) -> Span {
-    Span::new(token.token().start_position().bytes(), token.token().end_position().bytes())
+    Span::new(
+        token.token().start_position().bytes(),
+        token.token().end_position().bytes(),
+    )
 }
 
 pub fn node_span(node: &impl Node) -> Span {
@@ -59,10 +65,18 @@ impl Lowerer {
     }
 
     fn current_loops(&self) -> Vec<LoopId> {
-        self.func_stack.last().map(|f| f.loops.clone()).unwrap_or_default()
+        self.func_stack
+            .last()
+            .map(|f| f.loops.clone())
+            .unwrap_or_default()
     }
 
-    fn declare(&mut self, token: &TokenReference, kind: BindingKind, value: Option<Value>) -> BindingId {
+    fn declare(
+        &mut self,
+        token: &TokenReference,
+        kind: BindingKind,
+        value: Option<Value>,
+    ) -> BindingId {
         let id = self.ir.bindings.len() as BindingId;
         let name = name_of(token);
         self.ir.bindings.push(Binding {
@@ -81,7 +95,10 @@ impl Lowerer {
     }
 
     fn resolve(&self, name: &str) -> Option<BindingId> {
-        self.scopes.iter().rev().find_map(|scope| scope.get(name).copied())
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).copied())
     }
 
     fn name_value(&mut self, token: &TokenReference, write: bool) -> Value {
@@ -89,7 +106,11 @@ impl Lowerer {
         match self.resolve(&name) {
             Some(binding) => Value::Local(binding),
             None => {
-                self.ir.free_names.push(NameRef { name: name.clone(), span: token_span(token), write });
+                self.ir.free_names.push(NameRef {
+                    name: name.clone(),
+                    span: token_span(token),
+                    write,
+                });
                 Value::Global(name)
             }
         }
@@ -129,7 +150,9 @@ impl Lowerer {
                 let id = self.declare(local.name(), BindingKind::LocalFunction, None);
                 let name = format!("local {}", name_of(local.name()));
                 let func = self.function_body(local.body(), name, token_span(local.name()), false);
-                self.ir.bindings[id as usize].values.push(Value::Function(func));
+                self.ir.bindings[id as usize]
+                    .values
+                    .push(Value::Function(func));
             }
             Stmt::FunctionDeclaration(decl) => self.function_declaration(decl),
             Stmt::FunctionCall(call) => {
@@ -149,8 +172,11 @@ impl Lowerer {
             }
             Stmt::While(while_loop) => {
                 self.expr(while_loop.condition());
-                let span = node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
-                self.loop_body(span, LoopKind::While, &[], |this| this.block(while_loop.block()));
+                let span =
+                    node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
+                self.loop_body(span, LoopKind::While, &[], |this| {
+                    this.block(while_loop.block())
+                });
             }
             Stmt::Repeat(repeat) => {
                 let span = token_span(repeat.repeat_token());
@@ -169,9 +195,12 @@ impl Lowerer {
                     self.expr(step);
                 }
                 let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
-                self.loop_body(span, LoopKind::Numeric, &[for_loop.index_variable()], |this| {
-                    this.block(for_loop.block())
-                });
+                self.loop_body(
+                    span,
+                    LoopKind::Numeric,
+                    &[for_loop.index_variable()],
+                    |this| this.block(for_loop.block()),
+                );
             }
             Stmt::GenericFor(for_loop) => {
                 let iterated: Vec<(Value, Span)> = self.expr_list(for_loop.expressions().iter());
@@ -186,11 +215,25 @@ impl Lowerer {
     }
 
     /// Opens a loop scope, declares its variables, and lowers the body inside it.
-    fn loop_body(&mut self, span: Span, kind: LoopKind, vars: &[&TokenReference], body: impl FnOnce(&mut Self)) {
+    fn loop_body(
+        &mut self,
+        span: Span,
+        kind: LoopKind,
+        vars: &[&TokenReference],
+        body: impl FnOnce(&mut Self),
+    ) {
         let id = self.ir.loops.len() as LoopId;
-        self.ir.loops.push(Loop { span, func: self.current_func(), kind, vars: Vec::new() });
+        self.ir.loops.push(Loop {
+            span,
+            func: self.current_func(),
+            kind,
+            vars: Vec::new(),
+        });
         self.scopes.push(HashMap::new());
-        let vars: Vec<BindingId> = vars.iter().map(|v| self.declare(v, BindingKind::LoopVar(id), None)).collect();
+        let vars: Vec<BindingId> = vars
+            .iter()
+            .map(|v| self.declare(v, BindingKind::LoopVar(id), None))
+            .collect();
         self.ir.loops[id as usize].vars = vars;
         if let Some(frame) = self.func_stack.last_mut() {
             frame.loops.push(id);
@@ -203,7 +246,9 @@ impl Lowerer {
     }
 
     fn classify_generic_for(&self, iterated: &[(Value, Span)]) -> LoopKind {
-        let Some((first, _)) = iterated.first() else { return LoopKind::Generic(Value::Unknown) };
+        let Some((first, _)) = iterated.first() else {
+            return LoopKind::Generic(Value::Unknown);
+        };
         if let Value::Call(call) = first {
             let call = &self.ir.calls[*call as usize];
             let arg = call.args.first().cloned().unwrap_or_default();
@@ -224,9 +269,14 @@ impl Lowerer {
         let values = self.expr_list(assign.expressions().iter());
         for (i, var) in assign.variables().iter().enumerate() {
             let target = self.var(var, true);
-            let (value, value_span) = values.get(i).cloned().unwrap_or((Value::Nil, node_span(var)));
+            let (value, value_span) = values
+                .get(i)
+                .cloned()
+                .unwrap_or((Value::Nil, node_span(var)));
             if let Value::Local(binding) = target {
-                self.ir.bindings[binding as usize].values.push(value.clone());
+                self.ir.bindings[binding as usize]
+                    .values
+                    .push(value.clone());
             }
             self.ir.assigns.push(Assign {
                 span: node_span(var),
@@ -267,11 +317,19 @@ impl Lowerer {
             loops: self.current_loops(),
         });
         if let Value::Local(binding) = target {
-            self.ir.bindings[binding as usize].values.push(Value::Function(func));
+            self.ir.bindings[binding as usize]
+                .values
+                .push(Value::Function(func));
         }
     }
 
-    fn function_body(&mut self, body: &ast::FunctionBody, name: String, head_span: Span, is_method: bool) -> FuncId {
+    fn function_body(
+        &mut self,
+        body: &ast::FunctionBody,
+        name: String,
+        head_span: Span,
+        is_method: bool,
+    ) -> FuncId {
         let id = self.ir.functions.len() as FuncId;
         let span = head_span.cover(node_span(body));
         self.ir.functions.push(Function {
@@ -282,13 +340,18 @@ impl Lowerer {
             params: Vec::new(),
             returns: Vec::new(),
         });
-        self.func_stack.push(FuncFrame { id, loops: Vec::new() });
+        self.func_stack.push(FuncFrame {
+            id,
+            loops: Vec::new(),
+        });
         self.scopes.push(HashMap::new());
         let mut params = Vec::new();
         if is_method {
             let self_token = TokenReference::new(
                 Vec::new(),
-                full_moon::tokenizer::Token::new(TokenType::Identifier { identifier: "self".into() }),
+                full_moon::tokenizer::Token::new(TokenType::Identifier {
+                    identifier: "self".into(),
+                }),
                 Vec::new(),
             );
             params.push(self.declare(&self_token, BindingKind::Param, None));
@@ -316,7 +379,9 @@ impl Lowerer {
                 let left = self.expr(lhs);
                 let right = self.expr(rhs);
                 match binop {
-                    ast::BinOp::Or(_) | ast::BinOp::And(_) => Value::Either(Box::new(left), Box::new(right)),
+                    ast::BinOp::Or(_) | ast::BinOp::And(_) => {
+                        Value::Either(Box::new(left), Box::new(right))
+                    }
                     _ => Value::Scalar(vec![left, right]),
                 }
             }
@@ -334,11 +399,16 @@ impl Lowerer {
             }
             Expression::Function(anonymous) => {
                 let head = token_span(anonymous.function_token());
-                Value::Function(self.function_body(anonymous.body(), "<anonymous>".to_string(), head, false))
+                Value::Function(self.function_body(
+                    anonymous.body(),
+                    "<anonymous>".to_string(),
+                    head,
+                    false,
+                ))
             }
             Expression::FunctionCall(call) => self.function_call(call),
             Expression::TableConstructor(table) => self.table(table),
-            Expression::Number(_) => Value::Number,
+            Expression::Number(token) => Value::Number(token.token().to_string()),
             Expression::String(token) => Value::Str(string_literal(token)),
             Expression::Symbol(token) => match token.token().to_string().as_str() {
                 "nil" => Value::Nil,
@@ -358,7 +428,11 @@ impl Lowerer {
             match field {
                 ast::Field::NameKey { key, value, .. } => {
                     let value = self.expr(value);
-                    fields.push(TableField { key: Some(Key::Name(name_of(key))), value, span });
+                    fields.push(TableField {
+                        key: Some(Key::Name(name_of(key))),
+                        value,
+                        span,
+                    });
                 }
                 ast::Field::ExpressionKey { key, value, .. } => {
                     let key = match self.expr(key) {
@@ -366,11 +440,19 @@ impl Lowerer {
                         other => Key::Dynamic(Box::new(other)),
                     };
                     let value = self.expr(value);
-                    fields.push(TableField { key: Some(key), value, span });
+                    fields.push(TableField {
+                        key: Some(key),
+                        value,
+                        span,
+                    });
                 }
                 ast::Field::NoKey(value) => {
                     let value = self.expr(value);
-                    fields.push(TableField { key: None, value, span });
+                    fields.push(TableField {
+                        key: None,
+                        value,
+                        span,
+                    });
                 }
                 _ => {}
             }
@@ -403,7 +485,12 @@ impl Lowerer {
     }
 
     /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins.
-    fn suffixes<'a>(&mut self, mut value: Value, start: Span, suffixes: impl Iterator<Item = &'a ast::Suffix>) -> Value {
+    fn suffixes<'a>(
+        &mut self,
+        mut value: Value,
+        start: Span,
+        suffixes: impl Iterator<Item = &'a ast::Suffix>,
+    ) -> Value {
         let mut chain_span = start;
         for suffix in suffixes {
             let suffix_span = node_span(suffix);
@@ -420,13 +507,21 @@ impl Lowerer {
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
                     let callee_span = chain_span;
-                    value = self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
+                    value =
+                        self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
-                    value = self.record_call(callee, callee_span, suffix_span, true, vec![receiver], method.args());
+                    value = self.record_call(
+                        callee,
+                        callee_span,
+                        suffix_span,
+                        true,
+                        vec![receiver],
+                        method.args(),
+                    );
                 }
                 _ => value = Value::Unknown,
             }
@@ -445,8 +540,12 @@ impl Lowerer {
         call_args: &ast::FunctionArgs,
     ) -> Value {
         match call_args {
-            ast::FunctionArgs::Parentheses { arguments, .. } => args.extend(self.expr_list(arguments.iter())),
-            ast::FunctionArgs::String(token) => args.push((Value::Str(string_literal(token)), token_span(token))),
+            ast::FunctionArgs::Parentheses { arguments, .. } => {
+                args.extend(self.expr_list(arguments.iter()))
+            }
+            ast::FunctionArgs::String(token) => {
+                args.push((Value::Str(string_literal(token)), token_span(token)))
+            }
             ast::FunctionArgs::TableConstructor(table) => {
                 let value = self.table(table);
                 args.push((value, node_span(table.as_ref())));
@@ -472,7 +571,11 @@ impl Lowerer {
 /// The contents of a string literal token, with the common escapes decoded.
 fn string_literal(token: &TokenReference) -> String {
     match token.token().token_type() {
-        TokenType::StringLiteral { literal, multi_line_depth, .. } => {
+        TokenType::StringLiteral {
+            literal,
+            multi_line_depth,
+            ..
+        } => {
             if *multi_line_depth > 0 || !literal.contains('\\') {
                 literal.to_string()
             } else {
@@ -511,7 +614,11 @@ mod tests {
     }
 
     fn free(ir: &FileIr, name: &str) -> Vec<(usize, bool)> {
-        ir.free_names.iter().filter(|n| n.name == name).map(|n| (n.span.start, n.write)).collect()
+        ir.free_names
+            .iter()
+            .filter(|n| n.name == name)
+            .map(|n| (n.span.start, n.write))
+            .collect()
     }
 
     #[test]
@@ -555,7 +662,10 @@ mod tests {
     fn calls_record_callee_and_loops() {
         let ir = lower_text("for k, v in pairs(t) do script.on_event(k, v) end\nobj:method(1)");
         let on_event = &ir.calls[1];
-        assert_eq!(on_event.callee.global_path(), Some(vec!["script", "on_event"]));
+        assert_eq!(
+            on_event.callee.global_path(),
+            Some(vec!["script", "on_event"])
+        );
         assert_eq!(on_event.loops.len(), 1);
         assert!(matches!(ir.loops[0].kind, LoopKind::Pairs(Value::Global(ref t)) if t == "t"));
         let method = &ir.calls[2];

@@ -1,0 +1,886 @@
+//! The linked model of one unit: what values mean across files, who calls whom, which
+//! lifecycle contexts every function runs in, and every registration the mod makes.
+//!
+//! Everything here is derived from the per-file IR. A value the model cannot follow yields
+//! no origins: rules treat that as unknown, never as a finding.
+
+use super::ir::*;
+use crate::config::Role;
+use crate::rules::FileFacts;
+use crate::source::Span;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// A function of the unit: file index (into the unit's files) and function id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnRef {
+    pub file: usize,
+    pub func: FuncId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallRef {
+    pub file: usize,
+    pub call: CallId,
+}
+
+/// Where Lua code runs in the Factorio lifecycle. Order is the canonical output order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// control.lua's main chunk and what it runs while loading: every peer, every load.
+    Load,
+    /// Host only: a new game, or the mod added to a save.
+    OnInit,
+    /// Every peer when a save loads (joining clients too).
+    OnLoad,
+    /// Host only: mods or startup settings changed.
+    OnConfigurationChanged,
+    /// An event or nth-tick handler.
+    Event,
+    /// A console command handler.
+    Command,
+    /// A function of a remote interface.
+    Remote,
+    /// A file run through RCON or `/c` (config `role = "injected"`).
+    Injected,
+}
+
+pub const CONTEXTS: [Context; 8] = [
+    Context::Load,
+    Context::OnInit,
+    Context::OnLoad,
+    Context::OnConfigurationChanged,
+    Context::Event,
+    Context::Command,
+    Context::Remote,
+    Context::Injected,
+];
+
+impl Context {
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Load => "load",
+            Context::OnInit => "on_init",
+            Context::OnLoad => "on_load",
+            Context::OnConfigurationChanged => "on_configuration_changed",
+            Context::Event => "event",
+            Context::Command => "command",
+            Context::Remote => "remote",
+            Context::Injected => "injected",
+        }
+    }
+
+    /// Runs on the host (or one peer) during play, not while every peer loads the mod.
+    pub fn is_runtime(self) -> bool {
+        !matches!(self, Context::Load | Context::OnLoad)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How a function first came to run in a context: the seed, or the call that reached it.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    /// The entry point: `the on_tick handler`, `control.lua`, `command /reset`.
+    pub origin: String,
+    /// The caller and the call site; `None` for the entry function itself.
+    pub via: Option<(FnRef, CallRef)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegKind {
+    Event,
+    NthTick,
+    Command,
+    Remote,
+    OnInit,
+    OnLoad,
+    OnConfigurationChanged,
+}
+
+impl RegKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RegKind::Event => "event",
+            RegKind::NthTick => "nth_tick",
+            RegKind::Command => "command",
+            RegKind::Remote => "remote",
+            RegKind::OnInit => "on_init",
+            RegKind::OnLoad => "on_load",
+            RegKind::OnConfigurationChanged => "on_configuration_changed",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub kind: RegKind,
+    /// Event name without `defines.events.`, nth-tick period, command or interface name.
+    pub name: String,
+    /// The registering call (for `event_handler` libs, the `add_lib` call).
+    pub call: CallRef,
+    pub handler: Option<FnRef>,
+    /// Made through Wube's `event_handler` lualib: on_init and on_load on every peer.
+    pub via_event_handler: bool,
+    /// A `pairs`/`next` loop encloses the registering call in its function.
+    pub in_pairs_loop: bool,
+}
+
+/// What a value can be, as far as the model can follow it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin<'a> {
+    Func(FnRef),
+    /// A table constructor written in the code.
+    Table {
+        file: usize,
+        fields: &'a [TableField],
+    },
+    /// A place named by a path: `G:script.on_event` (a global), `3:17.events` (local 17 of file 3).
+    Path(String),
+    /// Something from outside the unit: a core lualib or another mod (`event_handler.add_lib`).
+    External(String),
+}
+
+pub struct Model<'a> {
+    pub files: &'a [FileFacts<'a>],
+    /// The mod's name from info.json, for `require("__name__/...")`.
+    mod_name: Option<String>,
+    by_rel: HashMap<&'a str, usize>,
+    /// Assignments by target path key (`G:M.f`, `2:5.on_created`).
+    assigns_by_path: HashMap<String, Vec<(usize, &'a Value)>>,
+    /// Each file's module value: the first value of its main chunk's last `return`.
+    exports: Vec<Option<&'a Value>>,
+    pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
+    pub registrations: Vec<Registration>,
+    /// Per function, per context: how it was first reached.
+    reach: HashMap<FnRef, [Option<Reach>; 8]>,
+}
+
+const MAX_DEPTH: u32 = 16;
+
+impl<'a> Model<'a> {
+    pub fn build(unit_name: Option<&str>, files: &'a [FileFacts<'a>]) -> Model<'a> {
+        let by_rel = files.iter().enumerate().map(|(i, f)| (f.rel, i)).collect();
+        let mut model = Model {
+            files,
+            mod_name: unit_name.map(str::to_string),
+            by_rel,
+            assigns_by_path: HashMap::new(),
+            exports: Vec::new(),
+            calls_from: BTreeMap::new(),
+            registrations: Vec::new(),
+            reach: HashMap::new(),
+        };
+        for (i, file) in files.iter().enumerate() {
+            for assign in &file.ir.assigns {
+                if let Some(key) = path_key(i, &assign.target) {
+                    model
+                        .assigns_by_path
+                        .entry(key)
+                        .or_default()
+                        .push((i, &assign.value));
+                }
+            }
+            let export = file.ir.functions[MAIN_CHUNK as usize]
+                .returns
+                .last()
+                .and_then(|r| r.first());
+            model.exports.push(export);
+        }
+        model.link_calls();
+        model.propagate_contexts();
+        model
+    }
+
+    pub fn ir(&self, file: usize) -> &'a FileIr {
+        self.files[file].ir
+    }
+
+    // ----- values -----
+
+    /// Everything `value` (in `file`) can be.
+    pub fn eval(&self, file: usize, value: &'a Value) -> Vec<Origin<'a>> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        self.eval_into(file, value, 0, &mut seen, &mut out);
+        out
+    }
+
+    fn eval_into(
+        &self,
+        file: usize,
+        value: &'a Value,
+        depth: u32,
+        seen: &mut HashSet<(usize, *const Value)>,
+        out: &mut Vec<Origin<'a>>,
+    ) {
+        if depth > MAX_DEPTH || !seen.insert((file, value as *const Value)) {
+            return;
+        }
+        let ir = self.ir(file);
+        let push = |origin: Origin<'a>, out: &mut Vec<Origin<'a>>| {
+            if !out.contains(&origin) {
+                out.push(origin);
+            }
+        };
+        match value {
+            Value::Function(func) => push(Origin::Func(FnRef { file, func: *func }), out),
+            Value::Table(fields) => push(Origin::Table { file, fields }, out),
+            Value::Local(binding) => {
+                let key = format!("{file}:{binding}");
+                self.path_values(&key, depth, seen, out);
+                push(Origin::Path(key), out);
+                for v in &ir.binding(*binding).values {
+                    self.eval_into(file, v, depth + 1, seen, out);
+                }
+            }
+            Value::Global(name) => {
+                let key = format!("G:{name}");
+                self.path_values(&key, depth, seen, out);
+                push(Origin::Path(key), out);
+            }
+            Value::Index(base, Key::Name(field)) => {
+                let mut bases = Vec::new();
+                self.eval_into(file, base, depth + 1, seen, &mut bases);
+                for origin in bases {
+                    self.field(origin, field, depth + 1, seen, out);
+                }
+            }
+            Value::Call(call) => {
+                let call_info = ir.call(*call);
+                if let Some(target) = self.require_target(file, call_info) {
+                    match target {
+                        Ok(module) => {
+                            if let Some(export) = self.exports[module] {
+                                self.eval_into(module, export, depth + 1, seen, out);
+                            }
+                        }
+                        Err(external) => push(Origin::External(external), out),
+                    }
+                    return;
+                }
+                // The values a called function returns.
+                for callee in self.callees(file, &call_info.callee) {
+                    let function = self.ir(callee.file).function(callee.func);
+                    for values in &function.returns {
+                        if let Some(v) = values.first() {
+                            self.eval_into(callee.file, v, depth + 1, seen, out);
+                        }
+                    }
+                }
+            }
+            Value::Either(a, b) => {
+                self.eval_into(file, a, depth + 1, seen, out);
+                self.eval_into(file, b, depth + 1, seen, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn path_values(
+        &self,
+        key: &str,
+        depth: u32,
+        seen: &mut HashSet<(usize, *const Value)>,
+        out: &mut Vec<Origin<'a>>,
+    ) {
+        if let Some(values) = self.assigns_by_path.get(key) {
+            for (f, v) in values {
+                self.eval_into(*f, v, depth + 1, seen, out);
+            }
+        }
+    }
+
+    fn field(
+        &self,
+        origin: Origin<'a>,
+        field: &str,
+        depth: u32,
+        seen: &mut HashSet<(usize, *const Value)>,
+        out: &mut Vec<Origin<'a>>,
+    ) {
+        match origin {
+            Origin::Path(path) => {
+                let key = format!("{path}.{field}");
+                self.path_values(&key, depth, seen, out);
+                let origin = Origin::Path(key);
+                if !out.contains(&origin) {
+                    out.push(origin);
+                }
+            }
+            Origin::Table { file, fields } => {
+                for f in fields {
+                    if matches!(&f.key, Some(Key::Name(name)) if name == field) {
+                        self.eval_into(file, &f.value, depth + 1, seen, out);
+                    }
+                }
+            }
+            Origin::External(path) => {
+                let origin = Origin::External(format!("{path}.{field}"));
+                if !out.contains(&origin) {
+                    out.push(origin);
+                }
+            }
+            Origin::Func(_) => {}
+        }
+    }
+
+    /// The functions a callee value can be.
+    pub fn callees(&self, file: usize, callee: &'a Value) -> Vec<FnRef> {
+        self.eval(file, callee)
+            .into_iter()
+            .filter_map(|o| match o {
+                Origin::Func(f) => Some(f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The API or library name a value stands for: `script.on_event` (a global path) or
+    /// `event_handler.add_lib` (a field of a required library).
+    pub fn api_names(&self, file: usize, value: &'a Value) -> Vec<String> {
+        // A direct global path needs no evaluation: the common case, and cheap.
+        if let Some(path) = value.global_path() {
+            return vec![path.join(".")];
+        }
+        self.eval(file, value)
+            .into_iter()
+            .filter_map(|o| match o {
+                Origin::Path(p) => p.strip_prefix("G:").map(str::to_string),
+                Origin::External(e) => Some(e),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn is_api(&self, file: usize, value: &'a Value, name: &str) -> bool {
+        self.api_names(file, value).iter().any(|n| n == name)
+    }
+
+    /// `Some(Ok(file))` for a require of a unit file, `Some(Err(name))` for an external one.
+    pub fn require_target(&self, file: usize, call: &Call) -> Option<Result<usize, String>> {
+        let (Value::Global(name), Some(Value::Str(path))) = (&call.callee, call.args.first())
+        else {
+            return None;
+        };
+        if name != "require" {
+            return None;
+        }
+        let exists = |rel: &str| self.by_rel.contains_key(rel);
+        match crate::workspace::resolve_require(
+            path,
+            self.files[file].rel,
+            self.mod_name.as_deref(),
+            &exists,
+        ) {
+            crate::workspace::RequireTarget::Local(rel) => Some(Ok(self.by_rel[rel.as_str()])),
+            crate::workspace::RequireTarget::External => Some(Err(external_module_name(path))),
+        }
+    }
+
+    // ----- calls and registrations -----
+
+    fn link_calls(&mut self) {
+        let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        let mut registrations = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for (id, call) in facts.ir.calls.iter().enumerate() {
+                let call_ref = CallRef {
+                    file,
+                    call: id as CallId,
+                };
+                let caller = FnRef {
+                    file,
+                    func: call.func,
+                };
+                let names = self.api_names(file, &call.callee);
+                if let Some(found) = self.registrations_of(call_ref, call, &names) {
+                    registrations.extend(found);
+                    continue;
+                }
+                let edges = calls_from.entry(caller).or_default();
+                for callee in self.callees(file, &call.callee) {
+                    edges.push((call_ref, callee));
+                }
+                // A function handed to another call (pcall, table.sort, a helper) may run now.
+                if !names.iter().any(|n| stores_callback(n)) {
+                    for arg in &call.args {
+                        if let Value::Function(_) | Value::Local(_) = arg {
+                            for callee in self.callees(file, arg) {
+                                edges.push((call_ref, callee));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for edges in calls_from.values_mut() {
+            edges.sort();
+            edges.dedup();
+        }
+        registrations.sort_by_key(|r: &Registration| (r.call, r.kind, r.name.clone()));
+        self.calls_from = calls_from;
+        self.registrations = registrations;
+    }
+
+    fn in_pairs_loop(&self, file: usize, call: &Call) -> bool {
+        call.loops
+            .iter()
+            .any(|l| matches!(self.ir(file).loop_(*l).kind, LoopKind::Pairs(_)))
+    }
+
+    /// The registrations a call makes, or `None` when it is not a registering call.
+    fn registrations_of(
+        &self,
+        call_ref: CallRef,
+        call: &'a Call,
+        names: &[String],
+    ) -> Option<Vec<Registration>> {
+        let file = call_ref.file;
+        let name = names
+            .iter()
+            .find(|n| REGISTRATION_APIS.contains(&n.as_str()) || is_event_handler_api(n))?;
+        let in_pairs_loop = self.in_pairs_loop(file, call);
+        let arg = |i: usize| call.args.get(i);
+        let handler_of =
+            |value: Option<&'a Value>| value.and_then(|v| self.callees(file, v).into_iter().next());
+        let is_unregister = |value: Option<&'a Value>| matches!(value, None | Some(Value::Nil));
+        let reg = |kind, name: String, handler| Registration {
+            kind,
+            name,
+            call: call_ref,
+            handler,
+            via_event_handler: false,
+            in_pairs_loop,
+        };
+        let mut out = Vec::new();
+        match name.as_str() {
+            "script.on_event" => {
+                if !is_unregister(arg(1)) {
+                    for event in self.event_names(file, arg(0)) {
+                        out.push(reg(RegKind::Event, event, handler_of(arg(1))));
+                    }
+                }
+            }
+            "script.on_nth_tick" => {
+                if !is_unregister(arg(1)) {
+                    for period in self.tick_periods(file, arg(0)) {
+                        out.push(reg(RegKind::NthTick, period, handler_of(arg(1))));
+                    }
+                }
+            }
+            "script.on_init" | "script.on_load" | "script.on_configuration_changed" => {
+                if !is_unregister(arg(0)) {
+                    let kind = match name.as_str() {
+                        "script.on_init" => RegKind::OnInit,
+                        "script.on_load" => RegKind::OnLoad,
+                        _ => RegKind::OnConfigurationChanged,
+                    };
+                    out.push(reg(kind, kind.name().to_string(), handler_of(arg(0))));
+                }
+            }
+            "commands.add_command" => {
+                let command = arg(0)
+                    .map(|v| self.literal_or_describe(file, v))
+                    .unwrap_or_default();
+                out.push(reg(RegKind::Command, command, handler_of(arg(2))));
+            }
+            "remote.add_interface" => {
+                let interface = arg(0)
+                    .map(|v| self.literal_or_describe(file, v))
+                    .unwrap_or_default();
+                out.push(reg(RegKind::Remote, interface, None));
+            }
+            _ => {
+                // event_handler.add_lib(lib) / add_libraries({lib, ...})
+                let libs: Vec<&'a Value> = if name.ends_with("add_libraries") {
+                    arg(0)
+                        .map(|v| self.table_items(file, v))
+                        .unwrap_or_default()
+                } else {
+                    arg(0).into_iter().collect()
+                };
+                for lib in libs {
+                    out.extend(self.event_handler_lib(call_ref, lib, in_pairs_loop));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The positional entries of a table value (following locals).
+    fn table_items(&self, file: usize, value: &'a Value) -> Vec<&'a Value> {
+        let mut items = Vec::new();
+        for origin in self.eval(file, value) {
+            if let Origin::Table { fields, .. } = origin {
+                items.extend(fields.iter().filter(|f| f.key.is_none()).map(|f| &f.value));
+            }
+        }
+        items
+    }
+
+    /// The fields of a lib table for `event_handler`: `events`, `on_nth_tick`, `on_init`, ….
+    fn lib_field(
+        &self,
+        file: usize,
+        lib: &'a Value,
+        field: &str,
+    ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
+        // Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        let mut lib_origins = Vec::new();
+        self.eval_into(file, lib, 0, &mut seen, &mut lib_origins);
+        let mut field_origins = Vec::new();
+        for origin in lib_origins {
+            self.field(origin, field, 1, &mut seen, &mut field_origins);
+        }
+        for origin in field_origins {
+            match origin {
+                Origin::Table { file, fields } => {
+                    entries.extend(fields.iter().map(|f| (file, f.key.as_ref(), &f.value)));
+                }
+                Origin::Path(path) => {
+                    // `lib.events[defines.events.x] = handler`
+                    for (file, facts) in self.files.iter().enumerate() {
+                        for assign in &facts.ir.assigns {
+                            if let Value::Index(base, key @ Key::Dynamic(_)) = &assign.target {
+                                if path_key(file, base).as_deref() == Some(path.as_str()) {
+                                    entries.push((file, Some(key), &assign.value));
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        entries
+    }
+
+    fn event_handler_lib(
+        &self,
+        call_ref: CallRef,
+        lib: &'a Value,
+        in_pairs_loop: bool,
+    ) -> Vec<Registration> {
+        let file = call_ref.file;
+        let mut out = Vec::new();
+        let reg = |kind, name: String, handler| Registration {
+            kind,
+            name,
+            call: call_ref,
+            handler,
+            via_event_handler: true,
+            in_pairs_loop,
+        };
+        for (f, key, value) in self.lib_field(file, lib, "events") {
+            let Some(key) = key else { continue };
+            let handler = self.callees(f, value).into_iter().next();
+            let names = match key {
+                Key::Name(name) => vec![name.clone()],
+                Key::Dynamic(k) => self.event_names(f, Some(k)),
+            };
+            for name in names {
+                out.push(reg(RegKind::Event, name, handler));
+            }
+        }
+        for (f, key, value) in self.lib_field(file, lib, "on_nth_tick") {
+            let Some(Key::Dynamic(k)) = key else { continue };
+            let handler = self.callees(f, value).into_iter().next();
+            for period in self.tick_periods(f, Some(k)) {
+                out.push(reg(RegKind::NthTick, period, handler));
+            }
+        }
+        for (field, kind) in [
+            ("on_init", RegKind::OnInit),
+            ("on_load", RegKind::OnLoad),
+            ("on_configuration_changed", RegKind::OnConfigurationChanged),
+        ] {
+            let mut seen = HashSet::new();
+            let mut lib_origins = Vec::new();
+            self.eval_into(file, lib, 0, &mut seen, &mut lib_origins);
+            let mut handlers = Vec::new();
+            for origin in lib_origins {
+                self.field(origin, field, 1, &mut seen, &mut handlers);
+            }
+            if let Some(Origin::Func(handler)) =
+                handlers.into_iter().find(|o| matches!(o, Origin::Func(_)))
+            {
+                out.push(reg(kind, kind.name().to_string(), Some(handler)));
+            }
+        }
+        out
+    }
+
+    fn literal_or_describe(&self, file: usize, value: &'a Value) -> String {
+        match value {
+            Value::Str(s) => s.clone(),
+            Value::Number(n) => n.clone(),
+            other => {
+                for origin in self.eval(file, other) {
+                    if let Origin::Path(p) = origin {
+                        if let Some(name) = p.strip_prefix("G:defines.events.") {
+                            return name.to_string();
+                        }
+                    }
+                }
+                self.ir(file).describe(other)
+            }
+        }
+    }
+
+    /// Event names from an `on_event` first argument: one id, a string, or a table of them.
+    pub fn event_names(&self, file: usize, value: Option<&'a Value>) -> Vec<String> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        if let Some(path) = value.global_path() {
+            if path.len() == 3 && path[0] == "defines" && path[1] == "events" {
+                return vec![path[2].to_string()];
+            }
+        }
+        match value {
+            Value::Str(s) => return vec![s.clone()],
+            Value::Table(fields) => {
+                return fields
+                    .iter()
+                    .filter(|f| f.key.is_none())
+                    .flat_map(|f| self.event_names(file, Some(&f.value)))
+                    .collect()
+            }
+            _ => {}
+        }
+        // A local holding a list of events, or an alias of one id.
+        let origins = self.eval(file, value);
+        for origin in &origins {
+            if let Origin::Table { file: f, fields } = origin {
+                let names: Vec<String> = fields
+                    .iter()
+                    .filter(|x| x.key.is_none())
+                    .flat_map(|x| self.event_names(*f, Some(&x.value)))
+                    .collect();
+                if !names.is_empty() {
+                    return names;
+                }
+            }
+        }
+        for origin in &origins {
+            if let Origin::Path(p) = origin {
+                if let Some(name) = p.strip_prefix("G:defines.events.") {
+                    return vec![name.to_string()];
+                }
+            }
+        }
+        vec![self.ir(file).describe(value)]
+    }
+
+    fn tick_periods(&self, file: usize, value: Option<&'a Value>) -> Vec<String> {
+        match value {
+            Some(Value::Table(fields)) => fields
+                .iter()
+                .filter(|f| f.key.is_none())
+                .flat_map(|f| self.tick_periods(file, Some(&f.value)))
+                .collect(),
+            Some(v) => vec![self.literal_or_describe(file, v)],
+            None => Vec::new(),
+        }
+    }
+
+    // ----- contexts -----
+
+    fn propagate_contexts(&mut self) {
+        let mut queue: VecDeque<(FnRef, Context)> = VecDeque::new();
+        let mut reach: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+        let mut seed =
+            |f: FnRef, context: Context, origin: String, queue: &mut VecDeque<(FnRef, Context)>| {
+                let slot = &mut reach.entry(f).or_default()[context.index()];
+                if slot.is_none() {
+                    *slot = Some(Reach { origin, via: None });
+                    queue.push_back((f, context));
+                }
+            };
+        for (file, facts) in self.files.iter().enumerate() {
+            let main = FnRef {
+                file,
+                func: MAIN_CHUNK,
+            };
+            if facts.role == Some(Role::Injected) {
+                seed(
+                    main,
+                    Context::Injected,
+                    format!("{} (injected)", facts.rel),
+                    &mut queue,
+                );
+            } else if facts.stages.control {
+                seed(main, Context::Load, facts.rel.to_string(), &mut queue);
+            }
+        }
+        for registration in &self.registrations {
+            let Some(handler) = registration.handler else {
+                continue;
+            };
+            let (context, origin) = match registration.kind {
+                RegKind::Event => (Context::Event, format!("the {} handler", registration.name)),
+                RegKind::NthTick => (
+                    Context::Event,
+                    format!("the on_nth_tick({}) handler", registration.name),
+                ),
+                RegKind::Command => (
+                    Context::Command,
+                    format!("the /{} command", registration.name),
+                ),
+                RegKind::Remote => continue,
+                RegKind::OnInit => (Context::OnInit, "on_init".to_string()),
+                RegKind::OnLoad => (Context::OnLoad, "on_load".to_string()),
+                RegKind::OnConfigurationChanged => (
+                    Context::OnConfigurationChanged,
+                    "on_configuration_changed".to_string(),
+                ),
+            };
+            seed(handler, context, origin, &mut queue);
+        }
+        // Remote interface functions: every function field of the interface table.
+        for registration in self
+            .registrations
+            .iter()
+            .filter(|r| r.kind == RegKind::Remote)
+        {
+            let call = self.ir(registration.call.file).call(registration.call.call);
+            let Some(table) = call.args.get(1) else {
+                continue;
+            };
+            for origin in self.eval(registration.call.file, table) {
+                if let Origin::Table { file, fields } = origin {
+                    for field in fields {
+                        for f in self.callees(file, &field.value) {
+                            let name = match &field.key {
+                                Some(Key::Name(n)) => format!("remote {}.{n}", registration.name),
+                                _ => format!("remote {}", registration.name),
+                            };
+                            seed(f, Context::Remote, name, &mut queue);
+                        }
+                    }
+                }
+            }
+        }
+        while let Some((f, context)) = queue.pop_front() {
+            let Some(edges) = self.calls_from.get(&f) else {
+                continue;
+            };
+            let origin = reach[&f][context.index()]
+                .as_ref()
+                .map(|r| r.origin.clone())
+                .unwrap_or_default();
+            for (call, callee) in edges {
+                let slot = &mut reach.entry(*callee).or_default()[context.index()];
+                if slot.is_none() {
+                    *slot = Some(Reach {
+                        origin: origin.clone(),
+                        via: Some((f, *call)),
+                    });
+                    queue.push_back((*callee, context));
+                }
+            }
+        }
+        self.reach = reach;
+    }
+
+    /// The contexts a function can run in, in canonical order.
+    pub fn contexts(&self, f: FnRef) -> Vec<Context> {
+        match self.reach.get(&f) {
+            Some(slots) => CONTEXTS
+                .iter()
+                .copied()
+                .filter(|c| slots[c.index()].is_some())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn reach(&self, f: FnRef, context: Context) -> Option<&Reach> {
+        self.reach.get(&f)?[context.index()].as_ref()
+    }
+
+    /// The contexts a registration is made in.
+    pub fn registration_contexts(&self, registration: &Registration) -> Vec<Context> {
+        if registration.via_event_handler
+            && matches!(registration.kind, RegKind::Event | RegKind::NthTick)
+        {
+            // event_handler registers lib events in its own on_init and on_load.
+            return vec![Context::OnInit, Context::OnLoad];
+        }
+        let call = self.ir(registration.call.file).call(registration.call.call);
+        self.contexts(FnRef {
+            file: registration.call.file,
+            func: call.func,
+        })
+    }
+
+    /// The call chain from an entry point to `f` in `context`: (function, call site) pairs,
+    /// entry first.
+    pub fn chain(&self, f: FnRef, context: Context) -> Vec<(FnRef, CallRef)> {
+        let mut chain = Vec::new();
+        let mut current = f;
+        while let Some(Reach {
+            via: Some((caller, call)),
+            ..
+        }) = self.reach(current, context)
+        {
+            if chain.len() > 32 || chain.iter().any(|(c, _)| *c == *caller) {
+                break;
+            }
+            chain.push((*caller, *call));
+            current = *caller;
+        }
+        chain.reverse();
+        chain
+    }
+
+    pub fn function_span(&self, f: FnRef) -> Span {
+        self.ir(f.file).function(f.func).head_span
+    }
+}
+
+/// APIs whose function arguments are stored, not called now.
+fn stores_callback(name: &str) -> bool {
+    REGISTRATION_APIS.contains(&name)
+        || is_event_handler_api(name)
+        || name.starts_with("script.")
+        || name.starts_with("commands.")
+}
+
+const REGISTRATION_APIS: &[&str] = &[
+    "script.on_event",
+    "script.on_nth_tick",
+    "script.on_init",
+    "script.on_load",
+    "script.on_configuration_changed",
+    "commands.add_command",
+    "remote.add_interface",
+];
+
+fn is_event_handler_api(name: &str) -> bool {
+    name == "event_handler.add_lib" || name == "event_handler.add_libraries"
+}
+
+/// `__core__/lualib/event_handler` and `event_handler` are the same library.
+fn external_module_name(path: &str) -> String {
+    let path = path.strip_suffix(".lua").unwrap_or(path);
+    let last = path.rsplit(['/', '.']).next().unwrap_or(path);
+    if last == "event_handler" {
+        return "event_handler".to_string();
+    }
+    path.to_string()
+}
+
+/// A canonical key for an assignment target rooted at a local or a global.
+pub fn path_key(file: usize, value: &Value) -> Option<String> {
+    match value {
+        Value::Local(binding) => Some(format!("{file}:{binding}")),
+        Value::Global(name) => Some(format!("G:{name}")),
+        Value::Index(base, Key::Name(field)) => Some(format!("{}.{field}", path_key(file, base)?)),
+        _ => None,
+    }
+}
