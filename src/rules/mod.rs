@@ -1,6 +1,8 @@
 //! The rule registry: metadata from `rules/*.toml` (embedded) and the checks themselves.
 
 mod global_in_2_0;
+mod pairs_order;
+mod registration_outside_control;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::semantic::ir::FileIr;
@@ -36,6 +38,9 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     ("FL003", include_str!("../../rules/FL003.toml")),
     ("FL004", include_str!("../../rules/FL004.toml")),
     ("FL005", include_str!("../../rules/FL005.toml")),
+    ("FL101", include_str!("../../rules/FL101.toml")),
+    ("FL201", include_str!("../../rules/FL201.toml")),
+    ("FL202", include_str!("../../rules/FL202.toml")),
     ("FL501", include_str!("../../rules/FL501.toml")),
 ];
 
@@ -126,7 +131,12 @@ pub trait Rule: Sync {
 
 /// The checks, in code order.
 pub fn checks() -> &'static [&'static dyn Rule] {
-    &[&global_in_2_0::GlobalIn2_0]
+    &[
+        &registration_outside_control::RegistrationOutsideControl,
+        &pairs_order::PairsOrderRegistration,
+        &pairs_order::PairsOrderStorageWrite,
+        &global_in_2_0::GlobalIn2_0,
+    ]
 }
 
 #[cfg(test)]

@@ -3,3 +3,4 @@
 pub mod ir;
 pub mod lower;
 pub mod model;
+pub mod storage;

@@ -118,6 +118,8 @@ pub struct Registration {
     pub kind: RegKind,
     /// Event name without `defines.events.`, nth-tick period, command or interface name.
     pub name: String,
+    /// The name is a literal or a `defines.events` id, not a value only known at run time.
+    pub name_known: bool,
     /// The registering call (for `event_handler` libs, the `add_lib` call).
     pub call: CallRef,
     pub handler: Option<FnRef>,
@@ -152,6 +154,8 @@ pub struct Model<'a> {
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
+    /// The reverse of `calls_from`: who calls each function, and where.
+    pub calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
     reach: HashMap<FnRef, [Option<Reach>; 8]>,
@@ -169,6 +173,7 @@ impl<'a> Model<'a> {
             assigns_by_path: HashMap::new(),
             exports: Vec::new(),
             calls_from: BTreeMap::new(),
+            calls_to: BTreeMap::new(),
             registrations: Vec::new(),
             reach: HashMap::new(),
         };
@@ -231,8 +236,27 @@ impl<'a> Model<'a> {
                 let key = format!("{file}:{binding}");
                 self.path_values(&key, depth, seen, out);
                 push(Origin::Path(key), out);
-                for v in &ir.binding(*binding).values {
+                let info = ir.binding(*binding);
+                for v in &info.values {
                     self.eval_into(file, v, depth + 1, seen, out);
+                }
+                // `for _, v in pairs(t)`: v is one of t's values.
+                if let BindingKind::LoopVar(loop_id) = info.kind {
+                    let loop_info = ir.loop_(loop_id);
+                    if let (LoopKind::Pairs(iterated) | LoopKind::Ipairs(iterated), Some(1)) = (
+                        &loop_info.kind,
+                        loop_info.vars.iter().position(|v| v == binding),
+                    ) {
+                        let mut tables = Vec::new();
+                        self.eval_into(file, iterated, depth + 1, seen, &mut tables);
+                        for origin in tables {
+                            if let Origin::Table { file: f, fields } = origin {
+                                for field in fields {
+                                    self.eval_into(f, &field.value, depth + 1, seen, out);
+                                }
+                            }
+                        }
+                    }
                 }
             }
             Value::Global(name) => {
@@ -420,6 +444,13 @@ impl<'a> Model<'a> {
             edges.dedup();
         }
         registrations.sort_by_key(|r: &Registration| (r.call, r.kind, r.name.clone()));
+        let mut calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        for (caller, edges) in &calls_from {
+            for (call, callee) in edges {
+                calls_to.entry(*callee).or_default().push((*call, *caller));
+            }
+        }
+        self.calls_to = calls_to;
         self.calls_from = calls_from;
         self.registrations = registrations;
     }
@@ -446,9 +477,10 @@ impl<'a> Model<'a> {
         let handler_of =
             |value: Option<&'a Value>| value.and_then(|v| self.callees(file, v).into_iter().next());
         let is_unregister = |value: Option<&'a Value>| matches!(value, None | Some(Value::Nil));
-        let reg = |kind, name: String, handler| Registration {
+        let reg = |kind, (name, name_known): (String, bool), handler| Registration {
             kind,
             name,
+            name_known,
             call: call_ref,
             handler,
             via_event_handler: false,
@@ -477,7 +509,11 @@ impl<'a> Model<'a> {
                         "script.on_load" => RegKind::OnLoad,
                         _ => RegKind::OnConfigurationChanged,
                     };
-                    out.push(reg(kind, kind.name().to_string(), handler_of(arg(0))));
+                    out.push(reg(
+                        kind,
+                        (kind.name().to_string(), true),
+                        handler_of(arg(0)),
+                    ));
                 }
             }
             "commands.add_command" => {
@@ -567,9 +603,10 @@ impl<'a> Model<'a> {
     ) -> Vec<Registration> {
         let file = call_ref.file;
         let mut out = Vec::new();
-        let reg = |kind, name: String, handler| Registration {
+        let reg = |kind, (name, name_known): (String, bool), handler| Registration {
             kind,
             name,
+            name_known,
             call: call_ref,
             handler,
             via_event_handler: true,
@@ -579,7 +616,7 @@ impl<'a> Model<'a> {
             let Some(key) = key else { continue };
             let handler = self.callees(f, value).into_iter().next();
             let names = match key {
-                Key::Name(name) => vec![name.clone()],
+                Key::Name(name) => vec![(name.clone(), true)],
                 Key::Dynamic(k) => self.event_names(f, Some(k)),
             };
             for name in names {
@@ -608,41 +645,43 @@ impl<'a> Model<'a> {
             if let Some(Origin::Func(handler)) =
                 handlers.into_iter().find(|o| matches!(o, Origin::Func(_)))
             {
-                out.push(reg(kind, kind.name().to_string(), Some(handler)));
+                out.push(reg(kind, (kind.name().to_string(), true), Some(handler)));
             }
         }
         out
     }
 
-    fn literal_or_describe(&self, file: usize, value: &'a Value) -> String {
+    /// A literal's text, a `defines.events` name, or a description of a run-time value
+    /// (with `false`: not known statically).
+    fn literal_or_describe(&self, file: usize, value: &'a Value) -> (String, bool) {
         match value {
-            Value::Str(s) => s.clone(),
-            Value::Number(n) => n.clone(),
+            Value::Str(s) => (s.clone(), true),
+            Value::Number(n) => (n.clone(), true),
             other => {
                 for origin in self.eval(file, other) {
                     if let Origin::Path(p) = origin {
                         if let Some(name) = p.strip_prefix("G:defines.events.") {
-                            return name.to_string();
+                            return (name.to_string(), true);
                         }
                     }
                 }
-                self.ir(file).describe(other)
+                (self.ir(file).describe(other), false)
             }
         }
     }
 
     /// Event names from an `on_event` first argument: one id, a string, or a table of them.
-    pub fn event_names(&self, file: usize, value: Option<&'a Value>) -> Vec<String> {
+    pub fn event_names(&self, file: usize, value: Option<&'a Value>) -> Vec<(String, bool)> {
         let Some(value) = value else {
             return Vec::new();
         };
         if let Some(path) = value.global_path() {
             if path.len() == 3 && path[0] == "defines" && path[1] == "events" {
-                return vec![path[2].to_string()];
+                return vec![(path[2].to_string(), true)];
             }
         }
         match value {
-            Value::Str(s) => return vec![s.clone()],
+            Value::Str(s) => return vec![(s.clone(), true)],
             Value::Table(fields) => {
                 return fields
                     .iter()
@@ -653,30 +692,22 @@ impl<'a> Model<'a> {
             _ => {}
         }
         // A local holding a list of events, or an alias of one id.
-        let origins = self.eval(file, value);
-        for origin in &origins {
+        for origin in self.eval(file, value) {
             if let Origin::Table { file: f, fields } = origin {
-                let names: Vec<String> = fields
+                let names: Vec<(String, bool)> = fields
                     .iter()
                     .filter(|x| x.key.is_none())
-                    .flat_map(|x| self.event_names(*f, Some(&x.value)))
+                    .flat_map(|x| self.event_names(f, Some(&x.value)))
                     .collect();
                 if !names.is_empty() {
                     return names;
                 }
             }
         }
-        for origin in &origins {
-            if let Origin::Path(p) = origin {
-                if let Some(name) = p.strip_prefix("G:defines.events.") {
-                    return vec![name.to_string()];
-                }
-            }
-        }
-        vec![self.ir(file).describe(value)]
+        vec![self.literal_or_describe(file, value)]
     }
 
-    fn tick_periods(&self, file: usize, value: Option<&'a Value>) -> Vec<String> {
+    fn tick_periods(&self, file: usize, value: Option<&'a Value>) -> Vec<(String, bool)> {
         match value {
             Some(Value::Table(fields)) => fields
                 .iter()
@@ -756,8 +787,10 @@ impl<'a> Model<'a> {
                     for field in fields {
                         for f in self.callees(file, &field.value) {
                             let name = match &field.key {
-                                Some(Key::Name(n)) => format!("remote {}.{n}", registration.name),
-                                _ => format!("remote {}", registration.name),
+                                Some(Key::Name(n)) => {
+                                    format!("the remote function {}.{n}", registration.name)
+                                }
+                                _ => format!("the remote interface {}", registration.name),
                             };
                             seed(f, Context::Remote, name, &mut queue);
                         }

@@ -1,0 +1,149 @@
+//! FL101 event-registration-outside-control: a registration made only at run time (in a
+//! handler, command, remote function, on_init, on_configuration_changed or an injected
+//! script) that no peer repeats while loading, so a joining client lacks it.
+
+use super::{Rule, UnitFacts};
+use crate::diagnostics::Diagnostic;
+use crate::semantic::model::{Context, FnRef, Model, RegKind, Registration};
+use std::collections::BTreeMap;
+
+pub struct RegistrationOutsideControl;
+
+/// Registrations that every peer makes while loading (control.lua or on_load).
+fn is_persistent(model: &Model, registration: &Registration) -> bool {
+    model
+        .registration_contexts(registration)
+        .iter()
+        .any(|c| matches!(c, Context::Load | Context::OnLoad))
+}
+
+fn what(kind: RegKind, name: &str) -> String {
+    match kind {
+        RegKind::Event => format!("the `{name}` event handler"),
+        RegKind::NthTick => format!("the on_nth_tick({name}) handler"),
+        _ => format!("the `script.{name}` handler"),
+    }
+}
+
+fn context_phrase(context: Context, origin: &str) -> String {
+    match context {
+        Context::OnInit => "in on_init".to_string(),
+        Context::OnConfigurationChanged => "in on_configuration_changed".to_string(),
+        Context::Injected => format!("in {origin}"),
+        _ => format!("from {origin}"),
+    }
+}
+
+impl Rule for RegistrationOutsideControl {
+    fn code(&self) -> &'static str {
+        "FL101"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let model = &unit.model;
+        let persistent: Vec<&Registration> = model
+            .registrations
+            .iter()
+            .filter(|r| is_persistent(model, r))
+            .collect();
+        let persists = |r: &Registration| {
+            persistent.iter().any(|p| p.kind == r.kind && p.name == r.name)
+                // A run-time value as the name: cannot tell it from one registered at load.
+                || (!r.name_known && persistent.iter().any(|p| p.kind == r.kind && !p.name_known))
+        };
+        // One finding per registering call, naming every event it leaves out.
+        let mut by_call: BTreeMap<(usize, u32), Vec<&Registration>> = BTreeMap::new();
+        for registration in &model.registrations {
+            if matches!(registration.kind, RegKind::Command | RegKind::Remote)
+                || registration.via_event_handler
+            {
+                continue;
+            }
+            let contexts = model.registration_contexts(registration);
+            let injected = contexts.contains(&Context::Injected);
+            let runtime_only = !contexts.is_empty() && contexts.iter().all(|c| c.is_runtime());
+            if injected || (runtime_only && !persists(registration)) {
+                by_call
+                    .entry((registration.call.file, registration.call.call))
+                    .or_default()
+                    .push(registration);
+            }
+        }
+        for registrations in by_call.values() {
+            out.push(diagnostic(unit, model, registrations));
+        }
+    }
+}
+
+fn diagnostic(unit: &UnitFacts<'_>, model: &Model, registrations: &[&Registration]) -> Diagnostic {
+    let first = registrations[0];
+    let file = &unit.files[first.call.file];
+    let call = file.ir.call(first.call.call);
+    let caller = FnRef {
+        file: first.call.file,
+        func: call.func,
+    };
+    let contexts = model.registration_contexts(first);
+    let context = contexts
+        .iter()
+        .copied()
+        .find(|c| c.is_runtime())
+        .unwrap_or(Context::Event);
+    let reach = model.reach(caller, context);
+    let origin = reach.map(|r| r.origin.clone()).unwrap_or_default();
+
+    let names: Vec<String> = registrations
+        .iter()
+        .map(|r| what(r.kind, &r.name))
+        .collect();
+    let (subject, verb) = match names.as_slice() {
+        [one] => (one.clone(), "is"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        [] => (String::new(), "is"),
+    };
+    let message = if context == Context::Injected {
+        format!("{subject} {verb} registered by an injected script; joining clients never run it")
+    } else {
+        format!(
+            "{subject} {verb} registered only {}, never while the mod loads",
+            context_phrase(context, &origin)
+        )
+    };
+    let mut diagnostic =
+        Diagnostic::new("FL101", file.id, call.callee_span, message).with_label("registered here");
+
+    // The chain: the entry point, then each call down to the registering function.
+    let chain = model.chain(caller, context);
+    let entry = chain.first().map(|(f, _)| *f).unwrap_or(caller);
+    if entry.func != 0 || chain.is_empty() {
+        let entry_file = &unit.files[entry.file];
+        let span = model.function_span(entry);
+        if !(entry == caller && span.start == call.callee_span.start) {
+            diagnostic =
+                diagnostic.with_secondary(entry_file.id, span, format!("{origin} starts here"));
+        }
+    }
+    for (caller_fn, call_ref) in chain {
+        let step_file = &unit.files[call_ref.file];
+        let step = step_file.ir.call(call_ref.call);
+        let callee_name = step_file.ir.describe(&step.callee);
+        let _ = caller_fn;
+        diagnostic =
+            diagnostic.with_secondary(step_file.id, step.span, format!("calls `{callee_name}`"));
+    }
+
+    let joiner = match first.kind {
+        RegKind::Event | RegKind::NthTick => {
+            "Factorio compares each mod's registered events and nth-tick periods when a player joins: \
+             the save has this one, the joining client (which only runs control.lua and on_load) does not, \
+             and the join fails with `multiplayer.script-event-mismatch`"
+        }
+        _ => "a joining client only runs control.lua and on_load, so it never makes this registration and its state differs from the host's",
+    };
+    let help = if context == Context::Injected {
+        "register every handler in control.lua when the mod or scenario loads; injected code should only fill in what those handlers call"
+    } else {
+        "register it at the top level of control.lua; or, if it depends on saved state, also register it in `script.on_load` when `storage` says it is on"
+    };
+    diagnostic.with_note(joiner).with_help(help)
+}

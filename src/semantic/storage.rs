@@ -1,0 +1,91 @@
+//! Which values are the saved table (`storage`, or `global` before 2.0) or a place inside it,
+//! through locals, parameters, and functions that return such places.
+
+use super::ir::*;
+use super::model::{FnRef, Model};
+
+const MAX_DEPTH: u32 = 6;
+
+impl<'a> Model<'a> {
+    /// The names of the saved table in a file: `storage` in 2.0, `global` before, both when
+    /// the version is unknown.
+    pub fn storage_roots(&self, file: usize) -> &'static [&'static str] {
+        match self.files[file].factorio_version {
+            Some(v) if v.is_2_0_or_later() => &["storage"],
+            Some(_) => &["global"],
+            None => &["storage", "global"],
+        }
+    }
+
+    /// `Some("storage.books[…]")` when `value` is the saved table or a place inside it.
+    pub fn storage_path(&self, file: usize, value: &'a Value) -> Option<String> {
+        self.storage_path_at(file, value, 0)
+    }
+
+    fn storage_path_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let ir = self.ir(file);
+        match value {
+            Value::Global(name) => self
+                .storage_roots(file)
+                .contains(&name.as_str())
+                .then(|| name.clone()),
+            Value::Index(base, key) => {
+                let base = self.storage_path_at(file, base, depth)?;
+                Some(match key {
+                    Key::Name(field) => format!("{base}.{field}"),
+                    Key::Dynamic(_) => format!("{base}[…]"),
+                })
+            }
+            Value::Local(binding) => {
+                let binding_info = ir.binding(*binding);
+                if binding_info.kind == BindingKind::Param {
+                    return self.param_storage_path(file, *binding, depth);
+                }
+                // A local is an alias when what it was given is (the first such value).
+                binding_info
+                    .values
+                    .iter()
+                    .find_map(|v| self.storage_path_at(file, v, depth + 1))
+            }
+            Value::Either(a, b) => self
+                .storage_path_at(file, a, depth + 1)
+                .or_else(|| self.storage_path_at(file, b, depth + 1)),
+            Value::Call(call) => {
+                let call = ir.call(*call);
+                self.callees(file, &call.callee)
+                    .into_iter()
+                    .find_map(|callee| {
+                        let function = self.ir(callee.file).function(callee.func);
+                        function
+                            .returns
+                            .iter()
+                            .filter_map(|values| values.first())
+                            .find_map(|v| self.storage_path_at(callee.file, v, depth + 1))
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// A parameter is a storage alias when some caller passes a storage place for it.
+    fn param_storage_path(&self, file: usize, binding: BindingId, depth: u32) -> Option<String> {
+        let ir = self.ir(file);
+        let func = ir.binding(binding).func;
+        let index = ir
+            .function(func)
+            .params
+            .iter()
+            .position(|p| *p == binding)?;
+        let callers = self.calls_to.get(&FnRef { file, func })?;
+        callers.iter().find_map(|(call_ref, _)| {
+            let call = self.ir(call_ref.file).call(call_ref.call);
+            // A `function M:f(x)` called as `M.f(obj, x)` or `obj:f(x)` lines up either way,
+            // since method calls carry the receiver as their first argument.
+            let arg = call.args.get(index)?;
+            self.storage_path_at(call_ref.file, arg, depth + 1)
+        })
+    }
+}
