@@ -299,3 +299,6 @@ impl Api {
     }
 }
 
+
+#[cfg(test)]
+mod tests;
