@@ -2,8 +2,9 @@
 //!
 //! Only facts survive: names, parents, types, optionality. Descriptions, examples and `order`
 //! are dropped (order is applied to parameters and return values first), every list keyed by
-//! name becomes a sorted map, and the layout is fixed (one member per line down to a set depth),
-//! so the same input always gives the same bytes. Unknown type kinds are an error rather than being guessed at.
+//! name becomes a sorted map, and the layout is fixed (one member per line down to a set
+//! depth), so the same input always gives the same bytes. Unknown type kinds are an error
+//! rather than being guessed at.
 
 use super::{Api, Attribute, Class, Define, Event, Field, Literal, Method, Param, Type};
 use serde::Serialize;
