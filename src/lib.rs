@@ -1,6 +1,7 @@
 //! factolint: a static analyzer for Factorio mod Lua. It reads a mod's Lua, models the
 //! Factorio script lifecycle, and reports multiplayer, desync and 2.0-migration hazards.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

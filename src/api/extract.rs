@@ -1,0 +1,332 @@
+//! Builds the committed extract (`runtime-2.0.json`) from Wube's `runtime-api.json`.
+//!
+//! Only facts survive: names, parents, types, optionality. Descriptions, examples and `order`
+//! are dropped (order is applied to parameters and return values first), every list keyed by
+//! name becomes a sorted map, and the layout is fixed (one member per line down to a set
+//! depth), so the same input always gives the same bytes. Unknown type kinds are an error
+//! rather than being guessed at.
+
+use super::{Api, Attribute, Class, Define, Event, Field, Literal, Method, Param, Type};
+use serde::Serialize;
+use serde_json::ser::Formatter;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// The `api_version` of the JSON format this reader understands (Factorio 2.0 onwards).
+const SUPPORTED_API_VERSION: u64 = 6;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// The extract's text for a `runtime-api.json` document.
+pub fn generate(runtime_api_json: &str) -> Result<String> {
+    let raw: Value =
+        serde_json::from_str(runtime_api_json).map_err(|e| format!("not JSON: {e}"))?;
+    let api = extract(&raw)?;
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, MemberPerLine::default());
+    api.serialize(&mut serializer).map_err(|e| e.to_string())?;
+    out.push(b'\n');
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+/// The facts of a parsed `runtime-api.json` document.
+pub fn extract(raw: &Value) -> Result<Api> {
+    let api_version = raw.get("api_version").and_then(Value::as_u64);
+    if api_version != Some(SUPPORTED_API_VERSION) {
+        return Err(format!(
+            "expected api_version {SUPPORTED_API_VERSION}, found {api_version:?}"
+        ));
+    }
+    Ok(Api {
+        factorio_version: string(raw, "application_version")?.to_owned(),
+        api_version: SUPPORTED_API_VERSION as u32,
+        classes: by_name(raw, "classes", class)?,
+        events: by_name(raw, "events", event)?,
+        concepts: concepts(raw)?,
+        defines: by_name(raw, "defines", define)?,
+        global_objects: by_name(raw, "global_objects", |o| Ok(string(o, "type")?.to_owned()))?,
+        global_functions: by_name(raw, "global_functions", method)?,
+    })
+}
+
+fn class(raw: &Value) -> Result<Class> {
+    let mut index = None;
+    let mut call = None;
+    for operator in list(raw, "operators")? {
+        match string(operator, "name")? {
+            "index" => {
+                index = Some(Field {
+                    ty: ty(member(operator, "read_type")?)?,
+                    optional: flag(operator, "optional"),
+                })
+            }
+            "call" => call = Some(method(operator)?),
+            // The length operator always gives a count.
+            _ => {}
+        }
+    }
+    Ok(Class {
+        parent: raw.get("parent").and_then(Value::as_str).map(str::to_owned),
+        attributes: by_name(raw, "attributes", attribute)?,
+        methods: by_name(raw, "methods", method)?,
+        index,
+        call,
+    })
+}
+
+fn attribute(raw: &Value) -> Result<Attribute> {
+    Ok(Attribute {
+        read: raw.get("read_type").map(ty).transpose()?,
+        write: raw.get("write_type").map(ty).transpose()?,
+        optional: flag(raw, "optional"),
+    })
+}
+
+fn method(raw: &Value) -> Result<Method> {
+    let params = in_order(list(raw, "parameters")?)
+        .into_iter()
+        .map(|p| {
+            Ok(Param {
+                name: string(p, "name")?.to_owned(),
+                ty: ty(member(p, "type")?)?,
+                optional: flag(p, "optional"),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let returns = in_order(list(raw, "return_values")?)
+        .into_iter()
+        .map(field)
+        .collect::<Result<_>>()?;
+    let takes_table = raw
+        .get("format")
+        .and_then(|f| f.get("takes_table"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(Method {
+        params,
+        takes_table,
+        returns,
+    })
+}
+
+fn event(raw: &Value) -> Result<Event> {
+    Ok(Event {
+        data: by_name(raw, "data", field)?,
+        filter: raw.get("filter").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn define(raw: &Value) -> Result<Define> {
+    if raw.get("subkeys").is_some() {
+        return Ok(Define::Subkeys(by_name(raw, "subkeys", define)?));
+    }
+    let mut values = list(raw, "values")?
+        .iter()
+        .map(|v| Ok(string(v, "name")?.to_owned()))
+        .collect::<Result<Vec<_>>>()?;
+    values.sort();
+    Ok(Define::Values(values))
+}
+
+/// Concepts other than the builtin scalars, which need no definition.
+fn concepts(raw: &Value) -> Result<BTreeMap<String, Type>> {
+    let mut concepts = BTreeMap::new();
+    for concept in list(raw, "concepts")? {
+        let definition = member(concept, "type")?;
+        if definition.get("complex_type").and_then(Value::as_str) == Some("builtin") {
+            continue;
+        }
+        concepts.insert(string(concept, "name")?.to_owned(), ty(definition)?);
+    }
+    Ok(concepts)
+}
+
+fn field(raw: &Value) -> Result<Field> {
+    Ok(Field {
+        ty: ty(member(raw, "type")?)?,
+        optional: flag(raw, "optional"),
+    })
+}
+
+/// Simplifies one API type.
+fn ty(raw: &Value) -> Result<Type> {
+    if let Some(name) = raw.as_str() {
+        return Ok(Type::Named(name.to_owned()));
+    }
+    let boxed = |key: &str| -> Result<Box<Type>> { Ok(Box::new(ty(member(raw, key)?)?)) };
+    let all = |key: &str| -> Result<Vec<Type>> { list(raw, key)?.iter().map(ty).collect() };
+    let kind = string(raw, "complex_type")?;
+    Ok(match kind {
+        // A named type with a description attached.
+        "type" => ty(member(raw, "value")?)?,
+        "union" => {
+            // Nested unions say nothing a flat one does not.
+            let mut options = Vec::new();
+            for option in all("options")? {
+                match option {
+                    Type::Union(inner) => options.extend(inner),
+                    other => options.push(other),
+                }
+            }
+            Type::Union(options)
+        }
+        "array" => Type::Array(boxed("value")?),
+        "dictionary" => Type::Dict(boxed("key")?, boxed("value")?),
+        "LuaCustomTable" => Type::CustomTable(boxed("key")?, boxed("value")?),
+        "LuaLazyLoadedValue" => Type::Lazy(boxed("value")?),
+        "tuple" => Type::Tuple(all("values")?),
+        "function" => Type::Function(all("parameters")?),
+        "literal" => Type::Literal(match member(raw, "value")? {
+            Value::Bool(b) => Literal::Bool(*b),
+            Value::String(s) => Literal::String(s.clone()),
+            other => return Err(format!("unsupported literal {other}")),
+        }),
+        // Variant parameter groups (fields present only for some `type` values) are left out.
+        "table" => Type::Table(by_name(raw, "parameters", field)?),
+        "LuaStruct" => Type::Table(by_name(raw, "attributes", |a| {
+            let field_type = a
+                .get("read_type")
+                .or_else(|| a.get("write_type"))
+                .ok_or("struct attribute without a type")?;
+            Ok(Field {
+                ty: ty(field_type)?,
+                optional: flag(a, "optional"),
+            })
+        })?),
+        other => return Err(format!("unsupported complex_type {other:?}")),
+    })
+}
+
+/// A list of named entries as a map, each entry converted by `convert`.
+fn by_name<T>(
+    raw: &Value,
+    key: &str,
+    convert: impl Fn(&Value) -> Result<T>,
+) -> Result<BTreeMap<String, T>> {
+    let mut map = BTreeMap::new();
+    for entry in list(raw, key)? {
+        let name = string(entry, "name")?;
+        let converted = convert(entry).map_err(|e| format!("{key} {name}: {e}"))?;
+        if map.insert(name.to_owned(), converted).is_some() {
+            return Err(format!("{key}: duplicate name {name:?}"));
+        }
+    }
+    Ok(map)
+}
+
+/// Entries sorted by their `order` (the JSON lists them alphabetically).
+fn in_order(entries: &[Value]) -> Vec<&Value> {
+    let mut sorted: Vec<&Value> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.get("order").and_then(Value::as_u64).unwrap_or(u64::MAX));
+    sorted
+}
+
+/// A list member; absent means empty (the JSON omits null members).
+fn list<'a>(raw: &'a Value, key: &str) -> Result<&'a [Value]> {
+    match raw.get(key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(format!("{key} is not a list")),
+    }
+}
+
+fn member<'a>(raw: &'a Value, key: &str) -> Result<&'a Value> {
+    raw.get(key).ok_or_else(|| format!("missing {key}"))
+}
+
+fn string<'a>(raw: &'a Value, key: &str) -> Result<&'a str> {
+    member(raw, key)?
+        .as_str()
+        .ok_or_else(|| format!("{key} is not a string"))
+}
+
+fn flag(raw: &Value, key: &str) -> bool {
+    raw.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Objects down to this depth put each member on its own line; anything deeper is compact. At
+/// depth 3 that is one line per attribute, method, event field or define list, which keeps the
+/// file about half the size of fully pretty JSON while diffs stay readable.
+const LINE_PER_MEMBER_DEPTH: usize = 3;
+
+/// A JSON layout between pretty and compact (see [`LINE_PER_MEMBER_DEPTH`]).
+#[derive(Default)]
+struct MemberPerLine {
+    /// The open objects and arrays, innermost last.
+    open: Vec<Container>,
+}
+
+struct Container {
+    /// Members go on their own lines.
+    spread: bool,
+    has_members: bool,
+}
+
+impl MemberPerLine {
+    fn spread(&self) -> bool {
+        self.open.last().is_some_and(|c| c.spread)
+    }
+
+    fn newline<W: ?Sized + Write>(&self, writer: &mut W, depth: usize) -> io::Result<()> {
+        writer.write_all(b"\n")?;
+        writer.write_all(&b"  ".repeat(depth))
+    }
+}
+
+impl Formatter for MemberPerLine {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open.push(Container {
+            spread: false,
+            has_members: false,
+        });
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open.pop();
+        writer.write_all(b"]")
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        let spread =
+            (self.open.is_empty() || self.spread()) && self.open.len() <= LINE_PER_MEMBER_DEPTH;
+        self.open.push(Container {
+            spread,
+            has_members: false,
+        });
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if let Some(Container {
+            spread: true,
+            has_members: true,
+        }) = self.open.pop()
+        {
+            self.newline(writer, self.open.len())?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        if let Some(container) = self.open.last_mut() {
+            container.has_members = true;
+        }
+        if self.spread() {
+            self.newline(writer, self.open.len())?;
+        }
+        Ok(())
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(if self.spread() { b": " } else { b":" })
+    }
+}
