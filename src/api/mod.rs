@@ -299,6 +299,5 @@ impl Api {
     }
 }
 
-
 #[cfg(test)]
 mod tests;

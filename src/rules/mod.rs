@@ -1,5 +1,6 @@
 //! The rule registry: metadata from `rules/*.toml` (embedded) and the checks themselves.
 
+mod api_values;
 mod global_in_2_0;
 mod pairs_order;
 mod registration_outside_control;
@@ -41,6 +42,8 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     ("FL101", include_str!("../../rules/FL101.toml")),
     ("FL201", include_str!("../../rules/FL201.toml")),
     ("FL202", include_str!("../../rules/FL202.toml")),
+    ("FL301", include_str!("../../rules/FL301.toml")),
+    ("FL401", include_str!("../../rules/FL401.toml")),
     ("FL501", include_str!("../../rules/FL501.toml")),
 ];
 
@@ -135,6 +138,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &registration_outside_control::RegistrationOutsideControl,
         &pairs_order::PairsOrderRegistration,
         &pairs_order::PairsOrderStorageWrite,
+        &api_values::StorageUserdata,
+        &api_values::ChartTagMutation,
         &global_in_2_0::GlobalIn2_0,
     ]
 }

@@ -1,6 +1,7 @@
 //! The semantic model: per-file IR (scopes resolved), then per-mod linking.
 
 pub mod ir;
+pub mod kinds;
 pub mod lower;
 pub mod model;
 pub mod storage;

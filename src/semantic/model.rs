@@ -302,6 +302,11 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The values assigned to a path key (`G:M.f`, `2:5.entity`).
+    pub fn assigned_at(&self, key: &str) -> Option<&[(usize, &'a Value)]> {
+        self.assigns_by_path.get(key).map(Vec::as_slice)
+    }
+
     fn path_values(
         &self,
         key: &str,
