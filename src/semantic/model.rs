@@ -284,8 +284,14 @@ impl<'a> Model<'a> {
                     }
                     return;
                 }
-                // The values a called function returns.
-                for callee in self.callees(file, &call_info.callee) {
+                // The values a called function returns (same depth and cycle guard).
+                let mut callee_origins = Vec::new();
+                self.eval_into(file, &call_info.callee, depth + 1, seen, &mut callee_origins);
+                let callees = callee_origins.into_iter().filter_map(|o| match o {
+                    Origin::Func(f) => Some(f),
+                    _ => None,
+                });
+                for callee in callees {
                     let function = self.ir(callee.file).function(callee.func);
                     for values in &function.returns {
                         if let Some(v) = values.first() {
