@@ -15,8 +15,11 @@ impl Rule for GlobalIn2_0 {
             let Some(version) = file.factorio_version else {
                 continue;
             };
-            // `global` never existed outside the control stage; data-stage uses are not a migration.
-            if !version.is_2_0_or_later() || (!file.stages.control && !file.stages.is_unknown()) {
+            // `global` never existed outside the control stage. In a mod, a file that no entry
+            // point loads (tests, tooling) is not known to run in Factorio at all: stay silent.
+            let loose = unit.unit.kind == crate::workspace::RootKind::Loose;
+            let runs_in_control = file.stages.control || (loose && file.stages.is_unknown());
+            if !version.is_2_0_or_later() || !runs_in_control {
                 continue;
             }
             for name in file.ir.free_names.iter().filter(|n| n.name == "global") {

@@ -7,13 +7,26 @@ use crate::semantic::ir::*;
 use crate::semantic::model::{FnRef, Model, RegKind};
 use std::collections::{BTreeSet, HashSet};
 
-/// The `pairs` loops of a file.
+/// The `pairs` loops of a file, except over an array the code sorts itself: `pairs` walks
+/// integer keys 1..n in order, like `ipairs`.
 fn pairs_loops(ir: &FileIr) -> impl Iterator<Item = (LoopId, &Loop)> {
     ir.loops
         .iter()
         .enumerate()
-        .filter(|(_, l)| matches!(l.kind, LoopKind::Pairs(_)))
+        .filter(|(_, l)| match &l.kind {
+            LoopKind::Pairs(Value::Local(binding)) => !is_sorted(ir, *binding),
+            LoopKind::Pairs(_) => true,
+            _ => false,
+        })
         .map(|(i, l)| (i as LoopId, l))
+}
+
+/// `table.sort(t)` is called on the local `t`.
+fn is_sorted(ir: &FileIr, binding: BindingId) -> bool {
+    ir.calls.iter().any(|c| {
+        c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
+            && c.args.first() == Some(&Value::Local(binding))
+    })
 }
 
 /// Functions reachable from `start` through calls (itself included), at most `depth` calls deep.
@@ -354,11 +367,7 @@ fn filled_in_pairs_loop(ir: &FileIr, binding: BindingId) -> Option<LoopId> {
     if !info.values.iter().any(|v| matches!(v, Value::Table(_))) {
         return None;
     }
-    let sorted = ir.calls.iter().any(|c| {
-        c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
-            && c.args.first() == Some(&Value::Local(binding))
-    });
-    if sorted {
+    if is_sorted(ir, binding) {
         return None;
     }
     let is_pairs = |l: &LoopId| matches!(ir.loop_(*l).kind, LoopKind::Pairs(_));

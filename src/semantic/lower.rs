@@ -379,9 +379,9 @@ impl Lowerer {
                 let left = self.expr(lhs);
                 let right = self.expr(rhs);
                 match binop {
-                    ast::BinOp::Or(_) | ast::BinOp::And(_) => {
-                        Value::Either(Box::new(left), Box::new(right))
-                    }
+                    ast::BinOp::Or(_) => Value::Either(Box::new(left), Box::new(right)),
+                    // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
+                    ast::BinOp::And(_) => Value::Either(Box::new(right), Box::new(Value::Nil)),
                     _ => Value::Scalar(vec![left, right]),
                 }
             }
@@ -671,6 +671,17 @@ mod tests {
         let method = &ir.calls[2];
         assert!(method.is_method);
         assert_eq!(method.args.len(), 2);
+    }
+
+    #[test]
+    fn and_yields_its_right_operand() {
+        let ir = lower_text("local x = game and game.tick or 0");
+        let Value::Either(left, _) = &ir.bindings[0].values[0] else {
+            panic!("{:?}", ir.bindings[0].values)
+        };
+        assert!(
+            matches!(left.as_ref(), Value::Either(b, nil) if **nil == Value::Nil && b.global_path() == Some(vec!["game", "tick"]))
+        );
     }
 
     #[test]

@@ -286,7 +286,13 @@ impl<'a> Model<'a> {
                 }
                 // The values a called function returns (same depth and cycle guard).
                 let mut callee_origins = Vec::new();
-                self.eval_into(file, &call_info.callee, depth + 1, seen, &mut callee_origins);
+                self.eval_into(
+                    file,
+                    &call_info.callee,
+                    depth + 1,
+                    seen,
+                    &mut callee_origins,
+                );
                 let callees = callee_origins.into_iter().filter_map(|o| match o {
                     Origin::Func(f) => Some(f),
                     _ => None,
