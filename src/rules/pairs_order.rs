@@ -29,25 +29,6 @@ fn is_sorted(ir: &FileIr, binding: BindingId) -> bool {
     })
 }
 
-/// Functions reachable from `start` through calls (itself included), at most `depth` calls deep.
-fn reachable(model: &Model, start: FnRef, depth: usize) -> Vec<FnRef> {
-    let mut seen = vec![start];
-    let mut frontier = vec![start];
-    for _ in 0..depth {
-        let mut next = Vec::new();
-        for f in frontier {
-            for (_, callee) in model.calls_from.get(&f).into_iter().flatten() {
-                if !seen.contains(callee) {
-                    seen.push(*callee);
-                    next.push(*callee);
-                }
-            }
-        }
-        frontier = next;
-    }
-    seen
-}
-
 pub struct PairsOrderRegistration;
 
 impl Rule for PairsOrderRegistration {
@@ -72,7 +53,8 @@ impl Rule for PairsOrderRegistration {
                     if !call.loops.contains(&loop_id) {
                         continue;
                     }
-                    // Directly: the call is the registration.
+                    // Directly, or in the body of the function called in the loop (one level:
+                    // deeper chains are too far from the loop to blame it).
                     let direct = model.registrations.iter().find(|r| {
                         r.call.file == file_index
                             && r.call.call == call_id as CallId
@@ -90,10 +72,7 @@ impl Rule for PairsOrderRegistration {
                         Some(_) => continue,
                         None => {
                             let callees = model.callees(file_index, &call.callee);
-                            let found = callees
-                                .iter()
-                                .flat_map(|c| reachable(model, *c, 3))
-                                .find_map(|f| registering(f));
+                            let found = callees.iter().find_map(|f| registering(*f));
                             match found {
                                 Some(r) => (r, true),
                                 None => continue,
