@@ -219,3 +219,126 @@ impl<'a> Model<'a> {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{FileFacts, Stages};
+    use crate::semantic::lower::lower;
+
+    /// Lowers `files` (control.lua first) and links them into a model; calls `check` with it.
+    fn with_model(files: &[(&str, &str)], check: impl FnOnce(&Model, &[FileFacts])) {
+        let irs: Vec<FileIr> = files
+            .iter()
+            .map(|(_, text)| lower(&crate::syntax::parse(text).expect("parses").ast, text.len()))
+            .collect();
+        let facts: Vec<FileFacts> = files
+            .iter()
+            .zip(&irs)
+            .enumerate()
+            .map(|(id, ((rel, _), ir))| FileFacts {
+                id,
+                rel,
+                ir,
+                stages: Stages {
+                    control: true,
+                    ..Stages::default()
+                },
+                role: None,
+                factorio_version: crate::workspace::FactorioVersion::parse("2.0"),
+            })
+            .collect();
+        let model = Model::build(Some("test"), &facts);
+        check(&model, &facts);
+    }
+
+    /// The kind of the value last given to the local `name` in file 0.
+    fn local_kind(model: &Model, facts: &[FileFacts], name: &str) -> Option<Kind> {
+        let ir = facts[0].ir;
+        let binding = ir
+            .bindings
+            .iter()
+            .position(|b| b.name == name)
+            .expect("local exists");
+        model.kind(0, Box::leak(Box::new(Value::Local(binding as BindingId))))
+    }
+
+    #[test]
+    fn event_fields_globals_methods_and_attributes() {
+        let code = r#"
+            script.on_event(defines.events.on_built_entity, function(event)
+              local entity = event.entity
+              local name = entity.name
+              local player = game.get_player(event.player_index)
+              local force = player.force
+              local tag = force.add_chart_tag(player.surface, {position = {0, 0}})
+              local character = player.character
+              local players = game.players
+              local first = game.players[1]
+            end)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let class = |name| local_kind(model, facts, name).and_then(|k| k.class());
+            assert_eq!(class("entity"), Some("LuaEntity"));
+            assert_eq!(class("name"), None, "a string is plain data");
+            assert_eq!(class("player"), Some("LuaPlayer"));
+            assert_eq!(class("force"), Some("LuaForce"));
+            assert_eq!(class("tag"), Some("LuaCustomChartTag"));
+            assert_eq!(class("character"), Some("LuaEntity"));
+            assert_eq!(class("first"), Some("LuaPlayer"));
+            assert!(local_kind(model, facts, "players").is_some_and(|k| k.is_unsaveable()));
+        });
+    }
+
+    #[test]
+    fn loops_table_fields_returns_and_parameters() {
+        let code = r#"
+            local util = require("scripts.util")
+            script.on_event(defines.events.on_chart_tag_modified, function(event)
+              local force = event.force
+              for _, found in pairs(force.find_chart_tags(event.tag.surface)) do
+                local looped = found
+              end
+              local record = { tag = event.tag }
+              local from_field = record.tag
+              local returned = util.first_player()
+              util.rename(event.tag)
+            end)
+        "#;
+        let util = r#"
+            local util = {}
+            function util.first_player() return game.get_player(1) end
+            function util.rename(t) local param = t end
+            return util
+        "#;
+        with_model(
+            &[("control.lua", code), ("scripts/util.lua", util)],
+            |model, facts| {
+                let class = |name| local_kind(model, facts, name).and_then(|k| k.class());
+                assert_eq!(class("looped"), Some("LuaCustomChartTag"));
+                assert_eq!(class("from_field"), Some("LuaCustomChartTag"));
+                assert_eq!(class("returned"), Some("LuaPlayer"));
+                // The parameter of util.rename takes its kind from the caller's argument.
+                let ir = facts[1].ir;
+                let param = ir.bindings.iter().position(|b| b.name == "param").unwrap();
+                let kind = model.kind(1, Box::leak(Box::new(Value::Local(param as BindingId))));
+                assert_eq!(kind.and_then(|k| k.class()), Some("LuaCustomChartTag"));
+            },
+        );
+    }
+
+    #[test]
+    fn unknown_values_have_no_kind() {
+        let code = r#"
+            local function make() return {} end
+            local plain = make()
+            local shadow = (function() local game = {} return game.players end)()
+            local maybe = unknown_global.entity
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            assert_eq!(local_kind(model, facts, "plain"), None);
+            assert_eq!(local_kind(model, facts, "shadow"), None);
+            assert_eq!(local_kind(model, facts, "maybe"), None);
+        });
+    }
+}
