@@ -240,6 +240,7 @@ impl<'a> Model<'a> {
                 for v in &info.values {
                     self.eval_into(file, v, depth + 1, seen, out);
                 }
+
                 // `for _, v in pairs(t)`: v is one of t's values.
                 if let BindingKind::LoopVar(loop_id) = info.kind {
                     let loop_info = ir.loop_(loop_id);
@@ -385,6 +386,9 @@ impl<'a> Model<'a> {
         if let Some(path) = value.global_path() {
             return vec![path.join(".")];
         }
+        if let Some(names) = self.api_names_through_parameter(file, value) {
+            return names;
+        }
         self.eval(file, value)
             .into_iter()
             .filter_map(|o| match o {
@@ -393,6 +397,73 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// `script.on_event` where `script` is a parameter its callers fill with the global
+    /// (`function M.register(script) script.on_event(...) end; M.register(script)`).
+    fn api_names_through_parameter(&self, file: usize, value: &Value) -> Option<Vec<String>> {
+        let mut fields = Vec::new();
+        let mut root = value;
+        while let Value::Index(base, Key::Name(field)) = root {
+            fields.push(field.as_str());
+            root = base;
+        }
+        let Value::Local(binding) = root else {
+            return None;
+        };
+        if fields.is_empty() {
+            return None;
+        }
+        fields.reverse();
+        let mut roots = Vec::new();
+        self.parameter_global_roots(file, *binding, 0, &mut roots);
+        let mut names: Vec<String> = roots
+            .iter()
+            .map(|root| format!("{root}.{}", fields.join(".")))
+            .collect();
+        names.sort();
+        names.dedup();
+        (!names.is_empty()).then_some(names)
+    }
+
+    /// The globals callers pass for a parameter, through a few parameters in a row.
+    fn parameter_global_roots(
+        &self,
+        file: usize,
+        binding: BindingId,
+        depth: u32,
+        out: &mut Vec<String>,
+    ) {
+        let info = self.ir(file).binding(binding);
+        if info.kind != BindingKind::Param || depth > 4 {
+            return;
+        }
+        let Some(index) = self
+            .ir(file)
+            .function(info.func)
+            .params
+            .iter()
+            .position(|p| *p == binding)
+        else {
+            return;
+        };
+        for (call_ref, _) in self
+            .calls_to
+            .get(&FnRef {
+                file,
+                func: info.func,
+            })
+            .into_iter()
+            .flatten()
+        {
+            match self.ir(call_ref.file).call(call_ref.call).args.get(index) {
+                Some(Value::Local(outer)) => {
+                    self.parameter_global_roots(call_ref.file, *outer, depth + 1, out)
+                }
+                Some(arg) => out.extend(arg.global_path().map(|p| p.join("."))),
+                None => {}
+            }
+        }
     }
 
     pub fn is_api(&self, file: usize, value: &'a Value, name: &str) -> bool {
@@ -423,6 +494,37 @@ impl<'a> Model<'a> {
     // ----- calls and registrations -----
 
     fn link_calls(&mut self) {
+        // First the direct call edges, so that parameters can be followed to the arguments
+        // their callers pass; then everything again with that knowledge.
+        self.calls_to = reverse(&self.direct_calls());
+        self.link_calls_with_parameters();
+    }
+
+    fn direct_calls(&self) -> BTreeMap<FnRef, Vec<(CallRef, FnRef)>> {
+        let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for (id, call) in facts.ir.calls.iter().enumerate() {
+                let edges = calls_from
+                    .entry(FnRef {
+                        file,
+                        func: call.func,
+                    })
+                    .or_default();
+                for callee in self.callees(file, &call.callee) {
+                    edges.push((
+                        CallRef {
+                            file,
+                            call: id as CallId,
+                        },
+                        callee,
+                    ));
+                }
+            }
+        }
+        calls_from
+    }
+
+    fn link_calls_with_parameters(&mut self) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
         let mut registrations = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
@@ -461,13 +563,7 @@ impl<'a> Model<'a> {
             edges.dedup();
         }
         registrations.sort_by_key(|r: &Registration| (r.call, r.kind, r.name.clone()));
-        let mut calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
-        for (caller, edges) in &calls_from {
-            for (call, callee) in edges {
-                calls_to.entry(*callee).or_default().push((*call, *caller));
-            }
-        }
-        self.calls_to = calls_to;
+        self.calls_to = reverse(&calls_from);
         self.calls_from = calls_from;
         self.registrations = registrations;
     }
@@ -891,6 +987,18 @@ impl<'a> Model<'a> {
     pub fn function_span(&self, f: FnRef) -> Span {
         self.ir(f.file).function(f.func).head_span
     }
+}
+
+fn reverse(
+    calls_from: &BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
+) -> BTreeMap<FnRef, Vec<(CallRef, FnRef)>> {
+    let mut calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+    for (caller, edges) in calls_from {
+        for (call, callee) in edges {
+            calls_to.entry(*callee).or_default().push((*call, *caller));
+        }
+    }
+    calls_to
 }
 
 /// APIs whose function arguments are stored, not called now.
