@@ -294,11 +294,18 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
                     let span = visible_span(&sources.get(*id).text, error.span);
-                    diagnostics.push(
-                        file_diag("FL001", span, format!("syntax error: {}", error.message))
-                            .with_label("the parser stopped here")
-                            .with_note("the rest of this file was not checked; other files were"),
-                    );
+                    let mut diagnostic = file_diag("FL001", span, format!("syntax error: {}", error.message))
+                        .with_label("the parser stopped here")
+                        .with_note("the rest of this file was not checked; other files were");
+                    if let Some(context) = error.context {
+                        let label = if error.message.starts_with("expected `end`") {
+                            "the unclosed block's last statement"
+                        } else {
+                            "while reading this"
+                        };
+                        diagnostic = diagnostic.with_secondary(*id, context, label);
+                    }
+                    diagnostics.push(diagnostic);
                 }
             }
             Analysis::Binary => diagnostics.push(

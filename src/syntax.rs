@@ -9,7 +9,11 @@ use full_moon::LuaVersion;
 /// A parse failure with the span it points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// The token where the parser stopped (the end of the code, for an unexpected end of file).
     pub span: Span,
+    /// The construct the parser was reading, when it names one (for a block without `end`, the
+    /// block's last statement).
+    pub context: Option<Span>,
     pub message: String,
 }
 
@@ -31,7 +35,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     let prepared = prepare(text);
     let result = full_moon::parse_fallible(&prepared, LuaVersion::lua52());
     if !result.errors().is_empty() {
-        return Err(result.errors().iter().map(convert_error).collect());
+        return Err(result.errors().iter().map(|e| convert_error(text, e)).collect());
     }
     let ast = result.into_ast();
     let mut collector = CommentCollector::default();
@@ -48,13 +52,27 @@ fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
     text.into()
 }
 
-fn convert_error(error: &full_moon::Error) -> ParseError {
+fn convert_error(text: &str, error: &full_moon::Error) -> ParseError {
     let (start, end) = error.range();
-    let message = match error {
-        full_moon::Error::AstError(e) => e.error_message().to_string(),
-        full_moon::Error::TokenizerError(e) => describe_tokenizer_error(e.error()),
-    };
-    ParseError { span: Span::new(start.bytes(), end.bytes().max(start.bytes())), message }
+    let range = Span::new(start.bytes(), end.bytes());
+    match error {
+        full_moon::Error::AstError(e) => {
+            let token = e.token();
+            let span = if matches!(token.token_type(), TokenType::Eof) {
+                // After the last token, not after trailing blank lines: where Lua says `near <eof>`.
+                let end = text.trim_end().len();
+                Span::new(end, end)
+            } else {
+                Span::new(token.start_position().bytes(), token.end_position().bytes())
+            };
+            // A ranged error covers what was being parsed, not where parsing stopped.
+            let context = (range != span && range.end > range.start).then_some(range);
+            ParseError { span, context, message: e.error_message().to_string() }
+        }
+        full_moon::Error::TokenizerError(e) => {
+            ParseError { span: range, context: None, message: describe_tokenizer_error(e.error()) }
+        }
+    }
 }
 
 fn describe_tokenizer_error(error: &full_moon::tokenizer::TokenizerErrorType) -> String {
@@ -196,6 +214,25 @@ mod tests {
     fn reports_errors_with_spans() {
         let errors = parse("local x = = 2").err().expect("must fail");
         assert!(errors[0].span.start >= 8, "{errors:?}");
+    }
+
+    #[test]
+    fn an_unclosed_block_points_at_the_end_of_the_code() {
+        let text = "local function f()\n  if x then\n    return 1\n  end\n\n";
+        let errors = parse(text).err().expect("must fail");
+        // Parsing stopped at the end of the file: after the last `end`, not on the `if`.
+        let end = text.trim_end().len();
+        assert_eq!(errors[0].span, Span::new(end, end), "{errors:?}");
+        let context = errors[0].context.expect("the unclosed block");
+        assert_eq!(&text[context.range()], "if x then\n    return 1\n  end");
+    }
+
+    #[test]
+    fn an_unexpected_token_is_the_span() {
+        let text = "local t = {\n  \"a\"\n  \"b\",\n}\n";
+        let errors = parse(text).err().expect("must fail");
+        assert_eq!(&text[errors[0].span.range()], "\"b\"");
+        assert_eq!(errors[0].context, None);
     }
 
     #[test]
