@@ -133,6 +133,16 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
         report.files_checked += unit.files.iter().filter(|f| f.report).count();
     }
     report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
+    // `--fix` never rewrites a file read with `?` for its invalid bytes: its fixes are offered,
+    // not applied, and not counted as fixable.
+    for diagnostic in &mut report.diagnostics {
+        if let (Some(fix), true) = (&mut diagnostic.fix, report.lossy_files.contains(&diagnostic.file)) {
+            if fix.safe {
+                fix.safe = false;
+                diagnostic.notes.push("not fixed automatically: this file is not valid UTF-8".into());
+            }
+        }
+    }
     sort_diagnostics(&report.sources, &mut report.diagnostics);
     report
 }
@@ -395,5 +405,23 @@ fn visible_span(text: &str, span: Span) -> Span {
     match text[start..].chars().next() {
         Some(c) if c != '\n' => Span::new(start, start + c.len_utf8()),
         _ => Span::new(start, start),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_in_files_that_are_not_utf8_are_offered_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("info.json"), r#"{"name": "m", "factorio_version": "2.0"}"#).unwrap();
+        std::fs::write(dir.path().join("control.lua"), b"local s = '\xe4'\nglobal.s = s\n").unwrap();
+        let report = check_paths(&[dir.path().to_path_buf()], &CheckOptions::default()).unwrap();
+        assert_eq!(report.lossy_files.len(), 1);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.code, "FL501");
+        assert!(!d.fix.as_ref().unwrap().safe, "a safe fix would be counted as fixable");
+        assert!(d.notes.iter().any(|n| n.contains("not valid UTF-8")), "{:?}", d.notes);
     }
 }
