@@ -121,7 +121,7 @@ fn check(args: CheckArgs) -> i32 {
         match Config::load(path) {
             Ok(config) => options.config = Some(Arc::new(config)),
             Err(e) => {
-                eprintln!("factolint: invalid configuration: {e}");
+                eprintln!("factolint: invalid configuration: {}", config_error(&e));
                 return EXIT_FAILURE;
             }
         }
@@ -129,7 +129,7 @@ fn check(args: CheckArgs) -> i32 {
     let run = |options: &CheckOptions| match engine::check_paths(&paths, options) {
         Ok(report) => Ok(report),
         Err(crate::workspace::DiscoverError::Config(e)) => {
-            eprintln!("factolint: invalid configuration: {e}");
+            eprintln!("factolint: invalid configuration: {}", config_error(&e));
             Err(EXIT_FAILURE)
         }
         Err(e) => {
@@ -182,6 +182,12 @@ fn check(args: CheckArgs) -> i32 {
     exit_code(&report, args.deny_warnings)
 }
 
+/// `path:line:column: message`, with the path shown like diagnostic paths (relative to the
+/// working directory).
+fn config_error(e: &crate::config::ConfigError) -> String {
+    format!("{}:{}:{}: {}", engine::display_path(&e.path), e.line, e.column, e.message)
+}
+
 pub fn render(report: &Report, format: Format, color: bool) -> Vec<u8> {
     let fixable = report.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)).count();
     match format {
@@ -216,5 +222,17 @@ pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_errors_show_the_path_like_diagnostics_do() {
+        let path = std::env::current_dir().unwrap().join("fixtures/config/broken/factolint.toml");
+        let error = crate::config::ConfigError { path, line: 5, column: 9, message: "bad level".into() };
+        assert_eq!(config_error(&error), "fixtures/config/broken/factolint.toml:5:9: bad level");
     }
 }
