@@ -342,7 +342,10 @@ fn check_unit(unit: &Unit, files: &[(FileId, Analysis)], sources: &SourceDb) -> 
                 file_diag(
                     "FL005",
                     Span::new(0, 0),
-                    format!("brackets and blocks nest {depth} levels deep, over the limit of {}; the file was not analysed", limit.max_nesting),
+                    format!(
+                        "brackets, blocks and operators nest {depth} levels deep, over the limit of {}; the file was not analysed",
+                        limit.max_nesting
+                    ),
                 )
                 .with_note("Lua 5.2 itself rejects code nested deeper than about 200 levels")
                 .with_help("raise `max-nesting` under `[limits]` in factolint.toml to analyse it"),

@@ -112,12 +112,31 @@ impl CommentCollector {
     }
 }
 
-/// The deepest nesting of brackets and blocks, from a cheap scan that skips strings and
-/// comments. Used to refuse input too deep to parse safely before full_moon recurses into it.
+/// The deepest nesting of brackets, blocks and operators, from a cheap scan that skips strings
+/// and comments. Used to refuse input too deep to parse safely before full_moon recurses into it.
+///
+/// Operators count too: full_moon parses `not not ... x` and `a .. b .. ...` recursively, and
+/// lowering recurses once per operator of a chain such as `1 + 1 + ...`. So each level adds the
+/// operators seen in it since the last `,`, `;`, `=` or statement keyword.
 pub fn nesting_depth(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut depth: usize = 0;
+    // Operators in the current level's expression, and the counts of the enclosing levels.
+    let mut chain: usize = 0;
+    let mut outer: Vec<usize> = Vec::new();
+    let mut outer_sum: usize = 0;
     let mut max_depth = 0;
+    let open = |depth: &mut usize, chain: &mut usize, outer: &mut Vec<usize>, outer_sum: &mut usize| {
+        *depth += 1;
+        outer.push(*chain);
+        *outer_sum += *chain;
+        *chain = 0;
+    };
+    let close = |depth: &mut usize, chain: &mut usize, outer: &mut Vec<usize>, outer_sum: &mut usize| {
+        *depth = depth.saturating_sub(1);
+        *chain = outer.pop().unwrap_or(0);
+        *outer_sum -= *chain;
+    };
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -138,7 +157,7 @@ pub fn nesting_depth(text: &str) -> usize {
                     i = skip_long_bracket(bytes, i, level);
                     continue;
                 }
-                depth += 1;
+                open(&mut depth, &mut chain, &mut outer, &mut outer_sum);
             }
             b'\'' | b'"' => {
                 i += 1;
@@ -149,24 +168,50 @@ pub fn nesting_depth(text: &str) -> usize {
                     i += 1;
                 }
             }
-            b'(' | b'{' => depth += 1,
-            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            b'(' | b'{' => open(&mut depth, &mut chain, &mut outer, &mut outer_sum),
+            b')' | b'}' | b']' => close(&mut depth, &mut chain, &mut outer, &mut outer_sum),
+            b',' | b';' => chain = 0,
+            b'=' | b'~' | b'<' | b'>' => {
+                if bytes.get(i + 1) == Some(&b'=') {
+                    chain += 1;
+                    i += 1;
+                } else if b == b'=' {
+                    chain = 0;
+                } else {
+                    chain += 1;
+                }
+            }
+            b'.' if bytes.get(i + 1) == Some(&b'.') => {
+                if bytes.get(i + 2) == Some(&b'.') {
+                    i += 2;
+                } else {
+                    chain += 1;
+                    i += 1;
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'#' => chain += 1,
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
                 match &bytes[start..i] {
-                    b"function" | b"do" | b"if" | b"repeat" => depth += 1,
-                    b"end" | b"until" => depth = depth.saturating_sub(1),
+                    b"function" | b"do" | b"if" | b"repeat" => open(&mut depth, &mut chain, &mut outer, &mut outer_sum),
+                    b"end" | b"until" => {
+                        close(&mut depth, &mut chain, &mut outer, &mut outer_sum);
+                        chain = 0;
+                    }
+                    b"and" | b"or" | b"not" => chain += 1,
+                    b"local" | b"return" | b"then" | b"else" | b"elseif" | b"while" | b"for" | b"in" | b"break"
+                    | b"goto" => chain = 0,
                     _ => {}
                 }
-                max_depth = max_depth.max(depth);
+                max_depth = max_depth.max(depth + outer_sum + chain);
                 continue;
             }
             _ => {}
         }
-        max_depth = max_depth.max(depth);
+        max_depth = max_depth.max(depth + outer_sum + chain);
         i += 1;
     }
     max_depth
@@ -254,5 +299,20 @@ mod tests {
         assert_eq!(nesting_depth("function f() if a then end end"), 2);
         let deep = format!("x = {}1{}", "(".repeat(3000), ")".repeat(3000));
         assert_eq!(nesting_depth(&deep), 3000);
+    }
+
+    #[test]
+    fn nesting_depth_counts_operator_chains() {
+        assert_eq!(nesting_depth("x = a + b * c"), 2);
+        assert_eq!(nesting_depth("x = not not not y"), 3);
+        assert_eq!(nesting_depth("x = a .. b .. c, d ... e"), 2);
+        // Statements and fields start new expressions.
+        assert_eq!(nesting_depth("a = 1 + 2\nb = 3 + 4\nlocal t = {x = 1 + 1, y = 2 + 2}"), 2);
+        assert_eq!(nesting_depth("if a == b then return a >= b end"), 2);
+        assert_eq!(nesting_depth("x = f(a + b) + g(c + d)"), 3);
+        let chain = format!("x = 1{}", " + 1".repeat(5000));
+        assert_eq!(nesting_depth(&chain), 5000);
+        let unary = format!("x = {}true", "not ".repeat(5000));
+        assert_eq!(nesting_depth(&unary), 5000);
     }
 }
