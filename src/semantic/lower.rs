@@ -3,7 +3,6 @@
 use super::ir::*;
 use crate::source::Span;
 use full_moon::ast::{self, Expression, Stmt};
-use full_moon::node::Node;
 use full_moon::tokenizer::{TokenReference, TokenType};
 use std::collections::HashMap;
 
@@ -27,11 +26,10 @@ pub fn token_span(token: &TokenReference) -> Span {
     Span::new(token.token().start_position().bytes(), token.token().end_position().bytes())
 }
 
-pub fn node_span(node: &impl Node) -> Span {
-    match node.range() {
-        Some((start, end)) => Span::new(start.bytes(), end.bytes()),
-        None => Span::default(),
-    }
+/// From the node's first token to its last (see [`crate::syntax::NodeSpan`] for why not
+/// `Node::range`).
+pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
+    node.span()
 }
 
 fn name_of(token: &TokenReference) -> String {
@@ -561,6 +559,18 @@ mod tests {
         let method = &ir.calls[2];
         assert!(method.is_method);
         assert_eq!(method.args.len(), 2);
+    }
+
+    #[test]
+    fn spans_of_nested_expressions_are_exact_and_fast() {
+        let text = format!("x = {}1{}", "a[".repeat(40), "]".repeat(40));
+        let started = std::time::Instant::now();
+        let ir = lower_text(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert_eq!(ir.assigns[0].value_span, Span::new(4, text.len()));
+        let ir = lower_text("local t = { f(1), -- c\n (2) }");
+        assert_eq!(ir.bindings[0].values.len(), 1);
+        assert_eq!(ir.calls[0].span, Span::new(12, 16));
     }
 
     #[test]
