@@ -75,7 +75,7 @@ fn generated_bad_files_are_reported_not_crashed_on() {
         run.findings(),
         vec![
             finding("m/binary.lua", 1, 1, "FL001"),
-            finding("m/bom.lua", 1, 2, "FL501"),
+            finding("m/bom.lua", 1, 1, "FL501"),
             finding("m/control.lua", 1, 1, "FL501"),
             finding("m/crlf.lua", 2, 1, "FL501"),
             finding("m/deep.lua", 1, 1, "FL005"),
