@@ -5,8 +5,8 @@ use crate::common::*;
 #[test]
 fn severities_overrides_and_excludes_apply() {
     let run = check_json(&fixtures("config"), &["valid"]);
-    // Warning, not error; the RCON script has FL501 off; vendor/ is not read at all (it does
-    // not even parse).
+    // Warning, not error; the RCON script has FL501 off (and its suppression of FL501 is not
+    // stale); vendor/ is not read at all (it does not even parse).
     let document = run.json();
     assert_eq!(
         run.findings(),
