@@ -62,6 +62,16 @@ fn inner_start(raw: &str) -> usize {
     2
 }
 
+/// Where the 0-based line's text starts: after a byte-order mark on the first line, so that a
+/// comment after one still stands alone and removing its line keeps the mark.
+fn line_start(file: &SourceFile, line: usize) -> usize {
+    let start = file.line_starts()[line];
+    if start == 0 && file.text.starts_with('\u{feff}') {
+        return '\u{feff}'.len_utf8();
+    }
+    start
+}
+
 /// Finds suppression comments in a file's comments.
 pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
     let mut out = Vec::new();
@@ -101,7 +111,7 @@ pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
             .collect();
         let first_line = file.line_col(comment.span.start).line;
         let last_line = file.line_col(comment.span.end).line;
-        let line_start = file.line_starts()[first_line - 1];
+        let line_start = line_start(file, first_line - 1);
         let line_end = file.line_starts().get(last_line).copied().unwrap_or(file.text.len());
         let own_line = file.text[line_start..comment.span.start].trim().is_empty()
             && file.text[comment.span.end..line_end].trim().is_empty();
@@ -198,7 +208,7 @@ fn stale(file_id: FileId, file: &SourceFile, s: &Suppression, message: String, s
 fn removal(file: &SourceFile, s: &Suppression) -> Edit {
     let text = &file.text;
     let first = file.line_index(s.comment.start);
-    let line_start = file.line_starts()[first];
+    let line_start = line_start(file, first);
     if s.own_line {
         let last = file.line_index(s.comment.end);
         let end = file.line_starts().get(last + 1).copied().unwrap_or(text.len());
@@ -234,6 +244,14 @@ mod tests {
         assert_eq!((s[0].line, s[0].own_line, written(&s[0])), (Some(1), false, vec!["FL501"]));
         assert_eq!((s[1].line, s[1].own_line, written(&s[1])), (Some(3), true, vec!["global-in-2-0", "FL002"]));
         assert_eq!(s[1].codes[0].code, Some("FL501"));
+    }
+
+    #[test]
+    fn a_comment_after_a_byte_order_mark_stands_alone() {
+        let text = "\u{feff}-- factolint: ignore FL501\nglobal.x = 1\n";
+        let (file, s) = file(text);
+        assert_eq!((s[0].line, s[0].own_line), (Some(2), true));
+        assert_eq!(crate::fix::apply(text, &[removal(&file, &s[0])]), "\u{feff}global.x = 1\n");
     }
 
     #[test]
