@@ -113,6 +113,30 @@ fn dash_dash_config_replaces_the_discovered_one() {
 }
 
 #[test]
+fn dash_dash_config_with_a_relative_path_applies_its_globs() {
+    // Excludes and overrides are relative to the config's folder, also when it is named
+    // relative to the working directory.
+    let expected = vec![("control.lua".to_string(), 2, 3, "FL501".to_string())];
+    let valid = fixtures("config/valid");
+    assert_eq!(
+        check_json(&valid, &["--config", "factolint.toml"]).findings(),
+        expected
+    );
+    assert_eq!(
+        check_json(&valid, &["--config", "./factolint.toml", "."]).findings(),
+        expected
+    );
+    let run = check_json(
+        &fixtures("config"),
+        &["valid", "--config", "valid/factolint.toml"],
+    );
+    assert_eq!(
+        run.findings(),
+        vec![("valid/control.lua".to_string(), 2, 3, "FL501".to_string())]
+    );
+}
+
+#[test]
 fn exit_codes() {
     let fl501 = fixtures("fl501");
     assert_eq!(factolint(&fl501, &["check", "pass-1-1"]).code, 0);
