@@ -110,5 +110,14 @@ fn output_is_the_same_whatever_the_thread_count() {
     let one = factolint(&fixtures(""), &args("1")).stdout;
     let four = factolint(&fixtures(""), &args("4")).stdout;
     assert_eq!(one, four);
+    // An absurd thread count is capped, not a minute of spawning threads.
+    let started = std::time::Instant::now();
+    let many = factolint(&fixtures(""), &args("100000")).stdout;
+    assert_eq!(one, many);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
     assert!(one.contains("\"FL501\"") && one.contains("\"FL001\"") && one.contains("\"FL004\""));
 }
