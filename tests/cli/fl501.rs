@@ -139,3 +139,25 @@ fn factorio_2_1_is_2_0_or_later() {
         vec![("m/control.lua".to_string(), 1, 1, "FL501".to_string())]
     );
 }
+
+#[test]
+fn the_readme_example_mod() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = check_json(root, &["examples/hazardous-mod"]);
+    let at = |path: &str, line, column| {
+        (
+            format!("examples/hazardous-mod/{path}"),
+            line,
+            column,
+            "FL501".to_string(),
+        )
+    };
+    assert_eq!(
+        run.findings(),
+        vec![
+            at("control.lua", 5, 3),
+            at("scripts/depots.lua", 10, 3),
+            at("scripts/depots.lua", 10, 25)
+        ]
+    );
+}
