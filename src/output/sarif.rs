@@ -59,18 +59,6 @@ fn uri(path: &str) -> String {
     encode(path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::uri;
-
-    #[test]
-    fn uris_are_relative_inside_the_working_directory_and_file_uris_outside() {
-        assert_eq!(uri("mod/odd, name%.lua"), "mod/odd%2C%20name%25.lua");
-        assert_eq!(uri("/tmp/my mod/control.lua"), "file:///tmp/my%20mod/control.lua");
-        assert_eq!(uri("C:/mods/x.lua"), "file:///C:/mods/x.lua");
-    }
-}
-
 pub fn render(report: &Report) -> String {
     let metas = crate::rules::all();
     let rules: Vec<Value> = metas
@@ -156,4 +144,16 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_relative_inside_the_working_directory_and_file_uris_outside() {
+        assert_eq!(uri("mod/odd, name%.lua"), "mod/odd%2C%20name%25.lua");
+        assert_eq!(uri("/tmp/my mod/control.lua"), "file:///tmp/my%20mod/control.lua");
+        assert_eq!(uri("C:/mods/x.lua"), "file:///C:/mods/x.lua");
+    }
 }

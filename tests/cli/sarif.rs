@@ -42,7 +42,8 @@ fn the_validator_rejects_invalid_sarif() {
     // Proves the schema is really applied: each of these edits must be caught.
     let validator = validator();
     let valid = sarif(&fixtures("output"), &["showcase"]);
-    let edits: [(&str, fn(&mut Value)); 4] = [
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 4] = [
         ("no version", |d| {
             d.as_object_mut()
                 .unwrap()
