@@ -155,7 +155,7 @@ fn load_options(config: Option<&PathBuf>, threads: Option<usize>) -> Result<Chec
         match Config::load(path) {
             Ok(config) => options.config = Some(Arc::new(config)),
             Err(e) => {
-                eprintln!("factolint: invalid configuration: {e}");
+                eprintln!("factolint: invalid configuration: {}", config_error(&e));
                 return Err(EXIT_FAILURE);
             }
         }
@@ -167,7 +167,7 @@ fn run_check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, i32> {
     match engine::check_paths(paths, options) {
         Ok(report) => Ok(report),
         Err(crate::workspace::DiscoverError::Config(e)) => {
-            eprintln!("factolint: invalid configuration: {e}");
+            eprintln!("factolint: invalid configuration: {}", config_error(&e));
             Err(EXIT_FAILURE)
         }
         Err(e) => {
@@ -274,6 +274,18 @@ fn check(args: CheckArgs) -> i32 {
     exit_code(&report, args.deny_warnings)
 }
 
+/// `path:line:column: message`, with the path shown like diagnostic paths (relative to the
+/// working directory).
+fn config_error(e: &crate::config::ConfigError) -> String {
+    format!(
+        "{}:{}:{}: {}",
+        engine::display_path(&e.path),
+        e.line,
+        e.column,
+        e.message
+    )
+}
+
 pub fn render(report: &Report, format: Format, color: bool) -> Vec<u8> {
     let fixable = report
         .diagnostics
@@ -311,5 +323,27 @@ pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_errors_show_the_path_like_diagnostics_do() {
+        let path = std::env::current_dir()
+            .unwrap()
+            .join("fixtures/config/broken/factolint.toml");
+        let error = crate::config::ConfigError {
+            path,
+            line: 5,
+            column: 9,
+            message: "bad level".into(),
+        };
+        assert_eq!(
+            config_error(&error),
+            "fixtures/config/broken/factolint.toml:5:9: bad level"
+        );
     }
 }

@@ -124,6 +124,9 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        // Globs are relative to the file's folder, which a relative path (`--config
+        // factolint.toml`) would leave empty.
+        let path = &crate::workspace::absolute(path);
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: 1,
@@ -336,6 +339,20 @@ mod tests {
         let err = parse("colour = true\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_config_loaded_by_a_relative_path_matches_globs_from_its_folder() {
+        let path = Path::new("fixtures/config/valid/factolint.toml");
+        let config = Config::load(path).unwrap();
+        let folder = std::env::current_dir()
+            .unwrap()
+            .join("fixtures/config/valid");
+        assert!(config.is_excluded(&folder.join("vendor/lib.lua")));
+        assert_eq!(
+            config.level("FL501", &folder.join("scripts/rcon/reset.lua")),
+            None
+        );
     }
 
     #[test]

@@ -86,9 +86,18 @@ pub fn check_paths(
     Ok(check_units(&units, options))
 }
 
+/// More threads than files only cost time: each has a large stack (`--threads 2000` took 29 s
+/// on two files, `--threads 100000` never finished).
+const MAX_THREADS: usize = 256;
+
 pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
+    let files: usize = units.iter().map(|u| u.files.len()).sum();
+    // 0 lets rayon choose one per core.
+    let threads = options
+        .threads
+        .map_or(0, |n| n.min(files.max(1)).min(MAX_THREADS));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.unwrap_or(0))
+        .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)
         .thread_name(|i| format!("factolint-{i}"))
         .build()
@@ -184,6 +193,21 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
         report.files_checked += unit.files.iter().filter(|f| f.report).count();
     }
     report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
+    // `--fix` never rewrites a file read with `?` for its invalid bytes: its fixes are offered,
+    // not applied, and not counted as fixable.
+    for diagnostic in &mut report.diagnostics {
+        if let (Some(fix), true) = (
+            &mut diagnostic.fix,
+            report.lossy_files.contains(&diagnostic.file),
+        ) {
+            if fix.safe {
+                fix.safe = false;
+                diagnostic
+                    .notes
+                    .push("not fixed automatically: this file is not valid UTF-8".into());
+            }
+        }
+    }
     sort_diagnostics(&report.sources, &mut report.diagnostics);
     let sources = &report.sources;
     report.registrations.sort_by(|a, b| {
@@ -311,6 +335,8 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
             "settings.lua" | "settings-updates.lua" | "settings-final-fixes.lua" => 0,
             "data.lua" | "data-updates.lua" | "data-final-fixes.lua" => 1,
             "control.lua" => 2,
+            // Factorio runs Lua migrations itself, in the control stage.
+            rel if rel.starts_with("migrations/") => 2,
             _ => continue,
         };
         queue.push_back((i, stage));
@@ -390,11 +416,18 @@ fn check_unit(
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
                     let span = visible_span(&sources.get(*id).text, error.span);
-                    diagnostics.push(
-                        file_diag("FL001", span, format!("syntax error: {}", error.message))
-                            .with_label("the parser stopped here")
-                            .with_note("the rest of this file was not checked; other files were"),
-                    );
+                    let mut diagnostic = file_diag("FL001", span, format!("syntax error: {}", error.message))
+                        .with_label("the parser stopped here")
+                        .with_note("the rest of this file was not checked; other files were");
+                    if let Some(context) = error.context {
+                        let label = if error.message.starts_with("expected `end`") {
+                            "the unclosed block's last statement"
+                        } else {
+                            "while reading this"
+                        };
+                        diagnostic = diagnostic.with_secondary(*id, context, label);
+                    }
+                    diagnostics.push(diagnostic);
                 }
             }
             Analysis::Binary => diagnostics.push(
@@ -421,7 +454,10 @@ fn check_unit(
                 file_diag(
                     "FL005",
                     Span::new(0, 0),
-                    format!("brackets and blocks nest {depth} levels deep, over the limit of {}; the file was not analysed", limit.max_nesting),
+                    format!(
+                        "brackets, blocks and operators nest {depth} levels deep, over the limit of {}; the file was not analysed",
+                        limit.max_nesting
+                    ),
                 )
                 .with_note("Lua 5.2 itself rejects code nested deeper than about 200 levels")
                 .with_help("raise `max-nesting` under `[limits]` in factolint.toml to analyse it"),
@@ -528,5 +564,38 @@ fn visible_span(text: &str, span: Span) -> Span {
     match text[start..].chars().next() {
         Some(c) if c != '\n' => Span::new(start, start + c.len_utf8()),
         _ => Span::new(start, start),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_in_files_that_are_not_utf8_are_offered_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("control.lua"),
+            b"local s = '\xe4'\nglobal.s = s\n",
+        )
+        .unwrap();
+        let report = check_paths(&[dir.path().to_path_buf()], &CheckOptions::default()).unwrap();
+        assert_eq!(report.lossy_files.len(), 1);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.code, "FL501");
+        assert!(
+            !d.fix.as_ref().unwrap().safe,
+            "a safe fix would be counted as fixable"
+        );
+        assert!(
+            d.notes.iter().any(|n| n.contains("not valid UTF-8")),
+            "{:?}",
+            d.notes
+        );
     }
 }

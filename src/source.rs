@@ -79,7 +79,11 @@ impl SourceFile {
     pub fn line_col(&self, byte: usize) -> LineCol {
         let byte = self.clamp(byte);
         let line = self.line_index(byte);
-        let start = self.line_starts[line];
+        let mut start = self.line_starts[line];
+        // A byte-order mark is not a column: editors and Lua skip it.
+        if start == 0 && byte >= 3 && self.text.starts_with('\u{feff}') {
+            start = 3;
+        }
         LineCol {
             line: line + 1,
             column: self.text[start..byte].chars().count() + 1,
@@ -234,5 +238,14 @@ mod tests {
         assert_eq!(file.line_col_utf16(6), (1, 2));
         assert_eq!(file.offset_of_utf16(1, 2), 6);
         assert_eq!(file.line_text(2), "ä x");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let file = SourceFile::new("a.lua".into(), "a.lua".into(), "\u{feff}x = 1\ny".into());
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(7), LineCol { line: 1, column: 5 });
+        assert_eq!(file.line_col(9), LineCol { line: 2, column: 1 });
     }
 }

@@ -341,7 +341,12 @@ fn read_info_json(root: &Path, kind: RootKind) -> (ModInfo, Option<InfoJsonProbl
                     "factorio_version {:?} is not a version like \"2.0\"",
                     raw.factorio_version.unwrap_or_default()
                 );
-                issue = Some(problem(text.clone(), 1, 1, message));
+                // Point at the key when it is written plainly; else at the start.
+                let (line, column) = match text.find("\"factorio_version\"") {
+                    Some(offset) => line_and_char_column(&text, offset),
+                    None => (1, 1),
+                };
+                issue = Some(problem(text.clone(), line, column, message));
             }
             if info.name.is_none() {
                 info.name = root.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -349,18 +354,50 @@ fn read_info_json(root: &Path, kind: RootKind) -> (ModInfo, Option<InfoJsonProbl
             (info, issue)
         }
         Err(e) => {
-            let message = format!("info.json is not valid JSON: {e}");
+            // The position is the diagnostic's own; serde_json's (in bytes) would contradict it.
+            let full = e.to_string();
+            let message = format!(
+                "info.json is not valid JSON: {}",
+                full.rsplit_once(" at line ")
+                    .map_or(full.as_str(), |(m, _)| m)
+            );
+            // serde_json counts columns in bytes of the text without the byte-order mark.
+            let offset = (text.len() - json_text.len())
+                + byte_offset(json_text, e.line().max(1), e.column().max(1));
+            let (line, column) = line_and_char_column(&text, offset);
             (
                 ModInfo::default(),
-                Some(problem(
-                    text.clone(),
-                    e.line().max(1),
-                    e.column().max(1),
-                    message,
-                )),
+                Some(problem(text.clone(), line, column, message)),
             )
         }
     }
+}
+
+/// The byte offset of a 1-based line and 1-based byte column, clamped to the line.
+fn byte_offset(text: &str, line: usize, byte_column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(n) => start += n + 1,
+            None => break,
+        }
+    }
+    let line_len = text[start..].find('\n').unwrap_or(text.len() - start);
+    let mut offset = start + (byte_column - 1).min(line_len);
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The 1-based line and character column of a byte offset (diagnostics count characters).
+fn line_and_char_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// Where a `require` path leads, from a file at `from_rel` in a unit whose mod is `mod_name`.
@@ -421,6 +458,27 @@ mod tests {
         assert!(FactorioVersion::parse("2.1").unwrap().is_2_0_or_later());
         assert!(!FactorioVersion::parse("1.1").unwrap().is_2_0_or_later());
         assert_eq!(FactorioVersion::parse("x"), None);
+    }
+
+    #[test]
+    fn info_json_errors_count_columns_in_characters() {
+        let dir = std::env::temp_dir().join(format!("factolint-info-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let problem = |text: &str| {
+            std::fs::write(dir.join("info.json"), text).unwrap();
+            let problem = read_info_json(&dir, RootKind::Mod).1.expect("a problem");
+            (problem.line, problem.column)
+        };
+        // serde_json says column 46 (bytes); the `"` after `"x"` is the 43rd character.
+        assert_eq!(problem("{\n  \"title\": \"Zahnräder ⚙ mod\", \"name\": \"x\" \"factorio_version\": \"2.0\"\n}\n"), (2, 43));
+        // The byte-order mark is one character before the text serde_json sees.
+        assert_eq!(problem("\u{feff}{\"name\" 1}"), (1, 10));
+        assert_eq!(
+            problem("{\"name\": \"x\",\n \"factorio_version\": \"two\"}"),
+            (2, 2)
+        );
+        assert_eq!(problem("{\"name\": \"x\",\n"), (2, 1));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

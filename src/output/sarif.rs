@@ -35,18 +35,30 @@ fn physical(sources: &SourceDb, file: usize, span: Span) -> Value {
     })
 }
 
-/// A relative URI reference: percent-encode what URIs do not allow in a path.
+/// A relative URI reference for a path inside the working directory, a `file:` URI for one
+/// outside it: percent-encode what URIs do not allow in a path.
 fn uri(path: &str) -> String {
-    let mut out = String::new();
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(byte as char)
+    let encode = |text: &str| {
+        let mut out = String::new();
+        for byte in text.bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                    out.push(byte as char)
+                }
+                _ => out.push_str(&format!("%{byte:02X}")),
             }
-            _ => out.push_str(&format!("%{byte:02X}")),
         }
+        out
+    };
+    let bytes = path.as_bytes();
+    if bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/' {
+        // A Windows drive path (`C:/mods/x.lua`); display paths use `/`.
+        return format!("file:///{}:{}", &path[..1], encode(&path[2..]));
     }
-    out
+    if path.starts_with('/') {
+        return format!("file://{}", encode(path));
+    }
+    encode(path)
 }
 
 pub fn render(report: &Report) -> String {
@@ -134,4 +146,19 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_relative_inside_the_working_directory_and_file_uris_outside() {
+        assert_eq!(uri("mod/odd, name%.lua"), "mod/odd%2C%20name%25.lua");
+        assert_eq!(
+            uri("/tmp/my mod/control.lua"),
+            "file:///tmp/my%20mod/control.lua"
+        );
+        assert_eq!(uri("C:/mods/x.lua"), "file:///C:/mods/x.lua");
+    }
 }

@@ -15,11 +15,11 @@ impl Rule for GlobalIn2_0 {
             let Some(version) = file.factorio_version else {
                 continue;
             };
-            // `global` never existed outside the control stage. In a mod, a file that no entry
-            // point loads (tests, tooling) is not known to run in Factorio at all: stay silent.
-            let loose = unit.unit.kind == crate::workspace::RootKind::Loose;
-            let runs_in_control = file.stages.control || (loose && file.stages.is_unknown());
-            if !version.is_2_0_or_later() || !runs_in_control {
+            // `global` never existed outside the control stage. A file no entry point loads
+            // statically may still be required dynamically, so it is checked, unless it is
+            // test code, which runs outside Factorio with its own globals.
+            let unreached_mod_code = file.stages.is_unknown() && !is_test_code(file.rel);
+            if !version.is_2_0_or_later() || !(file.stages.control || unreached_mod_code) {
                 continue;
             }
             for name in file.ir.free_names.iter().filter(|n| n.name == "global") {
@@ -47,4 +47,12 @@ impl Rule for GlobalIn2_0 {
             }
         }
     }
+}
+
+/// Files under a test folder (`tests/`, `spec/`, ...).
+fn is_test_code(rel: &str) -> bool {
+    rel.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
 }

@@ -3,7 +3,6 @@
 use super::ir::*;
 use crate::source::Span;
 use full_moon::ast::{self, Expression, Stmt};
-use full_moon::node::Node;
 use full_moon::tokenizer::{TokenReference, TokenType};
 use std::collections::HashMap;
 
@@ -33,11 +32,10 @@ pub fn token_span(token: &TokenReference) -> Span {
     )
 }
 
-pub fn node_span(node: &impl Node) -> Span {
-    match node.range() {
-        Some((start, end)) => Span::new(start.bytes(), end.bytes()),
-        None => Span::default(),
-    }
+/// From the node's first token to its last (see [`crate::syntax::NodeSpan`] for why not
+/// `Node::range`).
+pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
+    node.span()
 }
 
 fn name_of(token: &TokenReference) -> String {
@@ -682,6 +680,18 @@ mod tests {
         assert!(
             matches!(left.as_ref(), Value::Either(b, nil) if **nil == Value::Nil && b.global_path() == Some(vec!["game", "tick"]))
         );
+    }
+
+    #[test]
+    fn spans_of_nested_expressions_are_exact() {
+        let text = format!("x = {}1{}", "a[".repeat(40), "]".repeat(40));
+        // Exponential span computation would hang here rather than fail: the benchmark
+        // measures speed; this checks the spans.
+        let ir = lower_text(&text);
+        assert_eq!(ir.assigns[0].value_span, Span::new(4, text.len()));
+        let ir = lower_text("local t = { f(1), -- c\n (2) }");
+        assert_eq!(ir.bindings[0].values.len(), 1);
+        assert_eq!(ir.calls[0].span, Span::new(12, 16));
     }
 
     #[test]

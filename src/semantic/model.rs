@@ -857,6 +857,10 @@ impl<'a> Model<'a> {
                     format!("{} (injected)", facts.rel),
                     &mut queue,
                 );
+            } else if facts.rel.starts_with("migrations/") {
+                // Run once on the host after a mod update, like on_configuration_changed.
+                let origin = format!("the migration {}", facts.rel);
+                seed(main, Context::OnConfigurationChanged, origin, &mut queue);
             } else if facts.stages.control {
                 seed(main, Context::Load, facts.rel.to_string(), &mut queue);
             }

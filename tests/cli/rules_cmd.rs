@@ -1,0 +1,92 @@
+//! `factolint rule CODE` and `factolint rules`.
+
+use crate::common::*;
+
+#[test]
+fn rule_prints_the_documentation_by_code_or_name() {
+    let run = factolint(&fixtures(""), &["rule", "FL501"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .starts_with("FL501 global-in-2-0\n\nDefault level: error (fixable)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`settings.global`"),
+        "the explanation is printed"
+    );
+    assert!(
+        run.stdout
+            .contains("\nFlagged:\n\n    script.on_init(function()\n      global.players = {}\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\nInstead:\n\n    script.on_init(function()\n      storage.players = {}\n"),
+        "{}",
+        run.stdout
+    );
+
+    assert_eq!(
+        factolint(&fixtures(""), &["rule", "global-in-2-0"]).stdout,
+        run.stdout
+    );
+    assert_eq!(
+        factolint(&fixtures(""), &["rule", "fl501"]).stdout,
+        run.stdout
+    );
+}
+
+#[test]
+fn an_unknown_rule_is_a_usage_error() {
+    let run = factolint(&fixtures(""), &["rule", "FL999"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("FL999") && run.stderr.contains("factolint rules"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_file() {
+    let run = factolint(&fixtures(""), &["rules"]);
+    assert_eq!(run.code, 0);
+    let mut lines = run.stdout.lines();
+    assert_eq!(
+        lines.next().unwrap().split_whitespace().collect::<Vec<_>>(),
+        ["code", "name", "level", "fix"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split_whitespace().collect()).collect();
+    assert!(
+        rows.contains(&vec!["FL501", "global-in-2-0", "error", "yes"]),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&vec!["FL001", "parse-error", "error", "no"]),
+        "{rows:?}"
+    );
+
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".toml")
+                    .to_string()
+            })
+            .collect();
+    on_disk.sort();
+    let listed: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(listed, on_disk);
+    for row in &rows {
+        let doc = factolint(&fixtures(""), &["rule", row[0]]);
+        assert_eq!(doc.code, 0, "{}", row[0]);
+        assert!(doc.stdout.starts_with(&format!("{} {}\n", row[0], row[1])));
+    }
+}
