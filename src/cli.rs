@@ -30,6 +30,8 @@ pub enum Command {
     },
     /// List every rule with its code, name, default level and whether it can be fixed.
     Rules,
+    /// Run the language server on stdin/stdout (editors start this).
+    Lsp,
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,6 +71,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules => rules(),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

@@ -61,13 +61,13 @@ pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
         } else {
             continue;
         };
-        if !(rest.is_empty() || rest.starts_with([' ', '\t', ','])) {
+        if !(rest.is_empty() || rest.starts_with([' ', '\t', ',', '\r'])) {
             continue;
         }
-        // A reason may follow after `--`.
+        // A reason may follow after `--`; `\r` is part of the comment in CRLF files.
         let list = rest.split("--").next().unwrap_or("");
         let codes = list
-            .split([',', ' ', '\t'])
+            .split([',', ' ', '\t', '\r'])
             .filter(|s| !s.is_empty())
             .map(|written| SuppressedCode {
                 written: written.to_string(),
