@@ -258,3 +258,92 @@ mod tests {
         assert_eq!(suppressed("global.x = = 1\n", "global"), None);
     }
 }
+
+#[cfg(test)]
+mod action_tests {
+    use super::*;
+    use crate::diagnostics::Fix;
+    use crate::source::SourceDb;
+
+    fn findings(text: &str) -> (SourceDb, Vec<Finding>) {
+        let mut sources = SourceDb::default();
+        let id = sources.add(SourceFile::new(
+            "/m/control.lua".into(),
+            "control.lua".into(),
+            text.to_string(),
+        ));
+        let findings = text
+            .match_indices("global")
+            .map(|(at, _)| {
+                let span = Span::new(at, at + 6);
+                let fix = Fix {
+                    description: "replace `global` with `storage`".into(),
+                    edits: vec![Edit {
+                        span,
+                        replacement: "storage".into(),
+                    }],
+                    safe: true,
+                };
+                let engine = Diagnostic::new("FL501", id, span, "global").with_fix(fix);
+                Finding {
+                    lsp: convert::diagnostic(&sources, &engine),
+                    engine,
+                }
+            })
+            .collect();
+        (sources, findings)
+    }
+
+    fn titles(actions: &[CodeActionOrCommand]) -> Vec<String> {
+        actions
+            .iter()
+            .map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) => a.title.clone(),
+                CodeActionOrCommand::Command(c) => c.title.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_filters_kinds_and_fix_all_covers_the_file() {
+        let text = "global.a = 1\nglobal.b = 2\n";
+        let (sources, findings) = findings(text);
+        let uri = Url::parse("file:///m/control.lua").unwrap();
+        let target = Target {
+            uri: &uri,
+            version: Some(3),
+            file: sources.get(0),
+            versioned_edits: false,
+        };
+        let first_line = findings[0].lsp.range;
+
+        let all = code_actions(&target, &findings, &first_line, None);
+        assert_eq!(
+            titles(&all),
+            [
+                "FL501: replace `global` with `storage`",
+                "FL501: suppress with `-- factolint: ignore FL501`",
+                "factolint: apply all 2 safe fixes in this file"
+            ]
+        );
+
+        let fix_all_only = [CodeActionKind::SOURCE_FIX_ALL];
+        let fix_all = code_actions(&target, &findings, &first_line, Some(&fix_all_only));
+        assert_eq!(
+            titles(&fix_all),
+            ["factolint: apply all 2 safe fixes in this file"]
+        );
+        let CodeActionOrCommand::CodeAction(action) = &fix_all[0] else {
+            panic!()
+        };
+        let edits = &action.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        assert_eq!(edits.len(), 2);
+        assert!(edits.iter().all(|e| e.new_text == "storage"));
+
+        let quick_only = [CodeActionKind::QUICKFIX];
+        assert_eq!(
+            code_actions(&target, &findings, &first_line, Some(&quick_only)).len(),
+            2
+        );
+    }
+}

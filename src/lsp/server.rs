@@ -854,3 +854,30 @@ fn decode<P: serde::de::DeserializeOwned>(
 ) -> Result<P, serde_json::Error> {
     serde_json::from_value(notification.params)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hover_finds_rules_named_in_suppression_comments() {
+        let text = "local x = 1\nglobal.x = 1 -- factolint: ignore FL002, global-in-2-0\n";
+        let at = |column: u32| rule_in_suppression(text, Position::new(1, column));
+        assert_eq!(at(37), Some("FL002"));
+        assert_eq!(at(44), Some("FL501"));
+        // Code before the comment, and other lines, are not rule names.
+        assert_eq!(at(2), None);
+        assert_eq!(rule_in_suppression(text, Position::new(0, 2)), None);
+    }
+
+    #[test]
+    fn config_error_positions_count_characters() {
+        let file = crate::source::SourceFile::new(
+            PathBuf::new(),
+            String::new(),
+            "a = 1\nré = \"x\"\n".into(),
+        );
+        assert_eq!(offset_of_line_column(&file, 2, 4), 6 + "ré ".len());
+        assert_eq!(offset_of_line_column(&file, 9, 1), file.text.len());
+    }
+}
