@@ -336,25 +336,25 @@ fn publishes_fixes_survives_bad_messages_and_exits_cleanly() {
 
 #[test]
 fn editing_one_module_rechecks_the_files_that_depend_on_it() {
-    let data = fixture("cross-file/data.lua");
+    let control = fixture("cross-file/control.lua");
     let shared = fixture("cross-file/shared.lua");
     let mut client = Client::start();
     client.initialize();
     let shared_uri = client.open(&shared, &std::fs::read_to_string(&shared).unwrap());
     // Loaded only by data.lua: data stage, where `global` is not a migration problem.
     client.diagnostics_for(&shared_uri, "shared.lua clean", |d| d.is_empty());
-    let data_uri = client.open(&data, &std::fs::read_to_string(&data).unwrap());
-    client.diagnostics_for(&data_uri, "data.lua clean", |d| d.is_empty());
+    let control_uri = client.open(&control, &std::fs::read_to_string(&control).unwrap());
+    client.diagnostics_for(&control_uri, "control.lua clean", |d| d.is_empty());
 
-    // Dropping the require (unsaved) leaves shared.lua in no known stage: now it is flagged.
-    client.change(&data_uri, 2, "-- nothing required any more\n");
+    // control.lua (unsaved) now requires shared.lua: it runs in the control stage, flagged.
+    client.change(&control_uri, 2, "require(\"shared\")\n");
     let found = client.diagnostics_for(&shared_uri, "FL501 in shared.lua", |d| !d.is_empty());
     assert_eq!(found[0]["code"], "FL501");
 
-    // Closing data.lua drops its unsaved text: the disk version requires shared.lua again.
+    // Closing control.lua drops its unsaved text: on disk it requires nothing.
     client.notify(
         "textDocument/didClose",
-        json!({ "textDocument": { "uri": data_uri } }),
+        json!({ "textDocument": { "uri": control_uri } }),
     );
     client.diagnostics_for(&shared_uri, "shared.lua clean again", |d| d.is_empty());
     assert_eq!(client.shutdown_and_exit(), 0);
