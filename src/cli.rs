@@ -37,6 +37,8 @@ pub enum Command {
     /// Show each mod's registration map: event handlers, nth-tick handlers, commands, remote
     /// interfaces and on_init/on_load/on_configuration_changed, with the contexts they run in.
     Events(EventsArgs),
+    /// Run the language server on stdin/stdout (editors start this).
+    Lsp,
 }
 
 #[derive(clap::Args, Debug)]
@@ -97,6 +99,7 @@ pub fn main() -> i32 {
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules => rules(),
         Command::Events(args) => events(args),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod engine;
 pub mod fix;
+pub mod lsp;
 pub mod output;
 pub mod rules;
 pub mod semantic;
