@@ -163,3 +163,28 @@ fn human_map_groups_by_event() {
     let text = String::from_utf8(output.stdout).unwrap();
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn injected_files_run_in_the_injected_context() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
+        .args(["events", "--format", "json", "."])
+        .current_dir(root.join("fixtures/rules/FL101/injected"))
+        .output()
+        .expect("runs");
+    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let rows = document["registrations"].as_array().unwrap();
+    let nth = find(rows, "nth_tick", "5");
+    assert_eq!(place(nth[0]), ("rcon/walk.lua".into(), 2));
+    assert_eq!(contexts(nth[0]), ["injected"]);
+    let ticks = find(rows, "event", "on_tick");
+    let by_file: Vec<(String, Vec<&str>)> =
+        ticks.iter().map(|r| (place(r).0, contexts(r))).collect();
+    assert_eq!(
+        by_file,
+        vec![
+            ("control.lua".to_string(), vec!["load"]),
+            ("rcon/walk.lua".to_string(), vec!["injected"])
+        ]
+    );
+}
