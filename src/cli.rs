@@ -136,7 +136,7 @@ fn indent(code: &str) -> String {
 }
 
 fn rules() -> i32 {
-    println!("{:<6} {:<36} {:<8} {}", "code", "name", "level", "fix");
+    println!("{:<6} {:<36} {:<8} fix", "code", "name", "level");
     for meta in crate::rules::all() {
         println!(
             "{:<6} {:<36} {:<8} {}",

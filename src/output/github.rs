@@ -69,16 +69,7 @@ pub fn render(report: &Report) -> String {
             overflow.len()
         ));
         for d in overflow {
-            let (start, _) = range(&report.sources, d);
-            let path = &report.sources.get(d.file).display;
-            out.push_str(&format!(
-                "{path}:{}:{}: {} [{}] {}\n",
-                start.line,
-                start.column,
-                d.code,
-                d.severity.as_str(),
-                d.message
-            ));
+            out.push_str(&super::concise_line(report, d));
         }
     }
     out

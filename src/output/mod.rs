@@ -41,20 +41,25 @@ pub fn range(sources: &SourceDb, diagnostic: &Diagnostic) -> (LineCol, LineCol) 
 }
 
 pub fn concise(report: &Report) -> String {
-    let mut out = String::new();
-    for d in &report.diagnostics {
-        let (start, _) = range(&report.sources, d);
-        let path = &report.sources.get(d.file).display;
-        out.push_str(&format!(
-            "{path}:{}:{}: {} [{}] {}\n",
-            start.line,
-            start.column,
-            d.code,
-            d.severity.as_str(),
-            d.message
-        ));
-    }
-    out
+    report
+        .diagnostics
+        .iter()
+        .map(|d| concise_line(report, d))
+        .collect()
+}
+
+/// `path:line:col: CODE [level] message`, one finding per line.
+pub fn concise_line(report: &Report, d: &Diagnostic) -> String {
+    let (start, _) = range(&report.sources, d);
+    let path = &report.sources.get(d.file).display;
+    format!(
+        "{path}:{}:{}: {} [{}] {}\n",
+        start.line,
+        start.column,
+        d.code,
+        d.severity.as_str(),
+        d.message
+    )
 }
 
 /// The closing line of human and concise output.

@@ -122,7 +122,7 @@ fn diagnostic(
             .with_help("store what you need from it (indexes, names), and look the object up again when you need it");
     }
     Diagnostic::new("FL301", file, object.span, format!("a {what} object is stored in {place}"))
-        .with_label(format!("{what}"))
+        .with_label(what.to_string())
         .with_secondary(file, target_span, "saved here")
         .with_note(
             "Factorio can save references to LuaObjects, but they become invalid when the object goes away, and code that \

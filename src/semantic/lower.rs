@@ -124,12 +124,10 @@ impl Lowerer {
         for stmt in block.stmts() {
             self.stmt(stmt);
         }
-        if let Some(last) = block.last_stmt() {
-            if let ast::LastStmt::Return(ret) = last {
-                let values: Vec<Value> = ret.returns().iter().map(|e| self.expr(e)).collect();
-                let func = self.current_func();
-                self.ir.functions[func as usize].returns.push(values);
-            }
+        if let Some(ast::LastStmt::Return(ret)) = block.last_stmt() {
+            let values: Vec<Value> = ret.returns().iter().map(|e| self.expr(e)).collect();
+            let func = self.current_func();
+            self.ir.functions[func as usize].returns.push(values);
         }
     }
 

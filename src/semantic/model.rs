@@ -125,8 +125,26 @@ pub struct Registration {
     pub handler: Option<FnRef>,
     /// Made through Wube's `event_handler` lualib: on_init and on_load on every peer.
     pub via_event_handler: bool,
-    /// A `pairs`/`next` loop encloses the registering call in its function.
-    pub in_pairs_loop: bool,
+}
+
+impl Registration {
+    /// `name` is the name and whether it is known statically (see `name_known`).
+    fn new(
+        kind: RegKind,
+        (name, name_known): (String, bool),
+        call: CallRef,
+        handler: Option<FnRef>,
+        via_event_handler: bool,
+    ) -> Self {
+        Registration {
+            kind,
+            name,
+            name_known,
+            call,
+            handler,
+            via_event_handler,
+        }
+    }
 }
 
 /// What a value can be, as far as the model can follow it.
@@ -568,12 +586,6 @@ impl<'a> Model<'a> {
         self.registrations = registrations;
     }
 
-    fn in_pairs_loop(&self, file: usize, call: &Call) -> bool {
-        call.loops
-            .iter()
-            .any(|l| matches!(self.ir(file).loop_(*l).kind, LoopKind::Pairs(_)))
-    }
-
     /// The registrations a call makes, or `None` when it is not a registering call.
     fn registrations_of(
         &self,
@@ -585,20 +597,11 @@ impl<'a> Model<'a> {
         let name = names
             .iter()
             .find(|n| REGISTRATION_APIS.contains(&n.as_str()) || is_event_handler_api(n))?;
-        let in_pairs_loop = self.in_pairs_loop(file, call);
         let arg = |i: usize| call.args.get(i);
         let handler_of =
             |value: Option<&'a Value>| value.and_then(|v| self.callees(file, v).into_iter().next());
         let is_unregister = |value: Option<&'a Value>| matches!(value, None | Some(Value::Nil));
-        let reg = |kind, (name, name_known): (String, bool), handler| Registration {
-            kind,
-            name,
-            name_known,
-            call: call_ref,
-            handler,
-            via_event_handler: false,
-            in_pairs_loop,
-        };
+        let reg = |kind, name, handler| Registration::new(kind, name, call_ref, handler, false);
         let mut out = Vec::new();
         match name.as_str() {
             "script.on_event" => {
@@ -651,7 +654,7 @@ impl<'a> Model<'a> {
                     arg(0).into_iter().collect()
                 };
                 for lib in libs {
-                    out.extend(self.event_handler_lib(call_ref, lib, in_pairs_loop));
+                    out.extend(self.event_handler_lib(call_ref, lib));
                 }
             }
         }
@@ -708,23 +711,10 @@ impl<'a> Model<'a> {
         entries
     }
 
-    fn event_handler_lib(
-        &self,
-        call_ref: CallRef,
-        lib: &'a Value,
-        in_pairs_loop: bool,
-    ) -> Vec<Registration> {
+    fn event_handler_lib(&self, call_ref: CallRef, lib: &'a Value) -> Vec<Registration> {
         let file = call_ref.file;
         let mut out = Vec::new();
-        let reg = |kind, (name, name_known): (String, bool), handler| Registration {
-            kind,
-            name,
-            name_known,
-            call: call_ref,
-            handler,
-            via_event_handler: true,
-            in_pairs_loop,
-        };
+        let reg = |kind, name, handler| Registration::new(kind, name, call_ref, handler, true);
         for (f, key, value) in self.lib_field(file, lib, "events") {
             let Some(key) = key else { continue };
             let handler = self.callees(f, value).into_iter().next();
