@@ -217,17 +217,18 @@ impl<'a> Model<'a> {
         if let Some(kind) = path.and_then(|p| self.assigned_kind(p, depth)) {
             return Some(kind);
         }
-        let Value::Local(binding) = base else {
-            return None;
-        };
-        let info = self.ir(file).binding(*binding);
-        let from_constructor = info.values.iter().find_map(|v| match v {
+        let constructor_field = |value: &'a Value| match value {
             Value::Table(fields) => fields
                 .iter()
                 .find(|f| matches!(&f.key, Some(Key::Name(n)) if n == field))
                 .and_then(|f| self.kind_at(file, &f.value, depth + 1)),
             _ => None,
-        });
+        };
+        let Value::Local(binding) = base else {
+            return constructor_field(base);
+        };
+        let info = self.ir(file).binding(*binding);
+        let from_constructor = info.values.iter().find_map(constructor_field);
         if from_constructor.is_some() || depth + 2 > MAX_DEPTH {
             return from_constructor;
         }

@@ -35,7 +35,8 @@ impl<'a> Model<'a> {
             Value::Index(base, key) => {
                 let base = self.storage_path_at(file, base, depth)?;
                 Some(match key {
-                    Key::Name(field) => format!("{base}.{field}"),
+                    Key::Name(field) if is_identifier(field) => format!("{base}.{field}"),
+                    Key::Name(field) => format!("{base}[{field:?}]"),
                     Key::Dynamic(_) => format!("{base}[…]"),
                 })
             }
@@ -88,4 +89,12 @@ impl<'a> Model<'a> {
                 self.storage_path_at(caller_file, arg, depth + 1)
             })
     }
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
