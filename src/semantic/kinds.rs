@@ -12,7 +12,9 @@ use super::ir::*;
 use super::model::{FnRef, Model, RegKind};
 use crate::api::{api, Type};
 
-const MAX_DEPTH: u32 = 8;
+/// A bound on how deep one query follows values; with the cache it is a stack guard more than a
+/// limit on what is found.
+const MAX_DEPTH: u32 = 24;
 
 /// What the model knows about a value's API type.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,10 +138,23 @@ impl<'a> Model<'a> {
         self.kind_at(file, value, 0)
     }
 
+    /// Every kind query goes through a cache: the same values are reached along many paths
+    /// (callers, callees, fields), and without it the search grows exponentially.
     fn kind_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.kind_cache.borrow().get(&key) {
+            return known.clone();
+        }
+        self.kind_cache.borrow_mut().insert(key, None);
+        let kind = self.compute_kind(file, value, depth);
+        self.kind_cache.borrow_mut().insert(key, kind.clone());
+        kind
+    }
+
+    fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         match value {
             Value::Global(name) => api().global_object(name).map(Kind::Class),

@@ -9,6 +9,7 @@ use super::ir::*;
 use crate::config::Role;
 use crate::rules::FileFacts;
 use crate::source::Span;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// A function of the unit: file index (into the unit's files) and function id.
@@ -168,6 +169,9 @@ pub struct Model<'a> {
     pub(super) annotated_paths: HashMap<String, Vec<&'a TypeExpr>>,
     /// Where each local is passed to a call: (file, local) → (call, argument position).
     pub(super) local_args: HashMap<(usize, BindingId), Vec<(CallId, usize)>>,
+    /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
+    /// a value that depends on itself gets no kind from that cycle.
+    pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
@@ -198,6 +202,7 @@ impl<'a> Model<'a> {
             aliases: HashMap::new(),
             annotated_paths: HashMap::new(),
             local_args: HashMap::new(),
+            kind_cache: RefCell::new(HashMap::new()),
         };
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
