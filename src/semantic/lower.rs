@@ -348,6 +348,7 @@ impl<'d> Lowerer<'d> {
         let parts: Vec<&TokenReference> = name.names().iter().collect();
         let Some(first) = parts.first() else { return };
         let mut target = self.name_value(first, parts.len() == 1 && name.method_name().is_none());
+        let owner = target.clone();
         for part in &parts[1..] {
             target = target.index(&name_of(part));
         }
@@ -362,6 +363,16 @@ impl<'d> Lowerer<'d> {
         }
         let head = node_span(name);
         let func = self.function_body(decl.body(), display.join("."), head, method.is_some(), tags);
+        // `function Tag:rename()` where `---@class Tag` names the local `Tag`: `self` is a Tag.
+        if let (Some(_), [_], Value::Local(owner)) = (method, parts.as_slice(), &owner) {
+            let owner_type = self.ir.bindings[*owner as usize].annotation.clone();
+            let self_param = self.ir.functions[func as usize].params.first().copied();
+            if let (Some(ty), Some(self_param)) = (owner_type, self_param) {
+                self.ir.bindings[self_param as usize]
+                    .annotation
+                    .get_or_insert(ty);
+            }
+        }
         self.ir.assigns.push(Assign {
             span: head,
             value_span: head,
@@ -780,6 +791,16 @@ mod tests {
         let lookups = ir.assigns.iter().find(|a| a.annotation.is_some()).unwrap();
         assert_eq!(ir.describe(&lookups.target), "M.lookups");
         assert_eq!(ir.classes.len(), 1);
+    }
+
+    #[test]
+    fn methods_of_an_annotated_table_type_self() {
+        let ir = lower_text("---@class Tag\nlocal Tag = {}\nfunction Tag:rename(text) end\n");
+        let self_param = ir.bindings.iter().find(|b| b.name == "self").unwrap();
+        assert_eq!(
+            self_param.annotation.as_deref(),
+            Some(&TypeExpr::Name("Tag".to_string()))
+        );
     }
 
     #[test]
