@@ -182,8 +182,10 @@ impl<'a> Model<'a> {
     /// `base.field`: the API's type for it, what the mod stored there, or its annotation.
     fn field_kind(&self, file: usize, base: &'a Value, field: &str, depth: u32) -> Option<Kind> {
         let base_kind = self.kind_at(file, base, depth + 1);
+        // The API's word is final for its objects; the mod's own tables also keep what the
+        // code stores in them.
         if let Some(kind) = &base_kind {
-            if !matches!(kind, Kind::ModClass(_)) {
+            if !matches!(kind, Kind::ModClass(_) | Kind::Container(_)) {
                 return kind.api_field(field);
             }
         }
@@ -452,7 +454,7 @@ impl<'a> Model<'a> {
 
     /// The kind an annotated type names: an API class or concept, a mod class or alias, or a
     /// table of those. Unions count only when every non-nil option names the same kind.
-    pub fn annotated_kind(&self, ty: &TypeExpr, depth: u32) -> Option<Kind> {
+    fn annotated_kind(&self, ty: &TypeExpr, depth: u32) -> Option<Kind> {
         if depth > MAX_DEPTH {
             return None;
         }

@@ -323,7 +323,15 @@ impl<'d> Lowerer<'d> {
                 .get(i)
                 .cloned()
                 .unwrap_or((Value::Nil, node_span(var)));
-            let annotation = if i == 0 { declared_type(tags) } else { None };
+            let annotation = match &target {
+                _ if i > 0 => None,
+                // `---@class` names what a plain name holds, not a field (`M.__index = M`).
+                Value::Index(..) => tags.iter().find_map(|tag| match tag {
+                    DocTag::Type(ty) => Some(Box::new(ty.clone())),
+                    _ => None,
+                }),
+                _ => declared_type(tags),
+            };
             if let Value::Local(binding) = target {
                 let binding = &mut self.ir.bindings[binding as usize];
                 binding.values.push(value.clone());
