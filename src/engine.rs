@@ -299,7 +299,7 @@ fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -
     }
     let analysis = match crate::syntax::parse(&text) {
         Ok(parsed) => {
-            let ir = crate::semantic::lower::lower(&parsed.ast, text.len());
+            let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
             Analysis::Ok {
                 ir,
                 comments: parsed.comments,

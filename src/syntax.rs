@@ -474,16 +474,12 @@ mod tests {
     }
 
     #[test]
-    fn node_spans_are_fast_when_deeply_nested() {
+    fn node_spans_of_deeply_nested_indexes() {
+        // With full_moon's own ranges this would not finish (exponential in depth); speed is
+        // measured by bench/, this checks the result.
         let text = format!("local x = {}1{}", "a[".repeat(60), "]".repeat(60));
-        let started = std::time::Instant::now();
         let spans = value_spans(&text);
         assert_eq!(spans[0].0, Span::new(10, text.len()));
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     #[test]

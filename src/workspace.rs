@@ -229,6 +229,8 @@ pub fn describe_io(error: &std::io::Error) -> String {
 }
 
 /// The nearest folder at or above `dir` with info.json (a mod) or control.lua (a scenario).
+/// The search stops at a project boundary (a folder with factolint.toml or .git), so a stray
+/// control.lua far above the code never swallows it.
 fn find_root(dir: &Path) -> Option<(PathBuf, RootKind)> {
     for ancestor in dir.ancestors() {
         if ancestor.join("info.json").is_file() {
@@ -236,6 +238,9 @@ fn find_root(dir: &Path) -> Option<(PathBuf, RootKind)> {
         }
         if ancestor.join("control.lua").is_file() {
             return Some((ancestor.to_path_buf(), RootKind::Scenario));
+        }
+        if ancestor.join(crate::config::FILE_NAME).is_file() || ancestor.join(".git").exists() {
+            return None;
         }
     }
     None

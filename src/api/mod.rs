@@ -134,6 +134,13 @@ impl Api {
         self.classes.get(name)
     }
 
+    /// The class's name as the table stores it (for `&'static` names from [`api`]).
+    pub fn class_key(&self, name: &str) -> Option<&str> {
+        self.classes
+            .get_key_value(name)
+            .map(|(key, _)| key.as_str())
+    }
+
     pub fn class_names(&self) -> impl Iterator<Item = &str> {
         self.classes.keys().map(String::as_str)
     }

@@ -77,6 +77,10 @@ impl Rule for StorageUserdata {
             // Assignments into storage, and `table.insert(storage..., value)`.
             let mut stores: Vec<(String, &Value, Span, Span)> = Vec::new();
             for assign in &ir.assigns {
+                // `alias = v` rebinds a local that pointed into storage; it writes nothing there.
+                if !matches!(assign.target, Value::Index(..)) {
+                    continue;
+                }
                 if let Some(path) = model.storage_path(file_index, &assign.target) {
                     stores.push((path, &assign.value, assign.value_span, assign.span));
                 }
@@ -92,11 +96,15 @@ impl Rule for StorageUserdata {
                     stores.push((path, &call.args[last], call.arg_spans[last], call.span));
                 }
             }
+            // One finding per object: a table saved in several places is reported at its first.
+            let mut reported = std::collections::HashSet::new();
             for (path, value, value_span, target_span) in stores {
                 let mut found = Vec::new();
                 stored_objects(model, file_index, value, value_span, 0, &mut found);
                 for object in found {
-                    out.push(diagnostic(file.id, &path, object, target_span));
+                    if reported.insert(object.span) {
+                        out.push(diagnostic(file.id, &path, object, target_span));
+                    }
                 }
             }
         }

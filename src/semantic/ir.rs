@@ -4,6 +4,7 @@
 //! so the cross-file phase holds facts, not syntax. Every name is already resolved: a local is a
 //! [`BindingId`], anything else is a free (global) name.
 
+use super::annotations::{ClassDecl, TypeExpr};
 use crate::source::Span;
 
 pub type FuncId = u32;
@@ -23,6 +24,10 @@ pub struct FileIr {
     pub loops: Vec<Loop>,
     /// Every reference to a name that no local declaration covers.
     pub free_names: Vec<NameRef>,
+    /// `---@class` declarations (unit-wide, as LuaLS reads them).
+    pub classes: Vec<ClassDecl>,
+    /// `---@alias Name Type`.
+    pub aliases: Vec<(String, TypeExpr)>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +42,8 @@ pub struct Function {
     pub params: Vec<BindingId>,
     /// Values of each `return` statement, in source order.
     pub returns: Vec<Vec<Value>>,
+    /// The first `---@return` type written for it.
+    pub return_annotation: Option<Box<TypeExpr>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,8 +62,8 @@ pub struct Binding {
     pub kind: BindingKind,
     /// Every value the local is given: its initialiser and any later plain assignments.
     pub values: Vec<Value>,
-    /// The `---@type`/`---@param` annotation written for it, if any.
-    pub annotation: Option<String>,
+    /// The `---@type`/`---@param`/`---@class` annotation written for it, if any.
+    pub annotation: Option<Box<TypeExpr>>,
 }
 
 #[derive(Clone, Debug)]
@@ -84,6 +91,8 @@ pub struct Assign {
     pub target: Value,
     pub value: Value,
     pub loops: Vec<LoopId>,
+    /// `---@type T` written above the assignment (its first target).
+    pub annotation: Option<Box<TypeExpr>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,12 +1,20 @@
 //! Value kinds: which expressions are Factorio LuaObjects, and of which class, from the API
 //! table (event fields, global objects, attributes, method returns, container elements),
 //! followed through locals, table fields, parameters and return values.
+//!
+//! Where inference finds nothing, the mod's LuaLS annotations (`---@param`, `---@return`,
+//! `---@type`, `---@class`/`---@field`) fill in. Code wins over annotations: an annotation that
+//! names a LuaObject is not believed for a value the code proves is plain data (a literal, a
+//! table constructor, a function returning only those).
 
+use super::annotations::TypeExpr;
 use super::ir::*;
 use super::model::{FnRef, Model, RegKind};
 use crate::api::{api, Type};
 
-const MAX_DEPTH: u32 = 8;
+/// A bound on how deep one query follows values; with the cache it is a stack guard more than a
+/// limit on what is found.
+const MAX_DEPTH: u32 = 24;
 
 /// What the model knows about a value's API type.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +25,10 @@ pub enum Kind {
     Api(&'static Type),
     /// The `event` table a handler receives, for these events.
     EventData(Vec<String>),
+    /// A table of a class the mod declares with `---@class`.
+    ModClass(String),
+    /// A table of the mod whose values have this kind (`LuaEntity[]`, `table<string, Tag>`).
+    Container(Box<Kind>),
 }
 
 impl Kind {
@@ -41,8 +53,13 @@ impl Kind {
         match self {
             Kind::Class(class) => api().is_unsaveable(class),
             Kind::Api(ty) => api().is_unsaveable_type(ty),
-            Kind::EventData(_) => false,
+            Kind::EventData(_) | Kind::ModClass(_) | Kind::Container(_) => false,
         }
+    }
+
+    /// A kind from the API table (a game object or API value), not a table of the mod.
+    fn is_api(&self) -> bool {
+        matches!(self, Kind::Class(_) | Kind::Api(_))
     }
 
     pub fn describe(&self) -> String {
@@ -54,10 +71,13 @@ impl Kind {
             },
             Kind::Api(_) => "API value".to_string(),
             Kind::EventData(events) => format!("{} event data", events.join("/")),
+            Kind::ModClass(name) => name.clone(),
+            Kind::Container(element) => format!("table of {}", element.describe()),
         }
     }
 
-    fn field(&self, name: &str) -> Option<Kind> {
+    /// A field of an API kind.
+    fn api_field(&self, name: &str) -> Option<Kind> {
         match self {
             Kind::Class(class) => api().attribute_type(class, name).map(Kind::from_type),
             // `game.players["name"]`: string keys of a container are elements.
@@ -72,22 +92,43 @@ impl Kind {
                 .iter()
                 .find_map(|event| api().event_field(event, name))
                 .map(Kind::from_type),
+            Kind::ModClass(_) | Kind::Container(_) => None,
         }
     }
 
-    fn element(&self) -> Option<Kind> {
+    fn api_element(&self) -> Option<Kind> {
         match self {
             Kind::Class(class) => api().index_type(class).map(Kind::from_type),
             Kind::Api(ty) => ty.element().map(Kind::from_type),
-            Kind::EventData(_) => None,
+            Kind::Container(element) => Some(element.as_ref().clone()),
+            Kind::EventData(_) | Kind::ModClass(_) => None,
         }
     }
+}
 
-    fn method_return(&self, method: &str) -> Option<Kind> {
-        match self {
-            Kind::Class(class) => api().method_return(class, method).map(Kind::from_type),
-            _ => None,
+/// How far the code proves a value is plain data (not a game object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plain {
+    /// A literal, a table constructor, a function, an expression result.
+    Yes,
+    /// Only `nil`: consistent with any optional annotation.
+    Nil,
+    /// Unknown, or possibly an object.
+    No,
+}
+
+impl Plain {
+    /// All of several possible values: plain when each is plain or nil and one is plain.
+    fn all(parts: impl IntoIterator<Item = Plain>) -> Plain {
+        let mut result = Plain::Nil;
+        for part in parts {
+            match part {
+                Plain::No => return Plain::No,
+                Plain::Yes => result = Plain::Yes,
+                Plain::Nil => {}
+            }
         }
+        result
     }
 }
 
@@ -97,45 +138,212 @@ impl<'a> Model<'a> {
         self.kind_at(file, value, 0)
     }
 
+    /// Every kind query goes through a cache: the same values are reached along many paths
+    /// (callers, callees, fields), and without it the search grows exponentially.
     fn kind_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.kind_cache.borrow().get(&key) {
+            return known.clone();
+        }
+        self.kind_cache.borrow_mut().insert(key, None);
+        let kind = self.compute_kind(file, value, depth);
+        self.kind_cache.borrow_mut().insert(key, kind.clone());
+        kind
+    }
+
+    fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         match value {
             Value::Global(name) => api().global_object(name).map(Kind::Class),
-            Value::Index(base, key) => {
-                let base_kind = self.kind_at(file, base, depth + 1);
-                match (base_kind, key) {
-                    (Some(kind), Key::Name(field)) => kind.field(field),
-                    (Some(kind), Key::Dynamic(_)) => kind.element(),
-                    // A field of the mod's own table: what was stored there.
-                    (None, Key::Name(field)) => self.field_kind(file, base, field, depth),
-                    (None, Key::Dynamic(_)) => None,
-                }
-            }
-            Value::Call(call) => {
-                let call = ir.call(*call);
-                if let Value::Index(object, Key::Name(method)) = &call.callee {
-                    if let Some(kind) = self.kind_at(file, object, depth + 1) {
-                        return kind.method_return(method);
+            Value::Index(base, Key::Name(field)) => self.field_kind(file, base, field, depth),
+            Value::Index(base, Key::Dynamic(_)) => {
+                match self.kind_at(file, base, depth + 1) {
+                    Some(kind) => self.element_of(&kind, depth),
+                    // An element of the mod's own table: what was stored under some key.
+                    None => {
+                        let key = super::model::path_key(file, base)?;
+                        self.assigned_kind(&format!("{key}[]"), depth)
                     }
                 }
+            }
+            Value::Call(call) => self.call_kind(file, ir.call(*call), depth),
+            Value::Local(binding) => self.local_kind(file, *binding, depth),
+            // Operands are part of the same expression: no step deeper.
+            Value::Either(a, b) => self
+                .kind_at(file, a, depth)
+                .or_else(|| self.kind_at(file, b, depth)),
+            _ => None,
+        }
+    }
+
+    /// `base.field`: the API's type for it, what the mod stored there, or its annotation.
+    fn field_kind(&self, file: usize, base: &'a Value, field: &str, depth: u32) -> Option<Kind> {
+        let base_kind = self.kind_at(file, base, depth + 1);
+        // The API's word is final for its objects; the mod's own tables also keep what the
+        // code stores in them.
+        if let Some(kind) = &base_kind {
+            if !matches!(kind, Kind::ModClass(_) | Kind::Container(_)) {
+                return kind.api_field(field);
+            }
+        }
+        let path = super::model::path_key(file, base).map(|key| format!("{key}.{field}"));
+        if let Some(kind) = self.stored_field_kind(file, base, path.as_deref(), field, depth) {
+            return Some(kind);
+        }
+        let assigned_plain = || {
+            path.as_deref()
+                .and_then(|p| self.assigned_at(p))
+                .map_or(Plain::Nil, |values| {
+                    Plain::all(values.iter().map(|(f, v)| self.plainness(*f, v, depth + 1)))
+                })
+                == Plain::Yes
+        };
+        // `---@type T` above an assignment to this very path.
+        let written = path
+            .as_deref()
+            .and_then(|p| self.annotated_paths.get(p))
+            .and_then(|types| {
+                types
+                    .iter()
+                    .find_map(|ty| self.annotated_kind(ty, depth + 1))
+            });
+        let declared = match &base_kind {
+            Some(Kind::ModClass(class)) => self.class_field(class, field, depth + 1),
+            _ => None,
+        };
+        let annotated = written.or(declared)?;
+        if annotated.is_api() && assigned_plain() {
+            return None;
+        }
+        Some(annotated)
+    }
+
+    /// `t.field` where `t` is the mod's own table: the kind of what was assigned to that field
+    /// (in a constructor, by `t.field = v`, or by a function `t` was passed to or came from).
+    fn stored_field_kind(
+        &self,
+        file: usize,
+        base: &'a Value,
+        path: Option<&str>,
+        field: &str,
+        depth: u32,
+    ) -> Option<Kind> {
+        if let Some(kind) = path.and_then(|p| self.assigned_kind(p, depth)) {
+            return Some(kind);
+        }
+        let constructor_field = |value: &'a Value| match value {
+            Value::Table(fields) => fields
+                .iter()
+                .find(|f| matches!(&f.key, Some(Key::Name(n)) if n == field))
+                .and_then(|f| self.kind_at(file, &f.value, depth + 1)),
+            _ => None,
+        };
+        let Value::Local(binding) = base else {
+            return constructor_field(base);
+        };
+        let info = self.ir(file).binding(*binding);
+        let from_constructor = info.values.iter().find_map(constructor_field);
+        if from_constructor.is_some() || depth + 2 > MAX_DEPTH {
+            return from_constructor;
+        }
+        // `fill(t)` with `function fill(x) x.field = v end`: the same table.
+        let into_callee = self
+            .local_args
+            .get(&(file, *binding))
+            .into_iter()
+            .flatten()
+            .find_map(|(call, position)| {
+                let call = self.ir(file).call(*call);
                 self.callees(file, &call.callee)
                     .into_iter()
                     .find_map(|callee| {
-                        let function = self.ir(callee.file).function(callee.func);
-                        function
-                            .returns
-                            .iter()
-                            .filter_map(|values| values.first())
-                            .find_map(|v| self.kind_at(callee.file, v, depth + 1))
+                        let param = *self
+                            .ir(callee.file)
+                            .function(callee.func)
+                            .params
+                            .get(*position)?;
+                        self.assigned_kind(&format!("{}:{param}.{field}", callee.file), depth + 1)
                     })
+            });
+        if into_callee.is_some() || info.kind != BindingKind::Param {
+            return into_callee;
+        }
+        // A parameter: what callers stored in the table they pass.
+        let (f, index) = self.param_position(file, *binding)?;
+        self.direct_callers(f).find_map(|(caller_file, call)| {
+            let arg = call.args.get(index)?;
+            self.stored_field_kind(
+                caller_file,
+                arg,
+                super::model::path_key(caller_file, arg)
+                    .map(|key| format!("{key}.{field}"))
+                    .as_deref(),
+                field,
+                depth + 2,
+            )
+        })
+    }
+
+    /// The kind of the first value assigned to a path key that has one.
+    fn assigned_kind(&self, path: &str, depth: u32) -> Option<Kind> {
+        self.assigned_at(path)?
+            .iter()
+            .find_map(|(f, v)| self.kind_at(*f, v, depth + 1))
+    }
+
+    fn call_kind(&self, file: usize, call: &'a Call, depth: u32) -> Option<Kind> {
+        let object_kind = match &call.callee {
+            Value::Index(object, Key::Name(_)) => self.kind_at(file, object, depth + 1),
+            _ => None,
+        };
+        if let (Some(kind), Value::Index(_, Key::Name(method))) = (&object_kind, &call.callee) {
+            if let Kind::Class(class) = kind {
+                return api().method_return(class, method).map(Kind::from_type);
             }
-            Value::Local(binding) => self.local_kind(file, *binding, depth),
-            Value::Either(a, b) => self
-                .kind_at(file, a, depth + 1)
-                .or_else(|| self.kind_at(file, b, depth + 1)),
+            if kind.is_api() || matches!(kind, Kind::EventData(_)) {
+                return None;
+            }
+        }
+        let callees = self.callees(file, &call.callee);
+        let returns = |callee: FnRef| {
+            self.ir(callee.file)
+                .function(callee.func)
+                .returns
+                .iter()
+                .filter_map(|values| values.first())
+                .map(move |v| (callee.file, v))
+        };
+        let inferred = callees
+            .iter()
+            .find_map(|callee| returns(*callee).find_map(|(f, v)| self.kind_at(f, v, depth + 1)));
+        if inferred.is_some() {
+            return inferred;
+        }
+        // `---@return T` of the called function, unless its returns are plainly not objects.
+        let annotated = callees.iter().find_map(|callee| {
+            let ty = self
+                .ir(callee.file)
+                .function(callee.func)
+                .return_annotation
+                .as_deref()?;
+            let kind = self.annotated_kind(ty, depth + 1)?;
+            let plain = Plain::all(returns(*callee).map(|(f, v)| self.plainness(f, v, depth + 1)));
+            (!kind.is_api() || plain != Plain::Yes).then_some(kind)
+        });
+        if annotated.is_some() {
+            return annotated;
+        }
+        // `---@field method fun(): T` of a mod class.
+        match (object_kind, &call.callee) {
+            (Some(Kind::ModClass(class)), Value::Index(_, Key::Name(method))) => {
+                match self.class_member(&class, method, depth + 1)? {
+                    TypeExpr::Function(Some(ret)) => self.annotated_kind(ret, depth + 1),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -150,19 +358,33 @@ impl<'a> Model<'a> {
                 let position = loop_info.vars.iter().position(|v| *v == binding)?;
                 match (&loop_info.kind, position) {
                     (LoopKind::Pairs(iterated) | LoopKind::Ipairs(iterated), 1) => {
-                        self.kind_at(file, iterated, depth + 1)?.element()
+                        let kind = self.kind_at(file, iterated, depth + 1)?;
+                        self.element_of(&kind, depth)
                     }
                     _ => None,
                 }
             }
-            _ => info
-                .values
-                .iter()
-                .find_map(|v| self.kind_at(file, v, depth + 1)),
+            _ => {
+                let inferred = info
+                    .values
+                    .iter()
+                    .find_map(|v| self.kind_at(file, v, depth + 1));
+                if inferred.is_some() {
+                    return inferred;
+                }
+                let kind = self.annotated_kind(info.annotation.as_deref()?, depth + 1)?;
+                let plain = Plain::all(
+                    info.values
+                        .iter()
+                        .map(|v| self.plainness(file, v, depth + 1)),
+                );
+                (!kind.is_api() || plain != Plain::Yes).then_some(kind)
+            }
         }
     }
 
-    fn param_kind(&self, file: usize, binding: BindingId, depth: u32) -> Option<Kind> {
+    /// The function a parameter belongs to, and its position.
+    fn param_position(&self, file: usize, binding: BindingId) -> Option<(FnRef, usize)> {
         let ir = self.ir(file);
         let func = ir.binding(binding).func;
         let index = ir
@@ -170,7 +392,33 @@ impl<'a> Model<'a> {
             .params
             .iter()
             .position(|p| *p == binding)?;
-        let f = FnRef { file, func };
+        Some((FnRef { file, func }, index))
+    }
+
+    /// Calls of `f` whose arguments line up with its parameters: not those that only pass `f`
+    /// along (`pcall(f, x)`), where the first argument is `f` itself.
+    pub(super) fn direct_callers(&self, f: FnRef) -> impl Iterator<Item = (usize, &'a Call)> + '_ {
+        self.calls_to
+            .get(&f)
+            .into_iter()
+            .flatten()
+            .filter_map(move |(call_ref, _)| {
+                let ir = self.ir(call_ref.file);
+                let call = ir.call(call_ref.call);
+                let passes_f = call.args.iter().any(|arg| match arg {
+                    Value::Function(id) => call_ref.file == f.file && *id == f.func,
+                    Value::Local(b) => {
+                        call_ref.file == f.file
+                            && ir.binding(*b).values.contains(&Value::Function(f.func))
+                    }
+                    _ => false,
+                });
+                (!passes_f).then_some((call_ref.file, call))
+            })
+    }
+
+    fn param_kind(&self, file: usize, binding: BindingId, depth: u32) -> Option<Kind> {
+        let (f, index) = self.param_position(file, binding)?;
         if index == 0 {
             let events: Vec<String> = self
                 .registrations
@@ -183,40 +431,166 @@ impl<'a> Model<'a> {
             }
         }
         // One level of callers: what they pass for this parameter.
-        self.calls_to.get(&f)?.iter().find_map(|(call_ref, _)| {
-            let call = self.ir(call_ref.file).call(call_ref.call);
+        let inferred = self.direct_callers(f).find_map(|(caller_file, call)| {
             let arg = call.args.get(index)?;
-            self.kind_at(call_ref.file, arg, depth + 1)
+            self.kind_at(caller_file, arg, depth + 1)
+        });
+        if inferred.is_some() {
+            return inferred;
+        }
+        let annotation = self.ir(file).binding(binding).annotation.as_deref()?;
+        let kind = self.annotated_kind(annotation, depth + 1)?;
+        // A caller passing plain data proves the annotation wrong.
+        let contradicted = kind.is_api()
+            && self.direct_callers(f).any(|(caller_file, call)| {
+                call.args
+                    .get(index)
+                    .is_some_and(|arg| self.plainness(caller_file, arg, depth + 1) == Plain::Yes)
+            });
+        (!contradicted).then_some(kind)
+    }
+
+    // ----- annotations -----
+
+    /// The kind an annotated type names: an API class or concept, a mod class or alias, or a
+    /// table of those. Unions count only when every non-nil option names the same kind.
+    fn annotated_kind(&self, ty: &TypeExpr, depth: u32) -> Option<Kind> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match ty {
+            TypeExpr::Name(name) => self.named_kind(name, depth),
+            TypeExpr::Union(options) => {
+                let mut kinds = options
+                    .iter()
+                    .filter(|o| !matches!(o, TypeExpr::Name(n) if n == "nil"))
+                    .map(|o| self.annotated_kind(o, depth + 1));
+                let first = kinds.next()??;
+                kinds.all(|k| k.as_ref() == Some(&first)).then_some(first)
+            }
+            TypeExpr::Array(element) | TypeExpr::Map(_, element) => self
+                .annotated_kind(element, depth + 1)
+                .map(|k| Kind::Container(Box::new(k))),
+            TypeExpr::Function(_) | TypeExpr::Record(_) | TypeExpr::Opaque => None,
+        }
+    }
+
+    /// API classes first (a mod's own stubs of them do not count), then the mod's aliases and
+    /// classes, then API concepts. Builtins (`string`, `table`, `any`) name no kind.
+    fn named_kind(&self, name: &str, depth: u32) -> Option<Kind> {
+        if let Some(class) = api().class_key(name) {
+            return Some(Kind::Class(class));
+        }
+        if let Some(ty) = self.aliases.get(name) {
+            return self.annotated_kind(ty, depth + 1);
+        }
+        if self.classes.contains_key(name) {
+            return Some(Kind::ModClass(name.to_string()));
+        }
+        api().concept(name).map(Kind::from_type)
+    }
+
+    /// The declared type of a field (or method) of a mod class, looking through mod parents.
+    fn class_member(&self, class: &str, field: &str, depth: u32) -> Option<&'a TypeExpr> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let declared = self.classes.get(class)?;
+        if let Some(ty) = declared.fields.get(field) {
+            return Some(ty);
+        }
+        declared.parents.iter().find_map(|parent| match parent {
+            TypeExpr::Name(name) => self.class_member(name, field, depth + 1),
+            _ => None,
         })
     }
 
-    /// `t.field` where `t` is the mod's own table: the kind of what was assigned to that field
-    /// (in a constructor or by `t.field = v`).
-    fn field_kind(&self, file: usize, base: &'a Value, field: &str, depth: u32) -> Option<Kind> {
-        if let Some(key) = super::model::path_key(file, base) {
-            if let Some(values) = self.assigned_at(&format!("{key}.{field}")) {
-                if let Some(kind) = values
-                    .iter()
-                    .find_map(|(f, v)| self.kind_at(*f, v, depth + 1))
-                {
-                    return Some(kind);
-                }
-            }
+    /// The kind of `instance.field` for an instance of a mod class. A parent may be an API
+    /// class (`---@class Marker: LuaCustomChartTag`).
+    fn class_field(&self, class: &str, field: &str, depth: u32) -> Option<Kind> {
+        if let Some(ty) = self.class_member(class, field, depth) {
+            return self.annotated_kind(ty, depth + 1);
         }
-        let Value::Local(binding) = base else {
-            return None;
-        };
-        self.ir(file)
-            .binding(*binding)
-            .values
+        let declared = self.classes.get(class)?;
+        declared
+            .parents
             .iter()
-            .find_map(|v| match v {
-                Value::Table(fields) => fields
-                    .iter()
-                    .find(|f| matches!(&f.key, Some(Key::Name(n)) if n == field))
-                    .and_then(|f| self.kind_at(file, &f.value, depth + 1)),
-                _ => None,
+            .find_map(|parent| match self.annotated_kind(parent, depth + 1)? {
+                Kind::ModClass(_) => None,
+                kind => kind.api_field(field),
             })
+    }
+
+    /// What indexing a value of this kind gives (`t[k]`, `for _, v in pairs(t)`).
+    fn element_of(&self, kind: &Kind, depth: u32) -> Option<Kind> {
+        match kind {
+            Kind::ModClass(class) => {
+                let declared = self.classes.get(class.as_str())?;
+                if let Some(ty) = declared.index {
+                    return self.annotated_kind(ty, depth + 1);
+                }
+                declared.parents.iter().find_map(|parent| {
+                    let parent = self.annotated_kind(parent, depth + 1)?;
+                    if depth > MAX_DEPTH {
+                        return None;
+                    }
+                    self.element_of(&parent, depth + 1)
+                })
+            }
+            other => other.api_element(),
+        }
+    }
+
+    /// Whether the code proves `value` is plain data: a literal, a table constructor, an
+    /// expression, or a local or call result that is only ever those.
+    fn plainness(&self, file: usize, value: &'a Value, depth: u32) -> Plain {
+        if depth > MAX_DEPTH {
+            return Plain::No;
+        }
+        match value {
+            Value::Nil => Plain::Nil,
+            Value::Bool
+            | Value::Number(_)
+            | Value::Str(_)
+            | Value::Table(_)
+            | Value::Function(_)
+            | Value::Length(_)
+            | Value::Scalar(_) => Plain::Yes,
+            Value::Either(a, b) => Plain::all([
+                self.plainness(file, a, depth + 1),
+                self.plainness(file, b, depth + 1),
+            ]),
+            Value::Local(binding) => {
+                let info = self.ir(file).binding(*binding);
+                if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
+                    || info.values.is_empty()
+                {
+                    return Plain::No;
+                }
+                Plain::all(
+                    info.values
+                        .iter()
+                        .map(|v| self.plainness(file, v, depth + 1)),
+                )
+            }
+            Value::Call(call) => {
+                let callees = self.callees(file, &self.ir(file).call(*call).callee);
+                if callees.is_empty() {
+                    return Plain::No;
+                }
+                Plain::all(callees.iter().flat_map(|callee| {
+                    self.ir(callee.file)
+                        .function(callee.func)
+                        .returns
+                        .iter()
+                        .map(move |values| match values.first() {
+                            Some(v) => self.plainness(callee.file, v, depth + 1),
+                            None => Plain::Nil,
+                        })
+                }))
+            }
+            _ => Plain::No,
+        }
     }
 }
 
@@ -230,7 +604,10 @@ mod tests {
     fn with_model(files: &[(&str, &str)], check: impl FnOnce(&Model, &[FileFacts])) {
         let irs: Vec<FileIr> = files
             .iter()
-            .map(|(_, text)| lower(&crate::syntax::parse(text).expect("parses").ast, text.len()))
+            .map(|(_, text)| {
+                let parsed = crate::syntax::parse(text).expect("parses");
+                lower(&parsed.ast, text, &parsed.comments)
+            })
             .collect();
         let facts: Vec<FileFacts> = files
             .iter()

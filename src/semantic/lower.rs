@@ -1,28 +1,42 @@
 //! Lowering: full_moon's tree → [`FileIr`], resolving every name against Lua's scoping rules.
 
+use super::annotations::{self, DocTag, Docs, TypeExpr};
 use super::ir::*;
 use crate::source::Span;
+use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{TokenReference, TokenType};
 use std::collections::HashMap;
 
-/// Lowers a parsed file. The result owns no syntax: the caller may drop the tree.
-pub fn lower(ast: &ast::Ast, text_len: usize) -> FileIr {
-    let mut lowerer = Lowerer::default();
+/// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
+/// caller may drop the tree.
+pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
+    let mut docs = annotations::collect(text, comments);
+    let mut lowerer = Lowerer {
+        ir: FileIr::default(),
+        scopes: Vec::new(),
+        func_stack: Vec::new(),
+        docs: &docs,
+        anonymous_function_docs: None,
+    };
     lowerer.ir.functions.push(Function {
-        span: Span::new(0, text_len),
+        span: Span::new(0, text.len()),
         head_span: Span::new(0, 0),
         name: "main chunk".to_string(),
         parent: None,
         params: Vec::new(),
         returns: Vec::new(),
+        return_annotation: None,
     });
     lowerer.func_stack.push(FuncFrame {
         id: MAIN_CHUNK,
         loops: Vec::new(),
     });
     lowerer.block(ast.nodes());
-    lowerer.ir
+    let mut ir = lowerer.ir;
+    ir.classes = std::mem::take(&mut docs.classes);
+    ir.aliases = std::mem::take(&mut docs.aliases);
+    ir
 }
 
 pub fn token_span(token: &TokenReference) -> Span {
@@ -50,14 +64,50 @@ struct FuncFrame {
     loops: Vec<LoopId>,
 }
 
-#[derive(Default)]
-struct Lowerer {
+struct Lowerer<'d> {
     ir: FileIr,
     scopes: Vec<HashMap<String, BindingId>>,
     func_stack: Vec<FuncFrame>,
+    docs: &'d Docs,
+    /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
+    anonymous_function_docs: Option<(usize, &'d [DocTag])>,
 }
 
-impl Lowerer {
+/// The type a `---@type` or `---@class` tag gives the statement's first name.
+fn declared_type(tags: &[DocTag]) -> Option<Box<TypeExpr>> {
+    tags.iter().find_map(|tag| match tag {
+        DocTag::Type(ty) => Some(Box::new(ty.clone())),
+        DocTag::Class { name, .. } => Some(Box::new(TypeExpr::Name(name.clone()))),
+        _ => None,
+    })
+}
+
+impl<'d> Lowerer<'d> {
+    /// The tags of the doc block directly above `stmt`.
+    fn tags_for(&self, stmt: &Stmt) -> &'d [DocTag] {
+        // The first token's start: full_moon's own `start_position` computes the whole
+        // range, which is exponential in nesting (see syntax::NodeSpan).
+        use full_moon::node::Node;
+        let docs: &'d Docs = self.docs;
+        stmt.tokens()
+            .next()
+            .and_then(|first| {
+                docs.by_statement
+                    .get(&first.token().start_position().bytes())
+            })
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Remembers `tags` for the function when `first` (a statement's first value) is one.
+    fn expect_function_docs(&mut self, first: Option<&Expression>, tags: &'d [DocTag]) {
+        self.anonymous_function_docs = match first {
+            Some(Expression::Function(anonymous)) if !tags.is_empty() => {
+                Some((token_span(anonymous.function_token()).start, tags))
+            }
+            _ => None,
+        };
+    }
+
     fn current_func(&self) -> FuncId {
         self.func_stack.last().map(|f| f.id).unwrap_or(MAIN_CHUNK)
     }
@@ -132,25 +182,31 @@ impl Lowerer {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        let tags = self.tags_for(stmt);
         match stmt {
-            Stmt::Assignment(assign) => self.assignment(assign),
+            Stmt::Assignment(assign) => self.assignment(assign, tags),
             Stmt::LocalAssignment(local) => {
+                self.expect_function_docs(local.expressions().iter().next(), tags);
                 let values = self.expr_list(local.expressions().iter());
                 let names: Vec<&TokenReference> = local.names().iter().collect();
                 for (i, name) in names.iter().enumerate() {
                     let value = values.get(i).map(|(v, _)| v.clone());
-                    self.declare(name, BindingKind::Local, value);
+                    let id = self.declare(name, BindingKind::Local, value);
+                    if i == 0 {
+                        self.ir.bindings[id as usize].annotation = declared_type(tags);
+                    }
                 }
             }
             Stmt::LocalFunction(local) => {
                 let id = self.declare(local.name(), BindingKind::LocalFunction, None);
                 let name = format!("local {}", name_of(local.name()));
-                let func = self.function_body(local.body(), name, token_span(local.name()), false);
+                let func =
+                    self.function_body(local.body(), name, token_span(local.name()), false, tags);
                 self.ir.bindings[id as usize]
                     .values
                     .push(Value::Function(func));
             }
-            Stmt::FunctionDeclaration(decl) => self.function_declaration(decl),
+            Stmt::FunctionDeclaration(decl) => self.function_declaration(decl, tags),
             Stmt::FunctionCall(call) => {
                 self.function_call(call);
             }
@@ -261,7 +317,8 @@ impl Lowerer {
         LoopKind::Generic(first.clone())
     }
 
-    fn assignment(&mut self, assign: &ast::Assignment) {
+    fn assignment(&mut self, assign: &ast::Assignment, tags: &'d [DocTag]) {
+        self.expect_function_docs(assign.expressions().iter().next(), tags);
         let values = self.expr_list(assign.expressions().iter());
         for (i, var) in assign.variables().iter().enumerate() {
             let target = self.var(var, true);
@@ -269,10 +326,21 @@ impl Lowerer {
                 .get(i)
                 .cloned()
                 .unwrap_or((Value::Nil, node_span(var)));
+            let annotation = match &target {
+                _ if i > 0 => None,
+                // `---@class` names what a plain name holds, not a field (`M.__index = M`).
+                Value::Index(..) => tags.iter().find_map(|tag| match tag {
+                    DocTag::Type(ty) => Some(Box::new(ty.clone())),
+                    _ => None,
+                }),
+                _ => declared_type(tags),
+            };
             if let Value::Local(binding) = target {
-                self.ir.bindings[binding as usize]
-                    .values
-                    .push(value.clone());
+                let binding = &mut self.ir.bindings[binding as usize];
+                binding.values.push(value.clone());
+                if binding.annotation.is_none() {
+                    binding.annotation = annotation.clone();
+                }
             }
             self.ir.assigns.push(Assign {
                 span: node_span(var),
@@ -281,15 +349,17 @@ impl Lowerer {
                 target,
                 value,
                 loops: self.current_loops(),
+                annotation,
             });
         }
     }
 
-    fn function_declaration(&mut self, decl: &ast::FunctionDeclaration) {
+    fn function_declaration(&mut self, decl: &ast::FunctionDeclaration, tags: &'d [DocTag]) {
         let name = decl.name();
         let parts: Vec<&TokenReference> = name.names().iter().collect();
         let Some(first) = parts.first() else { return };
         let mut target = self.name_value(first, parts.len() == 1 && name.method_name().is_none());
+        let owner = target.clone();
         for part in &parts[1..] {
             target = target.index(&name_of(part));
         }
@@ -303,7 +373,17 @@ impl Lowerer {
             display.push(format!("{last}:{}", name_of(method)));
         }
         let head = node_span(name);
-        let func = self.function_body(decl.body(), display.join("."), head, method.is_some());
+        let func = self.function_body(decl.body(), display.join("."), head, method.is_some(), tags);
+        // `function Tag:rename()` where `---@class Tag` names the local `Tag`: `self` is a Tag.
+        if let (Some(_), [_], Value::Local(owner)) = (method, parts.as_slice(), &owner) {
+            let owner_type = self.ir.bindings[*owner as usize].annotation.clone();
+            let self_param = self.ir.functions[func as usize].params.first().copied();
+            if let (Some(ty), Some(self_param)) = (owner_type, self_param) {
+                self.ir.bindings[self_param as usize]
+                    .annotation
+                    .get_or_insert(ty);
+            }
+        }
         self.ir.assigns.push(Assign {
             span: head,
             value_span: head,
@@ -311,6 +391,7 @@ impl Lowerer {
             target: target.clone(),
             value: Value::Function(func),
             loops: self.current_loops(),
+            annotation: None,
         });
         if let Value::Local(binding) = target {
             self.ir.bindings[binding as usize]
@@ -325,9 +406,14 @@ impl Lowerer {
         name: String,
         head_span: Span,
         is_method: bool,
+        tags: &[DocTag],
     ) -> FuncId {
         let id = self.ir.functions.len() as FuncId;
         let span = head_span.cover(node_span(body));
+        let return_annotation = tags.iter().find_map(|tag| match tag {
+            DocTag::Return(ty) => Some(Box::new(ty.clone())),
+            _ => None,
+        });
         self.ir.functions.push(Function {
             span,
             head_span,
@@ -335,6 +421,7 @@ impl Lowerer {
             parent: Some(self.current_func()),
             params: Vec::new(),
             returns: Vec::new(),
+            return_annotation,
         });
         self.func_stack.push(FuncFrame {
             id,
@@ -356,6 +443,16 @@ impl Lowerer {
         for param in body.parameters().iter() {
             if let ast::Parameter::Name(token) = param {
                 params.push(self.declare(token, BindingKind::Param, None));
+            }
+        }
+        for tag in tags {
+            if let DocTag::Param { name, ty } = tag {
+                let param = params
+                    .iter()
+                    .find(|p| self.ir.bindings[**p as usize].name == *name);
+                if let Some(param) = param {
+                    self.ir.bindings[*param as usize].annotation = Some(Box::new(ty.clone()));
+                }
             }
         }
         self.ir.functions[id as usize].params = params;
@@ -395,11 +492,16 @@ impl Lowerer {
             }
             Expression::Function(anonymous) => {
                 let head = token_span(anonymous.function_token());
+                let tags = match self.anonymous_function_docs.take() {
+                    Some((start, tags)) if start == head.start => tags,
+                    _ => &[],
+                };
                 Value::Function(self.function_body(
                     anonymous.body(),
                     "<anonymous>".to_string(),
                     head,
                     false,
+                    tags,
                 ))
             }
             Expression::FunctionCall(call) => self.function_call(call),
@@ -606,7 +708,7 @@ mod tests {
 
     fn lower_text(text: &str) -> FileIr {
         let parsed = crate::syntax::parse(text).expect("parses");
-        lower(&parsed.ast, text.len())
+        lower(&parsed.ast, text, &parsed.comments)
     }
 
     fn free(ir: &FileIr, name: &str) -> Vec<(usize, bool)> {
@@ -690,6 +792,38 @@ mod tests {
         let ir = lower_text("local t = { f(1), -- c\n (2) }");
         assert_eq!(ir.bindings[0].values.len(), 1);
         assert_eq!(ir.calls[0].span, Span::new(12, 16));
+    }
+
+    #[test]
+    fn annotations_attach_to_params_returns_locals_and_fields() {
+        let text = "local M = {}\n---@param tag Tag\n---@return LuaCustomChartTag?\nfunction M.get(tag, other) return tag.chart_tag end\n---@type LuaEntity[]\nlocal list = {}\n---@param e LuaEntity\nlocal handler = function(e) end\n---@type Lookups\nM.lookups = nil\n---@class Box\nlocal Box = {}\n";
+        let ir = lower_text(text);
+        let annotation = |name: &str| {
+            ir.bindings
+                .iter()
+                .find(|b| b.name == name)
+                .and_then(|b| b.annotation.as_deref().cloned())
+        };
+        let named = |n: &str| Some(TypeExpr::Name(n.to_string()));
+        assert_eq!(annotation("tag"), named("Tag"));
+        assert_eq!(annotation("other"), None);
+        assert_eq!(annotation("e"), named("LuaEntity"));
+        assert_eq!(annotation("Box"), named("Box"));
+        assert!(matches!(annotation("list"), Some(TypeExpr::Array(_))));
+        assert!(ir.functions[1].return_annotation.is_some());
+        let lookups = ir.assigns.iter().find(|a| a.annotation.is_some()).unwrap();
+        assert_eq!(ir.describe(&lookups.target), "M.lookups");
+        assert_eq!(ir.classes.len(), 1);
+    }
+
+    #[test]
+    fn methods_of_an_annotated_table_type_self() {
+        let ir = lower_text("---@class Tag\nlocal Tag = {}\nfunction Tag:rename(text) end\n");
+        let self_param = ir.bindings.iter().find(|b| b.name == "self").unwrap();
+        assert_eq!(
+            self_param.annotation.as_deref(),
+            Some(&TypeExpr::Name("Tag".to_string()))
+        );
     }
 
     #[test]

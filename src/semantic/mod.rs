@@ -1,5 +1,6 @@
 //! The semantic model: per-file IR (scopes resolved), then per-mod linking.
 
+pub mod annotations;
 pub mod ir;
 pub mod kinds;
 pub mod lower;

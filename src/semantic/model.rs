@@ -4,10 +4,12 @@
 //! Everything here is derived from the per-file IR. A value the model cannot follow yields
 //! no origins: rules treat that as unknown, never as a finding.
 
+use super::annotations::TypeExpr;
 use super::ir::*;
 use crate::config::Role;
 use crate::rules::FileFacts;
 use crate::source::Span;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// A function of the unit: file index (into the unit's files) and function id.
@@ -177,6 +179,26 @@ pub struct Model<'a> {
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
     reach: HashMap<FnRef, [Option<Reach>; 8]>,
+    /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
+    pub(super) classes: HashMap<&'a str, ModClass<'a>>,
+    /// `---@alias` declarations (the first one of a name wins).
+    pub(super) aliases: HashMap<&'a str, &'a TypeExpr>,
+    /// `---@type` written above assignments, by target path key.
+    pub(super) annotated_paths: HashMap<String, Vec<&'a TypeExpr>>,
+    /// Where each local is passed to a call: (file, local) → (call, argument position).
+    pub(super) local_args: HashMap<(usize, BindingId), Vec<(CallId, usize)>>,
+    /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
+    /// a value that depends on itself gets no kind from that cycle.
+    pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
+}
+
+/// A class the mod declares: its parents and field types (first declaration of a field wins).
+#[derive(Default)]
+pub(super) struct ModClass<'a> {
+    pub parents: Vec<&'a TypeExpr>,
+    pub fields: HashMap<&'a str, &'a TypeExpr>,
+    /// `---@field [K] V`: what indexing an instance gives.
+    pub index: Option<&'a TypeExpr>,
 }
 
 const MAX_DEPTH: u32 = 16;
@@ -194,16 +216,56 @@ impl<'a> Model<'a> {
             calls_to: BTreeMap::new(),
             registrations: Vec::new(),
             reach: HashMap::new(),
+            classes: HashMap::new(),
+            aliases: HashMap::new(),
+            annotated_paths: HashMap::new(),
+            local_args: HashMap::new(),
+            kind_cache: RefCell::new(HashMap::new()),
         };
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
                 if let Some(key) = path_key(i, &assign.target) {
+                    if let Some(ty) = &assign.annotation {
+                        model
+                            .annotated_paths
+                            .entry(key.clone())
+                            .or_default()
+                            .push(ty);
+                    }
                     model
                         .assigns_by_path
                         .entry(key)
                         .or_default()
                         .push((i, &assign.value));
                 }
+            }
+            for (id, call) in file.ir.calls.iter().enumerate() {
+                for (position, arg) in call.args.iter().enumerate() {
+                    if let Value::Local(binding) = arg {
+                        model
+                            .local_args
+                            .entry((i, *binding))
+                            .or_default()
+                            .push((id as CallId, position));
+                    }
+                }
+            }
+            for class in &file.ir.classes {
+                let entry = model.classes.entry(class.name.as_str()).or_default();
+                entry.parents.extend(class.parents.iter());
+                for (name, ty) in &class.fields {
+                    match name {
+                        Some(name) => {
+                            entry.fields.entry(name.as_str()).or_insert(ty);
+                        }
+                        None => {
+                            entry.index.get_or_insert(ty);
+                        }
+                    }
+                }
+            }
+            for (name, ty) in &file.ir.aliases {
+                model.aliases.entry(name.as_str()).or_insert(ty);
             }
             let export = file.ir.functions[MAIN_CHUNK as usize]
                 .returns
@@ -1027,12 +1089,14 @@ fn external_module_name(path: &str) -> String {
     path.to_string()
 }
 
-/// A canonical key for an assignment target rooted at a local or a global.
+/// A canonical key for an assignment target rooted at a local or a global. Every dynamic key
+/// is `[]`: `storage.tags[gps].chart_tag` is `G:storage.tags[].chart_tag`.
 pub fn path_key(file: usize, value: &Value) -> Option<String> {
     match value {
         Value::Local(binding) => Some(format!("{file}:{binding}")),
         Value::Global(name) => Some(format!("G:{name}")),
         Value::Index(base, Key::Name(field)) => Some(format!("{}.{field}", path_key(file, base)?)),
+        Value::Index(base, Key::Dynamic(_)) => Some(format!("{}[]", path_key(file, base)?)),
         _ => None,
     }
 }

@@ -35,7 +35,8 @@ impl<'a> Model<'a> {
             Value::Index(base, key) => {
                 let base = self.storage_path_at(file, base, depth)?;
                 Some(match key {
-                    Key::Name(field) => format!("{base}.{field}"),
+                    Key::Name(field) if is_identifier(field) => format!("{base}.{field}"),
+                    Key::Name(field) => format!("{base}[{field:?}]"),
                     Key::Dynamic(_) => format!("{base}[…]"),
                 })
             }
@@ -50,9 +51,10 @@ impl<'a> Model<'a> {
                     .iter()
                     .find_map(|v| self.storage_path_at(file, v, depth + 1))
             }
+            // Operands are part of the same expression: no step deeper.
             Value::Either(a, b) => self
-                .storage_path_at(file, a, depth + 1)
-                .or_else(|| self.storage_path_at(file, b, depth + 1)),
+                .storage_path_at(file, a, depth)
+                .or_else(|| self.storage_path_at(file, b, depth)),
             Value::Call(call) => {
                 let call = ir.call(*call);
                 self.callees(file, &call.callee)
@@ -79,13 +81,20 @@ impl<'a> Model<'a> {
             .params
             .iter()
             .position(|p| *p == binding)?;
-        let callers = self.calls_to.get(&FnRef { file, func })?;
-        callers.iter().find_map(|(call_ref, _)| {
-            let call = self.ir(call_ref.file).call(call_ref.call);
-            // A `function M:f(x)` called as `M.f(obj, x)` or `obj:f(x)` lines up either way,
-            // since method calls carry the receiver as their first argument.
-            let arg = call.args.get(index)?;
-            self.storage_path_at(call_ref.file, arg, depth + 1)
-        })
+        self.direct_callers(FnRef { file, func })
+            .find_map(|(caller_file, call)| {
+                // A `function M:f(x)` called as `M.f(obj, x)` or `obj:f(x)` lines up either way,
+                // since method calls carry the receiver as their first argument.
+                let arg = call.args.get(index)?;
+                self.storage_path_at(caller_file, arg, depth + 1)
+            })
     }
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
