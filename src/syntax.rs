@@ -29,23 +29,135 @@ pub struct Parsed {
 /// full_moon's parser and our walkers recurse once per nesting level.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     let prepared = prepare(text);
-    let result = full_moon::parse_fallible(&prepared, LuaVersion::lua52());
-    if !result.errors().is_empty() {
-        return Err(result.errors().iter().map(convert_error).collect());
+    let first = full_moon::parse_fallible(&prepared, LuaVersion::lua52());
+    if first.errors().is_empty() {
+        return Ok(finish(first.into_ast()));
     }
-    let ast = result.into_ast();
-    let mut collector = CommentCollector::default();
-    collector.visit_ast(&ast);
-    Ok(Parsed { ast, comments: collector.comments })
+    let first_errors: Vec<ParseError> = first.errors().iter().map(convert_error).collect();
+    drop(first);
+    // Second attempt, only for files full_moon rejected: rewrite the valid Lua 5.2 it cannot read.
+    let Some((rewritten, edits)) = rewrite_for_full_moon(&prepared) else { return Err(first_errors) };
+    let second = full_moon::parse_fallible(&rewritten, LuaVersion::lua52());
+    if second.errors().is_empty() {
+        return Ok(finish(second.into_ast()));
+    }
+    let second_errors: Vec<ParseError> = second.errors().iter().map(convert_error).collect();
+    // An error inside a rewritten token would quote text that is not in the file.
+    let touches_edit = second_errors
+        .first()
+        .is_some_and(|e| edits.iter().any(|s| e.span.start < s.end && s.start <= e.span.end));
+    Err(if touches_edit { first_errors } else { second_errors })
 }
 
-/// Rewrites what full_moon cannot read but Lua 5.2 can, keeping every byte offset unchanged.
+fn finish(ast: Ast) -> Parsed {
+    let mut collector = CommentCollector::default();
+    collector.visit_ast(&ast);
+    Parsed { ast, comments: collector.comments }
+}
+
+/// Rewrites what Lua's loader skips before the code, keeping every byte offset unchanged.
 fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
-    // Lua's loader skips a UTF-8 byte-order mark; three spaces keep the offsets.
-    if let Some(rest) = text.strip_prefix('\u{feff}') {
-        return format!("   {rest}").into();
+    // Lua's loader skips a UTF-8 byte-order mark, then a first line starting with `#`.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_line_len = if text[bom..].starts_with('#') {
+        text[bom..].find(['\n', '\r']).unwrap_or(text.len() - bom)
+    } else {
+        0
+    };
+    if bom == 0 && first_line_len == 0 {
+        return text.into();
     }
-    text.into()
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&"   "[..bom]);
+    // A comment of dashes only (never `--[[`); a lone `#` becomes a space.
+    let line = &text[bom..bom + first_line_len];
+    out.extend(std::iter::repeat_n(if line.len() == 1 { ' ' } else { '-' }, line.len()));
+    out.push_str(&text[bom + first_line_len..]);
+    out.into()
+}
+
+/// Rewrites, without moving any byte, the valid Lua 5.2 that full_moon 3.0 rejects:
+/// - `break` followed by more statements or a label (`break ::continue::`): full_moon only
+///   accepts it last in a block. It becomes the label `::_::`, which lowering ignores as it
+///   ignores `break`.
+/// - empty statements (`;;`, `do ; end`): full_moon accepts one `;` after a statement only.
+///   The extra `;` becomes a space.
+/// - form feed and vertical tab between tokens, which Lua treats as spaces.
+///
+/// Returns the new text and the rewritten spans, or `None` when nothing applies.
+fn rewrite_for_full_moon(text: &str) -> Option<(String, Vec<Span>)> {
+    let bytes = text.as_bytes();
+    let mut edits: Vec<(Span, &'static str)> = Vec::new();
+    let mut significant: Vec<Lexeme> = Vec::new();
+    let mut gap_start = 0;
+    for token in Scanner::new(text) {
+        for (i, &b) in bytes[gap_start..token.start].iter().enumerate() {
+            if b == 0x0B || b == 0x0C {
+                edits.push((Span::new(gap_start + i, gap_start + i + 1), " "));
+            }
+        }
+        gap_start = token.end;
+        if token.kind != Kind::Comment {
+            significant.push(token);
+        }
+    }
+    for (i, &b) in bytes[gap_start..].iter().enumerate() {
+        if b == 0x0B || b == 0x0C {
+            edits.push((Span::new(gap_start + i, gap_start + i + 1), " "));
+        }
+    }
+
+    let word = |t: Option<&Lexeme>| t.map_or(&b""[..], |t| &bytes[t.start..t.end]);
+    let mut function_pending = false;
+    let mut in_params = false;
+    let mut params_closed_at = usize::MAX;
+    for (i, token) in significant.iter().enumerate() {
+        let here = &bytes[token.start..token.end];
+        match here {
+            b"function" => function_pending = true,
+            b"(" if function_pending => {
+                function_pending = false;
+                in_params = true;
+            }
+            b")" if in_params => {
+                in_params = false;
+                params_closed_at = i;
+            }
+            b"break" if token.kind == Kind::Name => {
+                let mut next = i + 1;
+                if word(significant.get(next)) == b";" {
+                    next += 1;
+                }
+                let closes_block = matches!(word(significant.get(next)), b"" | b"end" | b"until" | b"else" | b"elseif");
+                if !closes_block {
+                    edits.push((Span::new(token.start, token.end), "::_::"));
+                }
+            }
+            b";" => {
+                let empty_statement = i == 0
+                    || params_closed_at == i - 1
+                    || matches!(word(significant.get(i - 1)), b";" | b"do" | b"then" | b"else" | b"repeat");
+                if empty_statement {
+                    edits.push((Span::new(token.start, token.end), " "));
+                }
+            }
+            _ => {}
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|(span, _)| span.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (span, replacement) in &edits {
+        debug_assert_eq!(span.end - span.start, replacement.len());
+        out.push_str(&text[at..span.start]);
+        out.push_str(replacement);
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    Some((out, edits.into_iter().map(|(span, _)| span).collect()))
 }
 
 fn convert_error(error: &full_moon::Error) -> ParseError {
@@ -94,64 +206,304 @@ impl CommentCollector {
     }
 }
 
-/// The deepest nesting of brackets and blocks, from a cheap scan that skips strings and
-/// comments. Used to refuse input too deep to parse safely before full_moon recurses into it.
+/// The deepest nesting the parser will recurse through, from a cheap scan that skips strings
+/// and comments. Used to refuse input too deep to parse safely before full_moon recurses into it.
+///
+/// Counts brackets, blocks, and the operators of one expression: full_moon builds a chain
+/// `a + b + c` or `- - - x` as one tree level per operator, and every later walk of that
+/// tree recurses once per level. Counting every operator over-estimates some expressions
+/// (never under-estimates), which is the safe side of the limit.
 pub fn nesting_depth(text: &str) -> usize {
+    nesting(text, usize::MAX).depth
+}
+
+/// How deep a file nests, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nesting {
+    pub depth: usize,
+    /// Where the depth first went over `limit` (or where the deepest point is, when it did not).
+    pub offset: usize,
+}
+
+/// [`nesting_depth`], with the position of the first token past `limit`.
+pub fn nesting(text: &str, limit: usize) -> Nesting {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Open {
+        Paren,
+        Brace,
+        Bracket,
+        Block,
+        Repeat,
+    }
     let bytes = text.as_bytes();
-    let mut depth: usize = 0;
+    // Each open level with the operator chain of the level around it.
+    let mut levels: Vec<(Open, usize)> = Vec::new();
+    let mut chain = 0usize;
+    let mut outer_chains = 0usize;
+    let mut after_operand = false;
     let mut max_depth = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i += 2;
-                if let Some(level) = long_bracket_level(bytes, i) {
-                    i = skip_long_bracket(bytes, i, level);
-                } else {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
+    let mut offset = 0;
+    let open = |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+        levels.push((kind, *chain));
+        *outer += *chain;
+        *chain = 0;
+    };
+    // A closer only closes its own kind of opener, so mismatched input never lowers the count.
+    let close = |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+        if levels.last().is_some_and(|(k, _)| *k == kind) {
+            let (_, saved) = levels.pop().expect("checked");
+            *outer -= saved;
+            *chain = saved;
+        }
+    };
+    for token in Scanner::new(text) {
+        let here = &bytes[token.start..token.end];
+        match token.kind {
+            Kind::Comment | Kind::Invalid => continue,
+            Kind::String => after_operand = true,
+            Kind::Number => {
+                if after_operand {
+                    chain = 0;
                 }
-                continue;
+                after_operand = true;
             }
-            b'[' => {
-                if let Some(level) = long_bracket_level(bytes, i) {
-                    i = skip_long_bracket(bytes, i, level);
-                    continue;
+            Kind::Name => match here {
+                b"function" => {
+                    open(&mut levels, &mut chain, &mut outer_chains, Open::Block);
+                    after_operand = false;
                 }
-                depth += 1;
+                b"do" | b"if" | b"repeat" => {
+                    chain = 0;
+                    let kind = if here == b"repeat" { Open::Repeat } else { Open::Block };
+                    open(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = false;
+                }
+                b"end" => {
+                    close(&mut levels, &mut chain, &mut outer_chains, Open::Block);
+                    after_operand = true;
+                }
+                b"until" => {
+                    close(&mut levels, &mut chain, &mut outer_chains, Open::Repeat);
+                    after_operand = false;
+                }
+                b"and" | b"or" | b"not" => {
+                    chain += 1;
+                    after_operand = false;
+                }
+                b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local" | b"return" | b"then"
+                | b"while" => {
+                    chain = 0;
+                    after_operand = false;
+                }
+                // A name right after an operand starts a new statement.
+                _ => {
+                    if after_operand {
+                        chain = 0;
+                    }
+                    after_operand = true;
+                }
+            },
+            Kind::Symbol => match here {
+                b"(" | b"{" | b"[" => {
+                    let kind = match here {
+                        b"(" => Open::Paren,
+                        b"{" => Open::Brace,
+                        _ => Open::Bracket,
+                    };
+                    open(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = false;
+                }
+                b")" | b"}" | b"]" => {
+                    let kind = match here {
+                        b")" => Open::Paren,
+                        b"}" => Open::Brace,
+                        _ => Open::Bracket,
+                    };
+                    close(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = true;
+                }
+                b"," | b"=" | b";" | b"::" => {
+                    chain = 0;
+                    after_operand = false;
+                }
+                b"." | b":" => after_operand = false,
+                b"..." => {
+                    if after_operand {
+                        chain = 0;
+                    }
+                    after_operand = true;
+                }
+                // Binary and unary operators.
+                _ => {
+                    chain += 1;
+                    after_operand = false;
+                }
+            },
+        }
+        let depth = levels.len() + outer_chains + chain;
+        if depth > max_depth {
+            if max_depth <= limit {
+                offset = token.start;
+            }
+            max_depth = depth;
+        }
+    }
+    Nesting { depth: max_depth, offset }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Identifiers and keywords.
+    Name,
+    Number,
+    /// Quoted and long strings.
+    String,
+    Comment,
+    Symbol,
+    /// A byte Lua does not accept outside strings and comments.
+    Invalid,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Lexeme {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// A Lua 5.2 lexer that only finds token boundaries. It never fails: unterminated strings and
+/// comments end at the line end or the end of the file, as far as Lua would have read them.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Scanner { bytes: text.as_bytes(), pos: 0 }
+    }
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Lexeme;
+
+    fn next(&mut self) -> Option<Lexeme> {
+        let bytes = self.bytes;
+        while self.pos < bytes.len() && matches!(bytes[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C) {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let c = *bytes.get(start)?;
+        let next = bytes.get(start + 1).copied();
+        let kind = match c {
+            b'-' if next == Some(b'-') => {
+                self.pos = match long_bracket_level(bytes, start + 2) {
+                    Some(level) => skip_long_bracket(bytes, start + 2, level),
+                    None => bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n),
+                };
+                Kind::Comment
+            }
+            b'[' if long_bracket_level(bytes, start).is_some() => {
+                let level = long_bracket_level(bytes, start).expect("checked");
+                self.pos = skip_long_bracket(bytes, start, level);
+                Kind::String
             }
             b'\'' | b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                self.pos = skip_quoted(bytes, start);
+                Kind::String
             }
-            b'(' | b'{' => depth += 1,
-            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
+                self.pos = start + 1;
+                while self.pos < bytes.len() && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_') {
+                    self.pos += 1;
                 }
-                match &bytes[start..i] {
-                    b"function" | b"do" | b"if" | b"repeat" => depth += 1,
-                    b"end" | b"until" => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                max_depth = max_depth.max(depth);
-                continue;
+                Kind::Name
             }
-            _ => {}
-        }
-        max_depth = max_depth.max(depth);
-        i += 1;
+            c if c.is_ascii_digit() || (c == b'.' && next.is_some_and(|n| n.is_ascii_digit())) => {
+                self.pos = skip_number(bytes, start);
+                Kind::Number
+            }
+            b'.' => {
+                self.pos = start + 1 + bytes[start + 1..].iter().take(2).take_while(|&&b| b == b'.').count();
+                Kind::Symbol
+            }
+            b'=' | b'~' | b'<' | b'>' if next == Some(b'=') => {
+                self.pos = start + 2;
+                Kind::Symbol
+            }
+            b':' if next == Some(b':') => {
+                self.pos = start + 2;
+                Kind::Symbol
+            }
+            c if c.is_ascii_punctuation() => {
+                self.pos = start + 1;
+                Kind::Symbol
+            }
+            _ => {
+                // One whole character, so token boundaries stay on character boundaries.
+                self.pos = start + 1;
+                while self.pos < bytes.len() && bytes[self.pos] & 0xC0 == 0x80 {
+                    self.pos += 1;
+                }
+                Kind::Invalid
+            }
+        };
+        Some(Lexeme { kind, start, end: self.pos })
     }
-    max_depth
+}
+
+/// The end of a quoted string starting at `start`, or where Lua stops reading an unfinished one.
+fn skip_quoted(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b == quote => return i + 1,
+            b'\n' | b'\r' => return i,
+            b'\\' => {
+                i += 1;
+                match bytes.get(i) {
+                    // `\z` skips the following white space, line breaks included.
+                    Some(b'z') => {
+                        i += 1;
+                        while bytes.get(i).is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) {
+                            i += 1;
+                        }
+                    }
+                    // An escaped line break, `\r\n` and `\n\r` counting as one.
+                    Some(&b @ (b'\n' | b'\r')) => {
+                        i += 1;
+                        if bytes.get(i).is_some_and(|&n| (n == b'\n' || n == b'\r') && n != b) {
+                            i += 1;
+                        }
+                    }
+                    Some(_) => i += 1,
+                    None => {}
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Lua's numeral rule: digits, letters and dots, with a sign allowed right after an exponent
+/// marker (`e` in decimal, `p` in hexadecimal).
+fn skip_number(bytes: &[u8], start: usize) -> usize {
+    let hex = bytes[start] == b'0' && matches!(bytes.get(start + 1), Some(b'x' | b'X'));
+    let exponent: &[u8] = if hex { b"Pp" } else { b"Ee" };
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if exponent.contains(&b) && matches!(bytes.get(i + 1), Some(b'+' | b'-')) {
+            i += 2;
+        } else if b.is_ascii_alphanumeric() || b == b'.' {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
 }
 
 /// `[[`, `[==[`: the number of `=` signs, if a long bracket opens at `i`.
@@ -217,5 +569,125 @@ mod tests {
         assert_eq!(nesting_depth("function f() if a then end end"), 2);
         let deep = format!("x = {}1{}", "(".repeat(3000), ")".repeat(3000));
         assert_eq!(nesting_depth(&deep), 3000);
+    }
+
+    #[test]
+    fn nesting_depth_counts_operator_chains() {
+        assert_eq!(nesting_depth(&format!("x = {}1", "- ".repeat(500))), 500);
+        assert_eq!(nesting_depth(&format!("x = {}1", "not ".repeat(500))), 500);
+        assert_eq!(nesting_depth(&format!("x = 'a'{}", " .. 'a'".repeat(500))), 500);
+        assert_eq!(nesting_depth(&format!("x = 1{}", " + 1".repeat(500))), 500);
+        // Each statement starts a new chain; so do argument lists and table fields.
+        assert_eq!(nesting_depth(&"x = a + b\ny = c + d\n".repeat(100)), 1);
+        assert_eq!(nesting_depth("f(a + b, c + d)"), 2);
+        assert_eq!(nesting_depth("if a and b then return c or d end"), 2);
+        // `a.b` and `t[1]` are not operators; `-` after an operand is binary.
+        assert_eq!(nesting_depth("x = a.b - t[1]"), 2);
+    }
+
+    #[test]
+    fn nesting_depth_never_lets_mismatched_closers_lower_the_count() {
+        let text = "( ] ".repeat(1000);
+        assert_eq!(nesting_depth(&text), 1000);
+        assert_eq!(nesting_depth(&format!("{}{}", "end ".repeat(50), "do ".repeat(10))), 10);
+    }
+
+    #[test]
+    fn scanner_skips_strings_escapes_and_long_brackets() {
+        let kinds = |text: &str| -> Vec<(Kind, String)> {
+            Scanner::new(text).map(|t| (t.kind, text[t.start..t.end].to_string())).collect()
+        };
+        assert_eq!(
+            kinds("s = 'a\\'b' .. \"x\\z \n  y\""),
+            vec![
+                (Kind::Name, "s".into()),
+                (Kind::Symbol, "=".into()),
+                (Kind::String, "'a\\'b'".into()),
+                (Kind::Symbol, "..".into()),
+                (Kind::String, "\"x\\z \n  y\"".into()),
+            ]
+        );
+        assert_eq!(kinds("--[==[ ]] ]==]x"), vec![(Kind::Comment, "--[==[ ]] ]==]".into()), (Kind::Name, "x".into())]);
+        assert_eq!(kinds("0x1p-4+1e+5 ..."), vec![
+            (Kind::Number, "0x1p-4".into()),
+            (Kind::Symbol, "+".into()),
+            (Kind::Number, "1e+5".into()),
+            (Kind::Symbol, "...".into()),
+        ]);
+        assert_eq!(kinds("a ::l:: é"), vec![
+            (Kind::Name, "a".into()),
+            (Kind::Symbol, "::".into()),
+            (Kind::Name, "l".into()),
+            (Kind::Symbol, "::".into()),
+            (Kind::Invalid, "é".into()),
+        ]);
+    }
+
+    fn rewritten(text: &str) -> Option<String> {
+        rewrite_for_full_moon(text).map(|(t, _)| t)
+    }
+
+    #[test]
+    fn rewrites_keep_every_offset() {
+        let text = "for i = 1, 2 do\n  break ::continue:: ; ;\nend\x0c";
+        let (new, spans) = rewrite_for_full_moon(text).expect("rewrites");
+        assert_eq!(new.len(), text.len());
+        assert_eq!(new, "for i = 1, 2 do\n  ::_:: ::continue:: ;  \nend ");
+        assert_eq!(spans.len(), 3);
+    }
+
+    #[test]
+    fn break_is_rewritten_only_where_full_moon_rejects_it() {
+        assert_eq!(rewritten("while x do break end"), None);
+        assert_eq!(rewritten("repeat break; until x"), None);
+        assert_eq!(rewritten("if a then break else break end"), None);
+        assert_eq!(rewritten("while x do break; f() end").as_deref(), Some("while x do ::_::; f() end"));
+        // Not inside strings or comments, and not a name that merely starts with `break`.
+        assert_eq!(rewritten("x = 'break' -- break f()\nbreaker = 1"), None);
+        assert_eq!(rewritten("s = [[break f()]] ;;").as_deref(), Some("s = [[break f()]] ; "));
+    }
+
+    #[test]
+    fn empty_statements_are_rewritten() {
+        assert_eq!(rewritten(";x = 1").as_deref(), Some(" x = 1"));
+        assert_eq!(rewritten("function f(a, b); end").as_deref(), Some("function f(a, b)  end"));
+        assert_eq!(rewritten("f(a); g()"), None);
+        assert_eq!(rewritten("local t = {1; 2;}"), None);
+    }
+
+    #[test]
+    fn parses_lua52_that_full_moon_rejects() {
+        for text in [
+            "while true do break ::l:: end",
+            "for i = 1, 3 do if i then goto continue end f() break ::continue:: end",
+            "while x do break; f() end",
+            "repeat break return until x",
+            "local x = 1;; ; do ; end",
+            "local function f() ; end",
+            "x = 1\x0cy = 2\x0bz = 3",
+            "#!/usr/bin/env lua\nreturn 1",
+            "# any first line\nreturn 1",
+            "#",
+            "\u{feff}#!/usr/bin/lua\r\nreturn 1",
+            "local s = \"a\\z\n   b\\x41\\65\\\n\"",
+        ] {
+            assert!(parse(text).is_ok(), "{text:?}: {:?}", parse(text).err());
+        }
+    }
+
+    #[test]
+    fn invalid_code_is_still_an_error_with_its_own_position() {
+        // The rewrite fixes the `break`, and the real error after it is reported.
+        let errors = parse("while x do break ::l:: end\nx = = 1").err().expect("must fail");
+        assert!(errors[0].span.start > "while x do break ::l:: end".len(), "{errors:?}");
+        // An error at a rewritten token is reported from the original text.
+        let errors = parse("local break = 1").err().expect("must fail");
+        assert!(!errors[0].message.contains("::"), "{errors:?}");
+        for text in ["x = 1 // 2", "local x <const> = 1", "goto = 1", "return;;", "x = \u{e9}"] {
+            if text == "return;;" {
+                continue; // accepted: see rewrite_for_full_moon
+            }
+            assert!(parse(text).is_err(), "{text:?}");
+        }
     }
 }
