@@ -16,10 +16,14 @@ use std::sync::Arc;
 /// Parser and walkers recurse per nesting level; this stack covers the nesting limit with room.
 const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
-/// The highest `max-nesting` honoured. The deepest-recursing construct (nested `do` blocks in
-/// an unoptimised build) costs under 16 KiB of stack per level through parsing, lowering and
-/// dropping the tree, so this many levels fit the worker stack with room to spare.
-pub const MAX_NESTING_CEILING: usize = 8_000;
+/// Worker stack one nesting level may take through parsing, lowering and dropping the tree:
+/// the most stack-hungry constructs measured 64 KiB (nested `if`, unoptimised build) and
+/// 16 KiB (nested functions, release), doubled for margin.
+const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) { 128 * 1024 } else { 32 * 1024 };
+
+/// The highest `max-nesting` honoured (8192 in release builds): deeper could overflow the
+/// worker stack whatever factolint.toml says.
+pub const MAX_NESTING_CEILING: usize = WORKER_STACK_BYTES / STACK_PER_LEVEL;
 
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
@@ -72,16 +76,46 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, 
 }
 
 pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
+    let read = |file: &WorkFile| match options.overlays.get(&file.path) {
+        Some(text) => Ok(text.clone().into_bytes()),
+        None => std::fs::read(&file.path),
+    };
+    with_workers(options, || run(units, &read))
+}
+
+/// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
+/// for fuzzing, and for callers that hold the text already.
+pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report {
+    let unit = Unit {
+        root: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        kind: workspace::RootKind::Loose,
+        info: workspace::ModInfo::default(),
+        info_problem: None,
+        config: options.config.clone().unwrap_or_default(),
+        files: vec![WorkFile {
+            path: path.to_path_buf(),
+            rel: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            report: true,
+        }],
+    };
+    let read = |_: &WorkFile| Ok(bytes.to_vec());
+    with_workers(options, || run(std::slice::from_ref(&unit), &read))
+}
+
+fn with_workers<T: Send>(options: &CheckOptions, job: impl FnOnce() -> T + Send) -> T {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .stack_size(WORKER_STACK_BYTES)
         .thread_name(|i| format!("factolint-{i}"))
         .build()
         .expect("worker threads");
-    pool.install(|| run(units, options))
+    pool.install(job)
 }
 
-fn run(units: &[Unit], options: &CheckOptions) -> Report {
+/// How a file's bytes are read: from the disk, an editor overlay, or memory.
+type Reader<'a> = dyn Fn(&WorkFile) -> std::io::Result<Vec<u8>> + Sync + 'a;
+
+fn run(units: &[Unit], read: &Reader) -> Report {
     // Largest files first, so one giant data file does not finish last on a single core.
     let jobs: Vec<(usize, usize)> =
         units.iter().enumerate().flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f))).collect();
@@ -95,7 +129,7 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
         .par_iter()
         .map(|&(_, i)| {
             let (u, f) = jobs[i];
-            (i, load(&units[u].files[f], &units[u].config, &options.overlays))
+            (i, load(&units[u].files[f], &units[u].config, read))
         })
         .collect();
     loaded.sort_by_key(|(i, _)| *i);
@@ -171,21 +205,15 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
-fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -> LoadedFile {
-    let bytes = match overlays.get(&file.path) {
-        Some(text) => text.clone().into_bytes(),
-        None => match std::fs::read(&file.path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                return LoadedFile {
-                    text: String::new(),
-                    lossy: false,
-                    analysis: Analysis::Unreadable(workspace::describe_io(&e)),
-                }
-            }
+fn load(file: &WorkFile, config: &Config, read: &Reader) -> LoadedFile {
+    match read(file) {
+        Ok(bytes) => load_bytes(bytes, config),
+        Err(e) => LoadedFile {
+            text: String::new(),
+            lossy: false,
+            analysis: Analysis::Unreadable(workspace::describe_io(&e)),
         },
-    };
-    load_bytes(bytes, config)
+    }
 }
 
 /// Checks, parses and lowers one file's contents.

@@ -28,31 +28,135 @@ pub struct Parsed {
 /// Parses one file. Callers run this on a thread with a large stack (see `engine`), since
 /// full_moon's parser and our walkers recurse once per nesting level.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
+    let guarded = guard_backticks(text).map_err(|e| vec![e])?;
+    parse_prepared(&guarded).map_err(|mut errors| {
+        // Name the character the file has, not the `$` that replaced it.
+        for error in &mut errors {
+            if text.as_bytes().get(error.span.start) == Some(&b'`') {
+                error.message = error.message.replace("'$'", "'`'");
+            }
+        }
+        errors
+    })
+}
+
+fn parse_prepared(text: &str) -> Result<Parsed, Vec<ParseError>> {
     let prepared = prepare(text);
-    let first = full_moon::parse_fallible(&prepared, LuaVersion::lua52());
+    let first = parse_guarded(&prepared)?;
     if first.errors().is_empty() {
         return Ok(finish(first.into_ast()));
     }
     let first_errors: Vec<ParseError> = first.errors().iter().map(convert_error).collect();
     drop(first);
     // Second attempt, only for files full_moon rejected: rewrite the valid Lua 5.2 it cannot read.
-    let Some((rewritten, edits)) = rewrite_for_full_moon(&prepared) else { return Err(first_errors) };
-    let second = full_moon::parse_fallible(&rewritten, LuaVersion::lua52());
+    let Some((rewritten, edits)) = rewrite_for_full_moon(&prepared) else {
+        return Err(first_errors);
+    };
+    let second = parse_guarded(&rewritten)?;
     if second.errors().is_empty() {
         return Ok(finish(second.into_ast()));
     }
     let second_errors: Vec<ParseError> = second.errors().iter().map(convert_error).collect();
     // An error inside a rewritten token would quote text that is not in the file.
-    let touches_edit = second_errors
-        .first()
-        .is_some_and(|e| edits.iter().any(|s| e.span.start < s.end && s.start <= e.span.end));
-    Err(if touches_edit { first_errors } else { second_errors })
+    let touches_edit = second_errors.first().is_some_and(|e| {
+        edits
+            .iter()
+            .any(|s| e.span.start < s.end && s.start <= e.span.end)
+    });
+    Err(if touches_edit {
+        first_errors
+    } else {
+        second_errors
+    })
+}
+
+/// full_moon, with its panics turned into a parse error: a bug in the parser must cost one
+/// file, not the run.
+fn parse_guarded(text: &str) -> Result<full_moon::ast::AstResult, Vec<ParseError>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        full_moon::parse_fallible(text, LuaVersion::lua52())
+    }))
+    .map_err(|_| {
+        vec![ParseError {
+            span: Span::new(0, 0),
+            message: "the Lua parser failed on this file (an internal error; please report it)"
+                .to_string(),
+        }]
+    })
+}
+
+/// full_moon 3.0 panics on a backtick it reads as code (it only knows backtick strings in
+/// other dialects). A backtick our scanner sees in code is reported here. When the file is
+/// broken in a way that could make full_moon disagree with our scanner about where strings
+/// and comments end, every backtick becomes `$` (also invalid, same length): only the file's
+/// errors are wanted then, and full_moon reports them without panicking.
+fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> {
+    if !text.contains('`') {
+        return Ok(text.into());
+    }
+    let bytes = text.as_bytes();
+    let mut broken = false;
+    for t in Scanner::new(text) {
+        let here = &bytes[t.start..t.end];
+        match t.kind {
+            Kind::Symbol if here == b"`" => {
+                return Err(ParseError {
+                    span: Span::new(t.start, t.end),
+                    message: "unexpected character '`'".into(),
+                })
+            }
+            Kind::Symbol => broken |= !is_lua_symbol(here),
+            Kind::Invalid => broken = true,
+            Kind::String | Kind::Comment => broken |= !t.closed,
+            Kind::Name | Kind::Number => {}
+        }
+    }
+    Ok(if broken {
+        text.replace('`', "$").into()
+    } else {
+        text.into()
+    })
+}
+
+fn is_lua_symbol(symbol: &[u8]) -> bool {
+    matches!(
+        symbol,
+        b"+" | b"-"
+            | b"*"
+            | b"/"
+            | b"%"
+            | b"^"
+            | b"#"
+            | b"=="
+            | b"~="
+            | b"<="
+            | b">="
+            | b"<"
+            | b">"
+            | b"="
+            | b"("
+            | b")"
+            | b"{"
+            | b"}"
+            | b"["
+            | b"]"
+            | b";"
+            | b":"
+            | b"::"
+            | b","
+            | b"."
+            | b".."
+            | b"..."
+    )
 }
 
 fn finish(ast: Ast) -> Parsed {
     let mut collector = CommentCollector::default();
     collector.visit_ast(&ast);
-    Parsed { ast, comments: collector.comments }
+    Parsed {
+        ast,
+        comments: collector.comments,
+    }
 }
 
 /// Rewrites what Lua's loader skips before the code, keeping every byte offset unchanged.
@@ -71,7 +175,10 @@ fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
     out.push_str(&"   "[..bom]);
     // A comment of dashes only (never `--[[`); a lone `#` becomes a space.
     let line = &text[bom..bom + first_line_len];
-    out.extend(std::iter::repeat_n(if line.len() == 1 { ' ' } else { '-' }, line.len()));
+    out.extend(std::iter::repeat_n(
+        if line.len() == 1 { ' ' } else { '-' },
+        line.len(),
+    ));
     out.push_str(&text[bom + first_line_len..]);
     out.into()
 }
@@ -128,7 +235,10 @@ fn rewrite_for_full_moon(text: &str) -> Option<(String, Vec<Span>)> {
                 if word(significant.get(next)) == b";" {
                     next += 1;
                 }
-                let closes_block = matches!(word(significant.get(next)), b"" | b"end" | b"until" | b"else" | b"elseif");
+                let closes_block = matches!(
+                    word(significant.get(next)),
+                    b"" | b"end" | b"until" | b"else" | b"elseif"
+                );
                 if !closes_block {
                     edits.push((Span::new(token.start, token.end), "::_::"));
                 }
@@ -136,7 +246,10 @@ fn rewrite_for_full_moon(text: &str) -> Option<(String, Vec<Span>)> {
             b";" => {
                 let empty_statement = i == 0
                     || params_closed_at == i - 1
-                    || matches!(word(significant.get(i - 1)), b";" | b"do" | b"then" | b"else" | b"repeat");
+                    || matches!(
+                        word(significant.get(i - 1)),
+                        b";" | b"do" | b"then" | b"else" | b"repeat"
+                    );
                 if empty_statement {
                     edits.push((Span::new(token.start, token.end), " "));
                 }
@@ -166,7 +279,10 @@ fn convert_error(error: &full_moon::Error) -> ParseError {
         full_moon::Error::AstError(e) => e.error_message().to_string(),
         full_moon::Error::TokenizerError(e) => describe_tokenizer_error(e.error()),
     };
-    ParseError { span: Span::new(start.bytes(), end.bytes().max(start.bytes())), message }
+    ParseError {
+        span: Span::new(start.bytes(), end.bytes().max(start.bytes())),
+        message,
+    }
 }
 
 fn describe_tokenizer_error(error: &full_moon::tokenizer::TokenizerErrorType) -> String {
@@ -243,19 +359,21 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
     let mut after_operand = false;
     let mut max_depth = 0;
     let mut offset = 0;
-    let open = |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
-        levels.push((kind, *chain));
-        *outer += *chain;
-        *chain = 0;
-    };
+    let open =
+        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+            levels.push((kind, *chain));
+            *outer += *chain;
+            *chain = 0;
+        };
     // A closer only closes its own kind of opener, so mismatched input never lowers the count.
-    let close = |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
-        if levels.last().is_some_and(|(k, _)| *k == kind) {
-            let (_, saved) = levels.pop().expect("checked");
-            *outer -= saved;
-            *chain = saved;
-        }
-    };
+    let close =
+        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+            if levels.last().is_some_and(|(k, _)| *k == kind) {
+                let (_, saved) = levels.pop().expect("checked");
+                *outer -= saved;
+                *chain = saved;
+            }
+        };
     for token in Scanner::new(text) {
         let here = &bytes[token.start..token.end];
         match token.kind {
@@ -274,7 +392,11 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
                 }
                 b"do" | b"if" | b"repeat" => {
                     chain = 0;
-                    let kind = if here == b"repeat" { Open::Repeat } else { Open::Block };
+                    let kind = if here == b"repeat" {
+                        Open::Repeat
+                    } else {
+                        Open::Block
+                    };
                     open(&mut levels, &mut chain, &mut outer_chains, kind);
                     after_operand = false;
                 }
@@ -290,8 +412,8 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
                     chain += 1;
                     after_operand = false;
                 }
-                b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local" | b"return" | b"then"
-                | b"while" => {
+                b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local"
+                | b"return" | b"then" | b"while" => {
                     chain = 0;
                     after_operand = false;
                 }
@@ -348,7 +470,10 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
             max_depth = depth;
         }
     }
-    Nesting { depth: max_depth, offset }
+    Nesting {
+        depth: max_depth,
+        offset,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -369,6 +494,8 @@ struct Lexeme {
     kind: Kind,
     start: usize,
     end: usize,
+    /// False for a string or comment that runs to the end of its line or the file unclosed.
+    closed: bool,
 }
 
 /// A Lua 5.2 lexer that only finds token boundaries. It never fails: unterminated strings and
@@ -380,7 +507,10 @@ struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), pos: 0 }
+        Scanner {
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 }
 
@@ -389,32 +519,44 @@ impl Iterator for Scanner<'_> {
 
     fn next(&mut self) -> Option<Lexeme> {
         let bytes = self.bytes;
-        while self.pos < bytes.len() && matches!(bytes[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C) {
+        while self.pos < bytes.len()
+            && matches!(bytes[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C)
+        {
             self.pos += 1;
         }
         let start = self.pos;
         let c = *bytes.get(start)?;
         let next = bytes.get(start + 1).copied();
+        let mut closed = true;
         let kind = match c {
             b'-' if next == Some(b'-') => {
                 self.pos = match long_bracket_level(bytes, start + 2) {
-                    Some(level) => skip_long_bracket(bytes, start + 2, level),
-                    None => bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n),
+                    Some(level) => {
+                        let (end, ok) = skip_long_bracket(bytes, start + 2, level);
+                        closed = ok;
+                        end
+                    }
+                    None => bytes[start..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |n| start + n),
                 };
                 Kind::Comment
             }
             b'[' if long_bracket_level(bytes, start).is_some() => {
                 let level = long_bracket_level(bytes, start).expect("checked");
-                self.pos = skip_long_bracket(bytes, start, level);
+                (self.pos, closed) = skip_long_bracket(bytes, start, level);
                 Kind::String
             }
             b'\'' | b'"' => {
-                self.pos = skip_quoted(bytes, start);
+                (self.pos, closed) = skip_quoted(bytes, start);
                 Kind::String
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 self.pos = start + 1;
-                while self.pos < bytes.len() && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_') {
+                while self.pos < bytes.len()
+                    && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_')
+                {
                     self.pos += 1;
                 }
                 Kind::Name
@@ -424,7 +566,13 @@ impl Iterator for Scanner<'_> {
                 Kind::Number
             }
             b'.' => {
-                self.pos = start + 1 + bytes[start + 1..].iter().take(2).take_while(|&&b| b == b'.').count();
+                self.pos = start
+                    + 1
+                    + bytes[start + 1..]
+                        .iter()
+                        .take(2)
+                        .take_while(|&&b| b == b'.')
+                        .count();
                 Kind::Symbol
             }
             b'=' | b'~' | b'<' | b'>' if next == Some(b'=') => {
@@ -448,32 +596,42 @@ impl Iterator for Scanner<'_> {
                 Kind::Invalid
             }
         };
-        Some(Lexeme { kind, start, end: self.pos })
+        Some(Lexeme {
+            kind,
+            start,
+            end: self.pos,
+            closed,
+        })
     }
 }
 
 /// The end of a quoted string starting at `start`, or where Lua stops reading an unfinished one.
-fn skip_quoted(bytes: &[u8], start: usize) -> usize {
+fn skip_quoted(bytes: &[u8], start: usize) -> (usize, bool) {
     let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b if b == quote => return i + 1,
-            b'\n' | b'\r' => return i,
+            b if b == quote => return (i + 1, true),
+            b'\n' | b'\r' => return (i, false),
             b'\\' => {
                 i += 1;
                 match bytes.get(i) {
                     // `\z` skips the following white space, line breaks included.
                     Some(b'z') => {
                         i += 1;
-                        while bytes.get(i).is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) {
+                        while bytes.get(i).is_some_and(|&b| {
+                            matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+                        }) {
                             i += 1;
                         }
                     }
                     // An escaped line break, `\r\n` and `\n\r` counting as one.
                     Some(&b @ (b'\n' | b'\r')) => {
                         i += 1;
-                        if bytes.get(i).is_some_and(|&n| (n == b'\n' || n == b'\r') && n != b) {
+                        if bytes
+                            .get(i)
+                            .is_some_and(|&n| (n == b'\n' || n == b'\r') && n != b)
+                        {
                             i += 1;
                         }
                     }
@@ -484,7 +642,7 @@ fn skip_quoted(bytes: &[u8], start: usize) -> usize {
             _ => i += 1,
         }
     }
-    bytes.len()
+    (bytes.len(), false)
 }
 
 /// Lua's numeral rule: digits, letters and dots, with a sign allowed right after an exponent
@@ -518,7 +676,8 @@ fn long_bracket_level(bytes: &[u8], i: usize) -> Option<usize> {
     (bytes.get(j) == Some(&b'[')).then_some(j - i - 1)
 }
 
-fn skip_long_bracket(bytes: &[u8], i: usize, level: usize) -> usize {
+/// The end of the long bracket opened at `i`, and whether it is closed.
+fn skip_long_bracket(bytes: &[u8], i: usize, level: usize) -> (usize, bool) {
     let mut j = i + level + 2;
     while j < bytes.len() {
         if bytes[j] == b']' {
@@ -527,12 +686,12 @@ fn skip_long_bracket(bytes: &[u8], i: usize, level: usize) -> usize {
                 k += 1;
             }
             if k - j - 1 == level && bytes.get(k) == Some(&b']') {
-                return k + 1;
+                return (k + 1, true);
             }
         }
         j += 1;
     }
-    bytes.len()
+    (bytes.len(), false)
 }
 
 #[cfg(test)]
@@ -575,7 +734,10 @@ mod tests {
     fn nesting_depth_counts_operator_chains() {
         assert_eq!(nesting_depth(&format!("x = {}1", "- ".repeat(500))), 500);
         assert_eq!(nesting_depth(&format!("x = {}1", "not ".repeat(500))), 500);
-        assert_eq!(nesting_depth(&format!("x = 'a'{}", " .. 'a'".repeat(500))), 500);
+        assert_eq!(
+            nesting_depth(&format!("x = 'a'{}", " .. 'a'".repeat(500))),
+            500
+        );
         assert_eq!(nesting_depth(&format!("x = 1{}", " + 1".repeat(500))), 500);
         // Each statement starts a new chain; so do argument lists and table fields.
         assert_eq!(nesting_depth(&"x = a + b\ny = c + d\n".repeat(100)), 1);
@@ -589,13 +751,18 @@ mod tests {
     fn nesting_depth_never_lets_mismatched_closers_lower_the_count() {
         let text = "( ] ".repeat(1000);
         assert_eq!(nesting_depth(&text), 1000);
-        assert_eq!(nesting_depth(&format!("{}{}", "end ".repeat(50), "do ".repeat(10))), 10);
+        assert_eq!(
+            nesting_depth(&format!("{}{}", "end ".repeat(50), "do ".repeat(10))),
+            10
+        );
     }
 
     #[test]
     fn scanner_skips_strings_escapes_and_long_brackets() {
         let kinds = |text: &str| -> Vec<(Kind, String)> {
-            Scanner::new(text).map(|t| (t.kind, text[t.start..t.end].to_string())).collect()
+            Scanner::new(text)
+                .map(|t| (t.kind, text[t.start..t.end].to_string()))
+                .collect()
         };
         assert_eq!(
             kinds("s = 'a\\'b' .. \"x\\z \n  y\""),
@@ -607,20 +774,32 @@ mod tests {
                 (Kind::String, "\"x\\z \n  y\"".into()),
             ]
         );
-        assert_eq!(kinds("--[==[ ]] ]==]x"), vec![(Kind::Comment, "--[==[ ]] ]==]".into()), (Kind::Name, "x".into())]);
-        assert_eq!(kinds("0x1p-4+1e+5 ..."), vec![
-            (Kind::Number, "0x1p-4".into()),
-            (Kind::Symbol, "+".into()),
-            (Kind::Number, "1e+5".into()),
-            (Kind::Symbol, "...".into()),
-        ]);
-        assert_eq!(kinds("a ::l:: é"), vec![
-            (Kind::Name, "a".into()),
-            (Kind::Symbol, "::".into()),
-            (Kind::Name, "l".into()),
-            (Kind::Symbol, "::".into()),
-            (Kind::Invalid, "é".into()),
-        ]);
+        assert_eq!(
+            kinds("--[==[ ]] ]==]x"),
+            vec![
+                (Kind::Comment, "--[==[ ]] ]==]".into()),
+                (Kind::Name, "x".into())
+            ]
+        );
+        assert_eq!(
+            kinds("0x1p-4+1e+5 ..."),
+            vec![
+                (Kind::Number, "0x1p-4".into()),
+                (Kind::Symbol, "+".into()),
+                (Kind::Number, "1e+5".into()),
+                (Kind::Symbol, "...".into()),
+            ]
+        );
+        assert_eq!(
+            kinds("a ::l:: é"),
+            vec![
+                (Kind::Name, "a".into()),
+                (Kind::Symbol, "::".into()),
+                (Kind::Name, "l".into()),
+                (Kind::Symbol, "::".into()),
+                (Kind::Invalid, "é".into()),
+            ]
+        );
     }
 
     fn rewritten(text: &str) -> Option<String> {
@@ -641,16 +820,25 @@ mod tests {
         assert_eq!(rewritten("while x do break end"), None);
         assert_eq!(rewritten("repeat break; until x"), None);
         assert_eq!(rewritten("if a then break else break end"), None);
-        assert_eq!(rewritten("while x do break; f() end").as_deref(), Some("while x do ::_::; f() end"));
+        assert_eq!(
+            rewritten("while x do break; f() end").as_deref(),
+            Some("while x do ::_::; f() end")
+        );
         // Not inside strings or comments, and not a name that merely starts with `break`.
         assert_eq!(rewritten("x = 'break' -- break f()\nbreaker = 1"), None);
-        assert_eq!(rewritten("s = [[break f()]] ;;").as_deref(), Some("s = [[break f()]] ; "));
+        assert_eq!(
+            rewritten("s = [[break f()]] ;;").as_deref(),
+            Some("s = [[break f()]] ; ")
+        );
     }
 
     #[test]
     fn empty_statements_are_rewritten() {
         assert_eq!(rewritten(";x = 1").as_deref(), Some(" x = 1"));
-        assert_eq!(rewritten("function f(a, b); end").as_deref(), Some("function f(a, b)  end"));
+        assert_eq!(
+            rewritten("function f(a, b); end").as_deref(),
+            Some("function f(a, b)  end")
+        );
         assert_eq!(rewritten("f(a); g()"), None);
         assert_eq!(rewritten("local t = {1; 2;}"), None);
     }
@@ -676,14 +864,53 @@ mod tests {
     }
 
     #[test]
+    fn backtick_in_code_is_an_error_not_a_panic() {
+        let errors = parse("local s = '`' -- `\nx = `y`")
+            .err()
+            .expect("must fail");
+        let at = "local s = '`' -- `\nx = ".len();
+        assert_eq!(errors[0].span, Span::new(at, at + 1));
+        assert!(parse("local s = '`' -- `\n--[[ ` ]] return [[`]]").is_ok());
+    }
+
+    #[test]
+    fn backticks_in_broken_files_never_reach_full_moon() {
+        // Found by fuzzing: full_moon and our scanner disagreed about where a string ended in
+        // a file with other errors, and full_moon panicked on the backtick it then saw as code.
+        for text in [
+            "x = ?(f-- `b`",
+            "local s = \"a\\u-- `b` \nx = 1",
+            "x = [==[ ` ]]",
+        ] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        let errors = parse("x = ? `").err().expect("must fail");
+        assert!(
+            errors.iter().all(|e| !e.message.contains('$')),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn invalid_code_is_still_an_error_with_its_own_position() {
         // The rewrite fixes the `break`, and the real error after it is reported.
-        let errors = parse("while x do break ::l:: end\nx = = 1").err().expect("must fail");
-        assert!(errors[0].span.start > "while x do break ::l:: end".len(), "{errors:?}");
+        let errors = parse("while x do break ::l:: end\nx = = 1")
+            .err()
+            .expect("must fail");
+        assert!(
+            errors[0].span.start > "while x do break ::l:: end".len(),
+            "{errors:?}"
+        );
         // An error at a rewritten token is reported from the original text.
         let errors = parse("local break = 1").err().expect("must fail");
         assert!(!errors[0].message.contains("::"), "{errors:?}");
-        for text in ["x = 1 // 2", "local x <const> = 1", "goto = 1", "return;;", "x = \u{e9}"] {
+        for text in [
+            "x = 1 // 2",
+            "local x <const> = 1",
+            "goto = 1",
+            "return;;",
+            "x = \u{e9}",
+        ] {
             if text == "return;;" {
                 continue; // accepted: see rewrite_for_full_moon
             }

@@ -5,7 +5,9 @@ use factolint::engine::{check_paths, CheckOptions};
 use std::path::PathBuf;
 
 fn findings(case: &str) -> Vec<(String, usize, usize)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/parse").join(case);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/parse")
+        .join(case);
     let report = check_paths(&[root], &CheckOptions::default()).expect("fixture exists");
     report
         .diagnostics
@@ -18,7 +20,9 @@ fn findings(case: &str) -> Vec<(String, usize, usize)> {
 }
 
 fn fl501(at: &[(usize, usize)]) -> Vec<(String, usize, usize)> {
-    at.iter().map(|&(line, column)| ("FL501".to_string(), line, column)).collect()
+    at.iter()
+        .map(|&(line, column)| ("FL501".to_string(), line, column))
+        .collect()
 }
 
 #[test]
