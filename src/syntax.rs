@@ -29,15 +29,30 @@ pub struct Parsed {
 /// full_moon's parser and our walkers recurse once per nesting level.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     let guarded = guard_backticks(text).map_err(|e| vec![e])?;
-    parse_prepared(&guarded).map_err(|mut errors| {
-        // Name the character the file has, not the `$` that replaced it.
-        for error in &mut errors {
-            if text.as_bytes().get(error.span.start) == Some(&b'`') {
-                error.message = error.message.replace("'$'", "'`'");
+    match parse_prepared(&guarded) {
+        Ok(mut parsed) => {
+            if matches!(guarded, std::borrow::Cow::Owned(_)) {
+                // Give comments back the backticks the guard replaced.
+                for comment in &mut parsed.comments {
+                    let within = &guarded[comment.span.range()];
+                    if let Some(at) = within.find(comment.text.as_str()) {
+                        let start = comment.span.start + at;
+                        comment.text = text[start..start + comment.text.len()].to_string();
+                    }
+                }
             }
+            Ok(parsed)
         }
-        errors
-    })
+        Err(mut errors) => {
+            // Name the character the file has, not the `$` that replaced it.
+            for error in &mut errors {
+                if text.as_bytes().get(error.span.start) == Some(&b'`') {
+                    error.message = error.message.replace("'$'", "'`'");
+                }
+            }
+            Err(errors)
+        }
+    }
 }
 
 fn parse_prepared(text: &str) -> Result<Parsed, Vec<ParseError>> {
@@ -96,6 +111,7 @@ fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> 
     }
     let bytes = text.as_bytes();
     let mut broken = false;
+    let mut in_comments = Vec::new();
     for t in Scanner::new(text) {
         let here = &bytes[t.start..t.end];
         match t.kind {
@@ -107,15 +123,60 @@ fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> 
             }
             Kind::Symbol => broken |= !is_lua_symbol(here),
             Kind::Invalid => broken = true,
-            Kind::String | Kind::Comment => broken |= !t.closed,
-            Kind::Name | Kind::Number => {}
+            Kind::Number => broken |= !is_lua_number(here),
+            Kind::String => broken |= !t.closed,
+            Kind::Comment => {
+                broken |= !t.closed;
+                in_comments.extend(
+                    here.iter()
+                        .enumerate()
+                        .filter(|(_, &b)| b == b'`')
+                        .map(|(i, _)| t.start + i),
+                );
+            }
+            Kind::Name => {}
         }
     }
-    Ok(if broken {
-        text.replace('`', "$").into()
-    } else {
-        text.into()
-    })
+    if broken {
+        return Ok(text.replace('`', "$").into());
+    }
+    if in_comments.is_empty() {
+        return Ok(text.into());
+    }
+    // Comments mean nothing to the code: no reason to trust full_moon with their backticks.
+    let mut out = text.as_bytes().to_vec();
+    for i in in_comments {
+        out[i] = b'$';
+    }
+    Ok(String::from_utf8(out).expect("ASCII for ASCII").into())
+}
+
+/// Whether Lua 5.2 converts this numeral: `3`, `3.`, `.5`, `1e-3`, `0xA.8p1`. full_moon
+/// reads a malformed one differently from Lua, so strings after it cannot be trusted.
+fn is_lua_number(n: &[u8]) -> bool {
+    let (digits, exponent, n): (fn(&u8) -> bool, &[u8], &[u8]) = match n {
+        [b'0', b'x' | b'X', rest @ ..] => (u8::is_ascii_hexdigit, b"pP", rest),
+        _ => (u8::is_ascii_digit, b"eE", n),
+    };
+    let mantissa_end = n
+        .iter()
+        .position(|b| exponent.contains(b))
+        .unwrap_or(n.len());
+    let (mantissa, exp) = n.split_at(mantissa_end);
+    let mut parts = mantissa.splitn(2, |&b| b == b'.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next().unwrap_or_default();
+    let mantissa_ok = whole.iter().all(digits)
+        && fraction.iter().all(digits)
+        && !(whole.is_empty() && fraction.is_empty())
+        && mantissa.iter().filter(|&&b| b == b'.').count() <= 1;
+    let exp_ok = match exp {
+        [] => true,
+        [_, b'+' | b'-', rest @ ..] | [_, rest @ ..] => {
+            !rest.is_empty() && rest.iter().all(u8::is_ascii_digit)
+        }
+    };
+    mantissa_ok && exp_ok
 }
 
 fn is_lua_symbol(symbol: &[u8]) -> bool {
@@ -884,11 +945,39 @@ mod tests {
         ] {
             assert!(parse(text).is_err(), "{text:?}");
         }
+        // A malformed number: full_moon skipped more than Lua would have.
+        assert!(parse("go 5.2.nilript.on_e-- `break`").is_err());
+        let parsed = parse("-- `quoted` in a comment\nreturn 1").expect("parses");
+        assert_eq!(parsed.comments[0].text, " `quoted` in a comment");
         let errors = parse("x = ? `").err().expect("must fail");
         assert!(
             errors.iter().all(|e| !e.message.contains('$')),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn lua_numbers() {
+        for n in [
+            "3",
+            "3.",
+            ".5",
+            "3.25",
+            "1e5",
+            "1E-3",
+            "2.5e+10",
+            "0x1F",
+            "0xA.8p1",
+            "0x.1P-4",
+            "0xfffffffffffffffff",
+        ] {
+            assert!(is_lua_number(n.as_bytes()), "{n}");
+        }
+        for n in [
+            "5.2.1", "1e", "1e+", "0x", "0xg", "3..2", "1x", "0x1e+5x", ".",
+        ] {
+            assert!(!is_lua_number(n.as_bytes()), "{n}");
+        }
     }
 
     #[test]

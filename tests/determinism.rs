@@ -12,15 +12,20 @@ fn fixture_set(dir: &Path) -> Vec<PathBuf> {
         std::fs::create_dir_all(root.join("scripts")).unwrap();
         std::fs::write(
             root.join("info.json"),
-            format!("{{\"name\": \"gen{m}\", \"version\": \"1.0.0\", \"factorio_version\": \"2.0\"}}"),
+            format!(
+                "{{\"name\": \"gen{m}\", \"version\": \"1.0.0\", \"factorio_version\": \"2.0\"}}"
+            ),
         )
         .unwrap();
         let mut control = String::new();
         for f in 0..8 {
             control.push_str(&format!("require(\"scripts.part{f}\")\n"));
-            let mut part = format!("local M = {{}}\n-- factolint: ignore FL501\nglobal.part{f} = {{}}\n");
+            let mut part =
+                format!("local M = {{}}\n-- factolint: ignore FL501\nglobal.part{f} = {{}}\n");
             for i in 0..(f * f * 10 + m * 7) {
-                part.push_str(&format!("function M.f{i}(event) global.v{i} = event.tick end\n"));
+                part.push_str(&format!(
+                    "function M.f{i}(event) global.v{i} = event.tick end\n"
+                ));
             }
             if (m + f) % 5 == 0 {
                 part.push_str("local broken = = 1\n");
@@ -30,17 +35,33 @@ fn fixture_set(dir: &Path) -> Vec<PathBuf> {
         std::fs::write(root.join("control.lua"), control).unwrap();
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    vec![dir.to_path_buf(), manifest.join("fixtures/parse"), manifest.join("examples/hazardous-mod")]
+    vec![
+        dir.to_path_buf(),
+        manifest.join("fixtures/parse"),
+        manifest.join("examples/hazardous-mod"),
+    ]
 }
 
 fn run(paths: &[PathBuf], threads: usize, format: &str) -> Vec<u8> {
     let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
         .arg("check")
         .args(paths)
-        .args(["--format", format, "--color", "never", "--threads", &threads.to_string()])
+        .args([
+            "--format",
+            format,
+            "--color",
+            "never",
+            "--threads",
+            &threads.to_string(),
+        ])
         .output()
         .expect("factolint runs");
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output.stdout
 }
 
@@ -51,7 +72,10 @@ fn output_is_identical_with_one_and_four_threads() {
     for format in ["json", "human", "concise", "sarif", "github"] {
         let one = run(&paths, 1, format);
         let four = run(&paths, 4, format);
-        assert!(one == four, "{format} output differs between --threads 1 and --threads 4");
+        assert!(
+            one == four,
+            "{format} output differs between --threads 1 and --threads 4"
+        );
         if format == "json" {
             let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
             let diagnostics = json["diagnostics"].as_array().unwrap();
