@@ -537,6 +537,148 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
     }
 }
 
+/// The span of an expression-like node, from its first token to its last, found by walking
+/// down the leftmost and rightmost edges only. full_moon's `Node::range` takes exponential
+/// time in the nesting and `Node::tokens` allocates; lowering asks for spans everywhere.
+/// `None` for node kinds not handled here.
+pub fn fast_span(node: &dyn std::any::Any) -> Option<Span> {
+    use full_moon::ast::{Expression, Field, Prefix, Suffix, TableConstructor, Var};
+    let (first, last) = if let Some(e) = node.downcast_ref::<Expression>() {
+        (edges::expr_first(e)?, edges::expr_last(e)?)
+    } else if let Some(v) = node.downcast_ref::<Var>() {
+        (edges::var_first(v)?, edges::var_last(v)?)
+    } else if let Some(p) = node.downcast_ref::<Prefix>() {
+        (edges::prefix_first(p)?, edges::prefix_last(p)?)
+    } else if let Some(s) = node.downcast_ref::<Suffix>() {
+        (edges::suffix_first(s)?, edges::suffix_last(s)?)
+    } else if let Some(t) = node.downcast_ref::<TableConstructor>() {
+        t.braces().tokens()
+    } else if let Some(f) = node.downcast_ref::<Field>() {
+        (edges::field_first(f)?, edges::field_last(f)?)
+    } else {
+        return None;
+    };
+    Some(Span::new(
+        first.token().start_position().bytes(),
+        last.token().end_position().bytes(),
+    ))
+}
+
+/// First and last tokens of expression nodes (see [`fast_span`]).
+mod edges {
+    use full_moon::ast::{Call, Expression, Field, FunctionArgs, Index, Prefix, Suffix, Var};
+    use full_moon::tokenizer::TokenReference;
+
+    pub fn expr_first(e: &Expression) -> Option<&TokenReference> {
+        match e {
+            Expression::BinaryOperator { lhs, .. } => expr_first(lhs),
+            Expression::Parentheses { contained, .. } => Some(contained.tokens().0),
+            Expression::UnaryOperator { unop, .. } => Some(unop.token()),
+            Expression::Function(f) => Some(f.function_token()),
+            Expression::FunctionCall(call) => prefix_first(call.prefix()),
+            Expression::TableConstructor(t) => Some(t.braces().tokens().0),
+            Expression::Number(t) | Expression::String(t) | Expression::Symbol(t) => Some(t),
+            Expression::Var(v) => var_first(v),
+            _ => None,
+        }
+    }
+
+    pub fn expr_last(e: &Expression) -> Option<&TokenReference> {
+        match e {
+            Expression::BinaryOperator { rhs, .. } => expr_last(rhs),
+            Expression::Parentheses { contained, .. } => Some(contained.tokens().1),
+            Expression::UnaryOperator { expression, .. } => expr_last(expression),
+            Expression::Function(f) => Some(f.body().end_token()),
+            Expression::FunctionCall(call) => suffix_last(call.suffixes().last()?),
+            Expression::TableConstructor(t) => Some(t.braces().tokens().1),
+            Expression::Number(t) | Expression::String(t) | Expression::Symbol(t) => Some(t),
+            Expression::Var(v) => var_last(v),
+            _ => None,
+        }
+    }
+
+    pub fn var_first(v: &Var) -> Option<&TokenReference> {
+        match v {
+            Var::Name(t) => Some(t),
+            Var::Expression(e) => prefix_first(e.prefix()),
+            _ => None,
+        }
+    }
+
+    pub fn var_last(v: &Var) -> Option<&TokenReference> {
+        match v {
+            Var::Name(t) => Some(t),
+            Var::Expression(e) => match e.suffixes().last() {
+                Some(suffix) => suffix_last(suffix),
+                None => prefix_last(e.prefix()),
+            },
+            _ => None,
+        }
+    }
+
+    pub fn prefix_first(p: &Prefix) -> Option<&TokenReference> {
+        match p {
+            Prefix::Name(t) => Some(t),
+            Prefix::Expression(e) => expr_first(e),
+            _ => None,
+        }
+    }
+
+    pub fn prefix_last(p: &Prefix) -> Option<&TokenReference> {
+        match p {
+            Prefix::Name(t) => Some(t),
+            Prefix::Expression(e) => expr_last(e),
+            _ => None,
+        }
+    }
+
+    pub fn suffix_first(s: &Suffix) -> Option<&TokenReference> {
+        match s {
+            Suffix::Index(Index::Brackets { brackets, .. }) => Some(brackets.tokens().0),
+            Suffix::Index(Index::Dot { dot, .. }) => Some(dot),
+            Suffix::Call(Call::AnonymousCall(args)) => args_edges(args).map(|e| e.0),
+            Suffix::Call(Call::MethodCall(m)) => Some(m.colon_token()),
+            _ => None,
+        }
+    }
+
+    pub fn suffix_last(s: &Suffix) -> Option<&TokenReference> {
+        match s {
+            Suffix::Index(Index::Brackets { brackets, .. }) => Some(brackets.tokens().1),
+            Suffix::Index(Index::Dot { name, .. }) => Some(name),
+            Suffix::Call(Call::AnonymousCall(args)) => args_edges(args).map(|e| e.1),
+            Suffix::Call(Call::MethodCall(m)) => args_edges(m.args()).map(|e| e.1),
+            _ => None,
+        }
+    }
+
+    fn args_edges(args: &FunctionArgs) -> Option<(&TokenReference, &TokenReference)> {
+        match args {
+            FunctionArgs::Parentheses { parentheses, .. } => Some(parentheses.tokens()),
+            FunctionArgs::String(t) => Some((t, t)),
+            FunctionArgs::TableConstructor(t) => Some(t.braces().tokens()),
+            _ => None,
+        }
+    }
+
+    pub fn field_first(f: &Field) -> Option<&TokenReference> {
+        match f {
+            Field::NameKey { key, .. } => Some(key),
+            Field::ExpressionKey { brackets, .. } => Some(brackets.tokens().0),
+            Field::NoKey(e) => expr_first(e),
+            _ => None,
+        }
+    }
+
+    pub fn field_last(f: &Field) -> Option<&TokenReference> {
+        match f {
+            Field::NameKey { value, .. } | Field::ExpressionKey { value, .. } => expr_last(value),
+            Field::NoKey(value) => expr_last(value),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// Identifiers and keywords.
@@ -954,6 +1096,59 @@ mod tests {
             errors.iter().all(|e| !e.message.contains('$')),
             "{errors:?}"
         );
+    }
+
+    /// Every expression-like node of a parse, with [`fast_span`] and the span from the lowest
+    /// to the highest offset of all its tokens (slow but plainly right; `Node::tokens` yields
+    /// tokens in field order, not source order, so its ends are not the node's).
+    #[derive(Default)]
+    struct SpanPairs(Vec<(Option<Span>, Span)>);
+
+    impl SpanPairs {
+        fn push<N: full_moon::node::Node + 'static>(&mut self, node: &N) {
+            let (start, end) = node.tokens().fold((usize::MAX, 0), |(s, e), t| {
+                (
+                    s.min(t.token().start_position().bytes()),
+                    e.max(t.token().end_position().bytes()),
+                )
+            });
+            self.0.push((fast_span(node), Span::new(start, end)));
+        }
+    }
+
+    impl Visitor for SpanPairs {
+        fn visit_expression(&mut self, node: &full_moon::ast::Expression) {
+            self.push(node);
+        }
+        fn visit_var(&mut self, node: &full_moon::ast::Var) {
+            self.push(node);
+        }
+        fn visit_prefix(&mut self, node: &full_moon::ast::Prefix) {
+            self.push(node);
+        }
+        fn visit_suffix(&mut self, node: &full_moon::ast::Suffix) {
+            self.push(node);
+        }
+        fn visit_field(&mut self, node: &full_moon::ast::Field) {
+            self.push(node);
+        }
+        fn visit_table_constructor(&mut self, node: &full_moon::ast::TableConstructor) {
+            self.push(node);
+        }
+    }
+
+    #[test]
+    fn fast_spans_match_first_and_last_tokens() {
+        let text = "local x = -a.b[c](d):e 'f' + #{ g = 1, [h] = (i), j; k {l} } .. function(m) return m end\n\
+                    t.u.v[w] = not (x or y) and z ^ -2\n\
+                    f { a = { b = c[d[e]] } } ; obj:method(1, 2) \"s\"\n";
+        let parsed = parse(text).expect("parses");
+        let mut pairs = SpanPairs::default();
+        pairs.visit_ast(&parsed.ast);
+        assert!(pairs.0.len() > 40, "{}", pairs.0.len());
+        for (fast, slow) in pairs.0 {
+            assert_eq!(fast, Some(slow), "{:?}", &text[slow.range()]);
+        }
     }
 
     #[test]

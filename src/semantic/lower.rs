@@ -29,12 +29,20 @@ pub fn token_span(token: &TokenReference) -> Span {
 
 /// From the node's first token to its last. Not `Node::range`: full_moon 3.0 derives it by
 /// asking each child for both ends, which takes exponential time in the nesting (`a[a[a[…]]]`
-/// ten deep took 26 s); walking to the first and last token is linear.
-pub fn node_span(node: &impl Node) -> Span {
-    let mut tokens = node.tokens();
-    let Some(first) = tokens.next() else { return Span::default() };
-    let last = tokens.next_back().unwrap_or(first);
-    Span::new(first.token().start_position().bytes(), last.token().end_position().bytes())
+/// ten deep took 26 s), and it ends a table or a call at its last field or argument, not at
+/// the closing bracket. Expression nodes take the linear path in `syntax::fast_span`; other
+/// nodes (function names and bodies) span their tokens.
+pub fn node_span(node: &(impl Node + 'static)) -> Span {
+    if let Some(span) = crate::syntax::fast_span(node) {
+        return span;
+    }
+    let (start, end) = node.tokens().fold((usize::MAX, 0), |(s, e), t| {
+        (s.min(t.token().start_position().bytes()), e.max(t.token().end_position().bytes()))
+    });
+    if start == usize::MAX {
+        return Span::default();
+    }
+    Span::new(start, end)
 }
 
 fn name_of(token: &TokenReference) -> String {
