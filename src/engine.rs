@@ -120,37 +120,42 @@ fn run(units: &[Unit], read: &Reader) -> Report {
     let jobs: Vec<(usize, usize)> =
         units.iter().enumerate().flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f))).collect();
     let mut sized: Vec<(u64, usize)> = jobs
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &(u, f))| (std::fs::metadata(&units[u].files[f].path).map(|m| m.len()).unwrap_or(0), i))
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut loaded: Vec<(usize, LoadedFile)> = sized
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
+    // half of the list, and the largest-first order is lost.
+    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = sized
         .par_iter()
+        .with_max_len(1)
         .map(|&(_, i)| {
             let (u, f) = jobs[i];
-            (i, load(&units[u].files[f], &units[u].config, read))
+            let work = &units[u].files[f];
+            let file = load(work, &units[u].config, read);
+            // The line index is built here too, in parallel, not in the sequential merge below.
+            let source = SourceFile::new(work.path.clone(), display_path_in(&work.path, &cwd), file.text);
+            (i, source, file.lossy, file.analysis)
         })
         .collect();
-    loaded.sort_by_key(|(i, _)| *i);
+    loaded.sort_by_key(|(i, ..)| *i);
 
     let mut report = Report::default();
     let mut per_unit: Vec<Vec<(FileId, Analysis)>> = units.iter().map(|_| Vec::new()).collect();
-    for ((u, f), (_, file)) in jobs.iter().zip(loaded) {
-        let work = &units[*u].files[*f];
-        let display = display_path(&work.path);
-        let id = report.sources.add(SourceFile::new(work.path.clone(), display, file.text));
-        if file.lossy {
+    for ((u, _), (_, source, lossy, analysis)) in jobs.iter().zip(loaded) {
+        let id = report.sources.add(source);
+        if lossy {
             report.lossy_files.push(id);
         }
-        per_unit[*u].push((id, file.analysis));
+        per_unit[*u].push((id, analysis));
     }
 
-    let unit_results: Vec<(Vec<Diagnostic>, bool)> = units
-        .par_iter()
-        .zip(per_unit.par_iter())
-        .map(|(unit, files)| check_unit(unit, files, &report.sources))
-        .collect();
+    // Each unit's analyses are dropped by the worker that checked it, not one by one afterwards.
+    let sources = &report.sources;
+    let unit_results: Vec<(Vec<Diagnostic>, bool)> =
+        units.par_iter().zip(per_unit.into_par_iter()).map(|(unit, files)| check_unit(unit, &files, sources)).collect();
 
     // info.json problems need their file in the source database to be rendered.
     for (unit, (mut diagnostics, io_failure)) in units.iter().zip(unit_results) {
@@ -198,8 +203,11 @@ pub fn sort_diagnostics(sources: &SourceDb, diagnostics: &mut [Diagnostic]) {
 
 /// `path` relative to the working directory with `/` separators; absolute when outside it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    match path.strip_prefix(&cwd) {
+    display_path_in(path, &std::env::current_dir().unwrap_or_default())
+}
+
+fn display_path_in(path: &Path, cwd: &Path) -> String {
+    match path.strip_prefix(cwd) {
         Ok(rel) => workspace::relative_slash(rel, Path::new("")),
         Err(_) => path.to_string_lossy().replace('\\', "/"),
     }
