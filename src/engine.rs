@@ -16,6 +16,19 @@ use std::sync::Arc;
 /// Parser and walkers recurse per nesting level; this stack covers the nesting limit with room.
 const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
+/// Worker stack one nesting level may take through parsing, lowering and dropping the tree:
+/// the most stack-hungry constructs measured 64 KiB (nested `if`, unoptimised build) and
+/// 16 KiB (nested functions, release), doubled for margin.
+const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) {
+    128 * 1024
+} else {
+    32 * 1024
+};
+
+/// The highest `max-nesting` honoured (8192 in release builds): deeper could overflow the
+/// worker stack whatever factolint.toml says.
+pub const MAX_NESTING_CEILING: usize = WORKER_STACK_BYTES / STACK_PER_LEVEL;
+
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
     /// Use this configuration instead of discovering factolint.toml files.
@@ -68,7 +81,7 @@ enum Analysis {
     ParseErrors(Vec<crate::syntax::ParseError>),
     Binary,
     TooLarge { bytes: usize },
-    TooDeep { depth: usize },
+    TooDeep { depth: usize, offset: usize },
     Unreadable(String),
 }
 
@@ -91,7 +104,41 @@ pub fn check_paths(
 const MAX_THREADS: usize = 256;
 
 pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
+    let read = |file: &WorkFile| match options.overlays.get(&file.path) {
+        Some(text) => Ok(text.clone().into_bytes()),
+        None => std::fs::read(&file.path),
+    };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
+    with_workers(options, files, || run(units, &read))
+}
+
+/// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
+/// for fuzzing, and for callers that hold the text already.
+pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report {
+    let unit = Unit {
+        root: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        kind: workspace::RootKind::Loose,
+        info: workspace::ModInfo::default(),
+        info_problem: None,
+        config: options.config.clone().unwrap_or_default(),
+        files: vec![WorkFile {
+            path: path.to_path_buf(),
+            rel: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            report: true,
+        }],
+    };
+    let read = |_: &WorkFile| Ok(bytes.to_vec());
+    with_workers(options, 1, || run(std::slice::from_ref(&unit), &read))
+}
+
+fn with_workers<T: Send>(
+    options: &CheckOptions,
+    files: usize,
+    job: impl FnOnce() -> T + Send,
+) -> T {
     // 0 lets rayon choose one per core.
     let threads = options
         .threads
@@ -102,10 +149,13 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         .thread_name(|i| format!("factolint-{i}"))
         .build()
         .expect("worker threads");
-    pool.install(|| run(units, options))
+    pool.install(job)
 }
 
-fn run(units: &[Unit], options: &CheckOptions) -> Report {
+/// How a file's bytes are read: from the disk, an editor overlay, or memory.
+type Reader<'a> = dyn Fn(&WorkFile) -> std::io::Result<Vec<u8>> + Sync + 'a;
+
+fn run(units: &[Unit], read: &Reader) -> Report {
     // Largest files first, so one giant data file does not finish last on a single core.
     let jobs: Vec<(usize, usize)> = units
         .iter()
@@ -113,7 +163,7 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
         .flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f)))
         .collect();
     let mut sized: Vec<(u64, usize)> = jobs
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &(u, f))| {
             (
@@ -125,36 +175,43 @@ fn run(units: &[Unit], options: &CheckOptions) -> Report {
         })
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut loaded: Vec<(usize, LoadedFile)> = sized
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
+    // half of the list, and the largest-first order is lost.
+    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = sized
         .par_iter()
+        .with_max_len(1)
         .map(|&(_, i)| {
             let (u, f) = jobs[i];
-            (
-                i,
-                load(&units[u].files[f], &units[u].config, &options.overlays),
-            )
+            let work = &units[u].files[f];
+            let file = load(work, &units[u].config, read);
+            // The line index is built here too, in parallel, not in the sequential merge below.
+            let source = SourceFile::new(
+                work.path.clone(),
+                display_path_in(&work.path, &cwd),
+                file.text,
+            );
+            (i, source, file.lossy, file.analysis)
         })
         .collect();
-    loaded.sort_by_key(|(i, _)| *i);
+    loaded.sort_by_key(|(i, ..)| *i);
 
     let mut report = Report::default();
     let mut per_unit: Vec<Vec<(FileId, Analysis)>> = units.iter().map(|_| Vec::new()).collect();
-    for ((u, f), (_, file)) in jobs.iter().zip(loaded) {
-        let work = &units[*u].files[*f];
-        let display = display_path(&work.path);
-        let id = report
-            .sources
-            .add(SourceFile::new(work.path.clone(), display, file.text));
-        if file.lossy {
+    for ((u, _), (_, source, lossy, analysis)) in jobs.iter().zip(loaded) {
+        let id = report.sources.add(source);
+        if lossy {
             report.lossy_files.push(id);
         }
-        per_unit[*u].push((id, file.analysis));
+        per_unit[*u].push((id, analysis));
     }
 
+    // Each unit's analyses are dropped by the worker that checked it, not one by one afterwards.
+    let sources = &report.sources;
     let unit_results: Vec<(Vec<Diagnostic>, bool, Vec<RegistrationRow>)> = units
         .par_iter()
-        .zip(per_unit.par_iter())
-        .map(|(unit, files)| check_unit(unit, files, &report.sources))
+        .zip(per_unit.into_par_iter())
+        .map(|(unit, files)| check_unit(unit, &files, sources))
         .collect();
 
     // info.json problems need their file in the source database to be rendered.
@@ -250,27 +307,29 @@ pub fn sort_diagnostics(sources: &SourceDb, diagnostics: &mut [Diagnostic]) {
 
 /// `path` relative to the working directory with `/` separators; absolute when outside it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    match path.strip_prefix(&cwd) {
+    display_path_in(path, &std::env::current_dir().unwrap_or_default())
+}
+
+fn display_path_in(path: &Path, cwd: &Path) -> String {
+    match path.strip_prefix(cwd) {
         Ok(rel) => workspace::relative_slash(rel, Path::new("")),
         Err(_) => path.to_string_lossy().replace('\\', "/"),
     }
 }
 
-fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -> LoadedFile {
-    let bytes = match overlays.get(&file.path) {
-        Some(text) => text.clone().into_bytes(),
-        None => match std::fs::read(&file.path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                return LoadedFile {
-                    text: String::new(),
-                    lossy: false,
-                    analysis: Analysis::Unreadable(workspace::describe_io(&e)),
-                }
-            }
+fn load(file: &WorkFile, config: &Config, read: &Reader) -> LoadedFile {
+    match read(file) {
+        Ok(bytes) => load_bytes(bytes, config),
+        Err(e) => LoadedFile {
+            text: String::new(),
+            lossy: false,
+            analysis: Analysis::Unreadable(workspace::describe_io(&e)),
         },
-    };
+    }
+}
+
+/// Checks, parses and lowers one file's contents.
+fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
     if bytes.len() > config.limits.max_file_bytes {
         return LoadedFile {
             text: String::new(),
@@ -289,12 +348,16 @@ fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -
         Ok(text) => (text, false),
         Err(e) => (replace_invalid_bytes(e.as_bytes()), true),
     };
-    let depth = crate::syntax::nesting_depth(&text);
-    if depth > config.limits.max_nesting {
+    let limit = effective_max_nesting(config);
+    let nesting = crate::syntax::nesting(&text, limit);
+    if nesting.depth > limit {
         return LoadedFile {
             text,
             lossy,
-            analysis: Analysis::TooDeep { depth },
+            analysis: Analysis::TooDeep {
+                depth: nesting.depth,
+                offset: nesting.offset,
+            },
         };
     }
     let analysis = match crate::syntax::parse(&text) {
@@ -312,6 +375,11 @@ fn load(file: &WorkFile, config: &Config, overlays: &HashMap<PathBuf, String>) -
         lossy,
         analysis,
     }
+}
+
+/// The nesting limit in force: the configured one, up to what the worker stack can hold.
+fn effective_max_nesting(config: &Config) -> usize {
+    config.limits.max_nesting.min(MAX_NESTING_CEILING)
 }
 
 /// Lua reads bytes, so Latin-1 in a comment or string is fine for Factorio. One `?` per
@@ -398,9 +466,24 @@ fn check_unit(
                 let role = unit.config.role(&work.path);
                 let mut stages = file_stages[i];
                 match role {
-                    Some(Role::Control) | Some(Role::Injected) => stages = Stages { control: true, ..Stages::default() },
-                    Some(Role::Data) => stages = Stages { data: true, ..Stages::default() },
-                    Some(Role::Settings) => stages = Stages { settings: true, ..Stages::default() },
+                    Some(Role::Control) | Some(Role::Injected) => {
+                        stages = Stages {
+                            control: true,
+                            ..Stages::default()
+                        }
+                    }
+                    Some(Role::Data) => {
+                        stages = Stages {
+                            data: true,
+                            ..Stages::default()
+                        }
+                    }
+                    Some(Role::Settings) => {
+                        stages = Stages {
+                            settings: true,
+                            ..Stages::default()
+                        }
+                    }
                     None => {}
                 }
                 facts.push(FileFacts {
@@ -416,9 +499,10 @@ fn check_unit(
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
                     let span = visible_span(&sources.get(*id).text, error.span);
-                    let mut diagnostic = file_diag("FL001", span, format!("syntax error: {}", error.message))
-                        .with_label("the parser stopped here")
-                        .with_note("the rest of this file was not checked; other files were");
+                    let mut diagnostic =
+                        file_diag("FL001", span, format!("syntax error: {}", error.message))
+                            .with_label("the parser stopped here")
+                            .with_note("the rest of this file was not checked; other files were");
                     if let Some(context) = error.context {
                         let label = if error.message.starts_with("expected `end`") {
                             "the unclosed block's last statement"
@@ -431,12 +515,20 @@ fn check_unit(
                 }
             }
             Analysis::Binary => diagnostics.push(
-                file_diag("FL001", Span::new(0, 0), "this is a binary file (it contains NUL bytes), not Lua source".into())
-                    .with_note("rename or remove it, or exclude it in factolint.toml"),
+                file_diag(
+                    "FL001",
+                    Span::new(0, 0),
+                    "this is a binary file (it contains NUL bytes), not Lua source".into(),
+                )
+                .with_note("rename or remove it, or exclude it in factolint.toml"),
             ),
             Analysis::Unreadable(why) => {
                 io_failure = true;
-                diagnostics.push(file_diag("FL003", Span::new(0, 0), format!("cannot read this file: {why}")));
+                diagnostics.push(file_diag(
+                    "FL003",
+                    Span::new(0, 0),
+                    format!("cannot read this file: {why}"),
+                ));
             }
             Analysis::TooLarge { bytes } => diagnostics.push(
                 file_diag(
@@ -448,20 +540,35 @@ fn check_unit(
                         limit.max_file_bytes / 1048576
                     ),
                 )
-                .with_help("raise `max-file-size-mb` under `[limits]` in factolint.toml to analyse it"),
+                .with_help(
+                    "raise `max-file-size-mb` under `[limits]` in factolint.toml to analyse it",
+                ),
             ),
-            Analysis::TooDeep { depth } => diagnostics.push(
-                file_diag(
-                    "FL005",
-                    Span::new(0, 0),
+            Analysis::TooDeep { depth, offset } => {
+                let limit = effective_max_nesting(&unit.config);
+                let ceiling = if limit < unit.config.limits.max_nesting {
                     format!(
-                        "brackets, blocks and operators nest {depth} levels deep, over the limit of {}; the file was not analysed",
-                        limit.max_nesting
-                    ),
+                        " (factolint's ceiling; `max-nesting = {}` asks for more)",
+                        unit.config.limits.max_nesting
+                    )
+                } else {
+                    String::new()
+                };
+                let text = &sources.get(*id).text;
+                diagnostics.push(
+                    file_diag(
+                        "FL005",
+                        visible_span(text, Span::new(*offset, *offset)),
+                        format!(
+                            "brackets, blocks and operators nest {depth} levels deep, over the limit of {limit}{ceiling}; \
+                             the file was not analysed"
+                        ),
+                    )
+                    .with_label("the nesting exceeds the limit here")
+                    .with_note("Lua 5.2 itself rejects code nested deeper than about 200 levels")
+                    .with_help("raise `max-nesting` under `[limits]` in factolint.toml to analyse it"),
                 )
-                .with_note("Lua 5.2 itself rejects code nested deeper than about 200 levels")
-                .with_help("raise `max-nesting` under `[limits]` in factolint.toml to analyse it"),
-            ),
+            }
         }
     }
 

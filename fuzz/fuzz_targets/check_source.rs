@@ -1,0 +1,42 @@
+//! Arbitrary bytes through the whole per-file pipeline: limits, parse (with its rewrites),
+//! lowering, rules, suppressions, every output format, and safe fixes.
+#![no_main]
+
+use factolint::cli::render;
+use factolint::engine::{check_source, CheckOptions};
+use factolint::output::Format;
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    let options = CheckOptions {
+        threads: Some(1),
+        ..CheckOptions::default()
+    };
+    let path = Path::new("/fuzz/control.lua");
+    let report = check_source(path, data, &options);
+    for format in [
+        Format::Human,
+        Format::Concise,
+        Format::Json,
+        Format::Github,
+        Format::Sarif,
+    ] {
+        render(&report, format, false);
+    }
+    // Safe fixes of a file that parsed must leave a file that still parses.
+    let parsed = !report
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "FL001" || d.code == "FL005");
+    for (_, fixed) in
+        factolint::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files)
+    {
+        let again = check_source(path, fixed.as_bytes(), &options);
+        let broken = again.diagnostics.iter().find(|d| d.code == "FL001");
+        assert!(
+            !parsed || broken.is_none(),
+            "a safe fix broke the file: {broken:?}\n{fixed}"
+        );
+    }
+});
