@@ -241,6 +241,11 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
     if nesting.depth > limit {
         return LoadedFile { text, lossy, analysis: Analysis::TooDeep { depth: nesting.depth, offset: nesting.offset } };
     }
+    // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
+    if text.len() >= LITERAL_DATA_MIN_BYTES && crate::syntax::is_literal_data(&text) {
+        let analysis = Analysis::Ok { ir: literal_data_ir(text.len()), comments: crate::syntax::comments(&text) };
+        return LoadedFile { text, lossy, analysis };
+    }
     let analysis = match crate::syntax::parse(&text) {
         Ok(parsed) => {
             let ir = crate::semantic::lower::lower(&parsed.ast, text.len());
@@ -249,6 +254,26 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         Err(errors) => Analysis::ParseErrors(errors),
     };
     LoadedFile { text, lossy, analysis }
+}
+
+/// Below this size a literal data file is parsed like any other: the saving would not show.
+const LITERAL_DATA_MIN_BYTES: usize = 64 * 1024;
+
+/// The IR of a file that only returns a table of literals: a main chunk returning a value no
+/// rule needs to see.
+fn literal_data_ir(len: usize) -> FileIr {
+    use crate::semantic::ir::{Function, Value};
+    FileIr {
+        functions: vec![Function {
+            span: Span::new(0, len),
+            head_span: Span::new(0, 0),
+            name: "main chunk".to_string(),
+            parent: None,
+            params: Vec::new(),
+            returns: vec![vec![Value::Unknown]],
+        }],
+        ..FileIr::default()
+    }
 }
 
 /// The nesting limit in force: the configured one, up to what the worker stack can hold.

@@ -537,6 +537,154 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
     }
 }
 
+/// Whether the file is only `return` and a table of literals (numbers, strings, booleans,
+/// nested tables, `name =` and `[literal] =` keys): generated data such as map presets and
+/// lookup tables. Such a file is valid Lua when this says so, and holds nothing any rule looks
+/// at, so the engine can skip full_moon's tree for it: for a 3 MB table of numbers that tree
+/// takes over 1 GB. Iterative, so depth costs no stack.
+pub fn is_literal_data(text: &str) -> bool {
+    enum Next {
+        Value,
+        FieldOrClose,
+        AfterValue,
+    }
+    let bytes = text.as_bytes();
+    let mut tokens = Scanner::new(text)
+        .filter(|t| t.kind != Kind::Comment || !t.closed)
+        .peekable();
+    let mut take = || {
+        tokens
+            .next()
+            .map(|t| (t.kind, t.closed, &bytes[t.start..t.end]))
+    };
+    if !matches!(take(), Some((Kind::Name, _, b"return"))) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut next = Next::Value;
+    loop {
+        next = match next {
+            Next::Value => match take() {
+                Some((Kind::Symbol, _, b"{")) => {
+                    depth += 1;
+                    Next::FieldOrClose
+                }
+                Some((Kind::Symbol, _, b"-")) => match take() {
+                    Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                    _ => return false,
+                },
+                Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                Some((Kind::String, true, _))
+                | Some((Kind::Name, _, b"true" | b"false" | b"nil")) => Next::AfterValue,
+                _ => return false,
+            },
+            Next::AfterValue if depth == 0 => {
+                let rest = match take() {
+                    Some((Kind::Symbol, _, b";")) => take(),
+                    other => other,
+                };
+                return rest.is_none();
+            }
+            Next::AfterValue => match take() {
+                Some((Kind::Symbol, _, b"," | b";")) => Next::FieldOrClose,
+                Some((Kind::Symbol, _, b"}")) => {
+                    depth -= 1;
+                    Next::AfterValue
+                }
+                _ => return false,
+            },
+            Next::FieldOrClose => match take() {
+                Some((Kind::Symbol, _, b"}")) => {
+                    depth -= 1;
+                    Next::AfterValue
+                }
+                Some((Kind::Name, _, b"true" | b"false" | b"nil")) => Next::AfterValue,
+                Some((Kind::Name, _, name)) => {
+                    if is_keyword(name) || !matches!(take(), Some((Kind::Symbol, _, b"="))) {
+                        return false;
+                    }
+                    Next::Value
+                }
+                Some((Kind::Symbol, _, b"[")) => {
+                    let key_ok = match take() {
+                        Some((Kind::Symbol, _, b"-")) => {
+                            matches!(take(), Some((Kind::Number, _, n)) if is_lua_number(n))
+                        }
+                        Some((Kind::Number, _, n)) => is_lua_number(n),
+                        Some((Kind::String, closed, _)) => closed,
+                        Some((Kind::Name, _, b"true" | b"false")) => true,
+                        _ => false,
+                    };
+                    if !key_ok
+                        || !matches!(take(), Some((Kind::Symbol, _, b"]")))
+                        || !matches!(take(), Some((Kind::Symbol, _, b"=")))
+                    {
+                        return false;
+                    }
+                    Next::Value
+                }
+                Some((Kind::Symbol, _, b"{")) => {
+                    depth += 1;
+                    Next::FieldOrClose
+                }
+                Some((Kind::Symbol, _, b"-")) => match take() {
+                    Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                    _ => return false,
+                },
+                Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                Some((Kind::String, true, _)) => Next::AfterValue,
+                _ => return false,
+            },
+        };
+    }
+}
+
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"and"
+            | b"break"
+            | b"do"
+            | b"else"
+            | b"elseif"
+            | b"end"
+            | b"false"
+            | b"for"
+            | b"function"
+            | b"goto"
+            | b"if"
+            | b"in"
+            | b"local"
+            | b"nil"
+            | b"not"
+            | b"or"
+            | b"repeat"
+            | b"return"
+            | b"then"
+            | b"true"
+            | b"until"
+            | b"while"
+    )
+}
+
+/// The comments of a file, as the parse would collect them (for files not parsed).
+pub fn comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    Scanner::new(text)
+        .filter(|t| t.kind == Kind::Comment)
+        .map(|t| {
+            let inner = match long_bracket_level(bytes, t.start + 2) {
+                Some(level) if t.closed => (t.start + 2 + level + 2)..(t.end - level - 2),
+                _ => (t.start + 2)..t.end,
+            };
+            Comment {
+                span: Span::new(t.start, t.end),
+                text: text[inner].to_string(),
+            }
+        })
+        .collect()
+}
+
 /// The span of an expression-like node, from its first token to its last, found by walking
 /// down the leftmost and rightmost edges only. full_moon's `Node::range` takes exponential
 /// time in the nesting and `Node::tokens` allocates; lowering asks for spans everywhere.
@@ -1149,6 +1297,50 @@ mod tests {
         for (fast, slow) in pairs.0 {
             assert_eq!(fast, Some(slow), "{:?}", &text[slow.range()]);
         }
+    }
+
+    #[test]
+    fn literal_data_files() {
+        for text in [
+            "return {}",
+            "return { 1, 2, -3, 0x1F, 1e5; 'a', \"b\", [[c]], true, false, nil, }",
+            "-- generated\nreturn {\n  height = 3, data = { {1,2}, {3,4} },\n  [1] = 'x', ['k'] = { [-2] = 1 }, [true] = 1,\n} --[[ end ]];",
+            "return 5",
+        ] {
+            assert!(is_literal_data(text), "{text:?}");
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
+        for text in [
+            "",
+            "return",
+            "return {",
+            "return { } }",
+            "return { 1 2 }",
+            "return { a }",
+            "return { a = b }",
+            "return { f() }",
+            "return { function() end }",
+            "return { end = 1 }",
+            "return { [x] = 1 }",
+            "return { 1 } x = 1",
+            "return { 5.2.1 }",
+            "return { 'unclosed }",
+            "return { --[[ unclosed }",
+            "local t = {}",
+            "return {1} ;;",
+        ] {
+            assert!(!is_literal_data(text), "{text:?}");
+        }
+        let deep = format!("return {}{}", "{".repeat(100_000), "}".repeat(100_000));
+        assert!(is_literal_data(&deep));
+    }
+
+    #[test]
+    fn comments_without_parsing_match_the_parse() {
+        let text = "-- one\r\nreturn { --[==[ two ]] ]==] 1, --[[three]]\n 2 } -- four";
+        let scanned = comments(text);
+        assert_eq!(scanned, parse(text).unwrap().comments);
+        assert_eq!(scanned.len(), 4);
     }
 
     #[test]
