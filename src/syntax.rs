@@ -154,7 +154,8 @@ fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> 
 /// Whether Lua 5.2 converts this numeral: `3`, `3.`, `.5`, `1e-3`, `0xA.8p1`. full_moon
 /// reads a malformed one differently from Lua, so strings after it cannot be trusted.
 fn is_lua_number(n: &[u8]) -> bool {
-    let (digits, exponent, n): (fn(&u8) -> bool, &[u8], &[u8]) = match n {
+    type Digit = fn(&u8) -> bool;
+    let (digits, exponent, n): (Digit, &[u8], &[u8]) = match n {
         [b'0', b'x' | b'X', rest @ ..] => (u8::is_ascii_hexdigit, b"pP", rest),
         _ => (u8::is_ascii_digit, b"eE", n),
     };

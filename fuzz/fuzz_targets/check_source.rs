@@ -9,6 +9,15 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
+    // The scanner-only path for literal data must never accept what full_moon rejects.
+    if let Ok(text) = std::str::from_utf8(data) {
+        if factolint::syntax::is_literal_data(text) {
+            assert!(
+                factolint::syntax::parse(text).is_ok(),
+                "literal data that does not parse: {text:?}"
+            );
+        }
+    }
     let options = CheckOptions {
         threads: Some(1),
         ..CheckOptions::default()
