@@ -257,7 +257,7 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
 }
 
 /// Below this size a literal data file is parsed like any other: the saving would not show.
-const LITERAL_DATA_MIN_BYTES: usize = 64 * 1024;
+const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
 
 /// The IR of a file that only returns a table of literals: a main chunk returning a value no
 /// rule needs to see.
