@@ -360,6 +360,18 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
             },
         };
     }
+    // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
+    if text.len() >= LITERAL_DATA_MIN_BYTES && crate::syntax::is_literal_data(&text) {
+        let analysis = Analysis::Ok {
+            ir: literal_data_ir(text.len()),
+            comments: crate::syntax::comments(&text),
+        };
+        return LoadedFile {
+            text,
+            lossy,
+            analysis,
+        };
+    }
     let analysis = match crate::syntax::parse(&text) {
         Ok(parsed) => {
             let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
@@ -374,6 +386,21 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         text,
         lossy,
         analysis,
+    }
+}
+
+/// Below this size a literal data file is parsed like any other: the saving would not show.
+const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
+
+/// The IR of a file that only returns a table of literals: a main chunk returning a value no
+/// rule needs to see.
+fn literal_data_ir(len: usize) -> FileIr {
+    use crate::semantic::ir::{Function, Value};
+    let mut main = Function::main_chunk(len);
+    main.returns.push(vec![Value::Unknown]);
+    FileIr {
+        functions: vec![main],
+        ..FileIr::default()
     }
 }
 

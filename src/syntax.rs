@@ -61,8 +61,24 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     }
 }
 
+/// [`parse`] without blanking numeric tables, for the fuzzer to compare against: both must
+/// accept and reject the same files.
+#[doc(hidden)]
+pub fn parse_without_elision(text: &str) -> Result<Parsed, Vec<ParseError>> {
+    let guarded = guard_backticks(text).map_err(|e| vec![e])?;
+    parse_prepared_with(&guarded, false)
+}
+
 fn parse_prepared(text: &str) -> Result<Parsed, Vec<ParseError>> {
+    parse_prepared_with(text, true)
+}
+
+fn parse_prepared_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
     let prepared = prepare(text);
+    let prepared = match elide.then(|| elide_numeric_tables(&prepared)).flatten() {
+        Some(elided) => std::borrow::Cow::Owned(elided),
+        None => prepared,
+    };
     let first = parse_guarded(&prepared)?;
     if first.errors().is_empty() {
         return Ok(finish(first.into_ast()));
@@ -170,7 +186,8 @@ fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> 
 /// Whether Lua 5.2 converts this numeral: `3`, `3.`, `.5`, `1e-3`, `0xA.8p1`. full_moon
 /// reads a malformed one differently from Lua, so strings after it cannot be trusted.
 fn is_lua_number(n: &[u8]) -> bool {
-    let (digits, exponent, n): (fn(&u8) -> bool, &[u8], &[u8]) = match n {
+    type Digit = fn(&u8) -> bool;
+    let (digits, exponent, n): (Digit, &[u8], &[u8]) = match n {
         [b'0', b'x' | b'X', rest @ ..] => (u8::is_ascii_hexdigit, b"pP", rest),
         _ => (u8::is_ascii_digit, b"eE", n),
     };
@@ -258,6 +275,95 @@ fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
     ));
     out.push_str(&text[bom + first_line_len..]);
     out.into()
+}
+
+/// Tables this large holding only numbers (and tables of numbers) are blanked before parsing
+/// (tiny under the fuzzer, so that its short inputs reach this path).
+const ELIDE_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 16 * 1024 };
+
+/// Blanks the inside of large tables of numbers (map and image data: `{3,898,33,1,…}` by the
+/// megabyte), keeping line breaks so no offset moves. full_moon's tree costs a few hundred
+/// bytes per token: a 2 MB preset took 860 MB. The tables are checked here to be valid Lua
+/// first, and no rule looks inside a table of numbers; lowering sees an empty table.
+fn elide_numeric_tables(text: &str) -> Option<String> {
+    struct Open {
+        start: usize,
+        numeric: bool,
+        expect_item: bool,
+        after_minus: bool,
+    }
+    if text.len() < ELIDE_MIN_BYTES {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut open: Vec<Open> = Vec::new();
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    for t in Scanner::new(text) {
+        let here = &bytes[t.start..t.end];
+        if t.kind == Kind::Comment && t.closed {
+            continue;
+        }
+        match (t.kind, here) {
+            (Kind::Symbol, b"{") => {
+                if let Some(parent) = open.last_mut() {
+                    parent.numeric &= parent.expect_item && !parent.after_minus;
+                }
+                open.push(Open {
+                    start: t.start,
+                    numeric: true,
+                    expect_item: true,
+                    after_minus: false,
+                });
+                continue;
+            }
+            (Kind::Symbol, b"}") => {
+                let Some(table) = open.pop() else { continue };
+                let numeric = table.numeric && !table.after_minus;
+                if numeric && t.end - table.start >= ELIDE_MIN_BYTES {
+                    regions.push((table.start + 1, t.start));
+                }
+                if let Some(parent) = open.last_mut() {
+                    parent.numeric &= numeric;
+                    parent.expect_item = false;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let Some(table) = open.last_mut() else {
+            continue;
+        };
+        let valid = match (t.kind, here) {
+            (Kind::Number, n) if is_lua_number(n) && (table.expect_item || table.after_minus) => {
+                table.expect_item = false;
+                table.after_minus = false;
+                true
+            }
+            (Kind::Symbol, b"-") if table.expect_item => {
+                table.expect_item = false;
+                table.after_minus = true;
+                true
+            }
+            (Kind::Symbol, b"," | b";") if !table.expect_item && !table.after_minus => {
+                table.expect_item = true;
+                true
+            }
+            _ => false,
+        };
+        table.numeric &= valid;
+    }
+    if regions.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for (start, end) in regions {
+        for b in &mut out[start..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    Some(String::from_utf8(out).expect("only whole characters were blanked"))
 }
 
 /// Rewrites, without moving any byte, the valid Lua 5.2 that full_moon 3.0 rejects:
@@ -697,6 +803,154 @@ pub fn nesting(text: &str, limit: usize) -> Nesting {
     }
 }
 
+/// Whether the file is only `return` and a table of literals (numbers, strings, booleans,
+/// nested tables, `name =` and `[literal] =` keys): generated data such as map presets and
+/// lookup tables. Such a file is valid Lua when this says so, and holds nothing any rule looks
+/// at, so the engine can skip full_moon's tree for it: for a 3 MB table of numbers that tree
+/// takes over 1 GB. Iterative, so depth costs no stack.
+pub fn is_literal_data(text: &str) -> bool {
+    enum Next {
+        Value,
+        FieldOrClose,
+        AfterValue,
+    }
+    let bytes = text.as_bytes();
+    let mut tokens = Scanner::new(text)
+        .filter(|t| t.kind != Kind::Comment || !t.closed)
+        .peekable();
+    let mut take = || {
+        tokens
+            .next()
+            .map(|t| (t.kind, t.closed, &bytes[t.start..t.end]))
+    };
+    if !matches!(take(), Some((Kind::Name, _, b"return"))) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut next = Next::Value;
+    loop {
+        next = match next {
+            Next::Value => match take() {
+                Some((Kind::Symbol, _, b"{")) => {
+                    depth += 1;
+                    Next::FieldOrClose
+                }
+                Some((Kind::Symbol, _, b"-")) => match take() {
+                    Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                    _ => return false,
+                },
+                Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                Some((Kind::String, true, _))
+                | Some((Kind::Name, _, b"true" | b"false" | b"nil")) => Next::AfterValue,
+                _ => return false,
+            },
+            Next::AfterValue if depth == 0 => {
+                let rest = match take() {
+                    Some((Kind::Symbol, _, b";")) => take(),
+                    other => other,
+                };
+                return rest.is_none();
+            }
+            Next::AfterValue => match take() {
+                Some((Kind::Symbol, _, b"," | b";")) => Next::FieldOrClose,
+                Some((Kind::Symbol, _, b"}")) => {
+                    depth -= 1;
+                    Next::AfterValue
+                }
+                _ => return false,
+            },
+            Next::FieldOrClose => match take() {
+                Some((Kind::Symbol, _, b"}")) => {
+                    depth -= 1;
+                    Next::AfterValue
+                }
+                Some((Kind::Name, _, b"true" | b"false" | b"nil")) => Next::AfterValue,
+                Some((Kind::Name, _, name)) => {
+                    if is_keyword(name) || !matches!(take(), Some((Kind::Symbol, _, b"="))) {
+                        return false;
+                    }
+                    Next::Value
+                }
+                Some((Kind::Symbol, _, b"[")) => {
+                    let key_ok = match take() {
+                        Some((Kind::Symbol, _, b"-")) => {
+                            matches!(take(), Some((Kind::Number, _, n)) if is_lua_number(n))
+                        }
+                        Some((Kind::Number, _, n)) => is_lua_number(n),
+                        Some((Kind::String, closed, _)) => closed,
+                        Some((Kind::Name, _, b"true" | b"false")) => true,
+                        _ => false,
+                    };
+                    if !key_ok
+                        || !matches!(take(), Some((Kind::Symbol, _, b"]")))
+                        || !matches!(take(), Some((Kind::Symbol, _, b"=")))
+                    {
+                        return false;
+                    }
+                    Next::Value
+                }
+                Some((Kind::Symbol, _, b"{")) => {
+                    depth += 1;
+                    Next::FieldOrClose
+                }
+                Some((Kind::Symbol, _, b"-")) => match take() {
+                    Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                    _ => return false,
+                },
+                Some((Kind::Number, _, n)) if is_lua_number(n) => Next::AfterValue,
+                Some((Kind::String, true, _)) => Next::AfterValue,
+                _ => return false,
+            },
+        };
+    }
+}
+
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"and"
+            | b"break"
+            | b"do"
+            | b"else"
+            | b"elseif"
+            | b"end"
+            | b"false"
+            | b"for"
+            | b"function"
+            | b"goto"
+            | b"if"
+            | b"in"
+            | b"local"
+            | b"nil"
+            | b"not"
+            | b"or"
+            | b"repeat"
+            | b"return"
+            | b"then"
+            | b"true"
+            | b"until"
+            | b"while"
+    )
+}
+
+/// The comments of a file, as the parse would collect them (for files not parsed).
+pub fn comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    Scanner::new(text)
+        .filter(|t| t.kind == Kind::Comment)
+        .map(|t| {
+            let inner = match long_bracket_level(bytes, t.start + 2) {
+                Some(level) if t.closed => (t.start + 2 + level + 2)..(t.end - level - 2),
+                _ => (t.start + 2)..t.end,
+            };
+            Comment {
+                span: Span::new(t.start, t.end),
+                text: text[inner].to_string(),
+            }
+        })
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// Identifiers and keywords.
@@ -1114,6 +1368,72 @@ mod tests {
             errors.iter().all(|e| !e.message.contains('$')),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn literal_data_files() {
+        for text in [
+            "return {}",
+            "return { 1, 2, -3, 0x1F, 1e5; 'a', \"b\", [[c]], true, false, nil, }",
+            "-- generated\nreturn {\n  height = 3, data = { {1,2}, {3,4} },\n  [1] = 'x', ['k'] = { [-2] = 1 }, [true] = 1,\n} --[[ end ]];",
+            "return 5",
+        ] {
+            assert!(is_literal_data(text), "{text:?}");
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
+        for text in [
+            "",
+            "return",
+            "return {",
+            "return { } }",
+            "return { 1 2 }",
+            "return { a }",
+            "return { a = b }",
+            "return { f() }",
+            "return { function() end }",
+            "return { end = 1 }",
+            "return { [x] = 1 }",
+            "return { 1 } x = 1",
+            "return { 5.2.1 }",
+            "return { 'unclosed }",
+            "return { --[[ unclosed }",
+            "local t = {}",
+            "return {1} ;;",
+        ] {
+            assert!(!is_literal_data(text), "{text:?}");
+        }
+        let deep = format!("return {}{}", "{".repeat(100_000), "}".repeat(100_000));
+        assert!(is_literal_data(&deep));
+    }
+
+    #[test]
+    fn comments_without_parsing_match_the_parse() {
+        let text = "-- one\r\nreturn { --[==[ two ]] ]==] 1, --[[three]]\n 2 } -- four";
+        let scanned = comments(text);
+        assert_eq!(scanned, parse(text).unwrap().comments);
+        assert_eq!(scanned.len(), 4);
+    }
+
+    #[test]
+    fn large_numeric_tables_are_blanked_in_place() {
+        let row = "{3,898,-33,1.5,0x1F,},\n".repeat(2_000);
+        let text = format!("local b = require 'builders'\nreturn b.decompress({{ height = 2, data = {{\n{row}}} }})\nx = = 1");
+        let elided = elide_numeric_tables(&text).expect("elides");
+        assert_eq!(elided.len(), text.len());
+        assert_eq!(elided.lines().count(), text.lines().count());
+        assert!(
+            elided.contains("height = 2, data = {"),
+            "keys outside the numbers stay"
+        );
+        assert!(!elided.contains("898"));
+        // The error after the table is reported where it is.
+        let errors = parse(&text).err().expect("must fail");
+        assert_eq!(errors[0].span.start, text.rfind("x = = 1").unwrap() + 2);
+        // Anything but numbers, or invalid Lua, is left alone.
+        for bad in ["{1,,2},", "{1 2},", "{-},", "{x},", "{'s'},", "{1,-},"] {
+            let text = format!("return {{ {}{} }}", row, bad);
+            assert_eq!(elide_numeric_tables(&text), None, "{bad}");
+        }
     }
 
     #[test]

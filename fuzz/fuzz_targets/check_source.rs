@@ -9,6 +9,22 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
+    // The scanner-only paths must never accept what full_moon rejects: literal-data files,
+    // and blanked numeric tables (the thresholds are tiny under `cfg(fuzzing)`).
+    if let Ok(text) = std::str::from_utf8(data) {
+        let elided = factolint::syntax::parse(text).is_ok();
+        let whole = factolint::syntax::parse_without_elision(text).is_ok();
+        assert_eq!(
+            elided, whole,
+            "blanking numeric tables changed whether this parses: {text:?}"
+        );
+        if factolint::syntax::is_literal_data(text) {
+            assert!(
+                factolint::syntax::parse(text).is_ok(),
+                "literal data that does not parse: {text:?}"
+            );
+        }
+    }
     let options = CheckOptions {
         threads: Some(1),
         ..CheckOptions::default()

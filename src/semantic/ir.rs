@@ -46,6 +46,21 @@ pub struct Function {
     pub return_annotation: Option<Box<TypeExpr>>,
 }
 
+impl Function {
+    /// Function 0 of a file of `len` bytes: its top-level code.
+    pub fn main_chunk(len: usize) -> Function {
+        Function {
+            span: Span::new(0, len),
+            head_span: Span::new(0, 0),
+            name: "main chunk".to_string(),
+            parent: None,
+            params: Vec::new(),
+            returns: Vec::new(),
+            return_annotation: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BindingKind {
     Local,

@@ -19,15 +19,7 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
         docs: &docs,
         anonymous_function_docs: None,
     };
-    lowerer.ir.functions.push(Function {
-        span: Span::new(0, text.len()),
-        head_span: Span::new(0, 0),
-        name: "main chunk".to_string(),
-        parent: None,
-        params: Vec::new(),
-        returns: Vec::new(),
-        return_annotation: None,
-    });
+    lowerer.ir.functions.push(Function::main_chunk(text.len()));
     lowerer.func_stack.push(FuncFrame {
         id: MAIN_CHUNK,
         loops: Vec::new(),
