@@ -184,6 +184,6 @@ mod tests {
     fn lookup_by_code_or_name() {
         assert_eq!(lookup("fl501").unwrap().name, "global-in-2-0");
         assert_eq!(lookup("global-in-2-0").unwrap().code, "FL501");
-        assert!(lookup("FL999").is_none());
+        assert!(lookup("FL9999").is_none(), "a code no rule has");
     }
 }
