@@ -351,7 +351,7 @@ mod tests {
     fn a_reason_after_dashes_is_not_a_code() {
         let (file, s) = file("x = 1 -- factolint: ignore FL501, FL9999 -- kept until 2.1\n");
         assert_eq!(written(&s[0]), vec!["FL501", "FL9999"]);
-        assert_eq!(&file.text[s[0].list.range()], " FL501, FL999");
+        assert_eq!(&file.text[s[0].list.range()], " FL501, FL9999");
     }
 
     #[test]
