@@ -1,5 +1,5 @@
 // Many small allocations (syntax trees, tokens): mimalloc is faster than the system
-// allocator here and returns memory to the OS as readily (figures in bench/README.md).
+// allocator here and returns memory to the OS as readily (measure with bench/run.sh).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
