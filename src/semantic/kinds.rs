@@ -272,19 +272,19 @@ impl<'a> Model<'a> {
             return into_callee;
         }
         // A parameter: what callers stored in the table they pass.
-        let (f, index) = self.param_position(file, *binding)?;
-        self.direct_callers(f).find_map(|(caller_file, call)| {
-            let arg = call.args.get(index)?;
-            self.stored_field_kind(
-                caller_file,
-                arg,
-                super::model::path_key(caller_file, arg)
-                    .map(|key| format!("{key}.{field}"))
-                    .as_deref(),
-                field,
-                depth + 2,
-            )
-        })
+        self.arguments_for(file, *binding)
+            .into_iter()
+            .find_map(|(caller_file, arg)| {
+                self.stored_field_kind(
+                    caller_file,
+                    arg,
+                    super::model::path_key(caller_file, arg)
+                        .map(|key| format!("{key}.{field}"))
+                        .as_deref(),
+                    field,
+                    depth + 2,
+                )
+            })
     }
 
     /// The kind of the first value assigned to a path key that has one.
@@ -383,43 +383,13 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The function a parameter belongs to, and its position.
-    fn param_position(&self, file: usize, binding: BindingId) -> Option<(FnRef, usize)> {
+    /// A handler's `event` parameter by its events; otherwise what callers pass, then the
+    /// annotation unless a caller passes plain data.
+    fn param_kind(&self, file: usize, binding: BindingId, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         let func = ir.binding(binding).func;
-        let index = ir
-            .function(func)
-            .params
-            .iter()
-            .position(|p| *p == binding)?;
-        Some((FnRef { file, func }, index))
-    }
-
-    /// Calls of `f` whose arguments line up with its parameters: not those that only pass `f`
-    /// along (`pcall(f, x)`), where the first argument is `f` itself.
-    pub(super) fn direct_callers(&self, f: FnRef) -> impl Iterator<Item = (usize, &'a Call)> + '_ {
-        self.calls_to
-            .get(&f)
-            .into_iter()
-            .flatten()
-            .filter_map(move |(call_ref, _)| {
-                let ir = self.ir(call_ref.file);
-                let call = ir.call(call_ref.call);
-                let passes_f = call.args.iter().any(|arg| match arg {
-                    Value::Function(id) => call_ref.file == f.file && *id == f.func,
-                    Value::Local(b) => {
-                        call_ref.file == f.file
-                            && ir.binding(*b).values.contains(&Value::Function(f.func))
-                    }
-                    _ => false,
-                });
-                (!passes_f).then_some((call_ref.file, call))
-            })
-    }
-
-    fn param_kind(&self, file: usize, binding: BindingId, depth: u32) -> Option<Kind> {
-        let (f, index) = self.param_position(file, binding)?;
-        if index == 0 {
+        let f = FnRef { file, func };
+        if ir.function(func).params.first() == Some(&binding) {
             let events: Vec<String> = self
                 .registrations
                 .iter()
@@ -431,10 +401,10 @@ impl<'a> Model<'a> {
             }
         }
         // One level of callers: what they pass for this parameter.
-        let inferred = self.direct_callers(f).find_map(|(caller_file, call)| {
-            let arg = call.args.get(index)?;
-            self.kind_at(caller_file, arg, depth + 1)
-        });
+        let arguments = self.arguments_for(file, binding);
+        let inferred = arguments
+            .iter()
+            .find_map(|(caller_file, arg)| self.kind_at(*caller_file, arg, depth + 1));
         if inferred.is_some() {
             return inferred;
         }
@@ -442,10 +412,8 @@ impl<'a> Model<'a> {
         let kind = self.annotated_kind(annotation, depth + 1)?;
         // A caller passing plain data proves the annotation wrong.
         let contradicted = kind.is_api()
-            && self.direct_callers(f).any(|(caller_file, call)| {
-                call.args
-                    .get(index)
-                    .is_some_and(|arg| self.plainness(caller_file, arg, depth + 1) == Plain::Yes)
+            && arguments.iter().any(|(caller_file, arg)| {
+                self.plainness(*caller_file, arg, depth + 1) == Plain::Yes
             });
         (!contradicted).then_some(kind)
     }

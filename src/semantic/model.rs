@@ -514,36 +514,49 @@ impl<'a> Model<'a> {
         depth: u32,
         out: &mut Vec<String>,
     ) {
-        let info = self.ir(file).binding(binding);
-        if info.kind != BindingKind::Param || depth > 4 {
+        if self.ir(file).binding(binding).kind != BindingKind::Param || depth > 4 {
             return;
         }
-        let Some(index) = self
-            .ir(file)
-            .function(info.func)
-            .params
-            .iter()
-            .position(|p| *p == binding)
-        else {
-            return;
-        };
-        for (call_ref, _) in self
-            .calls_to
-            .get(&FnRef {
-                file,
-                func: info.func,
-            })
-            .into_iter()
-            .flatten()
-        {
-            match self.ir(call_ref.file).call(call_ref.call).args.get(index) {
-                Some(Value::Local(outer)) => {
-                    self.parameter_global_roots(call_ref.file, *outer, depth + 1, out)
+        for (caller_file, arg) in self.arguments_for(file, binding) {
+            match arg {
+                Value::Local(outer) => {
+                    self.parameter_global_roots(caller_file, *outer, depth + 1, out)
                 }
-                Some(arg) => out.extend(arg.global_path().map(|p| p.join("."))),
-                None => {}
+                arg => out.extend(arg.global_path().map(|p| p.join("."))),
             }
         }
+    }
+
+    /// What the callers of a parameter's function pass for it (with each caller's file).
+    /// A method's `self` lines up with the receiver, which method calls carry as their first
+    /// argument. Calls that only hand the function along (`pcall(f, x)`, where `f` itself is
+    /// an argument) are skipped: their arguments do not line up with its parameters.
+    pub fn arguments_for(&self, file: usize, binding: BindingId) -> Vec<(usize, &'a Value)> {
+        let ir = self.ir(file);
+        let func = ir.binding(binding).func;
+        let Some(index) = ir.function(func).params.iter().position(|p| *p == binding) else {
+            return Vec::new();
+        };
+        let f = FnRef { file, func };
+        let passes_f = |caller_file: usize, arg: &Value| match arg {
+            Value::Function(id) => caller_file == file && *id == func,
+            Value::Local(b) => {
+                caller_file == file && ir.binding(*b).values.contains(&Value::Function(func))
+            }
+            _ => false,
+        };
+        self.calls_to
+            .get(&f)
+            .into_iter()
+            .flatten()
+            .filter_map(|(call_ref, _)| {
+                let call = self.ir(call_ref.file).call(call_ref.call);
+                if call.args.iter().any(|arg| passes_f(call_ref.file, arg)) {
+                    return None;
+                }
+                Some((call_ref.file, call.args.get(index)?))
+            })
+            .collect()
     }
 
     pub fn is_api(&self, file: usize, value: &'a Value, name: &str) -> bool {

@@ -2,7 +2,7 @@
 //! through locals, parameters, and functions that return such places.
 
 use super::ir::*;
-use super::model::{FnRef, Model};
+use super::model::Model;
 
 const MAX_DEPTH: u32 = 6;
 
@@ -74,20 +74,9 @@ impl<'a> Model<'a> {
 
     /// A parameter is a storage alias when some caller passes a storage place for it.
     fn param_storage_path(&self, file: usize, binding: BindingId, depth: u32) -> Option<String> {
-        let ir = self.ir(file);
-        let func = ir.binding(binding).func;
-        let index = ir
-            .function(func)
-            .params
-            .iter()
-            .position(|p| *p == binding)?;
-        self.direct_callers(FnRef { file, func })
-            .find_map(|(caller_file, call)| {
-                // A `function M:f(x)` called as `M.f(obj, x)` or `obj:f(x)` lines up either way,
-                // since method calls carry the receiver as their first argument.
-                let arg = call.args.get(index)?;
-                self.storage_path_at(caller_file, arg, depth + 1)
-            })
+        self.arguments_for(file, binding)
+            .into_iter()
+            .find_map(|(caller_file, arg)| self.storage_path_at(caller_file, arg, depth + 1))
     }
 }
 
