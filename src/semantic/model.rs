@@ -748,6 +748,18 @@ impl<'a> Model<'a> {
     }
 
     /// The fields of a lib table for `event_handler`: `events`, `on_nth_tick`, `on_init`, ….
+    /// What `value.<field>` can be: `eval` of a field access the code never wrote out.
+    fn field_origins(&self, file: usize, value: &'a Value, field: &str) -> Vec<Origin<'a>> {
+        let mut seen = HashSet::new();
+        let mut bases = Vec::new();
+        self.eval_into(file, value, 0, &mut seen, &mut bases);
+        let mut out = Vec::new();
+        for origin in bases {
+            self.field(origin, field, 1, &mut seen, &mut out);
+        }
+        out
+    }
+
     fn lib_field(
         &self,
         file: usize,
@@ -756,14 +768,7 @@ impl<'a> Model<'a> {
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
         // Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
         let mut entries = Vec::new();
-        let mut seen = HashSet::new();
-        let mut lib_origins = Vec::new();
-        self.eval_into(file, lib, 0, &mut seen, &mut lib_origins);
-        let mut field_origins = Vec::new();
-        for origin in lib_origins {
-            self.field(origin, field, 1, &mut seen, &mut field_origins);
-        }
-        for origin in field_origins {
+        for origin in self.field_origins(file, lib, field) {
             match origin {
                 Origin::Table { file, fields } => {
                     entries.extend(fields.iter().map(|f| (file, f.key.as_ref(), &f.value)));
@@ -813,13 +818,7 @@ impl<'a> Model<'a> {
             ("on_load", RegKind::OnLoad),
             ("on_configuration_changed", RegKind::OnConfigurationChanged),
         ] {
-            let mut seen = HashSet::new();
-            let mut lib_origins = Vec::new();
-            self.eval_into(file, lib, 0, &mut seen, &mut lib_origins);
-            let mut handlers = Vec::new();
-            for origin in lib_origins {
-                self.field(origin, field, 1, &mut seen, &mut handlers);
-            }
+            let handlers = self.field_origins(file, lib, field);
             if let Some(Origin::Func(handler)) =
                 handlers.into_iter().find(|o| matches!(o, Origin::Func(_)))
             {
