@@ -588,36 +588,46 @@ impl<'a> Model<'a> {
 
     fn link_calls(&mut self) {
         // First the direct call edges, so that parameters can be followed to the arguments
-        // their callers pass; then everything again with that knowledge.
-        self.calls_to = reverse(&self.direct_calls());
-        self.link_calls_with_parameters();
-    }
-
-    fn direct_calls(&self) -> BTreeMap<FnRef, Vec<(CallRef, FnRef)>> {
+        // their callers pass; then registrations and callbacks with that knowledge.
+        let direct = self.direct_callees();
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
-        for (file, facts) in self.files.iter().enumerate() {
-            for (id, call) in facts.ir.calls.iter().enumerate() {
-                let edges = calls_from
-                    .entry(FnRef {
-                        file,
-                        func: call.func,
-                    })
-                    .or_default();
-                for callee in self.callees(file, &call.callee) {
-                    edges.push((
-                        CallRef {
-                            file,
-                            call: id as CallId,
-                        },
-                        callee,
-                    ));
-                }
+        for (file, calls) in direct.iter().enumerate() {
+            for (id, callees) in calls.iter().enumerate() {
+                let call = CallRef {
+                    file,
+                    call: id as CallId,
+                };
+                let caller = FnRef {
+                    file,
+                    func: self.ir(file).call(call.call).func,
+                };
+                calls_from
+                    .entry(caller)
+                    .or_default()
+                    .extend(callees.iter().map(|c| (call, *c)));
             }
         }
-        calls_from
+        self.calls_to = reverse(&calls_from);
+        self.link_calls_with_parameters(&direct);
     }
 
-    fn link_calls_with_parameters(&mut self) {
+    /// The functions each call can reach by its callee alone, per file and call id.
+    fn direct_callees(&self) -> Vec<Vec<Vec<FnRef>>> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(file, facts)| {
+                facts
+                    .ir
+                    .calls
+                    .iter()
+                    .map(|call| self.callees(file, &call.callee))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn link_calls_with_parameters(&mut self, direct: &[Vec<Vec<FnRef>>]) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
         let mut registrations = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
@@ -636,9 +646,7 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 let edges = calls_from.entry(caller).or_default();
-                for callee in self.callees(file, &call.callee) {
-                    edges.push((call_ref, callee));
-                }
+                edges.extend(direct[file][id].iter().map(|callee| (call_ref, *callee)));
                 // A function handed to another call (pcall, table.sort, a helper) may run now.
                 if !names.iter().any(|n| stores_callback(n)) {
                     for arg in &call.args {
