@@ -8,9 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_FAILURE: i32 = 2;
+pub use crate::catalog::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -104,7 +102,7 @@ pub fn main() -> i32 {
 }
 
 fn rule(code_or_name: &str) -> i32 {
-    let Some(meta) = crate::rules::lookup(code_or_name) else {
+    let Some(meta) = crate::catalog::lookup(code_or_name) else {
         eprintln!("factolint: no rule {code_or_name:?}; run `factolint rules` for the list");
         return EXIT_FAILURE;
     };
@@ -137,7 +135,7 @@ fn indent(code: &str) -> String {
 
 fn rules() -> i32 {
     println!("{:<6} {:<36} {:<8} fix", "code", "name", "level");
-    for meta in crate::rules::all() {
+    for meta in crate::catalog::all() {
         println!(
             "{:<6} {:<36} {:<8} {}",
             meta.code,

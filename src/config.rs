@@ -1,7 +1,7 @@
 //! `factolint.toml`: rule severities, excludes, per-path overrides, limits.
 
+use crate::api::FactorioVersion;
 use crate::diagnostics::Severity;
-use crate::workspace::FactorioVersion;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -126,7 +126,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         // Globs are relative to the file's folder, which a relative path (`--config
         // factolint.toml`) would leave empty.
-        let path = &crate::workspace::absolute(path);
+        let path = &crate::source::absolute(path);
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: 1,
@@ -171,7 +171,7 @@ impl Config {
         let rules = |raw: &BTreeMap<Spanned<String>, Spanned<String>>| -> Result<BTreeMap<&'static str, Level>, ConfigError> {
             let mut out = BTreeMap::new();
             for (key, level) in raw {
-                let meta = crate::rules::lookup(key.get_ref()).ok_or_else(|| {
+                let meta = crate::catalog::lookup(key.get_ref()).ok_or_else(|| {
                     error_at(key.span().start, format!("unknown rule {:?} (run `factolint rules` for the list)", key.get_ref()))
                 })?;
                 let parsed = match level.get_ref().as_str() {
@@ -272,7 +272,7 @@ impl Config {
     pub fn level(&self, code: &'static str, path: &Path) -> Level {
         let mut level = match self.rules.get(code) {
             Some(level) => *level,
-            None => crate::rules::meta(code).map(|m| m.default_severity),
+            None => crate::catalog::meta(code).map(|m| m.default_severity),
         };
         for o in self.matching_overrides(path) {
             if let Some(l) = o.rules.get(code) {

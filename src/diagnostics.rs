@@ -1,34 +1,7 @@
 //! The one diagnostic type every rule produces and every output format renders.
 
+pub use crate::catalog::Severity;
 use crate::source::{FileId, Span};
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "info" => Some(Severity::Info),
-            "warning" | "warn" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
 
 /// A secondary location with a message (a call chain step, a related definition).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +45,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at the rule's default severity; the engine applies configured severities.
     pub fn new(code: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        let severity = crate::rules::meta(code)
+        let severity = crate::catalog::meta(code)
             .map(|m| m.default_severity)
             .unwrap_or(Severity::Error);
         Diagnostic {
@@ -120,7 +93,7 @@ impl Diagnostic {
 
     /// The rule name for this code (`global-in-2-0` for FL501).
     pub fn rule_name(&self) -> &'static str {
-        crate::rules::meta(self.code)
+        crate::catalog::meta(self.code)
             .map(|m| m.name.as_str())
             .unwrap_or("unknown")
     }

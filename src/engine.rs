@@ -3,8 +3,9 @@
 
 use crate::config::{Config, Role};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::rules::{self, FileFacts, Stages, UnitFacts};
+use crate::rules::{self, meta, UnitFacts};
 use crate::semantic::ir::FileIr;
+use crate::semantic::{FileFacts, Stages};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use crate::syntax::Comment;
 use crate::workspace::{self, RequireTarget, Unit, WorkFile};
@@ -231,13 +232,13 @@ fn run(units: &[Unit], read: &Reader) -> Report {
                 .map(|n| offset + n)
                 .unwrap_or(offset);
             let diagnostic = Diagnostic::new(
-                "FL004",
+                meta::INVALID_INFO_JSON,
                 id,
                 Span::new(offset, end.max(offset)),
                 problem.message.clone(),
             )
             .with_help("Factorio will not load the mod until info.json is fixed");
-            if let Some(level) = unit.config.level("FL004", &problem.path) {
+            if let Some(level) = unit.config.level(meta::INVALID_INFO_JSON, &problem.path) {
                 diagnostics.push(Diagnostic {
                     severity: level,
                     ..diagnostic
@@ -526,10 +527,13 @@ fn check_unit(
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
                     let span = visible_span(&sources.get(*id).text, error.span);
-                    let mut diagnostic =
-                        file_diag("FL001", span, format!("syntax error: {}", error.message))
-                            .with_label("the parser stopped here")
-                            .with_note("the rest of this file was not checked; other files were");
+                    let mut diagnostic = file_diag(
+                        meta::PARSE_ERROR,
+                        span,
+                        format!("syntax error: {}", error.message),
+                    )
+                    .with_label("the parser stopped here")
+                    .with_note("the rest of this file was not checked; other files were");
                     if let Some(context) = error.context {
                         let label = if error.message.starts_with("expected `end`") {
                             "the unclosed block's last statement"
@@ -543,7 +547,7 @@ fn check_unit(
             }
             Analysis::Binary => diagnostics.push(
                 file_diag(
-                    "FL001",
+                    meta::PARSE_ERROR,
                     Span::new(0, 0),
                     "this is a binary file (it contains NUL bytes), not Lua source".into(),
                 )
@@ -552,14 +556,14 @@ fn check_unit(
             Analysis::Unreadable(why) => {
                 io_failure = true;
                 diagnostics.push(file_diag(
-                    "FL003",
+                    meta::UNREADABLE_FILE,
                     Span::new(0, 0),
                     format!("cannot read this file: {why}"),
                 ));
             }
             Analysis::TooLarge { bytes } => diagnostics.push(
                 file_diag(
-                    "FL005",
+                    meta::ANALYSIS_LIMIT,
                     Span::new(0, 0),
                     format!(
                         "file is {:.1} MiB, over the {} MiB limit; it was not analysed",
@@ -584,7 +588,7 @@ fn check_unit(
                 let text = &sources.get(*id).text;
                 diagnostics.push(
                     file_diag(
-                        "FL005",
+                        meta::ANALYSIS_LIMIT,
                         visible_span(text, Span::new(*offset, *offset)),
                         format!(
                             "brackets, blocks and operators nest {depth} levels deep, over the limit of {limit}{ceiling}; \
@@ -648,11 +652,11 @@ fn check_unit(
             if !suppressions.is_empty() {
                 crate::suppress::apply(source, &mut suppressions, &mut file_diagnostics);
                 let enabled = |code: &str| {
-                    rules::static_code(code)
+                    crate::catalog::static_code(code)
                         .is_some_and(|c| unit.config.level(c, &work.path).is_some())
                 };
                 for mut stale in crate::suppress::unused(*id, source, &suppressions, &enabled) {
-                    if let Some(level) = unit.config.level("FL002", &work.path) {
+                    if let Some(level) = unit.config.level(meta::UNUSED_SUPPRESSION, &work.path) {
                         stale.severity = level;
                         file_diagnostics.push(stale);
                     }

@@ -1,7 +1,7 @@
 //! Source files as loaded from disk, with a line index for byte → line/column conversion.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Index of a file inside a [`SourceDb`].
 pub type FileId = usize;
@@ -222,6 +222,27 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
             .unwrap_or(file.text.len());
         Ok(start..end)
     }
+}
+
+/// `path` made absolute against the working directory, with `.` and `..` resolved by text.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // Normalise `.` and `..` without touching the file system (symlinks stay as given).
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

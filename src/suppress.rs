@@ -109,7 +109,7 @@ pub fn parse(file: &SourceFile, comments: &[Comment]) -> Vec<Suppression> {
             .filter(|s| !s.is_empty())
             .map(|written| SuppressedCode {
                 written: written.to_string(),
-                code: crate::rules::lookup(written).map(|m| m.code.as_str()),
+                code: crate::catalog::lookup(written).map(|m| m.code.as_str()),
                 used: false,
             })
             .collect();
@@ -244,10 +244,15 @@ fn stale(
             safe: true,
         }
     };
-    Diagnostic::new("FL002", file_id, s.comment, message)
-        .with_label("stale suppression")
-        .with_help("remove it, or name the rule that still fires on this line")
-        .with_fix(fix)
+    Diagnostic::new(
+        crate::rules::meta::UNUSED_SUPPRESSION,
+        file_id,
+        s.comment,
+        message,
+    )
+    .with_label("stale suppression")
+    .with_help("remove it, or name the rule that still fires on this line")
+    .with_fix(fix)
 }
 
 /// The edit that deletes a comment: its whole lines when it stands alone, else with the

@@ -1,37 +1,12 @@
 //! Finding what to check: mod and scenario roots, their files, info.json, and `require` paths.
 
+pub use crate::api::FactorioVersion;
 use crate::config::{Config, ConfigError};
+pub use crate::source::absolute;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// `major.minor` of a Factorio version (`"2.0"`, `"1.1"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FactorioVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl FactorioVersion {
-    pub fn parse(text: &str) -> Option<FactorioVersion> {
-        let mut parts = text.trim().split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next().unwrap_or("0").parse().ok()?;
-        Some(FactorioVersion { major, minor })
-    }
-
-    /// 2.0 renamed `global` to `storage` and moved many `game.*` helpers.
-    pub fn is_2_0_or_later(self) -> bool {
-        self.major >= 2
-    }
-}
-
-impl std::fmt::Display for FactorioVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RootKind {
@@ -190,26 +165,6 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    // Normalise `.` and `..` without touching the file system (symlinks stay as given).
-    let mut out = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 pub fn relative_slash(path: &Path, base: &Path) -> String {

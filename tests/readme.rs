@@ -4,7 +4,7 @@
 fn readme_rule_table_matches_rule_files() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    for meta in factolint::rules::all() {
+    for meta in factolint::catalog::all() {
         let row = format!(
             "| {} | {} | {} | {} |",
             meta.code,

@@ -1,13 +1,16 @@
 //! The Factorio runtime API table: which classes exist, what their attributes and methods give,
 //! what each event carries, and the names under `defines`.
 //!
-//! The facts come from a committed extract of Wube's `runtime-api.json` (see [`extract`] and the
-//! `gen-api` binary), embedded at build time, so a build never needs the original file.
+//! The facts come from a committed extract of Wube's `runtime-api.json` (see [`extract`]; the test
+//! `committed_extract_is_up_to_date` regenerates it), embedded at build time, so a build never
+//! needs the original file.
 
 pub mod extract;
 mod types;
+mod version;
 
 pub use types::{Field, Literal, Type};
+pub use version::FactorioVersion;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

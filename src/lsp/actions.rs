@@ -9,10 +9,6 @@ use lsp_types::{
 };
 use std::collections::HashMap;
 
-/// Diagnostics a suppression comment cannot silence: stale suppressions are found after
-/// suppressions apply, and files that fail to parse have no comments to read.
-const UNSUPPRESSIBLE: &[&str] = &["FL001", "FL002", "FL003", "FL004", "FL005"];
-
 /// The kind of the "fix all" action (`source.fixAll` plus our name, as editors expect).
 pub const FIX_ALL_KIND: &str = "source.fixAll.factolint";
 
@@ -90,7 +86,7 @@ pub fn code_actions(
                 ..CodeAction::default()
             }));
         }
-        if !wanted(only, quick.as_str()) || UNSUPPRESSIBLE.contains(&code) {
+        if !wanted(only, quick.as_str()) || is_unsuppressible(code) {
             continue;
         }
         if let Some(edit) = suppression_edit(&target.file.text, code, finding.engine.span.start) {
@@ -203,6 +199,12 @@ fn suppresses(text: &str, code: &str, line: usize) -> bool {
     crate::suppress::parse(&file, &parsed.comments)
         .iter()
         .any(|s| s.line == Some(line) && s.codes.iter().any(|c| c.code == Some(code)))
+}
+
+/// Meta findings (FL0xx) cannot be silenced by a comment: stale suppressions are found after
+/// suppressions apply, and files that fail to parse have no comments to read.
+fn is_unsuppressible(code: &str) -> bool {
+    crate::catalog::Family::of_code(code) == Some(crate::catalog::Family::Meta)
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ pub fn diagnostic(sources: &SourceDb, d: &Diagnostic) -> lsp_types::Diagnostic {
             })
         })
         .collect();
-    let summary = crate::rules::meta(d.code).map(|m| m.summary.trim().to_string());
+    let summary = crate::catalog::meta(d.code).map(|m| m.summary.trim().to_string());
     lsp_types::Diagnostic {
         range: range(file, d.span),
         severity: Some(severity(d.severity)),
@@ -109,7 +109,7 @@ pub fn text_edits(file: &SourceFile, edits: &[crate::diagnostics::Edit]) -> Vec<
 
 /// Markdown for hovering a rule: code, name, summary and the full explanation.
 pub fn rule_hover(code: &str) -> Option<String> {
-    let meta = crate::rules::meta(code)?;
+    let meta = crate::catalog::meta(code)?;
     Some(format!(
         "**{}** `{}`: {}\n\n{}",
         meta.code,

@@ -32,7 +32,7 @@ pub fn serve(
         .spawn(move || transport::read_loop(input, sender));
     if reader.is_err() {
         eprintln!("factolint: cannot start the reader thread");
-        return crate::cli::EXIT_FAILURE;
+        return crate::catalog::EXIT_FAILURE;
     }
     let server = std::thread::Builder::new()
         .name("factolint-lsp".into())
@@ -41,6 +41,6 @@ pub fn serve(
     // The reader may still be blocked on input; it ends with the process.
     match server.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
-        _ => crate::cli::EXIT_FAILURE,
+        _ => crate::catalog::EXIT_FAILURE,
     }
 }

@@ -833,7 +833,7 @@ fn rule_in_suppression(text: &str, position: Position) -> Option<&'static str> {
     let end = line[column..]
         .find(|c: char| !is_word(c))
         .map_or(line.len(), |i| column + i);
-    crate::rules::lookup(&line[start..end]).map(|m| m.code.as_str())
+    crate::catalog::lookup(&line[start..end]).map(|m| m.code.as_str())
 }
 
 /// Byte offset of a 1-based line and character column, clamped to the text.

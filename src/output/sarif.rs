@@ -62,7 +62,7 @@ fn uri(path: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let metas = crate::rules::all();
+    let metas = crate::catalog::all();
     let rules: Vec<Value> = metas
         .iter()
         .map(|m| {

@@ -565,8 +565,8 @@ impl<'a> Model<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{FileFacts, Stages};
     use crate::semantic::lower::lower;
+    use crate::semantic::{FileFacts, Stages};
 
     /// Lowers `files` (control.lua first) and links them into a model; calls `check` with it.
     fn with_model(files: &[(&str, &str)], check: impl FnOnce(&Model, &[FileFacts])) {
@@ -590,7 +590,7 @@ mod tests {
                     ..Stages::default()
                 },
                 role: None,
-                factorio_version: crate::workspace::FactorioVersion::parse("2.0"),
+                factorio_version: crate::api::FactorioVersion::parse("2.0"),
             })
             .collect();
         let model = Model::build(Some("test"), &facts);

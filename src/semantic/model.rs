@@ -7,7 +7,7 @@
 use super::annotations::TypeExpr;
 use super::ir::*;
 use crate::config::Role;
-use crate::rules::FileFacts;
+use crate::semantic::FileFacts;
 use crate::source::Span;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};

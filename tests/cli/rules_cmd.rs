@@ -72,7 +72,7 @@ fn rules_lists_every_rule_file() {
 
     // The registry itself is tied to the files in rules/ by a unit test in src/rules.
     let listed: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
-    let registered: Vec<String> = factolint::rules::all()
+    let registered: Vec<String> = factolint::catalog::all()
         .iter()
         .map(|m| m.code.clone())
         .collect();

@@ -2,8 +2,8 @@
 //! handler, command, remote function, on_init, on_configuration_changed or an injected
 //! script) that no peer repeats while loading, so a joining client lacks it.
 
-use super::{Rule, UnitFacts};
 use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
 use crate::semantic::model::{Context, FnRef, Model, RegKind, Registration};
 use std::collections::BTreeMap;
 

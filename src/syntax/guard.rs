@@ -1,0 +1,274 @@
+//! Guards against input that would crash or stall the parser: backticks full_moon 3 panics on,
+//! and nesting deep enough to overflow the stack of its recursive descent. Both are cheap scans
+//! that run before full_moon sees the file.
+
+use super::lexer::{Kind, Scanner};
+use super::ParseError;
+use crate::source::Span;
+
+/// full_moon 3.0 panics on a backtick it reads as code (it only knows backtick strings in
+/// other dialects). A backtick our scanner sees in code is reported here. When the file is
+/// broken in a way that could make full_moon disagree with our scanner about where strings
+/// and comments end, every backtick becomes `$` (also invalid, same length): only the file's
+/// errors are wanted then, and full_moon reports them without panicking.
+pub(super) fn guard_backticks(text: &str) -> Result<std::borrow::Cow<'_, str>, ParseError> {
+    if !text.contains('`') {
+        return Ok(text.into());
+    }
+    let bytes = text.as_bytes();
+    let mut broken = false;
+    let mut in_comments = Vec::new();
+    for t in Scanner::new(text) {
+        let here = &bytes[t.start..t.end];
+        match t.kind {
+            Kind::Symbol if here == b"`" => {
+                return Err(ParseError {
+                    span: Span::new(t.start, t.end),
+                    context: None,
+                    message: "unexpected character '`'".into(),
+                })
+            }
+            Kind::Symbol => broken |= !is_lua_symbol(here),
+            Kind::Invalid => broken = true,
+            Kind::Number => broken |= !is_lua_number(here),
+            Kind::String => broken |= !t.closed,
+            Kind::Comment => {
+                broken |= !t.closed;
+                in_comments.extend(
+                    here.iter()
+                        .enumerate()
+                        .filter(|(_, &b)| b == b'`')
+                        .map(|(i, _)| t.start + i),
+                );
+            }
+            Kind::Name => {}
+        }
+    }
+    if broken {
+        return Ok(text.replace('`', "$").into());
+    }
+    if in_comments.is_empty() {
+        return Ok(text.into());
+    }
+    // Comments mean nothing to the code: no reason to trust full_moon with their backticks.
+    let mut out = text.as_bytes().to_vec();
+    for i in in_comments {
+        out[i] = b'$';
+    }
+    Ok(String::from_utf8(out).expect("ASCII for ASCII").into())
+}
+
+/// Whether Lua 5.2 converts this numeral: `3`, `3.`, `.5`, `1e-3`, `0xA.8p1`. full_moon
+/// reads a malformed one differently from Lua, so strings after it cannot be trusted.
+pub(super) fn is_lua_number(n: &[u8]) -> bool {
+    type Digit = fn(&u8) -> bool;
+    let (digits, exponent, n): (Digit, &[u8], &[u8]) = match n {
+        [b'0', b'x' | b'X', rest @ ..] => (u8::is_ascii_hexdigit, b"pP", rest),
+        _ => (u8::is_ascii_digit, b"eE", n),
+    };
+    let mantissa_end = n
+        .iter()
+        .position(|b| exponent.contains(b))
+        .unwrap_or(n.len());
+    let (mantissa, exp) = n.split_at(mantissa_end);
+    let mut parts = mantissa.splitn(2, |&b| b == b'.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next().unwrap_or_default();
+    let mantissa_ok = whole.iter().all(digits)
+        && fraction.iter().all(digits)
+        && !(whole.is_empty() && fraction.is_empty())
+        && mantissa.iter().filter(|&&b| b == b'.').count() <= 1;
+    let exp_ok = match exp {
+        [] => true,
+        [_, b'+' | b'-', rest @ ..] | [_, rest @ ..] => {
+            !rest.is_empty() && rest.iter().all(u8::is_ascii_digit)
+        }
+    };
+    mantissa_ok && exp_ok
+}
+
+pub(super) fn is_lua_symbol(symbol: &[u8]) -> bool {
+    matches!(
+        symbol,
+        b"+" | b"-"
+            | b"*"
+            | b"/"
+            | b"%"
+            | b"^"
+            | b"#"
+            | b"=="
+            | b"~="
+            | b"<="
+            | b">="
+            | b"<"
+            | b">"
+            | b"="
+            | b"("
+            | b")"
+            | b"{"
+            | b"}"
+            | b"["
+            | b"]"
+            | b";"
+            | b":"
+            | b"::"
+            | b","
+            | b"."
+            | b".."
+            | b"..."
+    )
+}
+
+/// The deepest nesting the parser will recurse through, from a cheap scan that skips strings
+/// and comments. Used to refuse input too deep to parse safely before full_moon recurses into it.
+///
+/// Counts brackets, blocks, and the operators of one expression: full_moon builds a chain
+/// `a + b + c` or `- - - x` as one tree level per operator, and every later walk of that
+/// tree recurses once per level. Counting every operator over-estimates some expressions
+/// (never under-estimates), which is the safe side of the limit.
+pub fn nesting_depth(text: &str) -> usize {
+    nesting(text, usize::MAX).depth
+}
+
+/// How deep a file nests, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nesting {
+    pub depth: usize,
+    /// Where the depth first went over `limit` (or where the deepest point is, when it did not).
+    pub offset: usize,
+}
+
+/// [`nesting_depth`], with the position of the first token past `limit`.
+pub fn nesting(text: &str, limit: usize) -> Nesting {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Open {
+        Paren,
+        Brace,
+        Bracket,
+        Block,
+        Repeat,
+    }
+    let bytes = text.as_bytes();
+    // Each open level with the operator chain of the level around it.
+    let mut levels: Vec<(Open, usize)> = Vec::new();
+    let mut chain = 0usize;
+    let mut outer_chains = 0usize;
+    let mut after_operand = false;
+    let mut max_depth = 0;
+    let mut offset = 0;
+    let open =
+        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+            levels.push((kind, *chain));
+            *outer += *chain;
+            *chain = 0;
+        };
+    // A closer only closes its own kind of opener, so mismatched input never lowers the count.
+    let close =
+        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
+            if levels.last().is_some_and(|(k, _)| *k == kind) {
+                let (_, saved) = levels.pop().expect("checked");
+                *outer -= saved;
+                *chain = saved;
+            }
+        };
+    for token in Scanner::new(text) {
+        let here = &bytes[token.start..token.end];
+        match token.kind {
+            Kind::Comment | Kind::Invalid => continue,
+            Kind::String => after_operand = true,
+            Kind::Number => {
+                if after_operand {
+                    chain = 0;
+                }
+                after_operand = true;
+            }
+            Kind::Name => match here {
+                b"function" => {
+                    open(&mut levels, &mut chain, &mut outer_chains, Open::Block);
+                    after_operand = false;
+                }
+                b"do" | b"if" | b"repeat" => {
+                    chain = 0;
+                    let kind = if here == b"repeat" {
+                        Open::Repeat
+                    } else {
+                        Open::Block
+                    };
+                    open(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = false;
+                }
+                b"end" => {
+                    close(&mut levels, &mut chain, &mut outer_chains, Open::Block);
+                    after_operand = true;
+                }
+                b"until" => {
+                    close(&mut levels, &mut chain, &mut outer_chains, Open::Repeat);
+                    after_operand = false;
+                }
+                b"and" | b"or" | b"not" => {
+                    chain += 1;
+                    after_operand = false;
+                }
+                b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local"
+                | b"return" | b"then" | b"while" => {
+                    chain = 0;
+                    after_operand = false;
+                }
+                // A name right after an operand starts a new statement.
+                _ => {
+                    if after_operand {
+                        chain = 0;
+                    }
+                    after_operand = true;
+                }
+            },
+            Kind::Symbol => match here {
+                b"(" | b"{" | b"[" => {
+                    let kind = match here {
+                        b"(" => Open::Paren,
+                        b"{" => Open::Brace,
+                        _ => Open::Bracket,
+                    };
+                    open(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = false;
+                }
+                b")" | b"}" | b"]" => {
+                    let kind = match here {
+                        b")" => Open::Paren,
+                        b"}" => Open::Brace,
+                        _ => Open::Bracket,
+                    };
+                    close(&mut levels, &mut chain, &mut outer_chains, kind);
+                    after_operand = true;
+                }
+                b"," | b"=" | b";" | b"::" => {
+                    chain = 0;
+                    after_operand = false;
+                }
+                b"." | b":" => after_operand = false,
+                b"..." => {
+                    if after_operand {
+                        chain = 0;
+                    }
+                    after_operand = true;
+                }
+                // Binary and unary operators.
+                _ => {
+                    chain += 1;
+                    after_operand = false;
+                }
+            },
+        }
+        let depth = levels.len() + outer_chains + chain;
+        if depth > max_depth {
+            if max_depth <= limit {
+                offset = token.start;
+            }
+            max_depth = depth;
+        }
+    }
+    Nesting {
+        depth: max_depth,
+        offset,
+    }
+}

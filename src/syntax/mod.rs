@@ -1,0 +1,47 @@
+//! The syntax layer: Lua 5.2 source in, a full_moon tree and the file's comments out, with the
+//! guards and rewrites that make real mod files parse safely. Each job is its own file:
+//! [`parse`] (full_moon), [`rewrite`] (length-preserving text fixes), [`guard`] (backticks,
+//! nesting depth), [`literal_data`] (generated data files), [`span`] (node spans) and
+//! [`lexer`] (the token scanner the others share).
+
+use crate::source::Span;
+use full_moon::ast::Ast;
+
+mod guard;
+mod lexer;
+mod literal_data;
+mod parse;
+mod rewrite;
+mod span;
+
+pub use guard::{nesting, nesting_depth, Nesting};
+pub use lexer::comments;
+pub use literal_data::is_literal_data;
+pub use parse::{parse, parse_without_elision};
+pub use span::NodeSpan;
+
+/// A parse failure with the span it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// The token where the parser stopped (the end of the code, for an unexpected end of file).
+    pub span: Span,
+    /// The construct the parser was reading, when it names one (for a block without `end`, the
+    /// block's last statement).
+    pub context: Option<Span>,
+    pub message: String,
+}
+
+/// A `--` comment: its span and its text after the dashes (long comments included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    pub text: String,
+}
+
+pub struct Parsed {
+    pub ast: Ast,
+    pub comments: Vec<Comment>,
+}
+
+#[cfg(test)]
+mod tests;
