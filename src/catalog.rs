@@ -79,6 +79,25 @@ impl Family {
     }
 }
 
+/// What a finding means for the mod: a `hazard` breaks something (a refused join, a desync, a
+/// crash, a failed save, a file factolint could not read); a `standard` is a coding convention
+/// whose pattern can lead to one, and which code that works in multiplayer often breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tag {
+    Hazard,
+    Standard,
+}
+
+impl Tag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::Hazard => "hazard",
+            Tag::Standard => "standard",
+        }
+    }
+}
+
 /// One rule's documentation, the single source for `factolint rule`, SARIF, LSP hover and README.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +107,7 @@ pub struct RuleMeta {
     #[serde(deserialize_with = "severity_from_str")]
     pub default_severity: Severity,
     pub fixable: bool,
+    pub tag: Tag,
     pub summary: String,
     pub explanation: String,
     pub bad: Option<String>,
