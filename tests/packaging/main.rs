@@ -3,5 +3,6 @@
 //! The tools come from the registries (PyPI, npm) and are installed by the tests themselves;
 //! where one cannot be installed the test prints why and skips.
 
+mod pre_commit;
 mod support;
 mod wheel;
