@@ -5,4 +5,5 @@
 
 mod pre_commit;
 mod support;
+mod vsix;
 mod wheel;
