@@ -3,6 +3,7 @@
 //! The tools come from the registries (PyPI, npm) and are installed by the tests themselves;
 //! where one cannot be installed the test prints why and skips.
 
+mod github;
 mod pre_commit;
 mod support;
 mod vsix;
