@@ -188,5 +188,5 @@ fn hooks_manifest_is_valid_and_keeps_the_rust_hooks() {
     for id in ["- id: factolint\n", "- id: factolint-all\n"] {
         assert!(manifest.contains(id), "{id:?} missing");
     }
-    assert_eq!(manifest.matches("language: rust").count(), 2);
+    assert_eq!(manifest.matches("\n  language: rust\n").count(), 2);
 }
