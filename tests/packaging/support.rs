@@ -165,10 +165,17 @@ pub fn zip_read(archive: &Path, entry: &str) -> Vec<u8> {
     .stdout
 }
 
-/// PATH with no Rust toolchain on it: what a Factorio modder without Rust has.
+/// PATH with no Rust toolchain on it: what a Factorio modder without Rust has. A folder that
+/// holds git as well as cargo (a system-wide Rust in /usr/bin) stays, since pre-commit needs git.
 pub fn path_without_rust(first: &Path) -> std::ffi::OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
-    let kept = std::env::split_paths(&rest)
-        .filter(|dir| !dir.join("cargo").exists() && !dir.join("rustc").exists());
+    let kept = std::env::split_paths(&rest).filter(|dir| {
+        let has_rust = dir.join("cargo").exists() || dir.join("rustc").exists();
+        if has_rust && dir.join("git").exists() {
+            eprintln!("note: {dir:?} holds both cargo and git; it stays on PATH");
+            return true;
+        }
+        !has_rust
+    });
     std::env::join_paths(std::iter::once(first.to_path_buf()).chain(kept)).unwrap()
 }
