@@ -1,13 +1,16 @@
 // Starts `factolint lsp` for Lua files. The server does the work: diagnostics, hover,
 // quick fixes and suppression comments; this only launches and restarts it.
 
-import * as path from "path";
+import * as fs from "fs";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { serverCommand } from "./server";
 
 let client: LanguageClient | undefined;
+let extensionPath = "";
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   context.subscriptions.push(
     vscode.commands.registerCommand("factolint.restart", restart),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -23,24 +26,21 @@ export async function deactivate(): Promise<void> {
   await stop();
 }
 
-/** The configured executable; a relative path (with a separator) starts at the first workspace folder. */
-function executable(): string {
-  const configured = vscode.workspace.getConfiguration("factolint").get<string>("path")?.trim() || "factolint";
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder && !path.isAbsolute(configured) && /[\\/]/.test(configured)) {
-    return path.join(folder.uri.fsPath, configured);
-  }
-  return configured;
-}
-
 async function start(): Promise<void> {
-  const command = executable();
-  const run = { command, args: ["lsp"], transport: TransportKind.stdio };
+  const settings = vscode.workspace.getConfiguration("factolint");
+  const server = serverCommand({
+    configured: settings.get<string>("path"),
+    extensionPath,
+    workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    platform: process.platform,
+    exists: (file) => fs.existsSync(file),
+  });
+  const run = { command: server.command, args: ["lsp"], transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "lua" }],
     initializationOptions: {
-      debounceMs: vscode.workspace.getConfiguration("factolint").get<number>("debounceMs", 200),
+      debounceMs: settings.get<number>("debounceMs", 200),
     },
   };
   client = new LanguageClient("factolint", "factolint", serverOptions, clientOptions);
@@ -48,8 +48,14 @@ async function start(): Promise<void> {
     await client.start();
   } catch (error) {
     client = undefined;
+    const where = {
+      setting: "the factolint.path setting",
+      bundled: "the binary bundled with this extension",
+      path: "PATH (this VSIX has no bundled binary for your platform)",
+    }[server.source];
     const action = await vscode.window.showErrorMessage(
-      `factolint: could not start \`${command} lsp\` (${String(error)}). Install factolint or set factolint.path.`,
+      `factolint: could not start \`${server.command} lsp\` from ${where} (${String(error)}). ` +
+        "Install factolint (pip install factolint) or set factolint.path.",
       "Open Settings",
     );
     if (action === "Open Settings") {
