@@ -30,7 +30,7 @@ struct Checked {
 impl Checked {
     fn run(paths: &[PathBuf], discover: &DiscoverOptions, options: &CheckOptions) -> Checked {
         let discovery = workspace::discover_paths(paths, discover);
-        let report = engine::check_units(&discovery.units, options);
+        let mut report = engine::check_units(&discovery.units, options);
         let mut in_memory_paths = BTreeSet::new();
         let mut reported = BTreeSet::new();
         for file in discovery.units.iter().flat_map(|u| &u.files) {
@@ -41,7 +41,7 @@ impl Checked {
                 reported.insert(file.path.clone());
             }
         }
-        let in_memory = report
+        let in_memory: BTreeSet<FileId> = report
             .sources
             .iter()
             .filter(|(_, f)| in_memory_paths.contains(&f.path))
@@ -54,6 +54,17 @@ impl Checked {
                 .find(|(_, f)| f.path == stdin.path)
                 .map(|(id, _)| id)
         });
+        // A zip is never rewritten: its fixes are offered, not counted as fixable.
+        for d in &mut report.diagnostics {
+            let in_zip = in_memory.contains(&d.file) && Some(d.file) != stdin_file;
+            if let (Some(fix), true) = (&mut d.fix, in_zip) {
+                if fix.safe {
+                    fix.safe = false;
+                    d.notes
+                        .push("not fixed automatically: this file is inside a zip".into());
+                }
+            }
+        }
         Checked {
             named: discovery.named,
             problems: discovery.problems,
@@ -89,6 +100,9 @@ impl Checked {
             for named in &self.named {
                 if let Some(why) = &named.nothing_because {
                     say(format!("warning: {}: {why}", named.given.display()));
+                }
+                if let Some(note) = &named.skipped_from_above {
+                    say(format!("note: {}: {note}", named.given.display()));
                 }
             }
         }

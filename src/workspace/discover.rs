@@ -42,6 +42,9 @@ pub struct NamedPath {
     /// Why it names none, when that is not an error (a folder without Lua files, a file that
     /// is not Lua, one skipped by `--force-exclude`).
     pub nothing_because: Option<String>,
+    /// Lua files in a named folder that ignore files of the folders above it skip (a `src/`
+    /// pattern there skips every nested `src/`): how many, the first, and what skips it.
+    pub skipped_from_above: Option<String>,
 }
 
 /// A failure that stops one path or one mod, not the run. Exit code 2.
@@ -125,6 +128,7 @@ impl Finder<'_> {
             given: given.to_path_buf(),
             files: 0,
             nothing_because: None,
+            skipped_from_above: None,
         };
         let is_stdin = self.options.stdin.as_ref().is_some_and(|s| s.path == path);
         let meta = std::fs::metadata(&path);
@@ -147,7 +151,10 @@ impl Finder<'_> {
                 Ok(0) => {
                     named.nothing_because = Some(self.why_empty(&path));
                 }
-                Ok(files) => named.files = files,
+                Ok(files) => {
+                    named.files = files;
+                    named.skipped_from_above = self.skipped_from_above(&path);
+                }
                 Err(why) => named.nothing_because = why,
             }
         } else if has_extension(&path, "zip") {
@@ -271,6 +278,25 @@ impl Finder<'_> {
             all.len(),
             crate::engine::display_path(first)
         )
+    }
+
+    /// Lua files in `dir` that only the ignore files above it skip, if any: said, because a
+    /// pattern written for another part of a repository can remove a mod's folder.
+    fn skipped_from_above(&mut self, dir: &Path) -> Option<String> {
+        let top = self.ignore_top(dir);
+        if ancestor_ignores(dir, &top).is_empty() {
+            return None;
+        }
+        let all = walk(dir, &top, false).ok()?.lua;
+        let kept: BTreeSet<PathBuf> = walk(dir, &top, true).ok()?.lua.into_iter().collect();
+        let skipped: Vec<&PathBuf> = all.iter().filter(|f| !kept.contains(*f)).collect();
+        let first = skipped.first()?;
+        let why = ignored_by(first, false, &top)?;
+        Some(format!(
+            "{} Lua file(s) skipped by ignore files above this folder; {} is {why}; name it to check it",
+            skipped.len(),
+            crate::engine::display_path(first)
+        ))
     }
 
     /// What a folder walk would skip `path` for: an ignore file or the config's `exclude`.
