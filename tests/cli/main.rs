@@ -15,6 +15,7 @@ mod fl501;
 mod formats;
 mod github;
 mod paths;
+mod progress;
 mod rules_cmd;
 mod sarif;
 mod selection;
