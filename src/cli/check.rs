@@ -210,7 +210,7 @@ pub fn run(args: CheckArgs) -> i32 {
     let failed = checked.failed();
 
     if args.diff {
-        return diff(&checked, failed);
+        return diff(&checked, failed, args.output_file.as_deref());
     }
     if let Some(path) = &args.write_baseline {
         return match baseline::write(path, &checked.report) {
@@ -373,15 +373,25 @@ pub fn run(args: CheckArgs) -> i32 {
     super::exit_code(&checked.report, args.deny_warnings)
 }
 
-fn diff(checked: &Checked, failed: bool) -> i32 {
+fn diff(checked: &Checked, failed: bool, output_file: Option<&Path>) -> i32 {
     let report = &checked.report;
     let fixed = crate::fix::fixed_files(&report.sources, &report.diagnostics, &report.lossy_files);
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
     for (file, new_text) in &fixed {
         let source = report.sources.get(*file);
-        let _ = out.write_all(
-            crate::fix::unified_diff(&source.display, &source.text, new_text).as_bytes(),
-        );
+        text.push_str(&crate::fix::unified_diff(
+            &source.display,
+            &source.text,
+            new_text,
+        ));
+    }
+    let written = match output_file {
+        Some(path) => std::fs::write(path, &text),
+        None => std::io::stdout().lock().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        say(format!("error: cannot write the diff: {e}"));
+        return EXIT_FAILURE;
     }
     if failed {
         EXIT_FAILURE

@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// reported on.
 pub(super) fn read(zip_path: &Path, finder: &mut Finder) -> Result<Vec<Unit>, String> {
     let entries = entries(zip_path)?;
-    let Some(config) = finder.config_for_archive(zip_path) else {
+    let Some(config) = finder.config(zip_path) else {
         // A broken factolint.toml is reported for it already.
         return Ok(Vec::new());
     };

@@ -218,15 +218,9 @@ impl Finder<'_> {
         // Named explicitly, so what would skip the folder itself does not apply inside it.
         let forced = ignored.is_some();
         let top = self.ignore_top(dir);
-        let walked = match walk(dir, &top, !forced) {
-            Ok(walked) => walked,
-            Err(e) => {
-                self.problem(dir, e);
-                return Err(None);
-            }
-        };
-        for (path, message) in walked.errors {
-            self.problem(&path, message);
+        let walked = walk(dir, &top, !forced);
+        for (path, message) in &walked.errors {
+            self.problem(path, message.clone());
         }
         let mut count = 0;
         for file in walked.lua {
@@ -287,8 +281,8 @@ impl Finder<'_> {
         if ancestor_ignores(dir, &top).is_empty() {
             return None;
         }
-        let all = walk(dir, &top, false).ok()?.lua;
-        let kept: BTreeSet<PathBuf> = walk(dir, &top, true).ok()?.lua.into_iter().collect();
+        let all = walk(dir, &top, false).lua;
+        let kept: BTreeSet<PathBuf> = walk(dir, &top, true).lua.into_iter().collect();
         let skipped: Vec<&PathBuf> = all.iter().filter(|f| !kept.contains(*f)).collect();
         let first = skipped.first()?;
         let why = ignored_by(first, false, &top)?;
@@ -301,7 +295,13 @@ impl Finder<'_> {
 
     /// What a folder walk would skip `path` for: an ignore file or the config's `exclude`.
     fn skipped_by(&mut self, path: &Path, is_dir: bool, config: &Config) -> Option<String> {
-        if let Some(pattern) = config.excluding_pattern(path) {
+        // A folder counts as excluded when a pattern excludes it or everything in it.
+        let pattern = config.excluding_pattern(path).or_else(|| {
+            is_dir
+                .then(|| config.excluding_pattern(&path.join("any-file.lua")))
+                .flatten()
+        });
+        if let Some(pattern) = pattern {
             let file = config.path.as_deref().map(crate::engine::display_path);
             return Some(format!(
                 "excluded by {pattern:?} in `exclude` of {}",
@@ -323,8 +323,9 @@ impl Finder<'_> {
             .map_or_else(|| dir.to_path_buf(), |(root, _)| root)
     }
 
-    /// The configuration for a unit at `root`; `None` (and the error recorded) when broken.
-    fn config(&mut self, root: &Path) -> Option<Arc<Config>> {
+    /// The configuration for a unit at `root` (a folder, a file or a zip); `None` (and the
+    /// error recorded) when broken.
+    pub(super) fn config(&mut self, root: &Path) -> Option<Arc<Config>> {
         let start = if root.is_dir() {
             root.to_path_buf()
         } else {
@@ -375,7 +376,7 @@ impl Finder<'_> {
     /// The nearest folder at or above `dir` with a mod's info.json (a mod) or control.lua (a
     /// scenario). The search stops at a project boundary (a folder with factolint.toml or
     /// .git), so a stray control.lua far above the code never swallows it.
-    pub(super) fn root_of(&mut self, dir: &Path) -> Option<(PathBuf, RootKind)> {
+    fn root_of(&mut self, dir: &Path) -> Option<(PathBuf, RootKind)> {
         for ancestor in dir.ancestors() {
             if self.is_mod_dir(ancestor) {
                 return Some((ancestor.to_path_buf(), RootKind::Mod));
@@ -390,11 +391,6 @@ impl Finder<'_> {
         None
     }
 
-    /// The configuration for a zip at `path` (from its folder upward).
-    pub(super) fn config_for_archive(&mut self, path: &Path) -> Option<Arc<Config>> {
-        self.config(path)
-    }
-
     /// The units of the named files, each with the rest of its mod.
     fn units(&mut self) -> Vec<Unit> {
         let roots = std::mem::take(&mut self.roots);
@@ -406,13 +402,10 @@ impl Finder<'_> {
             let mut files: BTreeMap<PathBuf, WorkFile> = BTreeMap::new();
             if root.is_dir() {
                 let top = self.ignore_top(root);
-                let walked = match walk(root, &top, true) {
-                    Ok(walked) => walked,
-                    Err(e) => {
-                        self.problem(root, e);
-                        continue;
-                    }
-                };
+                let walked = walk(root, &top, true);
+                for (path, message) in &walked.errors {
+                    self.problem(path, message.clone());
+                }
                 for path in walked.lua {
                     if config.is_excluded(&path) {
                         continue;
@@ -520,7 +513,7 @@ struct Walked {
 
 /// Every `.lua` file below `dir` (sorted), honouring `.gitignore` and `.ignore` files inside it
 /// and, when `with_ancestors`, those of the folders above it up to `top`.
-fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Result<Walked, String> {
+fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
     let ancestors = if with_ancestors {
         ancestor_ignores(dir, top)
     } else {
@@ -541,9 +534,6 @@ fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Result<Walked, String> 
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                if walked.lua.is_empty() && !dir.is_dir() {
-                    return Err(e.to_string());
-                }
                 walked.errors.push((dir.to_path_buf(), e.to_string()));
                 continue;
             }
@@ -559,7 +549,7 @@ fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Result<Walked, String> 
         }
     }
     walked.lua.sort();
-    Ok(walked)
+    walked
 }
 
 /// Every `.lua` file below `dir`, with no ignore rules and hidden files too.

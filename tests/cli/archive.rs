@@ -25,7 +25,7 @@ fn portal_zip(path: &Path, top: &str) {
             (&format!("{top}/info.json"), &info),
             (
                 &format!("{top}/control.lua"),
-                b"local util = require(\"scripts.util\")\nutil.setup()\n",
+                b"local util = require(\"scripts.util\")\nutil.setup()\nscript.on_event(defines.events.on_tick, function() end)\n",
             ),
             (
                 &format!("{top}/scripts/util.lua"),
@@ -70,7 +70,10 @@ fn a_mods_folder_of_zips_and_folders_is_checked_whole() {
         &[
             ("mod-list.json", b"{\"mods\": []}"),
             ("unpacked/info.json", &info_json("unpacked", "2.0")),
-            ("unpacked/control.lua", b"global.x = 1\n"),
+            (
+                "unpacked/control.lua",
+                b"global.x = 1\nscript.on_event(defines.events.on_tick, function() end)\n",
+            ),
         ],
     );
     // Not a zip at all, and a zip with two folders: each is an error; the rest is checked.
@@ -110,25 +113,38 @@ fn a_mods_folder_of_zips_and_folders_is_checked_whole() {
         "{}",
         run.stderr
     );
-    // `events` names each row's mod.
-    let events = factolint(
-        dir.path(),
-        &[
-            "events",
-            "--format",
-            "json",
-            "mods/unpacked",
-            "mods/zipped_1.2.3.zip",
-        ],
-    );
+    // `events` over several mods names each row's mod, in JSON and for people.
+    let events = factolint(dir.path(), &["events", "--format", "json", "mods"]);
+    assert_eq!(events.code, 2, "the broken zips are still errors");
     let document: serde_json::Value = serde_json::from_str(&events.stdout).unwrap();
-    let mods: Vec<&str> = document["registrations"]
+    let rows: Vec<(&str, &str, &str)> = document["registrations"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["mod"].as_str().unwrap())
+        .map(|r| {
+            (
+                r["mod"].as_str().unwrap(),
+                r["name"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(mods, [] as [&str; 0], "neither mod registers anything");
+    assert_eq!(
+        rows,
+        [
+            ("unpacked", "on_tick", "mods/unpacked/control.lua"),
+            ("zipped", "on_tick", "mods/zipped_1.2.3.zip/control.lua"),
+        ]
+    );
+    let human = factolint(dir.path(), &["events", "mods"]);
+    assert!(
+        human.stdout.starts_with(
+            "on_tick\n  unpacked  mods/unpacked/control.lua:2 -> handler mods/unpacked/control.lua:2  [load]\n  \
+             zipped  mods/zipped_1.2.3.zip/control.lua:3 -> handler mods/zipped_1.2.3.zip/control.lua:3  [load]\n"
+        ),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]

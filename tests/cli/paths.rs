@@ -126,8 +126,17 @@ fn a_named_file_is_checked_even_when_ignored_unless_force_exclude() {
         ]
     );
     assert_eq!(run.stderr, "");
-    // A named folder too.
+    // A named folder too, also one excluded by a `folder/**` pattern.
     assert_eq!(check_json(dir.path(), &["m/build"]).findings().len(), 1);
+    write_files(
+        dir.path(),
+        &[
+            ("m/factolint.toml", b"exclude = [\"vendor\", \"gen/**\"]\n"),
+            ("m/gen/a.lua", b"global.a = 1\n"),
+        ],
+    );
+    assert_eq!(check_json(dir.path(), &["m"]).findings().len(), 1);
+    assert_eq!(check_json(dir.path(), &["m/gen"]).findings().len(), 1);
 
     // --force-exclude skips them and says which file and pattern did.
     let run = factolint(
