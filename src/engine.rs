@@ -339,7 +339,7 @@ pub fn sort_diagnostics(sources: &SourceDb, diagnostics: &mut [Diagnostic]) {
 
 /// `path` relative to the working directory with `/` separators; absolute when outside it.
 pub fn display_path(path: &Path) -> String {
-    display_path_in(path, &std::env::current_dir().unwrap_or_default())
+    workspace::display_path(path)
 }
 
 fn display_path_in(path: &Path, cwd: &Path) -> String {

@@ -162,6 +162,15 @@ pub fn absolute(path: &Path) -> PathBuf {
     out
 }
 
+/// `path` relative to the working directory with `/` separators; absolute when outside it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match path.strip_prefix(&cwd) {
+        Ok(rel) => relative_slash(rel, Path::new("")),
+        Err(_) => path.to_string_lossy().replace('\\', "/"),
+    }
+}
+
 pub fn relative_slash(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
     rel.components()

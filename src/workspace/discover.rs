@@ -270,7 +270,7 @@ impl Finder<'_> {
         format!(
             "{} Lua file(s) in this folder, all skipped; {} is {reason}; name a file to check it",
             all.len(),
-            crate::engine::display_path(first)
+            super::display_path(first)
         )
     }
 
@@ -289,7 +289,7 @@ impl Finder<'_> {
         Some(format!(
             "{} Lua file(s) skipped by ignore files above this folder; {} is {why}; name it to check it",
             skipped.len(),
-            crate::engine::display_path(first)
+            super::display_path(first)
         ))
     }
 
@@ -302,7 +302,7 @@ impl Finder<'_> {
                 .flatten()
         });
         if let Some(pattern) = pattern {
-            let file = config.path.as_deref().map(crate::engine::display_path);
+            let file = config.path.as_deref().map(super::display_path);
             return Some(format!(
                 "excluded by {pattern:?} in `exclude` of {}",
                 file.unwrap_or_default()
@@ -631,7 +631,7 @@ fn ignored_by(path: &Path, is_dir: bool, top: &Path) -> Option<String> {
     let file = glob.from().unwrap_or(gitignore.path());
     Some(format!(
         "ignored by {} (pattern `{}`)",
-        crate::engine::display_path(file),
+        super::display_path(file),
         glob.original()
     ))
 }
