@@ -1,7 +1,8 @@
-//! `factolint.toml`: rule severities, excludes, per-path overrides, limits.
+//! `factolint.toml`: rule selection and levels, excludes, per-path overrides, limits.
+
+pub mod select;
 
 use crate::api::FactorioVersion;
-use crate::diagnostics::Severity;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -10,8 +11,7 @@ use toml::Spanned;
 
 pub const FILE_NAME: &str = "factolint.toml";
 
-/// A configured level: a severity, or off.
-pub type Level = Option<Severity>;
+pub use select::{Level, RuleLayer, Selector};
 
 /// How a file is run, when its place in the mod does not say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -42,7 +42,7 @@ impl Default for Limits {
 #[derive(Clone, Debug)]
 pub struct Override {
     globs: GlobSet,
-    pub rules: BTreeMap<&'static str, Level>,
+    pub rules: RuleLayer,
     pub factorio_version: Option<FactorioVersion>,
     pub role: Option<Role>,
 }
@@ -53,9 +53,13 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub factorio_version: Option<FactorioVersion>,
     excludes: Option<GlobSet>,
-    pub rules: BTreeMap<&'static str, Level>,
+    /// The patterns of `exclude`, as written: named when a path is skipped.
+    exclude_patterns: Vec<String>,
+    pub rules: RuleLayer,
     pub overrides: Vec<Override>,
     pub limits: Limits,
+    /// Rule selection from the command line: decides over everything in the file.
+    pub command_line: Option<std::sync::Arc<RuleLayer>>,
 }
 
 /// A configuration problem: exit code 2, with the file and line.
@@ -86,6 +90,11 @@ struct RawConfig {
     factorio_version: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
@@ -98,6 +107,11 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawOverride {
     files: Spanned<Vec<Spanned<String>>>,
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     factorio_version: Option<Spanned<String>>,
@@ -168,24 +182,54 @@ impl Config {
                 )
             })
         };
-        let rules = |raw: &BTreeMap<Spanned<String>, Spanned<String>>| -> Result<BTreeMap<&'static str, Level>, ConfigError> {
-            let mut out = BTreeMap::new();
-            for (key, level) in raw {
-                let meta = crate::catalog::lookup(key.get_ref()).ok_or_else(|| {
-                    error_at(key.span().start, format!("unknown rule {:?} (run `factolint rules` for the list)", key.get_ref()))
+        let selector = |word: &Spanned<String>| {
+            Selector::parse(word.get_ref()).map_err(|e| error_at(word.span().start, e))
+        };
+        let selectors = |words: &[Spanned<String>]| -> Result<Vec<Selector>, ConfigError> {
+            words.iter().map(selector).collect()
+        };
+        let layer = |select: &Option<Vec<Spanned<String>>>,
+                     extend_select: &[Spanned<String>],
+                     ignore: &[Spanned<String>],
+                     levels: &BTreeMap<Spanned<String>, Spanned<String>>|
+         -> Result<RuleLayer, ConfigError> {
+            // In the file's order, so that a conflict is reported at the later key.
+            let mut keys: Vec<(&Spanned<String>, &Spanned<String>)> = levels.iter().collect();
+            keys.sort_by_key(|(key, _)| key.span().start);
+            let mut parsed: Vec<(Selector, Level)> = Vec::new();
+            for (key, level) in keys {
+                let key_selector = selector(key)?;
+                if let Some((earlier, code)) = parsed
+                    .iter()
+                    .find_map(|(s, _)| s.overlaps(&key_selector).map(|code| (s, code)))
+                {
+                    return Err(error_at(
+                        key.span().start,
+                        format!(
+                            "{:?} and {:?} both set the level of {code}; keep one of them",
+                            earlier.text,
+                            key.get_ref()
+                        ),
+                    ));
+                }
+                let level = select::parse_level(level.get_ref()).ok_or_else(|| {
+                    error_at(
+                        level.span().start,
+                        format!(
+                            "rule level must be {}, not {:?}",
+                            select::LEVEL_WORDS,
+                            level.get_ref()
+                        ),
+                    )
                 })?;
-                let parsed = match level.get_ref().as_str() {
-                    "off" => None,
-                    other => Some(Severity::parse(other).ok_or_else(|| {
-                        error_at(
-                            level.span().start,
-                            format!("rule level must be \"error\", \"warning\", \"info\" or \"off\", not {other:?}"),
-                        )
-                    })?),
-                };
-                out.insert(meta.code.as_str(), parsed);
+                parsed.push((key_selector, level));
             }
-            Ok(out)
+            Ok(RuleLayer {
+                select: select.as_deref().map(selectors).transpose()?,
+                extend_select: selectors(extend_select)?,
+                ignore: selectors(ignore)?,
+                levels: parsed,
+            })
         };
         let globs = |patterns: &[Spanned<String>]| -> Result<GlobSet, ConfigError> {
             let mut builder = GlobSetBuilder::new();
@@ -215,7 +259,12 @@ impl Config {
             }
             overrides.push(Override {
                 globs: globs(raw_override.files.get_ref())?,
-                rules: rules(&raw_override.rules)?,
+                rules: layer(
+                    &raw_override.select,
+                    &raw_override.extend_select,
+                    &raw_override.ignore,
+                    &raw_override.rules,
+                )?,
                 factorio_version: raw_override
                     .factorio_version
                     .as_ref()
@@ -239,9 +288,11 @@ impl Config {
             } else {
                 Some(globs(&raw.exclude)?)
             },
-            rules: rules(&raw.rules)?,
+            exclude_patterns: raw.exclude.iter().map(|p| p.get_ref().clone()).collect(),
+            rules: layer(&raw.select, &raw.extend_select, &raw.ignore, &raw.rules)?,
             overrides,
             limits,
+            command_line: None,
         })
     }
 
@@ -268,18 +319,37 @@ impl Config {
             .filter(move |o| rel.is_some_and(|rel| o.globs.is_match(rel)))
     }
 
-    /// The level of `code` for `path`: the last matching override, then `[rules]`, then the default.
+    /// The level of `code` for `path`: the rule's default, then the file's selection and
+    /// `[rules]`, then each matching override in order, then the command line.
     pub fn level(&self, code: &'static str, path: &Path) -> Level {
-        let mut level = match self.rules.get(code) {
-            Some(level) => *level,
-            None => crate::catalog::meta(code).map(|m| m.default_severity),
-        };
-        for o in self.matching_overrides(path) {
-            if let Some(l) = o.rules.get(code) {
-                level = *l;
-            }
+        let overrides = self.matching_overrides(path).map(|o| &o.rules);
+        select::resolve(
+            code,
+            std::iter::once(&self.rules)
+                .chain(overrides)
+                .chain(self.command_line.as_deref()),
+        )
+    }
+
+    /// This configuration with the command line's rule selection on top.
+    pub fn with_command_line(&self, layer: &std::sync::Arc<RuleLayer>) -> Config {
+        Config {
+            command_line: (!layer.is_empty()).then(|| layer.clone()),
+            ..self.clone()
         }
-        level
+    }
+
+    /// The `exclude` pattern that matches `path`, as written.
+    pub fn excluding_pattern(&self, path: &Path) -> Option<&str> {
+        let rel = self.relative(path)?;
+        self.exclude_patterns
+            .iter()
+            .find(|pattern| {
+                expand_glob(pattern)
+                    .iter()
+                    .any(|g| Glob::new(g).is_ok_and(|g| g.compile_matcher().is_match(rel)))
+            })
+            .map(String::as_str)
     }
 
     pub fn role(&self, path: &Path) -> Option<Role> {
@@ -306,6 +376,7 @@ fn expand_glob(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Severity;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("/m/factolint.toml"), text)
@@ -330,6 +401,48 @@ mod tests {
         );
         assert!(config.is_excluded(Path::new("/m/vendor/lib.lua")));
         assert!(!config.is_excluded(Path::new("/m/control.lua")));
+    }
+
+    #[test]
+    fn a_rule_set_by_code_and_by_name_is_an_error_naming_both() {
+        let err = parse("[rules]\nFL501 = \"error\"\nglobal-in-2-0 = \"off\"\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(
+            err.message.contains("\"FL501\"") && err.message.contains("\"global-in-2-0\""),
+            "{err}"
+        );
+        // A family and one of its rules are not a conflict: the rule is more specific.
+        let config = parse("[rules]\nFL5 = \"off\"\nFL501 = \"warn\"\nFL3 = \"info\"\n").unwrap();
+        let path = Path::new("/m/control.lua");
+        assert_eq!(config.level("FL501", path), Some(Severity::Warning));
+        assert_eq!(config.level("FL301", path), Some(Severity::Info));
+    }
+
+    #[test]
+    fn select_and_ignore_keys_at_top_level_and_in_overrides() {
+        let config = parse(
+            "select = [\"FL1\", \"FL5\"]\nignore = [\"FL101\"]\n\
+             [[overrides]]\nfiles = [\"scripts\"]\nextend-select = [\"storage-userdata\"]\n",
+        )
+        .unwrap();
+        let control = Path::new("/m/control.lua");
+        let script = Path::new("/m/scripts/a.lua");
+        assert_eq!(config.level("FL501", control), Some(Severity::Error));
+        assert_eq!(config.level("FL101", control), None);
+        assert_eq!(config.level("FL301", control), None);
+        assert_eq!(config.level("FL301", script), Some(Severity::Warning));
+        let err = parse("select = [\"FL9\"]\n").unwrap_err();
+        assert!(err.message.contains("FL9"), "{err}");
+        let command_line = std::sync::Arc::new(RuleLayer {
+            ignore: vec![Selector::parse("FL5").unwrap()],
+            ..RuleLayer::default()
+        });
+        assert_eq!(
+            config
+                .with_command_line(&command_line)
+                .level("FL501", control),
+            None
+        );
     }
 
     #[test]
@@ -360,6 +473,7 @@ mod tests {
         let err = parse("[rules]\nFL501 = \"loud\"\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 9));
         assert!(err.message.contains("\"loud\""));
+        assert!(err.message.contains("\"warn\""), "{err}");
         assert!(parse("factorio-version = \"two\"\n").is_err());
     }
 }

@@ -12,6 +12,7 @@ use crate::workspace::{self, RequireTarget, Unit, WorkFile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Parser and walkers recurse per nesting level; this stack covers the nesting limit with room.
@@ -38,6 +39,17 @@ pub struct CheckOptions {
     pub overlays: HashMap<PathBuf, String>,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// Counters a progress display reads while the check runs.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a run is: files read and parsed, units (mods) linked and checked.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files_total: AtomicUsize,
+    pub files_parsed: AtomicUsize,
+    pub units_total: AtomicUsize,
+    pub units_checked: AtomicUsize,
 }
 
 /// Everything one run found.
@@ -53,11 +65,15 @@ pub struct Report {
     pub lossy_files: Vec<FileId>,
     /// Every registration of every unit (the `factolint events` map), sorted by place.
     pub registrations: Vec<RegistrationRow>,
+    /// With a baseline: how many findings it left out.
+    pub baselined: Option<usize>,
 }
 
 /// One registration, resolved to files and spans for output.
 #[derive(Clone, Debug)]
 pub struct RegistrationRow {
+    /// The mod (or scenario, or loose file) it belongs to.
+    pub unit: String,
     pub kind: &'static str,
     pub name: String,
     pub file: FileId,
@@ -105,12 +121,14 @@ pub fn check_paths(
 const MAX_THREADS: usize = 256;
 
 pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
-    let read = |file: &WorkFile| match options.overlays.get(&file.path) {
-        Some(text) => Ok(text.clone().into_bytes()),
-        None => std::fs::read(&file.path),
+    let read = |file: &WorkFile| match (&file.content, options.overlays.get(&file.path)) {
+        (Some(bytes), _) => Ok(bytes.to_vec()),
+        (None, Some(text)) => Ok(text.clone().into_bytes()),
+        (None, None) => std::fs::read(&file.path),
     };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    with_workers(options, files, || run(units, &read))
+    let progress = options.progress.as_deref();
+    with_workers(options, files, || run(units, &read, progress))
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -129,10 +147,11 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             report: true,
+            content: None,
         }],
     };
     let read = |_: &WorkFile| Ok(bytes.to_vec());
-    with_workers(options, 1, || run(std::slice::from_ref(&unit), &read))
+    with_workers(options, 1, || run(std::slice::from_ref(&unit), &read, None))
 }
 
 fn with_workers<T: Send>(
@@ -156,13 +175,17 @@ fn with_workers<T: Send>(
 /// How a file's bytes are read: from the disk, an editor overlay, or memory.
 type Reader<'a> = dyn Fn(&WorkFile) -> std::io::Result<Vec<u8>> + Sync + 'a;
 
-fn run(units: &[Unit], read: &Reader) -> Report {
+fn run(units: &[Unit], read: &Reader, progress: Option<&Progress>) -> Report {
     // Largest files first, so one giant data file does not finish last on a single core.
     let jobs: Vec<(usize, usize)> = units
         .iter()
         .enumerate()
         .flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f)))
         .collect();
+    if let Some(progress) = progress {
+        progress.files_total.store(jobs.len(), Ordering::Relaxed);
+        progress.units_total.store(units.len(), Ordering::Relaxed);
+    }
     let mut sized: Vec<(u64, usize)> = jobs
         .par_iter()
         .enumerate()
@@ -186,6 +209,9 @@ fn run(units: &[Unit], read: &Reader) -> Report {
             let (u, f) = jobs[i];
             let work = &units[u].files[f];
             let file = load(work, &units[u].config, read);
+            if let Some(progress) = progress {
+                progress.files_parsed.fetch_add(1, Ordering::Relaxed);
+            }
             // The line index is built here too, in parallel, not in the sequential merge below.
             let source = SourceFile::new(
                 work.path.clone(),
@@ -212,7 +238,13 @@ fn run(units: &[Unit], read: &Reader) -> Report {
     let unit_results: Vec<(Vec<Diagnostic>, bool, Vec<RegistrationRow>)> = units
         .par_iter()
         .zip(per_unit.into_par_iter())
-        .map(|(unit, files)| check_unit(unit, &files, sources))
+        .map(|(unit, files)| {
+            let result = check_unit(unit, &files, sources);
+            if let Some(progress) = progress {
+                progress.units_checked.fetch_add(1, Ordering::Relaxed);
+            }
+            result
+        })
         .collect();
 
     // info.json problems need their file in the source database to be rendered.
@@ -308,7 +340,7 @@ pub fn sort_diagnostics(sources: &SourceDb, diagnostics: &mut [Diagnostic]) {
 
 /// `path` relative to the working directory with `/` separators; absolute when outside it.
 pub fn display_path(path: &Path) -> String {
-    display_path_in(path, &std::env::current_dir().unwrap_or_default())
+    workspace::display_path(path)
 }
 
 fn display_path_in(path: &Path, cwd: &Path) -> String {
@@ -604,7 +636,7 @@ fn check_unit(
     }
 
     let model = crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts);
-    let registrations = registration_rows(&model);
+    let registrations = registration_rows(&unit.name(), &model);
     let unit_facts = UnitFacts {
         unit,
         files: &facts,
@@ -668,13 +700,14 @@ fn check_unit(
     (out, io_failure, registrations)
 }
 
-fn registration_rows(model: &crate::semantic::model::Model) -> Vec<RegistrationRow> {
+fn registration_rows(unit: &str, model: &crate::semantic::model::Model) -> Vec<RegistrationRow> {
     model
         .registrations
         .iter()
         .map(|r| {
             let file = &model.files[r.call.file];
             RegistrationRow {
+                unit: unit.to_string(),
                 kind: r.kind.name(),
                 name: r.name.clone(),
                 file: file.id,

@@ -50,3 +50,42 @@ fn readme_starts_with_the_two_newcomer_commands() {
     ))
     .exists());
 }
+
+/// Every ```text block that follows an `<!-- output: ARGS -->` line is what `factolint ARGS`
+/// prints in the repository's root (without colour, as when piped).
+#[test]
+fn readme_sample_output_is_the_real_output() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let mut checked = 0;
+    for (marker_at, _) in readme.match_indices("<!-- output: ") {
+        let rest = &readme[marker_at + "<!-- output: ".len()..];
+        let args_end = rest.find(" -->").expect("a closed marker");
+        let args: Vec<&str> = rest[..args_end].split_whitespace().collect();
+        let (between, after) = rest[args_end + " -->".len()..]
+            .split_once("```text\n")
+            .expect("a ```text block after the marker");
+        assert!(
+            between.trim().is_empty(),
+            "the block follows its marker directly"
+        );
+        let block = after.split_once("```").expect("a closed block").0;
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_factolint"))
+            .current_dir(root)
+            .args(&args)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        let real = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            block == real,
+            "README.md's output of `factolint {}` is out of date; the real output is:\n{real}",
+            args.join(" ")
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "the README's sample outputs carry their markers"
+    );
+}

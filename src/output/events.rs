@@ -20,6 +20,7 @@ pub fn json(report: &Report) -> String {
                 json!({ "path": path, "line": line })
             });
             json!({
+                "mod": r.unit,
                 "kind": r.kind,
                 "name": r.name,
                 "path": path,
@@ -92,7 +93,10 @@ pub fn human(report: &Report) -> String {
             } else {
                 ""
             };
-            out.push_str(&format!("  {path}:{line}{handler}  [{contexts}]{via}\n"));
+            out.push_str(&format!(
+                "  {}  {path}:{line}{handler}  [{contexts}]{via}\n",
+                r.unit
+            ));
         }
     }
     out

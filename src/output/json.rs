@@ -55,7 +55,7 @@ pub fn diagnostic_json(sources: &SourceDb, d: &Diagnostic) -> Value {
 
 pub fn render(report: &Report) -> String {
     use crate::diagnostics::Severity::*;
-    let document = json!({
+    let mut document = json!({
         "version": 1,
         "diagnostics": report.diagnostics.iter().map(|d| diagnostic_json(&report.sources, d)).collect::<Vec<_>>(),
         "summary": {
@@ -66,6 +66,9 @@ pub fn render(report: &Report) -> String {
             "fixable": report.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)).count(),
         },
     });
+    if let Some(baselined) = report.baselined {
+        document["summary"]["baselined"] = json!(baselined);
+    }
     let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
     text.push('\n');
     text

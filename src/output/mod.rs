@@ -6,6 +6,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+mod statistics;
 
 use crate::diagnostics::Diagnostic;
 use crate::engine::Report;
@@ -16,6 +17,7 @@ pub use github::render as github;
 pub use human::{render as human, ColorMode};
 pub use json::render as json;
 pub use sarif::render as sarif;
+pub use statistics::render as statistics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -93,6 +95,12 @@ pub fn summary_line(report: &Report, fixable: usize) -> String {
     };
     if fixable > 0 {
         line.push_str(&format!(" {fixable} fixable with `--fix`."));
+    }
+    if let Some(baselined) = report.baselined.filter(|n| *n > 0) {
+        line.push_str(&format!(
+            " {} in the baseline not shown.",
+            plural(baselined, "finding")
+        ));
     }
     line
 }

@@ -206,7 +206,7 @@ fn nesting_just_under_the_limit_is_analysed_quickly() {
 }
 
 #[test]
-fn an_empty_mod_and_an_empty_folder_are_fine() {
+fn an_empty_mod_is_fine_and_an_empty_folder_says_so() {
     let dir = tempfile::tempdir().unwrap();
     write_files(
         dir.path(),
@@ -218,13 +218,16 @@ fn an_empty_mod_and_an_empty_folder_are_fine() {
     std::fs::create_dir(dir.path().join("nothing")).unwrap();
     let run = factolint(dir.path(), &["check", "m", "--format", "concise"]);
     assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (0, "No problems found in 1 file.\n")
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "No problems found in 1 file.\n", "")
     );
+    // Nothing checked is never "no problems": exit 2, and stderr says why.
     let run = factolint(dir.path(), &["check", "nothing", "--format", "concise"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (0, "No problems found in 0 files.\n")
+        run.stderr,
+        "factolint: warning: nothing: no Lua files in this folder\n\
+         factolint: error: nothing was checked: no path named holds a Lua file to check\n"
     );
 }
 
@@ -251,13 +254,65 @@ fn info_json_that_is_not_an_object_or_not_utf8() {
         ],
     );
     let run = check_json(dir.path(), &["a", "b", "c", "d"]);
+    // `[1, 2]` is no mod's info.json (a save or scenario may hold such a file): `a` is checked
+    // as a scenario, whose Factorio version is unknown, so FL501 stays silent.
     let codes: Vec<(String, String)> = run.findings().into_iter().map(|f| (f.0, f.3)).collect();
-    let expected: Vec<(String, String)> = ["a", "b", "c", "d"]
+    let expected: Vec<(String, String)> = ["b", "c", "d"]
         .iter()
         .map(|m| (format!("{m}/info.json"), "FL004".to_string()))
         .collect();
     assert_eq!(codes, expected);
+    assert_eq!(run.json()["summary"]["files"], 4);
     assert_eq!(run.code, 1);
+}
+
+#[test]
+fn info_json_of_saves_scenarios_and_locales_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            // A desync report's or save's info.json holds `null`.
+            ("save/info.json", b"null\n"),
+            (
+                "save/control.lua",
+                b"script.on_event(defines.events.on_tick, function() end)\n",
+            ),
+            // A scenario inside a 2.0 mod with a locale info.json beside its Lua.
+            ("m/info.json", &info_json("m", "2.0")),
+            ("m/scenarios/s/control.lua", b"global.x = 1\n"),
+            (
+                "m/scenarios/s/info.json",
+                b"{\"language-name\": \"English\"}\n",
+            ),
+            // Claims to be a mod (it has a name), with a wrong type.
+            (
+                "typed/info.json",
+                b"{\"name\": \"typed\", \"factorio_version\": 2.0}\n",
+            ),
+            ("typed/control.lua", b"global.x = 1\n"),
+        ],
+    );
+    let run = check_json(dir.path(), &["save", "m", "typed"]);
+    assert_eq!(
+        run.findings(),
+        vec![
+            // The scenario runs with its mod's version, so `global` is FL501 there.
+            finding("m/scenarios/s/control.lua", 1, 1, "FL501"),
+            finding("typed/info.json", 1, 19, "FL004"),
+        ]
+    );
+    assert_eq!(
+        run.json()["diagnostics"][1]["message"],
+        "`factorio_version` must be a string like \"2.0\", not a number (2.0)"
+    );
+    let events = factolint(dir.path(), &["events", "--format", "json", "save"]);
+    assert_eq!(events.code, 0, "{}", events.stderr);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&events.stdout).unwrap()["registrations"][0]
+            ["mod"],
+        "save"
+    );
 }
 
 #[test]

@@ -51,13 +51,30 @@ impl Run {
 /// Runs `factolint ARGS` in `cwd`. Fails the test if the process crashed (a signal, or a Rust
 /// panic, which exits with 101): bad input must never do that.
 pub fn factolint(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
+    factolint_with_input(cwd, args, None)
+}
+
+/// Runs `factolint ARGS` in `cwd` with `input` on standard input (none: standard input is
+/// empty and closed).
+pub fn factolint_with_input(cwd: &Path, args: &[&str], input: Option<&[u8]>) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factolint"))
         .current_dir(cwd)
         .args(args)
         .env_remove("NO_COLOR")
         .env("RUST_BACKTRACE", "0")
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("the factolint binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Some(input) = input {
+        // factolint may refuse the input before reading it.
+        let _ = stdin.write_all(input);
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("factolint finishes");
     let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),

@@ -6,12 +6,18 @@
 
 mod common;
 
+mod archive;
 mod bad_input;
+mod baseline;
 mod config;
 mod fix;
 mod fl501;
 mod formats;
 mod github;
+mod paths;
+mod progress;
 mod rules_cmd;
 mod sarif;
+mod selection;
+mod stdin;
 mod suppress;

@@ -83,3 +83,33 @@ fn rules_lists_every_rule_file() {
         assert!(doc.stdout.starts_with(&format!("{} {}\n", row[0], row[1])));
     }
 }
+
+#[test]
+fn rule_all_prints_every_page_and_rules_json_lists_every_rule() {
+    let all = factolint(&fixtures(""), &["rule", "--all"]);
+    assert_eq!(all.code, 0);
+    for meta in factolint::catalog::all() {
+        let one = factolint(&fixtures(""), &["rule", &meta.code]);
+        assert!(all.stdout.contains(&one.stdout), "{} missing", meta.code);
+    }
+    let run = factolint(&fixtures(""), &["rules", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules = document["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), factolint::catalog::all().len());
+    let fl501 = rules.iter().find(|r| r["code"] == "FL501").unwrap();
+    assert_eq!(fl501["name"], "global-in-2-0");
+    assert_eq!(fl501["default_level"], "error");
+    assert_eq!(fl501["fixable"], true);
+    assert!(fl501["bad"].as_str().unwrap().contains("global.players"));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = factolint(&fixtures(""), &["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}");
+        assert!(run.stdout.contains("stdin-filename"), "{shell}");
+    }
+    assert_eq!(factolint(&fixtures(""), &["completions", "tcsh"]).code, 2);
+}
