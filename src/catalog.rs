@@ -90,11 +90,54 @@ pub enum Tag {
 }
 
 impl Tag {
+    pub const ALL: [Tag; 2] = [Tag::Hazard, Tag::Standard];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tag::Hazard => "hazard",
             Tag::Standard => "standard",
         }
+    }
+
+    /// `hazard` or `standard`, any case.
+    pub fn parse(word: &str) -> Option<Tag> {
+        Tag::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(word))
+    }
+}
+
+/// A word that selects rules, in `factolint.toml` and on the command line: a code (`FL202`,
+/// any case), a rule name (`pairs-order-storage-write`) or a tag (`hazard`, `standard`).
+#[derive(Clone, Copy, Debug)]
+pub enum Selector {
+    Rule(&'static RuleMeta),
+    Tag(Tag),
+}
+
+impl Selector {
+    pub fn parse(word: &str) -> Option<Selector> {
+        lookup(word)
+            .map(Selector::Rule)
+            .or_else(|| Tag::parse(word).map(Selector::Tag))
+    }
+
+    pub fn matches(self, meta: &RuleMeta) -> bool {
+        match self {
+            Selector::Rule(rule) => rule.code == meta.code,
+            Selector::Tag(tag) => meta.tag == tag,
+        }
+    }
+
+    /// The rules selected, in code order.
+    pub fn rules(self) -> impl Iterator<Item = &'static RuleMeta> {
+        all().iter().filter(move |m| self.matches(m))
+    }
+
+    /// A code or name picks one rule on purpose, a tag a group: where both set something for
+    /// the same rule, the precise one wins whatever the order they are written in.
+    pub fn is_precise(self) -> bool {
+        matches!(self, Selector::Rule(_))
     }
 }
 
@@ -188,6 +231,29 @@ mod tests {
         assert_eq!(lookup("fl501").unwrap().name, "global-in-2-0");
         assert_eq!(lookup("global-in-2-0").unwrap().code, "FL501");
         assert!(lookup("FL9999").is_none(), "a code no rule has");
+    }
+
+    #[test]
+    fn selectors_take_codes_names_and_tags() {
+        let codes = |word: &str| -> Vec<&str> {
+            Selector::parse(word)
+                .unwrap()
+                .rules()
+                .map(|m| m.code.as_str())
+                .collect()
+        };
+        assert_eq!(codes("fl202"), ["FL202"]);
+        assert_eq!(codes("pairs-order-storage-write"), ["FL202"]);
+        let standards = codes("standard");
+        assert!(standards.contains(&"FL202") && standards.contains(&"FL301"));
+        assert!(!standards.contains(&"FL101"), "FL101 is a hazard");
+        let hazards = codes("Hazard");
+        assert!(hazards.contains(&"FL101") && !hazards.contains(&"FL202"));
+        assert_eq!(hazards.len() + standards.len(), all().len());
+        assert!(Selector::parse("FL9999").is_none());
+        assert!(Selector::parse("standards").is_none());
+        assert!(Selector::parse("FL202").unwrap().is_precise());
+        assert!(!Selector::parse("standard").unwrap().is_precise());
     }
 
     #[test]

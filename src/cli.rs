@@ -134,13 +134,17 @@ fn indent(code: &str) -> String {
 }
 
 fn rules() -> i32 {
-    println!("{:<6} {:<36} {:<8} fix", "code", "name", "level");
+    println!(
+        "{:<6} {:<36} {:<8} {:<9} fix",
+        "code", "name", "level", "tag"
+    );
     for meta in crate::catalog::all() {
         println!(
-            "{:<6} {:<36} {:<8} {}",
+            "{:<6} {:<36} {:<8} {:<9} {}",
             meta.code,
             meta.name,
             meta.default_severity.as_str(),
+            meta.tag.as_str(),
             if meta.fixable { "yes" } else { "no" }
         );
     }
