@@ -1,6 +1,7 @@
 //! `factolint.toml`: rule severities, excludes, per-path overrides, limits.
 
 use crate::api::FactorioVersion;
+use crate::catalog::Selector;
 use crate::diagnostics::Severity;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -39,6 +40,50 @@ impl Default for Limits {
     }
 }
 
+/// Settings that change what a rule reports: the `[options]` table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptions {
+    /// FL201, FL202: which `pairs()` loops are reported.
+    #[serde(default)]
+    pub pairs_order: PairsOrderScope,
+    /// FL301: whether GUI elements and render objects kept in storage are reported.
+    #[serde(default)]
+    pub gui_state: GuiState,
+}
+
+/// Which `pairs()` loops FL201 and FL202 report, by what factolint knows of the iterated table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairsOrderScope {
+    /// Loops over tables that can differ between peers, and over tables factolint cannot
+    /// prove to be the same on every peer (the coding standard; the default).
+    #[default]
+    Unproven,
+    /// Only loops over tables that can differ between peers: module state written at run
+    /// time, tables rebuilt in on_load.
+    CanDiffer,
+}
+
+impl PairsOrderScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairsOrderScope::Unproven => "unproven",
+            PairsOrderScope::CanDiffer => "can-differ",
+        }
+    }
+}
+
+/// Whether FL301 reports GUI elements and render objects kept in storage (per-player GUI
+/// state is their idiomatic home).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuiState {
+    #[default]
+    Report,
+    Allow,
+}
+
 #[derive(Clone, Debug)]
 pub struct Override {
     globs: GlobSet,
@@ -56,6 +101,7 @@ pub struct Config {
     pub rules: BTreeMap<&'static str, Level>,
     pub overrides: Vec<Override>,
     pub limits: Limits,
+    pub options: RuleOptions,
 }
 
 /// A configuration problem: exit code 2, with the file and line.
@@ -92,6 +138,8 @@ struct RawConfig {
     overrides: Vec<RawOverride>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    options: RuleOptions,
 }
 
 #[derive(Deserialize)]
@@ -168,11 +216,13 @@ impl Config {
                 )
             })
         };
+        // Keys are codes, names or tags (`standard = "off"`); a code or name beats a tag
+        // whatever the order they are written in.
         let rules = |raw: &BTreeMap<Spanned<String>, Spanned<String>>| -> Result<BTreeMap<&'static str, Level>, ConfigError> {
-            let mut out = BTreeMap::new();
+            let mut selected = Vec::new();
             for (key, level) in raw {
-                let meta = crate::catalog::lookup(key.get_ref()).ok_or_else(|| {
-                    error_at(key.span().start, format!("unknown rule {:?} (run `factolint rules` for the list)", key.get_ref()))
+                let selector = Selector::parse(key.get_ref()).ok_or_else(|| {
+                    error_at(key.span().start, format!("unknown rule or tag {:?} (run `factolint rules` for the list; tags are \"hazard\" and \"standard\")", key.get_ref()))
                 })?;
                 let parsed = match level.get_ref().as_str() {
                     "off" => None,
@@ -183,7 +233,14 @@ impl Config {
                         )
                     })?),
                 };
-                out.insert(meta.code.as_str(), parsed);
+                selected.push((selector, parsed));
+            }
+            selected.sort_by_key(|(selector, _)| selector.is_precise());
+            let mut out = BTreeMap::new();
+            for (selector, level) in selected {
+                for meta in selector.rules() {
+                    out.insert(meta.code.as_str(), level);
+                }
             }
             Ok(out)
         };
@@ -242,6 +299,7 @@ impl Config {
             rules: rules(&raw.rules)?,
             overrides,
             limits,
+            options: raw.options,
         })
     }
 
@@ -353,6 +411,40 @@ mod tests {
             config.level("FL501", &folder.join("scripts/rcon/reset.lua")),
             None
         );
+    }
+
+    #[test]
+    fn tags_select_rules_and_codes_win_over_tags() {
+        let config = parse(
+            "[rules]\nFL202 = \"info\"\nstandard = \"off\"\nhazard = \"warning\"\n\
+             [[overrides]]\nfiles = [\"tests\"]\n[overrides.rules]\nhazard = \"off\"\n",
+        )
+        .unwrap();
+        let control = Path::new("/m/control.lua");
+        assert_eq!(config.level("FL301", control), None, "standard = off");
+        assert_eq!(
+            config.level("FL202", control),
+            Some(Severity::Info),
+            "the code wins over its tag, though written first"
+        );
+        assert_eq!(config.level("FL101", control), Some(Severity::Warning));
+        assert_eq!(config.level("FL101", Path::new("/m/tests/a.lua")), None);
+        let err = parse("[rules]\nstandards = \"off\"\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("unknown rule or tag"), "{err}");
+    }
+
+    #[test]
+    fn options_have_defaults_and_named_values() {
+        assert_eq!(parse("").unwrap().options, RuleOptions::default());
+        let config =
+            parse("[options]\npairs-order = \"can-differ\"\ngui-state = \"allow\"\n").unwrap();
+        assert_eq!(config.options.pairs_order, PairsOrderScope::CanDiffer);
+        assert_eq!(config.options.gui_state, GuiState::Allow);
+        let err = parse("[options]\npairs-order = \"some\"\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.contains("can-differ"), "{err}");
+        assert!(parse("[options]\nloud = true\n").is_err());
     }
 
     #[test]
