@@ -2,6 +2,7 @@
 
 pub mod annotations;
 pub mod files;
+pub mod history;
 pub mod ir;
 pub mod kinds;
 pub mod lower;
