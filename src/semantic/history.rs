@@ -512,6 +512,20 @@ impl<'m, 'a> Histories<'m, 'a> {
                 origin,
             })
         };
+        // `M.data = storage.data` in on_init and on_load: an alias of the saved table, the
+        // documented pattern.
+        // `M.data = storage.data` in on_init and on_load: an alias of the saved table, the
+        // documented pattern.
+        let rebinds: Vec<Option<String>> = writes
+            .iter()
+            .filter(|_| !is_entry)
+            .filter_map(|w| Some(self.model.storage_path(w.file, w.replaced_by?)))
+            .collect();
+        if let Some(Some(path)) = rebinds.first() {
+            if rebinds.iter().all(Option::is_some) {
+                return Some(History::Same(Same::Storage(path.clone())));
+            }
+        }
         // Entries put in, and the place replaced (except an entry of a table, see above).
         let changes: Vec<&StateWrite> = writes
             .iter()
