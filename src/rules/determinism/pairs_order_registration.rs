@@ -93,9 +93,11 @@ fn registration_by<'m>(model: &'m Model<'_>, file: usize, call: CallId) -> Optio
 }
 
 /// Whether what the loop `l` registers depends on its order. It does not when each turn
-/// registers a different name (the name is the loop's key, or looked up by it: the set is
-/// the table's keys), or when every turn registers the same handler (the set is the names,
-/// and nothing is overwritten by a different function): the dispatcher of an event library.
+/// registers a different name (the name is the loop's key, or looked up by it: the set is the
+/// table's keys), or when every turn registers the same handler (the set is the names, and
+/// nothing is overwritten by a different function): the dispatcher of an event library. Through
+/// a called function, neither does a call whose other arguments are the same on every turn:
+/// the function then does the same for the same name, whatever the order.
 fn order_matters(
     model: &Model<'_>,
     file: usize,
@@ -128,39 +130,42 @@ fn order_matters(
             !(name_by_key || fixed_handler)
         }
         Some(callee) => {
-            // The name is a parameter the loop's call fills with its key.
-            let params = &reg_ir.function(callee.func).params;
-            let name_by_key = match reg_call.args.first() {
-                Some(Value::Local(b)) => params
-                    .iter()
-                    .position(|p| p == b)
-                    .and_then(|i| call.args.get(i))
-                    .is_some_and(by_key),
-                _ => false,
-            };
             let fixed_handler = reg_call
                 .args
                 .get(handler_position)
                 .is_some_and(|h| is_module_level(reg_ir, h));
-            !(name_by_key || fixed_handler)
+            // The name is a parameter the loop's call fills.
+            let params = &reg_ir.function(callee.func).params;
+            let name_position = match reg_call.args.first() {
+                Some(Value::Local(b)) => params.iter().position(|p| p == b),
+                _ => None,
+            };
+            let Some(name_position) = name_position else {
+                return !fixed_handler;
+            };
+            let name_by_key = call.args.get(name_position).is_some_and(by_key);
+            let same_otherwise = call
+                .args
+                .iter()
+                .enumerate()
+                .all(|(i, arg)| i == name_position || is_fixed_in_loop(ir, arg, loop_id));
+            !(name_by_key || fixed_handler || same_otherwise)
         }
     }
 }
 
-/// A handler that is the same function on every turn of the loop: a global or module-level
-/// name, or a local declared outside the loop (not one of its variables).
-fn is_fixed_in_loop(ir: &FileIr, handler: &Value, loop_id: LoopId) -> bool {
-    match handler {
-        Value::Global(_) => true,
-        Value::Index(base, Key::Name(_)) => is_fixed_in_loop(ir, base, loop_id),
+/// A value that is the same on every turn of the loop: it reads no variable of the loop and
+/// no local declared inside it, and makes no call and no function (a closure made in the loop
+/// can capture its variables).
+fn is_fixed_in_loop(ir: &FileIr, value: &Value, loop_id: LoopId) -> bool {
+    !value.any(&mut |v| match v {
         Value::Local(b) => {
             let info = ir.binding(*b);
-            info.kind != BindingKind::LoopVar(loop_id)
-                && info.kind != BindingKind::Param
-                && !info.loops.contains(&loop_id)
+            info.kind == BindingKind::LoopVar(loop_id) || info.loops.contains(&loop_id)
         }
+        Value::Call(_) | Value::Function(_) | Value::Vararg | Value::Unknown => true,
         _ => false,
-    }
+    })
 }
 
 /// A name that does not depend on the called function's parameters: a global, a file-level

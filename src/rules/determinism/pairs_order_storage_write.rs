@@ -212,7 +212,15 @@ impl Order {
 /// Whether the key `t[key]` takes its slot from the order of `loop_id`: a length (`#t + 1`)
 /// or a counter incremented in that loop (`n = n + 1`).
 fn ordered_key(ir: &FileIr, key: &Value, loop_id: LoopId) -> Option<Order> {
-    if key.any(&mut |v| matches!(v, Value::Length(_))) {
+    // `t[#t + 1]`, or `local slot = #t + 1; t[slot]` with the local made in the loop.
+    let through_local = |v: &Value, test: &mut dyn FnMut(&Value) -> bool| {
+        test(v)
+            || matches!(v, Value::Local(b) if {
+                let info = ir.binding(*b);
+                info.loops.contains(&loop_id) && info.values.iter().any(|given| given.any(test))
+            })
+    };
+    if key.any(&mut |v| through_local(v, &mut |x| matches!(x, Value::Length(_)))) {
         return Some(Order::Append);
     }
     let counted = ir
@@ -222,7 +230,7 @@ fn ordered_key(ir: &FileIr, key: &Value, loop_id: LoopId) -> Option<Order> {
             a.loops.contains(&loop_id)
                 && matches!(&a.value, Value::Scalar(ops) if ops.contains(&a.target))
         })
-        .any(|counter| key.any(&mut |v| *v == counter.target));
+        .any(|counter| key.any(&mut |v| through_local(v, &mut |x| *x == counter.target)));
     counted.then_some(Order::Counter)
 }
 
