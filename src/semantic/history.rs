@@ -4,9 +4,11 @@
 //!
 //! Same on every peer: `storage` (saved and loaded with its history), game data (API objects,
 //! `defines`, prototypes, event data, another mod's remote-call results), table constructors,
-//! module-level tables written only while the mod loads, and tables a function builds from
-//! those. Can differ: module-level tables (file-level locals, module-table fields, globals)
-//! written at run time, and tables rebuilt in on_load. Anything else is unknown.
+//! module-level tables written only while the mod loads (or rebuilt by the same code in
+//! on_init and on_load, and not changed during play), and tables a function builds from those.
+//! Can differ: module-level tables (file-level locals, module-table fields, globals) changed
+//! during play or only on the host, and tables rebuilt in on_load that play also changes (or
+//! that only on_load builds). Anything else is unknown.
 //!
 //! The module-state part (which module-level places are written, and in which lifecycle
 //! contexts) is the minimal query these rules need; FL203's module-state facts answer the same
@@ -43,6 +45,9 @@ pub enum Same {
     Constant,
     /// A module-level table written only while the mod loads (its name).
     LoadTime(String),
+    /// A module-level table built by the same code in on_init (or on_configuration_changed)
+    /// and in on_load, and not changed during play: every peer builds it in one go.
+    RebuiltAlike(String),
     /// Another mod's data: what `remote.call` returns, what a remote interface function is
     /// passed.
     OtherMod,
@@ -63,11 +68,12 @@ pub struct Divergence {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DivergenceKind {
-    /// Written at run time (an event, command, remote call, on_init or
-    /// on_configuration_changed) and not rebuilt in on_load: a joining client lacks what the
+    /// Written during play (an event, command or remote call), or only on the host (on_init,
+    /// on_configuration_changed), and not rebuilt in on_load: a joining client lacks what the
     /// host added.
     WrittenAtRuntime,
-    /// Written in on_load: a joining client builds it in one go, the host built it over time.
+    /// Rebuilt in on_load and changed during play (or built only in on_load): a joining client
+    /// builds it in one go, the host built it over time.
     RebuiltInOnLoad,
 }
 
@@ -257,6 +263,10 @@ impl<'m, 'a> Histories<'m, 'a> {
                 LoopKind::Pairs(table) | LoopKind::Ipairs(table) => {
                     self.history(file, table, depth + 1)
                 }
+                LoopKind::Generic(_) => History::Unknown(format!(
+                    "`{}` comes from an iterator function it cannot follow",
+                    info.name
+                )),
                 _ => unknown(),
             },
             BindingKind::Param => {
@@ -531,25 +541,86 @@ impl<'m, 'a> Histories<'m, 'a> {
             .iter()
             .filter(|w| !(is_entry && w.replaced_by.is_some()))
             .collect();
+        // Replaced somewhere nothing is seen to run (a callback handed to a library, as event
+        // and storage libraries do to rebind a module table to its saved copy in on_load):
+        // what the table is on each peer cannot be told.
+        let unplaced = |w: &StateWrite| w.func != MAIN_CHUNK && contexts(w).is_empty();
         if let Some(w) = changes
             .iter()
-            .find(|w| contexts(w).contains(&Context::OnLoad))
+            .find(|w| w.replaced_by.is_some() && unplaced(w))
         {
-            return Some(divergence(
-                w,
-                DivergenceKind::RebuiltInOnLoad,
-                Context::OnLoad,
-            ));
+            let function = &self.model.ir(w.file).function(w.func).name;
+            return Some(History::Unknown(format!(
+                "`{name}` is replaced in `{function}`, which nothing in this mod is seen to run"
+            )));
         }
-        for w in &changes {
-            if let Some(context) = contexts(w).into_iter().find(|c| c.is_runtime()) {
-                return Some(divergence(w, DivergenceKind::WrittenAtRuntime, context));
+        // Replaced while loading by something it cannot follow (a library handing back the
+        // saved copy, say): it may be an alias of `storage`, or not.
+        let loading = |w: &StateWrite| {
+            let contexts = contexts(w);
+            contexts.contains(&Context::Load) || contexts.contains(&Context::OnLoad)
+        };
+        for w in changes.iter().filter(|w| loading(w)) {
+            let Some(value) = w.replaced_by else {
+                continue;
+            };
+            if let History::Unknown(why) = self.history(w.file, value, depth + 1) {
+                if !why.is_empty() {
+                    return Some(History::Unknown(format!(
+                        "`{name}` is replaced while the mod loads by a value it cannot follow ({why})"
+                    )));
+                }
             }
         }
-        if let Some(w) = changes
-            .iter()
-            .find(|w| w.func != MAIN_CHUNK && contexts(w).is_empty())
-        {
+        // The first write in a context of each kind.
+        let first_in = |kind: fn(&Context) -> bool| {
+            changes.iter().find_map(|w| {
+                let context = contexts(w).into_iter().find(kind)?;
+                Some((*w, context))
+            })
+        };
+        let on_load = first_in(|c| *c == Context::OnLoad);
+        let every_peer = first_in(|c| {
+            matches!(
+                c,
+                Context::Event | Context::Command | Context::Remote | Context::Injected
+            )
+        });
+        let host_only =
+            first_in(|c| matches!(c, Context::OnInit | Context::OnConfigurationChanged));
+        match (every_peer, host_only, on_load) {
+            // Changed during play and rebuilt on load: the host's history is its play, a
+            // joining client's the rebuild.
+            (Some(_), _, Some((w, _))) => {
+                return Some(divergence(
+                    w,
+                    DivergenceKind::RebuiltInOnLoad,
+                    Context::OnLoad,
+                ))
+            }
+            (Some((w, context)), _, None) => {
+                return Some(divergence(w, DivergenceKind::WrittenAtRuntime, context))
+            }
+            // Built by the same code in on_init (or on_configuration_changed) and on_load:
+            // every peer builds it in one go.
+            (None, Some(_), Some(_)) => {
+                return Some(History::Same(Same::RebuiltAlike(name)));
+            }
+            // Only the host builds it; a joining client has the load-time table.
+            (None, Some((w, context)), None) => {
+                return Some(divergence(w, DivergenceKind::WrittenAtRuntime, context))
+            }
+            // Built only in on_load: a host that started the game never ran it.
+            (None, None, Some((w, _))) => {
+                return Some(divergence(
+                    w,
+                    DivergenceKind::RebuiltInOnLoad,
+                    Context::OnLoad,
+                ))
+            }
+            (None, None, None) => {}
+        }
+        if let Some(w) = changes.iter().find(|w| unplaced(w)) {
             let function = &self.model.ir(w.file).function(w.func).name;
             return Some(History::Unknown(format!(
                 "`{name}` is written in `{function}`, which nothing in this mod is seen to run"
@@ -593,11 +664,23 @@ impl<'m, 'a> Histories<'m, 'a> {
             Value::Local(binding) => {
                 let info = self.model.ir(file).binding(*binding);
                 let file_level = info.func == MAIN_CHUNK
-                    && matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction);
+                    && matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
+                    && self.runs_at_load(file);
                 file_level || self.required_module(file, *binding).is_some()
             }
             _ => false,
         }
+    }
+
+    /// A file whose main chunk runs while the mod loads (or that nothing is seen to run): its
+    /// file-level locals live as long as the Lua state. A migration's or an injected script's
+    /// main chunk runs once, so its file-level locals are scratch.
+    fn runs_at_load(&self, file: usize) -> bool {
+        let contexts = self.model.contexts(FnRef {
+            file,
+            func: MAIN_CHUNK,
+        });
+        contexts.is_empty() || contexts.contains(&Context::Load)
     }
 
     /// `local m = require("x")`: the module file and its exported value.
@@ -673,4 +756,200 @@ impl<'m, 'a> Histories<'m, 'a> {
 /// The game's globals: what they hold is game state, the same on every peer.
 fn is_api_global(name: &str) -> bool {
     name == "defines" || crate::api::api().global_object(name).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::test_model::with_model;
+
+    /// The history of the table each `pairs` loop iterates, per file, in source order.
+    fn loop_histories(files: &[(&str, &str)]) -> Vec<Vec<History>> {
+        let mut out = Vec::new();
+        with_model(files, |model, facts| {
+            let histories = Histories::new(model);
+            for (file, facts) in facts.iter().enumerate() {
+                let found = facts
+                    .ir
+                    .loops
+                    .iter()
+                    .filter_map(|l| match &l.kind {
+                        LoopKind::Pairs(table) => Some(histories.of(file, table)),
+                        _ => None,
+                    })
+                    .collect();
+                out.push(found);
+            }
+        });
+        out
+    }
+
+    fn differs(history: &History) -> Option<(DivergenceKind, &str, &str)> {
+        match history {
+            History::Differs(d) => Some((d.how, d.name.as_str(), d.origin.as_str())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn saved_game_and_constant_tables_are_the_same_everywhere() {
+        let code = r#"
+            local kinds = { a = 1, b = 2 }
+            local names = {}
+            names.first = "x"
+            script.on_event(defines.events.on_train_created, function(event)
+              for _ in pairs(storage.groups) do end
+              for _ in pairs(game.players) do end
+              for _ in pairs(defines.events) do end
+              for _ in pairs(event.train.carriages) do end
+              for _ in pairs(kinds) do end
+              for _ in pairs(names) do end
+              for _ in pairs(remote.call("other", "list")) do end
+              local built = {}
+              for k in pairs(storage.groups) do built[#built + 1] = k end
+              for _ in pairs(built) do end
+            end)
+            remote.add_interface("m", { add = function(items) for _ in pairs(items) do end end })
+        "#;
+        let found = &loop_histories(&[("control.lua", code)])[0];
+        assert!(matches!(&found[0], History::Same(Same::Storage(p)) if p == "storage.groups"));
+        assert!(matches!(&found[1], History::Same(Same::Game(p)) if p == "game.players"));
+        assert!(matches!(&found[2], History::Same(Same::Game(_))));
+        assert!(
+            matches!(&found[3], History::Same(Same::Game(_))),
+            "{:?}",
+            found[3]
+        );
+        assert!(matches!(&found[4], History::Same(Same::LoadTime(n)) if n == "kinds"));
+        assert!(matches!(&found[5], History::Same(Same::LoadTime(_))));
+        assert!(found[6].is_same(), "{:?}", found[6]);
+        assert!(found[8].is_same(), "built from storage: {:?}", found[8]);
+        assert!(
+            found[9].is_same(),
+            "a remote function's argument: {:?}",
+            found[9]
+        );
+    }
+
+    #[test]
+    fn module_state_written_during_play_or_only_on_the_host_differs() {
+        let state = r#"
+            local state = { seen = {} }
+            function state:add(entity) self.seen[entity.unit_number] = true end
+            return state
+        "#;
+        let code = r#"
+            local state = require("state")
+            local cache = {}
+            local host_only = {}
+            watched = {}
+            script.on_event(defines.events.on_built_entity, function(event)
+              state:add(event.entity)
+              cache[event.entity.unit_number] = true
+              watched[event.player_index] = true
+            end)
+            script.on_init(function() host_only.x = 1 end)
+            script.on_nth_tick(60, function()
+              for _ in pairs(state.seen) do end
+              for _ in pairs(cache) do end
+              for _ in pairs(watched) do end
+              for _ in pairs(host_only) do end
+              local alias = cache
+              for _ in pairs(alias) do end
+            end)
+        "#;
+        let found = &loop_histories(&[("control.lua", code), ("state.lua", state)])[0];
+        let runtime = DivergenceKind::WrittenAtRuntime;
+        assert_eq!(
+            differs(&found[0]),
+            Some((runtime, "state.seen", "the on_built_entity handler"))
+        );
+        assert_eq!(differs(&found[1]).map(|d| d.1), Some("cache"));
+        assert_eq!(differs(&found[2]).map(|d| d.1), Some("watched"));
+        assert_eq!(differs(&found[3]), Some((runtime, "host_only", "on_init")));
+        assert_eq!(
+            differs(&found[4]).map(|d| d.1),
+            Some("cache"),
+            "through a local"
+        );
+    }
+
+    #[test]
+    fn rebuilt_tables_differ_when_play_changes_them_too() {
+        let code = r#"
+            local by_name = {}
+            local recipes = {}
+            local only_on_load = {}
+            local function rebuild_names()
+              by_name = {}
+              for k, v in pairs(storage.stations) do by_name[v.name] = k end
+            end
+            local function rebuild_recipes()
+              recipes = {}
+              for name in pairs(prototypes.recipe) do recipes[name] = true end
+            end
+            script.on_init(function() rebuild_names() rebuild_recipes() end)
+            script.on_load(function()
+              rebuild_names()
+              rebuild_recipes()
+              only_on_load.ready = true
+            end)
+            script.on_event(defines.events.on_entity_renamed, function(event)
+              by_name[event.entity.backer_name] = event.entity.unit_number
+              for _ in pairs(by_name) do end
+              for _ in pairs(recipes) do end
+              for _ in pairs(only_on_load) do end
+            end)
+        "#;
+        let found = &loop_histories(&[("control.lua", code)])[0];
+        let rebuilt = DivergenceKind::RebuiltInOnLoad;
+        assert_eq!(differs(&found[2]), Some((rebuilt, "by_name", "on_load")));
+        assert!(matches!(&found[3], History::Same(Same::RebuiltAlike(n)) if n == "recipes"));
+        assert_eq!(differs(&found[4]).map(|d| d.0), Some(rebuilt));
+    }
+
+    #[test]
+    fn what_cannot_be_followed_is_unknown_and_says_why() {
+        let code = r#"
+            local lib = {}
+            function lib.export(source)
+              for _ in pairs(source) do end
+            end
+            local tracked = {}
+            some_library.register(function(saved) tracked = saved.tracked end)
+            script.on_event(defines.events.on_tick, function()
+              tracked[1] = true
+              for _ in pairs(tracked) do end
+            end)
+            -- A function calling itself with part of what it got learns nothing from that.
+            local function walk(node)
+              for _, child in pairs(node.children) do walk(child) end
+            end
+            walk({ children = {} })
+            return lib
+        "#;
+        let found = &loop_histories(&[("control.lua", code)])[0];
+        assert!(
+            matches!(&found[0], History::Unknown(why) if why.contains("`source` is a parameter of `lib.export`")),
+            "{:?}",
+            found[0]
+        );
+        assert!(
+            matches!(&found[1], History::Unknown(why) if why.contains("`tracked` is replaced while the mod loads")),
+            "{:?}",
+            found[1]
+        );
+        assert!(found[2].is_same(), "{:?}", found[2]);
+    }
+
+    #[test]
+    fn a_migration_s_file_level_locals_are_scratch() {
+        let migration = r#"
+            local old = {}
+            for k, v in pairs(storage.items) do old[k] = v end
+            for _ in pairs(old) do end
+        "#;
+        let found = &loop_histories(&[("control.lua", ""), ("migrations/1.1.0.lua", migration)])[1];
+        assert!(found[1].is_same(), "{:?}", found[1]);
+    }
 }

@@ -8,5 +8,7 @@ pub mod kinds;
 pub mod lower;
 pub mod model;
 pub mod storage;
+#[cfg(test)]
+pub(crate) mod test_model;
 
 pub use files::{FileFacts, Stages};
