@@ -90,11 +90,20 @@ pub enum Tag {
 }
 
 impl Tag {
+    pub const ALL: [Tag; 2] = [Tag::Hazard, Tag::Standard];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tag::Hazard => "hazard",
             Tag::Standard => "standard",
         }
+    }
+
+    /// `hazard` or `standard`, any case.
+    pub fn parse(word: &str) -> Option<Tag> {
+        Tag::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(word))
     }
 }
 

@@ -39,6 +39,50 @@ impl Default for Limits {
     }
 }
 
+/// Settings that change what a rule reports: the `[options]` table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptions {
+    /// FL201, FL202: which `pairs()` loops are reported.
+    #[serde(default)]
+    pub pairs_order: PairsOrderScope,
+    /// FL301: whether GUI elements and render objects kept in storage are reported.
+    #[serde(default)]
+    pub gui_state: GuiState,
+}
+
+/// Which `pairs()` loops FL201 and FL202 report, by what factolint knows of the iterated table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairsOrderScope {
+    /// Loops over tables that can differ between peers, and over tables factolint cannot
+    /// prove to be the same on every peer (the coding standard; the default).
+    #[default]
+    Unproven,
+    /// Only loops over tables that can differ between peers: module state written at run
+    /// time, tables rebuilt in on_load.
+    CanDiffer,
+}
+
+impl PairsOrderScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairsOrderScope::Unproven => "unproven",
+            PairsOrderScope::CanDiffer => "can-differ",
+        }
+    }
+}
+
+/// Whether FL301 reports GUI elements and render objects kept in storage (per-player GUI
+/// state is their idiomatic home).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuiState {
+    #[default]
+    Report,
+    Allow,
+}
+
 #[derive(Clone, Debug)]
 pub struct Override {
     globs: GlobSet,
@@ -60,6 +104,7 @@ pub struct Config {
     pub limits: Limits,
     /// Rule selection from the command line: decides over everything in the file.
     pub command_line: Option<std::sync::Arc<RuleLayer>>,
+    pub options: RuleOptions,
 }
 
 /// A configuration problem: exit code 2, with the file and line.
@@ -101,6 +146,8 @@ struct RawConfig {
     overrides: Vec<RawOverride>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    options: RuleOptions,
 }
 
 #[derive(Deserialize)]
@@ -293,6 +340,7 @@ impl Config {
             overrides,
             limits,
             command_line: None,
+            options: raw.options,
         })
     }
 
@@ -466,6 +514,40 @@ mod tests {
             config.level("FL501", &folder.join("scripts/rcon/reset.lua")),
             None
         );
+    }
+
+    #[test]
+    fn tags_select_rules_and_codes_win_over_tags() {
+        let config = parse(
+            "[rules]\nFL202 = \"info\"\nstandard = \"off\"\nhazard = \"warning\"\n\
+             [[overrides]]\nfiles = [\"tests\"]\n[overrides.rules]\nhazard = \"off\"\n",
+        )
+        .unwrap();
+        let control = Path::new("/m/control.lua");
+        assert_eq!(config.level("FL301", control), None, "standard = off");
+        assert_eq!(
+            config.level("FL202", control),
+            Some(Severity::Info),
+            "the code wins over its tag, though written first"
+        );
+        assert_eq!(config.level("FL101", control), Some(Severity::Warning));
+        assert_eq!(config.level("FL101", Path::new("/m/tests/a.lua")), None);
+        let err = parse("[rules]\nstandards = \"off\"\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("unknown rule or selector"), "{err}");
+    }
+
+    #[test]
+    fn options_have_defaults_and_named_values() {
+        assert_eq!(parse("").unwrap().options, RuleOptions::default());
+        let config =
+            parse("[options]\npairs-order = \"can-differ\"\ngui-state = \"allow\"\n").unwrap();
+        assert_eq!(config.options.pairs_order, PairsOrderScope::CanDiffer);
+        assert_eq!(config.options.gui_state, GuiState::Allow);
+        let err = parse("[options]\npairs-order = \"some\"\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.contains("can-differ"), "{err}");
+        assert!(parse("[options]\nloud = true\n").is_err());
     }
 
     #[test]

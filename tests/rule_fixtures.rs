@@ -61,6 +61,8 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The findings of a case; a rule reporting the same place twice fails here (one mistake, one
+/// finding: nested loops around one write once gave two).
 fn actual(case: &Path) -> BTreeSet<Finding> {
     let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
         .args(["check", "--format", "json", "."])
@@ -74,9 +76,22 @@ fn actual(case: &Path) -> BTreeSet<Finding> {
         String::from_utf8_lossy(&output.stderr)
     );
     let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    document["diagnostics"]
-        .as_array()
-        .unwrap()
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    let mut places = BTreeSet::new();
+    for d in diagnostics {
+        let place = (
+            d["code"].as_str().unwrap().to_string(),
+            d["path"].as_str().unwrap().to_string(),
+            [&d["line"], &d["column"], &d["end_line"], &d["end_column"]]
+                .map(|n| n.as_u64().unwrap()),
+        );
+        assert!(
+            places.insert(place.clone()),
+            "{}: reported twice: {place:?}",
+            case.display()
+        );
+    }
+    diagnostics
         .iter()
         .map(|d| {
             (

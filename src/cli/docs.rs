@@ -53,13 +53,17 @@ fn indent(code: &str) -> String {
 pub fn rules(format: ListFormat) -> i32 {
     match format {
         ListFormat::Human => {
-            println!("{:<6} {:<36} {:<8} fix", "code", "name", "level");
+            println!(
+                "{:<6} {:<36} {:<8} {:<9} fix",
+                "code", "name", "level", "tag"
+            );
             for meta in crate::catalog::all() {
                 println!(
-                    "{:<6} {:<36} {:<8} {}",
+                    "{:<6} {:<36} {:<8} {:<9} {}",
                     meta.code,
                     meta.name,
                     meta.default_severity.as_str(),
+                    meta.tag.as_str(),
                     if meta.fixable { "yes" } else { "no" }
                 );
             }
@@ -73,6 +77,7 @@ pub fn rules(format: ListFormat) -> i32 {
                         "name": meta.name,
                         "default_level": meta.default_severity.as_str(),
                         "fixable": meta.fixable,
+                        "tag": meta.tag.as_str(),
                         "summary": meta.summary,
                         "explanation": meta.explanation.trim(),
                         "bad": meta.bad.as_deref().map(|b| b.trim_matches('\n')),

@@ -59,10 +59,7 @@ impl Selector {
         if let Some(meta) = crate::catalog::lookup(word) {
             return Ok(selector(EXACT, vec![meta.code.as_str()]));
         }
-        if let Some(tag) = [Tag::Hazard, Tag::Standard]
-            .into_iter()
-            .find(|t| word.eq_ignore_ascii_case(t.as_str()))
-        {
+        if let Some(tag) = Tag::parse(word) {
             let codes = all.iter().filter(|m| m.tag == tag).map(|m| m.code.as_str());
             return Ok(selector(1, codes.collect()));
         }

@@ -55,6 +55,7 @@ pub fn diagnostic_json(sources: &SourceDb, d: &Diagnostic) -> Value {
 
 pub fn render(report: &Report) -> String {
     use crate::diagnostics::Severity::*;
+    let (hazards, standards) = super::tag_counts(report);
     let mut document = json!({
         "version": 1,
         "diagnostics": report.diagnostics.iter().map(|d| diagnostic_json(&report.sources, d)).collect::<Vec<_>>(),
@@ -63,6 +64,8 @@ pub fn render(report: &Report) -> String {
             "errors": report.count(Error),
             "warnings": report.count(Warning),
             "infos": report.count(Info),
+            "hazards": hazards,
+            "standards": standards,
             "fixable": report.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)).count(),
         },
     });

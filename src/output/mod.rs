@@ -64,6 +64,19 @@ pub fn concise_line(report: &Report, d: &Diagnostic) -> String {
     )
 }
 
+/// Findings per tag: (hazards, coding standards), whatever their configured levels.
+pub fn tag_counts(report: &Report) -> (usize, usize) {
+    use crate::catalog::Tag;
+    let tagged = |tag: Tag| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| crate::catalog::meta(d.code).is_some_and(|m| m.tag == tag))
+            .count()
+    };
+    (tagged(Tag::Hazard), tagged(Tag::Standard))
+}
+
 /// The closing line of human and concise output.
 pub fn summary_line(report: &Report, fixable: usize) -> String {
     use crate::diagnostics::Severity::*;
@@ -85,12 +98,25 @@ pub fn summary_line(report: &Report, fixable: usize) -> String {
             plural(report.files_checked, "file")
         )
     } else {
+        let (hazards, standards) = tag_counts(report);
+        // "warnings" while the coding standards keep their default level, as they mostly do.
+        let standard_word = if report.diagnostics.iter().all(|d| {
+            d.severity == Warning
+                || crate::catalog::meta(d.code)
+                    .is_none_or(|m| m.tag != crate::catalog::Tag::Standard)
+        }) {
+            "coding-standard warning"
+        } else {
+            "coding-standard finding"
+        };
         format!(
-            "Found {}, {}, {} in {}.",
+            "Found {}, {}, {} in {}: {}, {}.",
             plural(errors, "error"),
             plural(warnings, "warning"),
             plural(infos, "info"),
-            plural(report.files_checked, "file")
+            plural(report.files_checked, "file"),
+            plural(hazards, "hazard"),
+            plural(standards, standard_word)
         )
     };
     if fixable > 0 {

@@ -79,6 +79,9 @@ pub struct Binding {
     pub values: Vec<Value>,
     /// The `---@type`/`---@param`/`---@class` annotation written for it, if any.
     pub annotation: Option<Box<TypeExpr>>,
+    /// Loops of its function the declaration is inside, outermost first (a loop's own
+    /// variables are not inside it).
+    pub loops: Vec<LoopId>,
 }
 
 #[derive(Clone, Debug)]

@@ -126,6 +126,7 @@ impl<'d> Lowerer<'d> {
             kind,
             values: value.into_iter().collect(),
             annotation: None,
+            loops: self.current_loops(),
         });
         if self.scopes.is_empty() {
             self.scopes.push(HashMap::new());

@@ -2,10 +2,13 @@
 
 pub mod annotations;
 pub mod files;
+pub mod history;
 pub mod ir;
 pub mod kinds;
 pub mod lower;
 pub mod model;
 pub mod storage;
+#[cfg(test)]
+pub(crate) mod test_model;
 
 pub use files::{FileFacts, Stages};

@@ -171,3 +171,45 @@ fn checks_the_current_directory_by_default() {
     assert_eq!(run.code, 1);
     assert_eq!(run.findings()[0].0, "control.lua");
 }
+
+#[test]
+fn a_tag_turns_its_rules_off_and_the_summary_counts_tags_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = b"local seen = {}\n\
+        script.on_event(defines.events.on_built_entity, function(e) seen[e.entity.unit_number] = true end)\n\
+        script.on_event(defines.events.on_tick, function()\n\
+          for k in pairs(seen) do table.insert(storage.queue, k) end\n\
+          global.x = 1\n\
+        end)\n";
+    write_files(
+        dir.path(),
+        &[
+            ("m/info.json", &info_json("m", "2.0")),
+            ("m/control.lua", control),
+        ],
+    );
+    let both = check_json(dir.path(), &["m"]);
+    let codes = |run: &Run| -> Vec<String> { run.findings().into_iter().map(|f| f.3).collect() };
+    assert_eq!(codes(&both), ["FL202", "FL501"]);
+    assert_eq!(both.json()["summary"]["hazards"], 1);
+    assert_eq!(both.json()["summary"]["standards"], 1);
+    let concise = factolint(dir.path(), &["check", "m", "--format", "concise"]);
+    assert!(
+        concise
+            .stdout
+            .ends_with("in 1 file: 1 hazard, 1 coding-standard warning. 1 fixable with `--fix`.\n"),
+        "{}",
+        concise.stdout
+    );
+
+    write_files(
+        dir.path(),
+        &[("m/factolint.toml", b"[rules]\nstandard = \"off\"\n")],
+    );
+    assert_eq!(codes(&check_json(dir.path(), &["m"])), ["FL501"]);
+    write_files(
+        dir.path(),
+        &[("m/factolint.toml", b"[rules]\nhazard = \"off\"\n")],
+    );
+    assert_eq!(codes(&check_json(dir.path(), &["m"])), ["FL202"]);
+}

@@ -58,17 +58,31 @@ fn rules_lists_every_rule_file() {
     let mut lines = run.stdout.lines();
     assert_eq!(
         lines.next().unwrap().split_whitespace().collect::<Vec<_>>(),
-        ["code", "name", "level", "fix"]
+        ["code", "name", "level", "tag", "fix"]
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split_whitespace().collect()).collect();
     assert!(
-        rows.contains(&vec!["FL501", "global-in-2-0", "error", "yes"]),
+        rows.contains(&vec!["FL501", "global-in-2-0", "error", "hazard", "yes"]),
         "{rows:?}"
     );
     assert!(
-        rows.contains(&vec!["FL001", "parse-error", "error", "no"]),
+        rows.contains(&vec!["FL001", "parse-error", "error", "hazard", "no"]),
         "{rows:?}"
     );
+    assert!(
+        rows.contains(&vec![
+            "FL202",
+            "pairs-order-storage-write",
+            "warning",
+            "standard",
+            "no"
+        ]),
+        "{rows:?}"
+    );
+    for row in &rows {
+        let meta = factolint::catalog::meta(row[0]).unwrap();
+        assert_eq!(row[3], meta.tag.as_str(), "{}", row[0]);
+    }
 
     // The registry itself is tied to the files in rules/ by a unit test in src/rules.
     let listed: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();

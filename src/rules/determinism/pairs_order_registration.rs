@@ -1,11 +1,12 @@
 //! FL201 pairs-order-registration: event or command registration in the order of a `pairs()`
-//! loop.
+//! loop over a table whose contents or order can differ between peers.
 
-use super::pairs_loops;
+use super::{deciding_loop, explain_history, iterated, pairs_loops};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
+use crate::semantic::history::{Histories, History};
 use crate::semantic::ir::*;
-use crate::semantic::model::{FnRef, RegKind};
+use crate::semantic::model::{FnRef, Model, RegKind, Registration};
 use crate::semantic::FileFacts;
 use std::collections::HashSet;
 
@@ -18,90 +19,202 @@ impl Rule for PairsOrderRegistration {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let registering = |f: FnRef| {
-            model.registrations.iter().find(|r| {
-                matches!(r.kind, RegKind::Event | RegKind::NthTick | RegKind::Command)
-                    && !r.via_event_handler
-                    && r.call.file == f.file
-                    && model.ir(f.file).call(r.call.call).func == f.func
-            })
-        };
+        let histories = Histories::new(model);
+        let scope = unit.unit.config.options.pairs_order;
         let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
-            for (loop_id, pairs_loop) in pairs_loops(file.ir) {
-                for (call_id, call) in file.ir.calls.iter().enumerate() {
-                    if !call.loops.contains(&loop_id) {
+            let ir = file.ir;
+            for (loop_id, _) in pairs_loops(ir) {
+                for (call_id, call) in ir.calls.iter().enumerate() {
+                    if !call.loops.contains(&loop_id) || reported.contains(&(file_index, call_id)) {
                         continue;
                     }
-                    // Directly, or in the body of the function called in the loop (one level:
-                    // deeper chains are too far from the loop to blame it).
-                    let direct = model.registrations.iter().find(|r| {
-                        r.call.file == file_index
-                            && r.call.call == call_id as CallId
-                            && r.kind != RegKind::Remote
-                    });
-                    let (registration, through) = match direct {
-                        Some(r)
-                            if matches!(
-                                r.kind,
-                                RegKind::Event | RegKind::NthTick | RegKind::Command
-                            ) =>
-                        {
-                            (r, false)
-                        }
-                        Some(_) => continue,
-                        None => {
-                            let callees = model.callees(file_index, &call.callee);
-                            let found = callees.iter().find_map(|f| registering(*f));
-                            match found {
-                                Some(r) => (r, true),
-                                None => continue,
-                            }
-                        }
+                    let Some(found) = registration_by(model, file_index, call_id as CallId) else {
+                        continue;
                     };
-                    if !reported.insert((file_index, call_id)) {
+                    let Some((deciding, history)) =
+                        deciding_loop(&histories, file_index, ir, &call.loops, scope, true, |l| {
+                            order_matters(model, file_index, call, &found, ir.loop_(l), l)
+                        })
+                    else {
                         continue;
-                    }
-                    out.push(registration_in_pairs(
-                        unit,
-                        file,
-                        pairs_loop,
-                        call,
-                        registration,
-                        through,
-                    ));
+                    };
+                    reported.insert((file_index, call_id));
+                    let table = ir.describe(iterated(ir, deciding));
+                    let diagnostic =
+                        registration_in_pairs(unit, file, deciding, call, &found, &table);
+                    out.push(
+                        explain_history(unit, &table, &history, scope, diagnostic)
+                            .with_help(help(&history)),
+                    );
                 }
             }
         }
     }
 }
 
+/// A registration a call in a loop makes: itself, or (one level: deeper chains are too far
+/// from the loop to blame it) in the body of the function it calls.
+struct Found<'m> {
+    registration: &'m Registration,
+    /// Made in the called function, not by the call itself.
+    callee: Option<FnRef>,
+}
+
+fn registration_by<'m>(model: &'m Model<'_>, file: usize, call: CallId) -> Option<Found<'m>> {
+    let is_ordered_kind =
+        |r: &Registration| matches!(r.kind, RegKind::Event | RegKind::NthTick | RegKind::Command);
+    let direct = model
+        .registrations
+        .iter()
+        .find(|r| r.call.file == file && r.call.call == call && r.kind != RegKind::Remote);
+    if let Some(r) = direct {
+        return is_ordered_kind(r).then_some(Found {
+            registration: r,
+            callee: None,
+        });
+    }
+    let callee_value = &model.ir(file).call(call).callee;
+    model.callees(file, callee_value).into_iter().find_map(|f| {
+        model
+            .registrations
+            .iter()
+            .find(|r| {
+                is_ordered_kind(r)
+                    && !r.via_event_handler
+                    && r.call.file == f.file
+                    && model.ir(f.file).call(r.call.call).func == f.func
+            })
+            .map(|r| Found {
+                registration: r,
+                callee: Some(f),
+            })
+    })
+}
+
+/// Whether what the loop `l` registers depends on its order. It does not when each turn
+/// registers a different name (the name is the loop's key, or looked up by it: the set is the
+/// table's keys), or when every turn registers the same handler (the set is the names, and
+/// nothing is overwritten by a different function): the dispatcher of an event library. Through
+/// a called function, neither does a call whose other arguments are the same on every turn:
+/// the function then does the same for the same name, whatever the order.
+fn order_matters(
+    model: &Model<'_>,
+    file: usize,
+    call: &Call,
+    found: &Found<'_>,
+    l: &Loop,
+    loop_id: LoopId,
+) -> bool {
+    let ir = model.ir(file);
+    let registration = found.registration;
+    let reg_ir = model.ir(registration.call.file);
+    let reg_call = reg_ir.call(registration.call.call);
+    let handler_position = match registration.kind {
+        RegKind::Command => 2,
+        _ => 1,
+    };
+    let key = l.vars.first().copied();
+    let by_key = |value: &Value| match (value, key) {
+        (Value::Local(b), Some(k)) => *b == k,
+        (Value::Index(_, Key::Dynamic(index)), Some(k)) => **index == Value::Local(k),
+        _ => false,
+    };
+    match found.callee {
+        None => {
+            let name_by_key = reg_call.args.first().is_some_and(by_key);
+            let fixed_handler = reg_call
+                .args
+                .get(handler_position)
+                .is_some_and(|h| is_fixed_in_loop(ir, h, loop_id));
+            !(name_by_key || fixed_handler)
+        }
+        Some(callee) => {
+            let fixed_handler = reg_call
+                .args
+                .get(handler_position)
+                .is_some_and(|h| is_module_level(reg_ir, h));
+            // The name is a parameter the loop's call fills.
+            let params = &reg_ir.function(callee.func).params;
+            let name_position = match reg_call.args.first() {
+                Some(Value::Local(b)) => params.iter().position(|p| p == b),
+                _ => None,
+            };
+            let Some(name_position) = name_position else {
+                return !fixed_handler;
+            };
+            let name_by_key = call.args.get(name_position).is_some_and(by_key);
+            let same_otherwise = call
+                .args
+                .iter()
+                .enumerate()
+                .all(|(i, arg)| i == name_position || is_fixed_in_loop(ir, arg, loop_id));
+            !(name_by_key || fixed_handler || same_otherwise)
+        }
+    }
+}
+
+/// A value that is the same on every turn of the loop: it reads no variable of the loop and
+/// no local declared inside it, and makes no call and no function (a closure made in the loop
+/// can capture its variables).
+fn is_fixed_in_loop(ir: &FileIr, value: &Value, loop_id: LoopId) -> bool {
+    !value.any(&mut |v| match v {
+        Value::Local(b) => {
+            let info = ir.binding(*b);
+            info.kind == BindingKind::LoopVar(loop_id) || info.loops.contains(&loop_id)
+        }
+        Value::Call(_) | Value::Function(_) | Value::Vararg | Value::Unknown => true,
+        _ => false,
+    })
+}
+
+/// A name that does not depend on the called function's parameters: a global, a file-level
+/// local, or a field path of one.
+fn is_module_level(ir: &FileIr, value: &Value) -> bool {
+    match value {
+        Value::Global(_) => true,
+        Value::Index(base, Key::Name(_)) => is_module_level(ir, base),
+        Value::Local(b) => ir.binding(*b).func == MAIN_CHUNK,
+        _ => false,
+    }
+}
+
+fn help(history: &History) -> &'static str {
+    match history {
+        History::Differs(_) => {
+            "register from data every peer has: a fixed list, or `storage` (re-registered in on_load from the same data); keep run-time changes in `storage`"
+        }
+        _ => "iterate a fixed array with ipairs(), or collect the keys, table.sort() them and register in that order",
+    }
+}
+
 fn registration_in_pairs(
     unit: &UnitFacts<'_>,
     file: &FileFacts,
-    pairs_loop: &Loop,
+    loop_id: LoopId,
     call: &Call,
-    registration: &crate::semantic::model::Registration,
-    through: bool,
+    found: &Found<'_>,
+    table: &str,
 ) -> Diagnostic {
+    let registration = found.registration;
     let what = match registration.kind {
         RegKind::Command => "commands are registered",
         RegKind::NthTick => "nth-tick handlers are registered",
         _ => "event handlers are registered",
     };
-    let message = format!("{what} in the order of a `pairs()` loop");
+    let message = format!("{what} in the order of a `pairs()` loop over `{table}`");
     let mut diagnostic = Diagnostic::new("FL201", file.id, call.callee_span, message)
-        .with_label(if through {
+        .with_label(if found.callee.is_some() {
             "this call registers handlers"
         } else {
             "registered in pairs() order"
         })
         .with_secondary(
             file.id,
-            pairs_loop.span,
-            "iterates in the table's insertion order",
+            file.ir.loop_(loop_id).span,
+            format!("iterates `{table}` in its insertion order"),
         );
-    if through {
+    if found.callee.is_some() {
         let reg_file = &unit.files[registration.call.file];
         let reg_call = reg_file.ir.call(registration.call.call);
         diagnostic = diagnostic.with_secondary(
@@ -110,11 +223,9 @@ fn registration_in_pairs(
             "the registration it reaches",
         );
     }
-    diagnostic
-        .with_note(
-            "Factorio's pairs() is deterministic (insertion order), and a joining client's check compares the set of \
-             registered events, not their order; but when the iterated table is built from state that can differ \
-             between peers, the registrations differ too",
-        )
-        .with_help("iterate a fixed array with ipairs(), or collect the keys, table.sort() them and register in that order")
+    diagnostic.with_note(
+        "Factorio's pairs() is deterministic (insertion order), and a joining client's check compares the set of \
+         registered events, not their order; but when the iterated table differs between peers, so do the \
+         registrations (`multiplayer.script-event-mismatch`, or different handlers running)",
+    )
 }
