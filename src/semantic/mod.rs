@@ -4,8 +4,10 @@ pub mod annotations;
 pub mod files;
 pub mod ir;
 pub mod kinds;
+pub mod lifecycle;
 pub mod lower;
 pub mod model;
 pub mod storage;
+pub mod storage_writes;
 
 pub use files::{FileFacts, Stages};

@@ -1,0 +1,78 @@
+//! FL104 require-at-runtime: `require` run after control.lua has loaded: in a handler,
+//! command, remote function, on_init, on_configuration_changed, on_load or injected code.
+
+use super::{first_sure_context, where_it_runs, with_call_chain};
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::model::{Context, FnRef};
+
+pub struct RequireAtRuntime;
+
+impl Rule for RequireAtRuntime {
+    fn code(&self) -> &'static str {
+        "FL104"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        for (file_index, file) in unit.files.iter().enumerate() {
+            for (path, call) in file.ir.requires() {
+                let f = FnRef {
+                    file: file_index,
+                    func: call.func,
+                };
+                let Some((context, origin)) = first_sure_context(unit, f, |c| c != Context::Load)
+                else {
+                    continue;
+                };
+                let message = format!(
+                    "`require(\"{path}\")` runs {}, after control.lua has finished loading",
+                    where_it_runs(context, &origin)
+                );
+                let mut diagnostic = Diagnostic::new("FL104", file.id, call.span, message)
+                    .with_label("fails at run time");
+                diagnostic = with_call_chain(diagnostic, unit, f, context, &origin);
+                if let Some((load_file, load_call)) = required_at_load(unit, file_index, call) {
+                    let at = &unit.files[load_file];
+                    diagnostic = diagnostic.with_secondary(
+                        at.id,
+                        load_call,
+                        "also required here at load, which does not make the later call work",
+                    );
+                }
+                out.push(
+                    diagnostic
+                        .with_note(
+                            "Factorio runs `require` only while control.lua and the files it requires are being loaded; \
+                             in event handlers, commands, remote calls, the console and the other lifecycle handlers it \
+                             stops with \"Require can't be used outside of control.lua parsing.\" This holds even when the \
+                             same module was already required at load: real mods (Factorio 0.17 and 2.0) crashed on such a call",
+                        )
+                        .with_help(
+                            "require the module once at the top of the file and keep it in a local (`local m = require(\"…\")`); \
+                             use that local here",
+                        ),
+                );
+            }
+        }
+    }
+}
+
+/// A call that requires the same file while the mod loads, for a secondary label.
+fn required_at_load(
+    unit: &UnitFacts<'_>,
+    file: usize,
+    call: &crate::semantic::ir::Call,
+) -> Option<(usize, crate::source::Span)> {
+    let model = &unit.model;
+    let target = model.require_target(file, call)?.ok()?;
+    unit.files.iter().enumerate().find_map(|(i, facts)| {
+        facts.ir.requires().find_map(|(_, other)| {
+            let at_load = model.sure_contexts(FnRef {
+                file: i,
+                func: other.func,
+            }) == [Context::Load];
+            (at_load && model.require_target(i, other) == Some(Ok(target)))
+                .then_some((i, other.span))
+        })
+    })
+}
