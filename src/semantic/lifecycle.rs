@@ -450,3 +450,37 @@ pub fn local_users(ir: &FileIr, binding: BindingId) -> Vec<(FuncId, Span)> {
     users.dedup();
     users
 }
+
+/// Where code writes into the table a local holds (`t[k] = v`, `t.x.y = v`,
+/// `table.insert(t, v)`), by function, with the write's span.
+pub fn writes_through_local(ir: &FileIr, binding: BindingId) -> Vec<(FuncId, Span)> {
+    let local = Value::Local(binding);
+    let rooted = |mut value: &Value| {
+        while let Value::Index(base, _) = value {
+            value = base;
+            if *value == local {
+                return true;
+            }
+        }
+        false
+    };
+    let assigns = ir
+        .assigns
+        .iter()
+        .filter(|a| rooted(&a.target))
+        .map(|a| (a.func, a.span));
+    let calls = ir
+        .calls
+        .iter()
+        .filter(|c| {
+            let mutates = c.callee.global_path().is_some_and(|p| {
+                matches!(
+                    p.as_slice(),
+                    ["table", "insert" | "remove" | "sort"] | ["rawset"]
+                )
+            });
+            mutates && c.args.first().is_some_and(|t| *t == local || rooted(t))
+        })
+        .map(|c| (c.func, c.span));
+    assigns.chain(calls).collect()
+}

@@ -31,10 +31,7 @@ impl Rule for GameAtLoad {
         let model = &unit.model;
         for (file_index, file) in unit.files.iter().enumerate() {
             let mut reported = HashSet::new();
-            for name in &file.ir.free_names {
-                if name.write || !matches!(name.name.as_str(), "game" | "rendering") {
-                    continue;
-                }
+            for name in uses(model, file_index) {
                 let f = FnRef {
                     file: file_index,
                     func: name.func,
@@ -44,11 +41,11 @@ impl Rule for GameAtLoad {
                 else {
                     continue;
                 };
-                if is_checked(model, file_index, name) {
+                if is_checked(model, file_index, &name) {
                     continue;
                 }
                 // One finding per statement-sized piece of code: `game.print(game.tick)`.
-                if !reported.insert(enclosing_piece(file.ir, name)) {
+                if !reported.insert(enclosing_piece(file.ir, &name)) {
                     continue;
                 }
                 let global = name.name.as_str();
@@ -57,8 +54,9 @@ impl Rule for GameAtLoad {
                 } else {
                     "where it is not available yet"
                 };
+                let verb = if global == "game" { "used" } else { "called" };
                 let message = format!(
-                    "`{global}` is used {}, {missing}",
+                    "`{global}` is {verb} {}, {missing}",
                     where_it_runs(context, &origin)
                 );
                 let diagnostic = Diagnostic::new("FL103", file.id, name.span, message)
@@ -81,6 +79,49 @@ impl Rule for GameAtLoad {
             }
         }
     }
+}
+
+/// Where code uses a global that may be missing: every read of `game`, and calls into
+/// `rendering` (code that runs while loading may keep `rendering.draw_text` in a local for
+/// later, which works; drawing does not).
+fn uses(model: &Model, file: usize) -> Vec<NameRef> {
+    let ir = model.ir(file);
+    let mut found: Vec<NameRef> = ir
+        .free_names
+        .iter()
+        .filter(|n| !n.write && n.name == "game")
+        .cloned()
+        .collect();
+    for call in &ir.calls {
+        let draws = match call.callee.global_path() {
+            Some(path) => path.len() > 1 && path[0] == "rendering",
+            None => {
+                matches!(call.callee, Value::Local(_))
+                    && model
+                        .sure_reach(
+                            FnRef {
+                                file,
+                                func: call.func,
+                            },
+                            Context::Load,
+                        )
+                        .is_some()
+                    && model
+                        .api_names(file, &call.callee)
+                        .iter()
+                        .any(|n| n.starts_with("rendering."))
+            }
+        };
+        if draws {
+            found.push(NameRef {
+                name: "rendering".to_string(),
+                span: call.callee_span,
+                write: false,
+                func: call.func,
+            });
+        }
+    }
+    found
 }
 
 /// The reference tests whether the global exists (`if game then`, `game and …`), or sits

@@ -6,7 +6,7 @@ use super::{first_sure_context, where_it_runs};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
-use crate::semantic::lifecycle::local_users;
+use crate::semantic::lifecycle::{local_users, writes_through_local};
 use crate::semantic::model::{Context, FnRef, Model, Origin};
 use crate::source::Span;
 
@@ -54,9 +54,19 @@ impl Rule for StaleStorageAlias {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        let filled_at_load = paths_written_at_load(model);
         for (file_index, file) in unit.files.iter().enumerate() {
             for alias in aliases(unit, file_index) {
                 if is_rebound_later(model, &alias) {
+                    continue;
+                }
+                // `storage.config = {…}` while loading, then `local config = storage.config`:
+                // every peer rebuilds the same table at load; stale only if handlers change it.
+                let filled = filled_at_load.iter().any(|p| is_within(&alias.path, p));
+                if matches!(alias.binder, Binder::Load)
+                    && filled
+                    && !handlers_write_through(model, &alias)
+                {
                     continue;
                 }
                 let readers = handler_reads(model, &alias);
@@ -263,6 +273,47 @@ fn is_rebound_later(model: &Model, alias: &Alias) -> bool {
             })
         }
     }
+}
+
+/// The storage paths the mod writes while loading (into the fresh table every peer builds).
+fn paths_written_at_load(model: &Model) -> Vec<String> {
+    let mut paths = Vec::new();
+    for file in 0..model.files.len() {
+        for write in model.storage_writes(file) {
+            let f = FnRef {
+                file,
+                func: write.func,
+            };
+            if model.sure_reach(f, Context::Load).is_some() {
+                paths.push(write.path);
+            }
+        }
+    }
+    paths
+}
+
+/// `storage.config.ranks` is within `storage.config`.
+fn is_within(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// Whether a handler writes into the table a local alias holds.
+fn handlers_write_through(model: &Model, alias: &Alias) -> bool {
+    let Target::Local(binding) = alias.target else {
+        return false;
+    };
+    writes_through_local(model.ir(alias.file), binding)
+        .into_iter()
+        .any(|(func, _)| {
+            model
+                .sure_contexts(FnRef {
+                    file: alias.file,
+                    func,
+                })
+                .iter()
+                .any(|c| matches!(c, Context::Event | Context::Command | Context::Remote))
+        })
 }
 
 /// What a table value can be, as comparable keys (a path, or a constructor's place).
