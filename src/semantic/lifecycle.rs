@@ -16,6 +16,7 @@
 //! script.on_load(f) end`). This is narrow on purpose; registrations through handler tables
 //! and wrapper closures are also modelled for FL101 (another change).
 
+use super::callbacks::StoredCallback;
 use super::ir::*;
 use super::model::{path_key, CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
 use crate::source::Span;
@@ -116,6 +117,63 @@ impl<'a> Model<'a> {
             }
         }
         drop(seed);
+        self.spread(&mut reach, &mut queue);
+        // Handlers kept in tables and called by the mod's own dispatcher: once the
+        // dispatcher's contexts are known, what it calls runs there too.
+        let stored = self.stored_callbacks();
+        if !stored.is_empty() {
+            let dispatches = self.dispatches();
+            loop {
+                let mut added = false;
+                for dispatch in &dispatches {
+                    let Some(slots) = reach.get(&dispatch.source) else {
+                        continue;
+                    };
+                    let contexts: Vec<(Context, String)> = CONTEXTS
+                        .iter()
+                        .filter_map(|c| {
+                            let r = slots[context_index(*c)].as_ref()?;
+                            Some((*c, r.origin.clone()))
+                        })
+                        .collect();
+                    let dispatcher = FnRef {
+                        file: dispatch.call.file,
+                        func: self.ir(dispatch.call.file).call(dispatch.call.call).func,
+                    };
+                    for (context, dispatcher_origin) in contexts {
+                        for callback in stored.iter().filter(|s| s.place == dispatch.place) {
+                            let slot = &mut reach.entry(callback.function).or_default()
+                                [context_index(context)];
+                            if slot.is_none() {
+                                *slot = Some(Reach {
+                                    origin: self.stored_origin(
+                                        callback,
+                                        context,
+                                        &dispatcher_origin,
+                                    ),
+                                    via: Some((dispatcher, dispatch.call)),
+                                });
+                                queue.push_back((callback.function, context));
+                                added = true;
+                            }
+                        }
+                    }
+                }
+                if !added {
+                    break;
+                }
+                self.spread(&mut reach, &mut queue);
+            }
+        }
+        Lifecycle { reach }
+    }
+
+    /// Follows calls from everything queued, in each queued context.
+    fn spread(
+        &self,
+        reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
+        queue: &mut VecDeque<(FnRef, Context)>,
+    ) {
         while let Some((f, context)) = queue.pop_front() {
             let Some(edges) = self.calls_from.get(&f) else {
                 continue;
@@ -140,7 +198,40 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        Lifecycle { reach }
+    }
+
+    /// How a message names a stored handler: by the event its registering call names
+    /// (`Event.add(defines.events.on_tick, f)`: "the on_tick handler"), by the lifecycle
+    /// event, or as the dispatcher's.
+    fn stored_origin(
+        &self,
+        callback: &StoredCallback,
+        context: Context,
+        dispatcher: &str,
+    ) -> String {
+        match context {
+            Context::Event => {
+                let Some(call_ref) = callback.registered_by else {
+                    return dispatcher.to_string();
+                };
+                let call = self.ir(call_ref.file).call(call_ref.call);
+                match self
+                    .event_names(call_ref.file, call.args.first())
+                    .into_iter()
+                    .find(|(_, known)| *known)
+                {
+                    Some((name, _)) => format!("the {name} handler"),
+                    None => format!(
+                        "a handler added with `{}`",
+                        self.ir(call_ref.file).describe(&call.callee)
+                    ),
+                }
+            }
+            Context::OnInit | Context::OnLoad | Context::OnConfigurationChanged => {
+                context.name().to_string()
+            }
+            _ => dispatcher.to_string(),
+        }
     }
 
     /// Every function a registration can run, beyond the one the model keeps: all values of

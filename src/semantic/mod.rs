@@ -1,6 +1,7 @@
 //! The semantic model: per-file IR (scopes resolved), then per-mod linking.
 
 pub mod annotations;
+pub mod callbacks;
 pub mod files;
 pub mod ir;
 pub mod kinds;
