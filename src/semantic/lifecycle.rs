@@ -489,10 +489,13 @@ impl<'a> Model<'a> {
     }
 }
 
-/// The global a place is rooted at: `game` for `game.players[1]`.
+/// The global a place is rooted at: `game` for `game.players[1]` and for `_G.game.tick`.
 pub fn global_root(value: &Value) -> Option<&str> {
     match value {
         Value::Global(name) => Some(name),
+        Value::Index(base, Key::Name(name)) if **base == Value::Global("_G".to_string()) => {
+            Some(name)
+        }
         Value::Index(base, _) => global_root(base),
         _ => None,
     }

@@ -128,10 +128,12 @@ fn uses(model: &Model, file: usize) -> Vec<NameRef> {
 /// in code that runs only when it does.
 fn is_checked(model: &Model, file: usize, name: &NameRef) -> bool {
     let bare = Value::Global(name.name.clone());
-    model.is_tested_in_condition(file, name.func, name.span, |value| *value == bare)
-        || model.is_guarded(file, name.func, name.span, |value, truthy| {
-            truthy && global_root(value) == Some(name.name.as_str())
-        })
+    let through_g = Value::Global("_G".to_string()).index(&name.name);
+    model.is_tested_in_condition(file, name.func, name.span, |value| {
+        *value == bare || *value == through_g
+    }) || model.is_guarded(file, name.func, name.span, |value, truthy| {
+        truthy && global_root(value) == Some(name.name.as_str())
+    })
 }
 
 /// The outermost call or assignment of the same function around the reference.

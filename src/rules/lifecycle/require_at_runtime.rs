@@ -4,7 +4,9 @@
 use super::{first_sure_context, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
+use crate::semantic::ir::{Call, FileIr, Value};
 use crate::semantic::model::{Context, FnRef};
+use crate::source::Span;
 
 pub struct RequireAtRuntime;
 
@@ -15,7 +17,8 @@ impl Rule for RequireAtRuntime {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         for (file_index, file) in unit.files.iter().enumerate() {
-            for (path, call) in file.ir.requires() {
+            for call in file.ir.calls.iter().filter(|c| is_require(&c.callee)) {
+                let path = required_name(file.ir, call);
                 let f = FnRef {
                     file: file_index,
                     func: call.func,
@@ -25,7 +28,7 @@ impl Rule for RequireAtRuntime {
                     continue;
                 };
                 let message = format!(
-                    "`require(\"{path}\")` runs {}, after control.lua has finished loading",
+                    "`require({path})` runs {}, after control.lua has finished loading",
                     where_it_runs(context, &origin)
                 );
                 let mut diagnostic = Diagnostic::new("FL104", file.id, call.span, message)
@@ -57,12 +60,30 @@ impl Rule for RequireAtRuntime {
     }
 }
 
+fn is_require(callee: &Value) -> bool {
+    matches!(callee, Value::Global(name) if name == "require")
+}
+
+/// The module a `require` names, for the message: `"scripts.gui"`, also through a local
+/// constant (`local path = "scripts.gui"`), else the argument as written.
+fn required_name(ir: &FileIr, call: &Call) -> String {
+    let literal = |value: &Value| match value {
+        Value::Str(path) => Some(format!("{path:?}")),
+        _ => None,
+    };
+    match call.args.first() {
+        Some(Value::Local(binding)) => match ir.binding(*binding).values.as_slice() {
+            [only] => literal(only),
+            _ => None,
+        }
+        .unwrap_or_else(|| ir.binding(*binding).name.clone()),
+        Some(arg) => literal(arg).unwrap_or_else(|| ir.describe(arg)),
+        None => String::new(),
+    }
+}
+
 /// A call that requires the same file while the mod loads, for a secondary label.
-fn required_at_load(
-    unit: &UnitFacts<'_>,
-    file: usize,
-    call: &crate::semantic::ir::Call,
-) -> Option<(usize, crate::source::Span)> {
+fn required_at_load(unit: &UnitFacts<'_>, file: usize, call: &Call) -> Option<(usize, Span)> {
     let model = &unit.model;
     let target = model.require_target(file, call)?.ok()?;
     unit.files.iter().enumerate().find_map(|(i, facts)| {

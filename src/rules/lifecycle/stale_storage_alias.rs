@@ -54,18 +54,20 @@ impl Rule for StaleStorageAlias {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let filled_at_load = paths_written_at_load(model);
+        let (filled_at_load, later_writes) = storage_writes_by_time(model);
         for (file_index, file) in unit.files.iter().enumerate() {
             for alias in aliases(unit, file_index) {
                 if is_rebound_later(model, &alias) {
                     continue;
                 }
                 // `storage.config = {…}` while loading, then `local config = storage.config`:
-                // every peer rebuilds the same table at load; stale only if handlers change it.
+                // every peer rebuilds the same table at load; stale only once code running
+                // later changes it (through the alias, or in storage directly).
                 let filled = filled_at_load.iter().any(|p| is_within(&alias.path, p));
                 if matches!(alias.binder, Binder::Load)
                     && filled
                     && !handlers_write_through(model, &alias)
+                    && !changed_after_load(&later_writes, &alias.path)
                 {
                     continue;
                 }
@@ -275,9 +277,11 @@ fn is_rebound_later(model: &Model, alias: &Alias) -> bool {
     }
 }
 
-/// The storage paths the mod writes while loading (into the fresh table every peer builds).
-fn paths_written_at_load(model: &Model) -> Vec<String> {
-    let mut paths = Vec::new();
+/// The storage paths the mod writes while loading (into the fresh table every peer builds),
+/// and those written by code that does not surely run while loading.
+fn storage_writes_by_time(model: &Model) -> (Vec<String>, Vec<String>) {
+    let mut at_load = Vec::new();
+    let mut later = Vec::new();
     for file in 0..model.files.len() {
         for write in model.storage_writes(file) {
             let f = FnRef {
@@ -285,11 +289,20 @@ fn paths_written_at_load(model: &Model) -> Vec<String> {
                 func: write.func,
             };
             if model.sure_reach(f, Context::Load).is_some() {
-                paths.push(write.path);
+                at_load.push(write.path);
+            } else {
+                later.push(write.path);
             }
         }
     }
-    paths
+    (at_load, later)
+}
+
+/// Whether a later write changes the aliased place or something inside it.
+fn changed_after_load(later_writes: &[String], path: &str) -> bool {
+    later_writes
+        .iter()
+        .any(|w| is_within(w, path) || is_within(path, w))
 }
 
 /// `storage.config.ranks` is within `storage.config`.
