@@ -501,42 +501,65 @@ pub fn global_root(value: &Value) -> Option<&str> {
     }
 }
 
-/// Where a local is used (read, indexed, passed, assigned into), by function, with a span
-/// for each use: calls, assignments, other locals' values, returns, loops and conditions.
-pub fn local_users(ir: &FileIr, binding: BindingId) -> Vec<(FuncId, Span)> {
+/// How a local is used, for [`local_users`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Any read: passed, compared, indexed, iterated.
+    Any,
+    /// Used as a table: indexed, its length taken, iterated, or handed to a table function
+    /// (`table.insert`, `pairs`, …). A copied number or string is never used so.
+    AsTable,
+}
+
+/// Where a local is used, by function, with a span for each use: calls, assignments, other
+/// locals' values, returns, loops and conditions.
+pub fn local_users(ir: &FileIr, binding: BindingId, how: Use) -> Vec<(FuncId, Span)> {
     let local = Value::Local(binding);
-    let mentions = |value: &Value| value.any(&mut |v| *v == local);
+    let uses = |value: &Value| {
+        value.any(&mut |v| match (how, v) {
+            (Use::Any, v) => *v == local,
+            (Use::AsTable, Value::Index(base, _) | Value::Length(base)) => **base == local,
+            _ => false,
+        })
+    };
+    let handed_as_table = |call: &Call| {
+        call.args.first() == Some(&local)
+            && call
+                .callee
+                .global_path()
+                .is_some_and(|path| TABLE_FUNCTIONS.contains(&path.join(".").as_str()))
+    };
     let mut users = Vec::new();
     for call in &ir.calls {
-        if mentions(&call.callee) || call.args.iter().any(mentions) {
+        if handed_as_table(call) || uses(&call.callee) || call.args.iter().any(uses) {
             users.push((call.func, call.span));
         }
     }
     for assign in &ir.assigns {
-        let into = matches!(&assign.target, Value::Index(..)) && mentions(&assign.target);
-        if into || mentions(&assign.value) {
+        let into = matches!(&assign.target, Value::Index(..)) && uses(&assign.target);
+        if into || uses(&assign.value) {
             users.push((assign.func, assign.span));
         }
     }
     for (id, other) in ir.bindings.iter().enumerate() {
-        if id as BindingId != binding && other.values.iter().any(mentions) {
+        if id as BindingId != binding && other.values.iter().any(uses) {
             users.push((other.func, other.span));
         }
     }
     for (id, function) in ir.functions.iter().enumerate() {
-        if function.returns.iter().flatten().any(mentions) {
+        if function.returns.iter().flatten().any(uses) {
             users.push((id as FuncId, function.head_span));
         }
     }
     for lp in &ir.loops {
         if let LoopKind::Pairs(v) | LoopKind::Ipairs(v) | LoopKind::Generic(v) = &lp.kind {
-            if mentions(v) {
+            if *v == local || uses(v) {
                 users.push((lp.func, lp.span));
             }
         }
     }
     for guard in &ir.guards {
-        if guard.facts.iter().any(|(v, _)| mentions(v)) {
+        if guard.facts.iter().any(|(v, _)| uses(v)) {
             users.push((guard.func, guard.condition));
         }
     }
@@ -545,36 +568,17 @@ pub fn local_users(ir: &FileIr, binding: BindingId) -> Vec<(FuncId, Span)> {
     users
 }
 
-/// Where code writes into the table a local holds (`t[k] = v`, `t.x.y = v`,
-/// `table.insert(t, v)`), by function, with the write's span.
-pub fn writes_through_local(ir: &FileIr, binding: BindingId) -> Vec<(FuncId, Span)> {
-    let local = Value::Local(binding);
-    let rooted = |mut value: &Value| {
-        while let Value::Index(base, _) = value {
-            value = base;
-            if *value == local {
-                return true;
-            }
-        }
-        false
-    };
-    let assigns = ir
-        .assigns
-        .iter()
-        .filter(|a| rooted(&a.target))
-        .map(|a| (a.func, a.span));
-    let calls = ir
-        .calls
-        .iter()
-        .filter(|c| {
-            let mutates = c.callee.global_path().is_some_and(|p| {
-                matches!(
-                    p.as_slice(),
-                    ["table", "insert" | "remove" | "sort"] | ["rawset"]
-                )
-            });
-            mutates && c.args.first().is_some_and(|t| *t == local || rooted(t))
-        })
-        .map(|c| (c.func, c.span));
-    assigns.chain(calls).collect()
-}
+/// Functions whose first argument is used as a table.
+const TABLE_FUNCTIONS: &[&str] = &[
+    "pairs",
+    "ipairs",
+    "next",
+    "table_size",
+    "table.insert",
+    "table.remove",
+    "table.sort",
+    "table.concat",
+    "rawget",
+    "rawset",
+    "setmetatable",
+];

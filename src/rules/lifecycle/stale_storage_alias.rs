@@ -6,7 +6,7 @@ use super::{first_sure_context, where_it_runs};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
-use crate::semantic::lifecycle::{local_users, writes_through_local};
+use crate::semantic::lifecycle::{local_users, Use};
 use crate::semantic::model::{Context, FnRef, Model, Origin};
 use crate::source::Span;
 
@@ -54,21 +54,9 @@ impl Rule for StaleStorageAlias {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let (filled_at_load, later_writes) = storage_writes_by_time(model);
         for (file_index, file) in unit.files.iter().enumerate() {
             for alias in aliases(unit, file_index) {
                 if is_rebound_later(model, &alias) {
-                    continue;
-                }
-                // `storage.config = {…}` while loading, then `local config = storage.config`:
-                // every peer rebuilds the same table at load; stale only once code running
-                // later changes it (through the alias, or in storage directly).
-                let filled = filled_at_load.iter().any(|p| is_within(&alias.path, p));
-                if matches!(alias.binder, Binder::Load)
-                    && filled
-                    && !handlers_write_through(model, &alias)
-                    && !changed_after_load(&later_writes, &alias.path)
-                {
                     continue;
                 }
                 let readers = handler_reads(model, &alias);
@@ -277,58 +265,6 @@ fn is_rebound_later(model: &Model, alias: &Alias) -> bool {
     }
 }
 
-/// The storage paths the mod writes while loading (into the fresh table every peer builds),
-/// and those written by code that does not surely run while loading.
-fn storage_writes_by_time(model: &Model) -> (Vec<String>, Vec<String>) {
-    let mut at_load = Vec::new();
-    let mut later = Vec::new();
-    for file in 0..model.files.len() {
-        for write in model.storage_writes(file) {
-            let f = FnRef {
-                file,
-                func: write.func,
-            };
-            if model.sure_reach(f, Context::Load).is_some() {
-                at_load.push(write.path);
-            } else {
-                later.push(write.path);
-            }
-        }
-    }
-    (at_load, later)
-}
-
-/// Whether a later write changes the aliased place or something inside it.
-fn changed_after_load(later_writes: &[String], path: &str) -> bool {
-    later_writes
-        .iter()
-        .any(|w| is_within(w, path) || is_within(path, w))
-}
-
-/// `storage.config.ranks` is within `storage.config`.
-fn is_within(path: &str, prefix: &str) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-}
-
-/// Whether a handler writes into the table a local alias holds.
-fn handlers_write_through(model: &Model, alias: &Alias) -> bool {
-    let Target::Local(binding) = alias.target else {
-        return false;
-    };
-    writes_through_local(model.ir(alias.file), binding)
-        .into_iter()
-        .any(|(func, _)| {
-            model
-                .sure_contexts(FnRef {
-                    file: alias.file,
-                    func,
-                })
-                .iter()
-                .any(|c| matches!(c, Context::Event | Context::Command | Context::Remote))
-        })
-}
-
 /// What a table value can be, as comparable keys (a path, or a constructor's place).
 fn table_identities(model: &Model, file: usize, value: &Value) -> Vec<String> {
     model
@@ -349,8 +285,15 @@ fn handler_reads(model: &Model, alias: &Alias) -> Vec<(usize, Span, Context, Str
         return Vec::new();
     };
     let ir = model.ir(alias.file);
+    // Bound at load, a copied number or string is the same on every peer (each copies it
+    // at load); only a table reference can point at the discarded table. Set on the host
+    // only, any value is missing on the peers that loaded a save.
+    let how = match alias.binder {
+        Binder::Load => Use::AsTable,
+        Binder::HostOnly(_) => Use::Any,
+    };
     let mut reads = Vec::new();
-    for (func, span) in local_users(ir, binding) {
+    for (func, span) in local_users(ir, binding, how) {
         let f = FnRef {
             file: alias.file,
             func,
