@@ -120,21 +120,12 @@ impl<'a> Model<'a> {
                 let Some(index) = ir.function(func).params.iter().position(|p| p == binding) else {
                     return;
                 };
-                for (call_ref, _) in self.calls_to.get(&storer).into_iter().flatten() {
-                    if self.callback_edges.contains(&(*call_ref, storer)) {
-                        continue;
-                    }
-                    let call = self.ir(call_ref.file).call(call_ref.call);
-                    let Some(arg) = call.args.get(index) else {
-                        continue;
-                    };
-                    for function in self.callees(call_ref.file, arg) {
-                        out.push(StoredCallback {
-                            place: place.clone(),
-                            function,
-                            registered_by: Some(*call_ref),
-                        });
-                    }
+                for (function, registered_by) in self.functions_handed_to(storer, index, 0) {
+                    out.push(StoredCallback {
+                        place: place.clone(),
+                        function,
+                        registered_by: Some(registered_by),
+                    });
                 }
             }
             Value::Function(_) | Value::Local(_) => {
@@ -148,6 +139,43 @@ impl<'a> Model<'a> {
             }
             _ => {}
         }
+    }
+
+    /// The functions callers pass to parameter `index` of `f`, with the outermost call
+    /// that passed each (`Event.add(id, f)` calling `core_add(id, handler)`).
+    fn functions_handed_to(&self, f: FnRef, index: usize, depth: u32) -> Vec<(FnRef, CallRef)> {
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            return out;
+        }
+        for (call_ref, caller) in self.calls_to.get(&f).into_iter().flatten() {
+            if self.callback_edges.contains(&(*call_ref, f)) {
+                continue;
+            }
+            let call = self.ir(call_ref.file).call(call_ref.call);
+            let Some(arg) = call.args.get(index) else {
+                continue;
+            };
+            let caller_ir = self.ir(call_ref.file);
+            match arg {
+                Value::Local(binding) if caller_ir.binding(*binding).kind == BindingKind::Param => {
+                    let position = caller_ir
+                        .function(caller.func)
+                        .params
+                        .iter()
+                        .position(|p| p == binding);
+                    if let Some(position) = position {
+                        out.extend(self.functions_handed_to(*caller, position, depth + 1));
+                    }
+                }
+                _ => out.extend(
+                    self.callees(call_ref.file, arg)
+                        .into_iter()
+                        .map(|function| (function, *call_ref)),
+                ),
+            }
+        }
+        out
     }
 
     /// Every call of a function read from a table place.
