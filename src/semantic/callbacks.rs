@@ -143,7 +143,12 @@ impl<'a> Model<'a> {
 
     /// The functions callers pass to parameter `index` of `f`, with the outermost call
     /// that passed each (`Event.add(id, f)` calling `core_add(id, handler)`).
-    fn functions_handed_to(&self, f: FnRef, index: usize, depth: u32) -> Vec<(FnRef, CallRef)> {
+    pub(super) fn functions_handed_to(
+        &self,
+        f: FnRef,
+        index: usize,
+        depth: u32,
+    ) -> Vec<(FnRef, CallRef)> {
         let mut out = Vec::new();
         if depth > MAX_DEPTH {
             return out;

@@ -117,7 +117,8 @@ impl<'a> Model<'a> {
             }
         }
         drop(seed);
-        self.spread(&mut reach, &mut queue);
+        let closure_calls = self.closure_parameter_calls();
+        self.spread(&mut reach, &mut queue, &closure_calls);
         // Handlers kept in tables and called by the mod's own dispatcher: once the
         // dispatcher's contexts are known, what it calls runs there too.
         let stored = self.stored_callbacks();
@@ -162,7 +163,7 @@ impl<'a> Model<'a> {
                 if !added {
                     break;
                 }
-                self.spread(&mut reach, &mut queue);
+                self.spread(&mut reach, &mut queue, &closure_calls);
             }
         }
         Lifecycle { reach }
@@ -173,16 +174,16 @@ impl<'a> Model<'a> {
         &self,
         reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
         queue: &mut VecDeque<(FnRef, Context)>,
+        closure_calls: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
     ) {
         while let Some((f, context)) = queue.pop_front() {
-            let Some(edges) = self.calls_from.get(&f) else {
-                continue;
-            };
             let origin = reach[&f][context_index(context)]
                 .as_ref()
                 .map(|r| r.origin.clone())
                 .unwrap_or_default();
-            for (call, callee) in edges {
+            let edges = self.calls_from.get(&f).into_iter().flatten();
+            let through_closures = closure_calls.get(&f).into_iter().flatten();
+            for (call, callee) in edges.chain(through_closures) {
                 if self.callback_edges.contains(&(*call, *callee))
                     && !self.handed_function_runs_now(*call, *callee)
                 {
@@ -198,6 +199,49 @@ impl<'a> Model<'a> {
                 }
             }
         }
+    }
+
+    /// Calls a closure makes of a parameter of the function that created it
+    /// (`function M.on_load(cb) Event.on_load(function() cb() end) end`): each call runs
+    /// what the creator's callers passed. By calling function: (call, function run).
+    fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
+        let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            let ir = facts.ir;
+            for (id, call) in ir.calls.iter().enumerate() {
+                let called = match call.callee.global_path().as_deref() {
+                    Some(["pcall"] | ["xpcall"]) => call.args.first(),
+                    _ => Some(&call.callee),
+                };
+                let Some(Value::Local(binding)) = called else {
+                    continue;
+                };
+                let info = ir.binding(*binding);
+                if info.kind != BindingKind::Param || info.func == call.func {
+                    continue;
+                }
+                let creator = FnRef {
+                    file,
+                    func: info.func,
+                };
+                let Some(index) = ir.function(info.func).params.iter().position(|p| p == binding)
+                else {
+                    continue;
+                };
+                let call_ref = CallRef {
+                    file,
+                    call: id as CallId,
+                };
+                let caller = FnRef {
+                    file,
+                    func: call.func,
+                };
+                for (function, _) in self.functions_handed_to(creator, index, 0) {
+                    out.entry(caller).or_default().push((call_ref, function));
+                }
+            }
+        }
+        out
     }
 
     /// How a message names a stored handler: by the event its registering call names
