@@ -224,7 +224,11 @@ impl<'a> Model<'a> {
                     file,
                     func: info.func,
                 };
-                let Some(index) = ir.function(info.func).params.iter().position(|p| p == binding)
+                let Some(index) = ir
+                    .function(info.func)
+                    .params
+                    .iter()
+                    .position(|p| p == binding)
                 else {
                     continue;
                 };

@@ -1,7 +1,7 @@
 //! FL103 game-at-load: `game` used while control.lua loads or in on_load (and `rendering`
 //! while control.lua loads), where they do not exist yet.
 
-use super::{first_sure_context, where_it_runs, with_call_chain};
+use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
@@ -29,8 +29,8 @@ impl Rule for GameAtLoad {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
-            let mut reported = HashSet::new();
             for name in uses(model, file_index) {
                 let f = FnRef {
                     file: file_index,
@@ -44,8 +44,14 @@ impl Rule for GameAtLoad {
                 if is_checked(model, file_index, &name) {
                     continue;
                 }
-                // One finding per statement-sized piece of code: `game.print(game.tick)`.
-                if !reported.insert(enclosing_piece(file.ir, &name)) {
+                let placed = placement(unit, f, name.span, context, |c| missing_in(&name.name, c));
+                // One finding per statement-sized piece of code (`game.print(game.tick)`),
+                // and one per call that brings a shared helper's uses into loading.
+                let key = match placed.through {
+                    Some(_) => (placed.file, placed.span),
+                    None => (file_index, enclosing_piece(file.ir, &name)),
+                };
+                if !reported.insert(key) {
                     continue;
                 }
                 let global = name.name.as_str();
@@ -56,11 +62,17 @@ impl Rule for GameAtLoad {
                 };
                 let verb = if global == "game" { "used" } else { "called" };
                 let message = format!(
-                    "`{global}` is {verb} {}, {missing}",
-                    where_it_runs(context, &origin)
+                    "`{global}` is {verb} {}{}, {missing}",
+                    where_it_runs(context, &origin),
+                    placed.through_phrase()
                 );
-                let diagnostic = Diagnostic::new("FL103", file.id, name.span, message)
-                    .with_label(format!("`{global}` does not exist yet"));
+                let diagnostic = placed.diagnostic(
+                    "FL103",
+                    unit,
+                    message,
+                    &format!("`{global}` does not exist yet"),
+                    (file_index, name.span, &format!("`{global}` is {verb} here")),
+                );
                 let note = if global == "game" {
                     "Factorio creates `game` only when the map runs: it is nil while control.lua (and every file it requires) \
                      loads and during on_load, on every peer and on each joining client; indexing it stops the mod with \

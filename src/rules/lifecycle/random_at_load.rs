@@ -1,9 +1,10 @@
 //! FL105 random-at-load: `math.random` called while control.lua loads or in on_load.
 
-use super::{first_sure_context, where_it_runs, with_call_chain};
+use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::model::{Context, FnRef};
+use std::collections::HashSet;
 
 pub struct RandomAtLoad;
 
@@ -14,26 +15,36 @@ impl Rule for RandomAtLoad {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        let at_load = |c: Context| matches!(c, Context::Load | Context::OnLoad);
+        let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
             for call in &file.ir.calls {
                 let f = FnRef {
                     file: file_index,
                     func: call.func,
                 };
-                let Some((context, origin)) =
-                    first_sure_context(unit, f, |c| matches!(c, Context::Load | Context::OnLoad))
-                else {
+                let Some((context, origin)) = first_sure_context(unit, f, at_load) else {
                     continue;
                 };
                 if !model.is_api(file_index, &call.callee, "math.random") {
                     continue;
                 }
+                let placed = placement(unit, f, call.span, context, at_load);
+                if !reported.insert((placed.file, placed.span)) {
+                    continue;
+                }
                 let message = format!(
-                    "`math.random` is called {}",
-                    where_it_runs(context, &origin)
+                    "`math.random` is called {}{}",
+                    where_it_runs(context, &origin),
+                    placed.through_phrase()
                 );
-                let diagnostic = Diagnostic::new("FL105", file.id, call.span, message)
-                    .with_label("draws from the map's generator while loading");
+                let diagnostic = placed.diagnostic(
+                    "FL105",
+                    unit,
+                    message,
+                    "draws from the map's generator while loading",
+                    (file_index, call.span, "`math.random` is called here"),
+                );
                 out.push(
                     with_call_chain(diagnostic, unit, f, context, &origin)
                         .with_note(

@@ -1,12 +1,13 @@
 //! FL104 require-at-runtime: `require` run after control.lua has loaded: in a handler,
 //! command, remote function, on_init, on_configuration_changed, on_load or injected code.
 
-use super::{first_sure_context, where_it_runs, with_call_chain};
+use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::{Call, FileIr, Value};
 use crate::semantic::model::{Context, FnRef};
 use crate::source::Span;
+use std::collections::HashSet;
 
 pub struct RequireAtRuntime;
 
@@ -16,6 +17,7 @@ impl Rule for RequireAtRuntime {
     }
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
             for call in file.ir.calls.iter().filter(|c| is_require(&c.callee)) {
                 let path = required_name(file.ir, call);
@@ -27,12 +29,22 @@ impl Rule for RequireAtRuntime {
                 else {
                     continue;
                 };
+                let placed = placement(unit, f, call.span, context, |c| c != Context::Load);
+                if !reported.insert((placed.file, placed.span)) {
+                    continue;
+                }
                 let message = format!(
-                    "`require({path})` runs {}, after control.lua has finished loading",
-                    where_it_runs(context, &origin)
+                    "`require({path})` runs {}{}, after control.lua has finished loading",
+                    where_it_runs(context, &origin),
+                    placed.through_phrase()
                 );
-                let mut diagnostic = Diagnostic::new("FL104", file.id, call.span, message)
-                    .with_label("fails at run time");
+                let mut diagnostic = placed.diagnostic(
+                    "FL104",
+                    unit,
+                    message,
+                    "fails at run time",
+                    (file_index, call.span, "`require` is called here"),
+                );
                 diagnostic = with_call_chain(diagnostic, unit, f, context, &origin);
                 if let Some((load_file, load_call)) = required_at_load(unit, file_index, call) {
                     let at = &unit.files[load_file];

@@ -1,13 +1,14 @@
 //! FL102 storage-write-in-on-load: `storage` written from on_load (directly, through calls,
 //! or an `event_handler` lib's `on_load`), where Factorio allows only reading it.
 
-use super::{first_sure_context, with_call_chain};
+use super::{first_sure_context, placement, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::lifecycle::global_root;
 use crate::semantic::model::{Context, FnRef, Model};
 use crate::semantic::storage_writes::StorageWrite;
+use std::collections::HashSet;
 
 pub struct StorageWriteInOnLoad;
 
@@ -18,6 +19,7 @@ impl Rule for StorageWriteInOnLoad {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
             for write in model.storage_writes(file_index) {
                 let f = FnRef {
@@ -34,6 +36,12 @@ impl Rule for StorageWriteInOnLoad {
                     continue;
                 }
                 let root = write.path.split(['.', '[']).next().unwrap_or("storage");
+                let placed = placement(unit, f, write.span, Context::OnLoad, |c| {
+                    c == Context::OnLoad
+                });
+                if !reported.insert((placed.file, placed.span)) {
+                    continue;
+                }
                 let written = file.ir.describe(write.place);
                 let place = if written == write.path {
                     format!("`{written}`")
@@ -41,11 +49,17 @@ impl Rule for StorageWriteInOnLoad {
                     format!("`{written}` (`{}`)", write.path)
                 };
                 let message = format!(
-                    "{place} is {} in on_load, where `{root}` may only be read",
-                    write.how.verb()
+                    "{place} is {} in on_load{}, where `{root}` may only be read",
+                    write.how.verb(),
+                    placed.through_phrase()
                 );
-                let diagnostic = Diagnostic::new("FL102", file.id, write.span, message)
-                    .with_label(format!("writes `{root}` during on_load"));
+                let diagnostic = placed.diagnostic(
+                    "FL102",
+                    unit,
+                    message,
+                    &format!("writes `{root}` during on_load"),
+                    (file_index, write.span, &format!("writes `{root}` here")),
+                );
                 out.push(
                     with_call_chain(diagnostic, unit, f, Context::OnLoad, &origin)
                         .with_note(format!(
