@@ -20,11 +20,12 @@ use super::callbacks::StoredCallback;
 use super::ir::*;
 use super::model::{path_key, CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
 use crate::source::Span;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Sure contexts per function, with how each was first reached.
+/// Sure contexts per function, with how each was first reached; the variables on_init sets.
 pub struct Lifecycle {
     reach: HashMap<FnRef, [Option<Reach>; 8]>,
+    init_flags: HashSet<String>,
 }
 
 /// Library functions that call a function argument before they return.
@@ -42,7 +43,11 @@ fn context_index(context: Context) -> usize {
 
 impl<'a> Model<'a> {
     fn lifecycle(&self) -> &Lifecycle {
-        self.lifecycle.get_or_init(|| self.sure_reach_of_unit())
+        self.lifecycle.get_or_init(|| {
+            let reach = self.sure_reach_of_unit();
+            let init_flags = self.init_flags(&reach);
+            Lifecycle { reach, init_flags }
+        })
     }
 
     /// The contexts `f` surely runs in (as far as calls can be followed), canonical order.
@@ -85,7 +90,7 @@ impl<'a> Model<'a> {
         self.files[file].rel.starts_with("migrations/")
     }
 
-    fn sure_reach_of_unit(&self) -> Lifecycle {
+    fn sure_reach_of_unit(&self) -> HashMap<FnRef, [Option<Reach>; 8]> {
         let mut reach: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
         let mut queue: VecDeque<(FnRef, Context)> = VecDeque::new();
         let mut seed = |f: FnRef, context: Context, origin: &str| {
@@ -166,7 +171,7 @@ impl<'a> Model<'a> {
                 self.spread(&mut reach, &mut queue, &closure_calls);
             }
         }
-        Lifecycle { reach }
+        reach
     }
 
     /// Follows calls from everything queued, in each queued context.
@@ -491,6 +496,95 @@ impl<'a> Model<'a> {
                                 .any(|g| self.calls_parameter_now(g, j, depth + 1)))
                 })
             })
+    }
+
+    /// What the call that reaches `f` in `context` passes for parameter `index`:
+    /// `Some(None)` when it passes nothing, `None` when `f` is entered another way (as the
+    /// handler itself, handed to a call, or from a dispatcher).
+    pub fn argument_in_context(
+        &self,
+        f: FnRef,
+        context: Context,
+        index: usize,
+    ) -> Option<Option<(usize, &'a Value)>> {
+        let (_, call_ref) = *self.sure_chain(f, context).last()?;
+        let call = self.ir(call_ref.file).call(call_ref.call);
+        if !self.callees(call_ref.file, &call.callee).contains(&f) {
+            return None;
+        }
+        Some(call.args.get(index).map(|arg| (call_ref.file, arg)))
+    }
+
+    /// Variables (not in storage) that code running in on_init assigns: a flag such as
+    /// `is_new_game = true` or RedMew's `_LIFECYCLE = 5`, by path key.
+    fn init_flags(&self, reach: &HashMap<FnRef, [Option<Reach>; 8]>) -> HashSet<String> {
+        let in_on_init = |f: FnRef| {
+            reach
+                .get(&f)
+                .is_some_and(|slots| slots[context_index(Context::OnInit)].is_some())
+        };
+        let mut flags = HashSet::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for assign in &facts.ir.assigns {
+                let lasting = match &assign.target {
+                    Value::Global(name) => !self.storage_roots(file).contains(&name.as_str()),
+                    Value::Local(b) => facts.ir.binding(*b).func == MAIN_CHUNK,
+                    _ => false,
+                };
+                if lasting
+                    && in_on_init(FnRef {
+                        file,
+                        func: assign.func,
+                    })
+                {
+                    flags.extend(path_key(file, &assign.target));
+                }
+            }
+        }
+        flags
+    }
+
+    /// Whether the code at `span` runs only under a condition on a variable that on_init
+    /// sets (directly, or through a local computed from it): such code can tell on_init
+    /// from on_load, and the model cannot tell which branch on_load takes.
+    pub fn is_under_init_flag(&self, file: usize, func: FuncId, span: Span) -> bool {
+        let flags = &self.lifecycle().init_flags;
+        if flags.is_empty() {
+            return false;
+        }
+        let ir = self.ir(file);
+        let mentions_flag = |value: &Value| {
+            let mut seen = 0;
+            let mut found = false;
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                seen += 1;
+                if seen > 32 {
+                    break;
+                }
+                v.any(&mut |inner| {
+                    if let Some(key) = path_key(file, inner) {
+                        if flags.contains(&key) {
+                            found = true;
+                            return true;
+                        }
+                    }
+                    if let Value::Local(b) = inner {
+                        let info = ir.binding(*b);
+                        if info.func != MAIN_CHUNK && info.kind == BindingKind::Local {
+                            stack.extend(info.values.iter());
+                        }
+                    }
+                    false
+                });
+                if found {
+                    break;
+                }
+            }
+            found
+        };
+        self.guards_around(file, func, span)
+            .any(|g| g.facts.iter().any(|(value, _)| mentions_flag(value)))
     }
 
     // ----- guards -----

@@ -3,7 +3,8 @@
 use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::model::{Context, FnRef};
+use crate::semantic::ir::*;
+use crate::semantic::model::{Context, FnRef, Model};
 use std::collections::HashSet;
 
 pub struct RandomAtLoad;
@@ -26,7 +27,9 @@ impl Rule for RandomAtLoad {
                 let Some((context, origin)) = first_sure_context(unit, f, at_load) else {
                     continue;
                 };
-                if !model.is_api(file_index, &call.callee, "math.random") {
+                if !draws_from_map_generator(model, f, context, file_index, &call.callee, 0)
+                    || model.is_under_init_flag(file_index, call.func, call.span)
+                {
                     continue;
                 }
                 let placed = placement(unit, f, call.span, context, at_load);
@@ -60,5 +63,90 @@ impl Rule for RandomAtLoad {
                 );
             }
         }
+    }
+}
+
+/// Whether calling `callee` (in `file`, code of `f` running in `context`) surely calls
+/// `math.random`: the global itself, a local holding only it, or `rng or math.random`
+/// when the call that brought `f` here passes no generator.
+fn draws_from_map_generator(
+    model: &Model,
+    f: FnRef,
+    context: Context,
+    file: usize,
+    callee: &Value,
+    depth: u32,
+) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    if callee.global_path().as_deref() == Some(&["math", "random"][..]) {
+        return true;
+    }
+    let ir = model.ir(file);
+    match callee {
+        Value::Local(binding) => {
+            let info = ir.binding(*binding);
+            match info.kind {
+                // A parameter: what the call reaching `f` passes (only `f`'s own).
+                BindingKind::Param if file == f.file && info.func == f.func => {
+                    let index = ir.function(f.func).params.iter().position(|p| p == binding);
+                    match index.and_then(|i| model.argument_in_context(f, context, i)) {
+                        Some(Some((arg_file, arg))) => is_math_random(model.ir(arg_file), arg),
+                        _ => false,
+                    }
+                }
+                BindingKind::Local | BindingKind::LocalFunction => {
+                    !info.values.is_empty()
+                        && info.values.iter().all(|v| {
+                            draws_from_map_generator(model, f, context, file, v, depth + 1)
+                        })
+                }
+                _ => false,
+            }
+        }
+        // `rng or math.random`: the fallback counts when nothing is passed for `rng`.
+        Value::Either(first, fallback) => {
+            let passed = match first.as_ref() {
+                Value::Local(binding) if ir.binding(*binding).kind == BindingKind::Param => {
+                    let index = ir.function(f.func).params.iter().position(|p| p == binding);
+                    let owned = file == f.file && ir.binding(*binding).func == f.func;
+                    match index
+                        .filter(|_| owned)
+                        .and_then(|i| model.argument_in_context(f, context, i))
+                    {
+                        Some(None) | Some(Some((_, Value::Nil))) => Some(false),
+                        Some(Some(_)) => Some(true),
+                        None => None,
+                    }
+                }
+                _ => None,
+            };
+            match passed {
+                Some(false) => {
+                    draws_from_map_generator(model, f, context, file, fallback, depth + 1)
+                }
+                Some(true) => draws_from_map_generator(model, f, context, file, first, depth + 1),
+                None => {
+                    draws_from_map_generator(model, f, context, file, first, depth + 1)
+                        && draws_from_map_generator(model, f, context, file, fallback, depth + 1)
+                }
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `math.random`, or a local (not a parameter) only ever given it.
+fn is_math_random(ir: &FileIr, value: &Value) -> bool {
+    let global = |v: &Value| v.global_path().as_deref() == Some(&["math", "random"][..]);
+    match value {
+        Value::Local(binding) => {
+            let info = ir.binding(*binding);
+            info.kind == BindingKind::Local
+                && !info.values.is_empty()
+                && info.values.iter().all(global)
+        }
+        other => global(other),
     }
 }

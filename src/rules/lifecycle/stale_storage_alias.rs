@@ -292,7 +292,7 @@ fn handler_reads(model: &Model, alias: &Alias) -> Vec<(usize, Span, Context, Str
         Binder::Load => Use::AsTable,
         Binder::HostOnly(_) => Use::Any,
     };
-    let mut reads = Vec::new();
+    let mut reads: Vec<(usize, Span, Context, String, FuncId)> = Vec::new();
     for (func, span) in local_users(ir, binding, how) {
         let f = FnRef {
             file: alias.file,
@@ -302,13 +302,19 @@ fn handler_reads(model: &Model, alias: &Alias) -> Vec<(usize, Span, Context, Str
             .sure_contexts(f)
             .into_iter()
             .find(|c| matches!(c, Context::Event | Context::Command | Context::Remote));
+        if reads.iter().any(|(_, _, _, _, g)| *g == func) {
+            continue;
+        }
         if let Some(context) = handler {
             let origin = model
                 .sure_reach(f, context)
                 .map(|r| r.origin.clone())
                 .unwrap_or_default();
-            reads.push((alias.file, span, context, origin));
+            reads.push((alias.file, span, context, origin, func));
         }
     }
     reads
+        .into_iter()
+        .map(|(file, span, context, origin, _)| (file, span, context, origin))
+        .collect()
 }

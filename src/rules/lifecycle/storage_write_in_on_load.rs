@@ -79,13 +79,14 @@ impl Rule for StorageWriteInOnLoad {
 }
 
 /// The write sits in code that on_load skips: under `if game then` (`game` is nil in
-/// on_load), or under a flag parameter that the call reaching it from on_load passes as a
-/// literal of the other truthiness (`setup(false)` for `if is_new_game then`).
+/// on_load), under a flag parameter that the call reaching it from on_load passes as a
+/// literal of the other truthiness (`setup(false)` for `if is_new_game then`), or under a
+/// variable that on_init sets (`if is_new_game then`, with `is_new_game = true` in on_init).
 fn skipped_in_on_load(model: &Model, f: FnRef, write: &StorageWrite) -> bool {
     let under_game = model.is_guarded(f.file, f.func, write.span, |value, truthy| {
         truthy && global_root(value) == Some("game")
     });
-    if under_game {
+    if under_game || model.is_under_init_flag(f.file, f.func, write.span) {
         return true;
     }
     let ir = model.ir(f.file);
@@ -102,17 +103,14 @@ fn skipped_in_on_load(model: &Model, f: FnRef, write: &StorageWrite) -> bool {
 }
 
 /// Whether the literal passed for parameter `index` by the call that reaches `f` from
-/// on_load is truthy; `None` when it is not a literal (or `f` is entered directly).
+/// on_load is truthy; `None` when it is not a literal (or `f` is entered another way).
 fn argument_truthiness(model: &Model, f: FnRef, index: usize) -> Option<bool> {
-    let (_, call_ref) = *model.sure_chain(f, Context::OnLoad).last()?;
-    if model.callback_edges.contains(&(call_ref, f)) {
-        return None;
-    }
-    let call = model.ir(call_ref.file).call(call_ref.call);
-    match call.args.get(index) {
-        None | Some(Value::Nil) => Some(false),
-        Some(Value::Bool(b)) => Some(*b),
-        Some(Value::Number(_) | Value::Str(_) | Value::Table(_) | Value::Function(_)) => Some(true),
+    match model.argument_in_context(f, Context::OnLoad, index)? {
+        None | Some((_, Value::Nil)) => Some(false),
+        Some((_, Value::Bool(b))) => Some(*b),
+        Some((_, Value::Number(_) | Value::Str(_) | Value::Table(_) | Value::Function(_))) => {
+            Some(true)
+        }
         Some(_) => None,
     }
 }
@@ -123,17 +121,11 @@ fn writes_storage_in_on_load(model: &Model, f: FnRef, write: &StorageWrite) -> b
     let Some(index) = parameter_root(model, f, write.place, 0) else {
         return true;
     };
-    let Some((_, call_ref)) = model.sure_chain(f, Context::OnLoad).last().copied() else {
-        // Entered directly (on_load's own parameters are not storage).
-        return false;
-    };
-    if model.callback_edges.contains(&(call_ref, f)) {
-        return false;
+    // Entered directly (on_load's own parameters are not storage) or not by a plain call.
+    match model.argument_in_context(f, Context::OnLoad, index) {
+        Some(Some((file, arg))) => model.storage_path(file, arg).is_some(),
+        _ => false,
     }
-    let call = model.ir(call_ref.file).call(call_ref.call);
-    call.args
-        .get(index)
-        .is_some_and(|arg| model.storage_path(call_ref.file, arg).is_some())
 }
 
 /// The position of `f`'s own parameter that `place` is rooted at, through locals
