@@ -587,6 +587,26 @@ impl<'a> Model<'a> {
             .any(|g| g.facts.iter().any(|(value, _)| mentions_flag(value)))
     }
 
+    /// Whether code at `site` in `f`, reached while loading or in on_load (`context`), is
+    /// skipped there: it, or a call on the way to it, runs only under `if game then`
+    /// (`game` is nil then) or under a variable that on_init sets.
+    pub fn skipped_while_loading(&self, f: FnRef, site: Span, context: Context) -> bool {
+        let skipped = |file: usize, func: FuncId, span: Span| {
+            self.is_under_init_flag(file, func, span)
+                || self.is_guarded(file, func, span, |value, truthy| {
+                    truthy && global_root(value) == Some("game")
+                })
+        };
+        skipped(f.file, f.func, site)
+            || self
+                .sure_chain(f, context)
+                .into_iter()
+                .any(|(caller, call)| {
+                    let span = self.ir(call.file).call(call.call).span;
+                    skipped(caller.file, caller.func, span)
+                })
+    }
+
     // ----- guards -----
 
     /// The guards of `func` whose guarded code holds `span`.

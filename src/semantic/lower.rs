@@ -1019,6 +1019,60 @@ mod tests {
         );
     }
 
+    /// The guards whose region holds the first occurrence of `needle`, as
+    /// (rendered fact, truthy) lists.
+    fn facts_at(ir: &FileIr, text: &str, needle: &str) -> Vec<Vec<(String, bool)>> {
+        let at = text.find(needle).expect("needle in text");
+        ir.guards
+            .iter()
+            .filter(|g| g.region.start <= at && at + needle.len() <= g.region.end)
+            .map(|g| g.facts.iter().map(|(v, t)| (ir.describe(v), *t)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn guards_record_what_conditions_prove() {
+        let text = "if game and x ~= nil then A() elseif not y then B() else C() end\n\
+                    local t = game and game.tick\n\
+                    local function f()\n  if not game then return end\n  D()\nend\n\
+                    if a or b then E() end\n\
+                    if n > 0 then F() end\n";
+        let ir = lower_text(text);
+        let t = |s: &str, b: bool| (s.to_string(), b);
+        assert_eq!(
+            facts_at(&ir, text, "A()"),
+            vec![vec![t("game", true), t("x", true)]]
+        );
+        assert_eq!(facts_at(&ir, text, "B()"), vec![vec![t("y", false)]]);
+        assert_eq!(facts_at(&ir, text, "C()"), vec![vec![t("y", true)]]);
+        assert_eq!(
+            facts_at(&ir, text, "game.tick"),
+            vec![vec![t("game", true)]]
+        );
+        assert_eq!(facts_at(&ir, text, "D()"), vec![vec![t("game", true)]]);
+        // `a or b` proves neither; a comparison proves nothing about a place.
+        assert!(facts_at(&ir, text, "E()").is_empty());
+        assert!(facts_at(&ir, text, "F()").is_empty());
+    }
+
+    #[test]
+    fn an_early_return_guards_only_the_rest_of_its_block() {
+        let text = "if x then\n  if not game then return end\n  A()\nelse\n  B()\nend\nC()\n";
+        let ir = lower_text(text);
+        assert_eq!(facts_at(&ir, text, "A()").len(), 2, "x and game");
+        assert_eq!(facts_at(&ir, text, "B()").len(), 1, "only not x");
+        assert!(facts_at(&ir, text, "C()").is_empty());
+    }
+
+    #[test]
+    fn booleans_keep_their_value_and_names_their_function() {
+        let ir = lower_text("local a, b = true, false\nlocal function f() return game end\n");
+        assert_eq!(ir.bindings[0].values, vec![Value::Bool(true)]);
+        assert_eq!(ir.bindings[1].values, vec![Value::Bool(false)]);
+        let game = ir.free_names.iter().find(|n| n.name == "game").unwrap();
+        assert_eq!(ir.function(game.func).name, "local f");
+    }
+
     #[test]
     fn requires_are_listed() {
         let ir = lower_text("local m = require('scripts.players')\nrequire \"util\"");

@@ -41,7 +41,9 @@ impl Rule for GameAtLoad {
                 else {
                     continue;
                 };
-                if is_checked(model, file_index, &name) {
+                if is_checked(model, file_index, &name)
+                    || model.skipped_while_loading(f, name.span, context)
+                {
                     continue;
                 }
                 let placed = placement(unit, f, name.span, context, |c| missing_in(&name.name, c));
@@ -137,17 +139,15 @@ fn uses(model: &Model, file: usize) -> Vec<NameRef> {
 }
 
 /// The reference tests whether the global exists (`if game then`, `game and …`), or sits
-/// in code that runs only when it does, or only on a path on_init marks.
+/// in code that runs only when it does.
 fn is_checked(model: &Model, file: usize, name: &NameRef) -> bool {
     let bare = Value::Global(name.name.clone());
     let through_g = Value::Global("_G".to_string()).index(&name.name);
-    model.is_under_init_flag(file, name.func, name.span)
-        || model.is_tested_in_condition(file, name.func, name.span, |value| {
-            *value == bare || *value == through_g
-        })
-        || model.is_guarded(file, name.func, name.span, |value, truthy| {
-            truthy && global_root(value) == Some(name.name.as_str())
-        })
+    model.is_tested_in_condition(file, name.func, name.span, |value| {
+        *value == bare || *value == through_g
+    }) || model.is_guarded(file, name.func, name.span, |value, truthy| {
+        truthy && global_root(value) == Some(name.name.as_str())
+    })
 }
 
 /// The outermost call or assignment of the same function around the reference.

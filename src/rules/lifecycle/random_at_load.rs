@@ -28,7 +28,7 @@ impl Rule for RandomAtLoad {
                     continue;
                 };
                 if !draws_from_map_generator(model, f, context, file_index, &call.callee, 0)
-                    || model.is_under_init_flag(file_index, call.func, call.span)
+                    || model.skipped_while_loading(f, call.span, context)
                 {
                     continue;
                 }

@@ -5,7 +5,6 @@ use super::{first_sure_context, placement, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
-use crate::semantic::lifecycle::global_root;
 use crate::semantic::model::{Context, FnRef, Model};
 use crate::semantic::storage_writes::StorageWrite;
 use std::collections::HashSet;
@@ -79,14 +78,11 @@ impl Rule for StorageWriteInOnLoad {
 }
 
 /// The write sits in code that on_load skips: under `if game then` (`game` is nil in
-/// on_load), under a flag parameter that the call reaching it from on_load passes as a
+/// on_load), also around a call on the way to it, under a flag parameter that the call reaching it from on_load passes as a
 /// literal of the other truthiness (`setup(false)` for `if is_new_game then`), or under a
 /// variable that on_init sets (`if is_new_game then`, with `is_new_game = true` in on_init).
 fn skipped_in_on_load(model: &Model, f: FnRef, write: &StorageWrite) -> bool {
-    let under_game = model.is_guarded(f.file, f.func, write.span, |value, truthy| {
-        truthy && global_root(value) == Some("game")
-    });
-    if under_game || model.is_under_init_flag(f.file, f.func, write.span) {
+    if model.skipped_while_loading(f, write.span, Context::OnLoad) {
         return true;
     }
     let ir = model.ir(f.file);
