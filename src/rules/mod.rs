@@ -30,6 +30,11 @@ pub trait Rule: Sync {
 pub fn checks() -> &'static [&'static dyn Rule] {
     &[
         &lifecycle::event_registration_outside_control::RegistrationOutsideControl,
+        &lifecycle::storage_write_in_on_load::StorageWriteInOnLoad,
+        &lifecycle::game_at_load::GameAtLoad,
+        &lifecycle::require_at_runtime::RequireAtRuntime,
+        &lifecycle::random_at_load::RandomAtLoad,
+        &lifecycle::stale_storage_alias::StaleStorageAlias,
         &determinism::pairs_order_registration::PairsOrderRegistration,
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
         &storage::storage_userdata::StorageUserdata,

@@ -231,7 +231,7 @@ impl<'m, 'a> Histories<'m, 'a> {
             // _, id in pairs(ids)` where a caller passes one id).
             Value::Table(_)
             | Value::Nil
-            | Value::Bool
+            | Value::Bool(_)
             | Value::Number(_)
             | Value::Str(_)
             | Value::Scalar(_)

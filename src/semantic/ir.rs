@@ -24,6 +24,8 @@ pub struct FileIr {
     pub loops: Vec<Loop>,
     /// Every reference to a name that no local declaration covers.
     pub free_names: Vec<NameRef>,
+    /// Stretches of code that run only when a condition holds (see [`Guard`]).
+    pub guards: Vec<Guard>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -139,6 +141,22 @@ pub struct NameRef {
     pub name: String,
     pub span: Span,
     pub write: bool,
+    /// The function whose body holds the reference.
+    pub func: FuncId,
+}
+
+/// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right
+/// operand of `and`/`or`, or the rest of a block after `if <c> then return end`.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub func: FuncId,
+    /// The guarded code.
+    pub region: Span,
+    /// The condition (the left operand for `and`/`or`).
+    pub condition: Span,
+    /// Places the condition proves truthy (`true`) or falsy (`false`) inside the region:
+    /// `if game and x ~= nil then` gives `(game, true), (x, true)`.
+    pub facts: Vec<(Value, bool)>,
 }
 
 /// A table key in an index or a constructor.
@@ -162,7 +180,7 @@ pub enum Value {
     #[default]
     Unknown,
     Nil,
-    Bool,
+    Bool(bool),
     /// A numeric literal, as written (`60`, `0x10`).
     Number(String),
     Str(String),
@@ -252,7 +270,7 @@ impl FileIr {
         match value {
             Value::Unknown => "…".to_string(),
             Value::Nil => "nil".to_string(),
-            Value::Bool => "boolean".to_string(),
+            Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.clone(),
             Value::Str(s) => format!("{s:?}"),
             Value::Vararg => "...".to_string(),

@@ -517,7 +517,7 @@ impl<'a> Model<'a> {
         }
         match value {
             Value::Nil => Plain::Nil,
-            Value::Bool
+            Value::Bool(_)
             | Value::Number(_)
             | Value::Str(_)
             | Value::Table(_)

@@ -151,6 +151,7 @@ impl<'d> Lowerer<'d> {
                     name: name.clone(),
                     span: token_span(token),
                     write,
+                    func: self.current_func(),
                 });
                 Value::Global(name)
             }
@@ -164,8 +165,30 @@ impl<'d> Lowerer<'d> {
     }
 
     fn block_body(&mut self, block: &ast::Block) {
+        let mut exit_guards = Vec::new();
         for stmt in block.stmts() {
-            self.stmt(stmt);
+            if let Stmt::If(if_stmt) = stmt {
+                if let Some(facts) = self.if_statement(if_stmt) {
+                    exit_guards.push((token_span(if_stmt.end_token()), facts));
+                }
+            } else {
+                self.stmt(stmt);
+            }
+        }
+        // `if not game then return end`: the rest of this block runs only when it held.
+        if !exit_guards.is_empty() {
+            let end = block_end(block);
+            let func = self.current_func();
+            for (if_end, facts) in exit_guards {
+                if end > if_end.end {
+                    self.ir.guards.push(Guard {
+                        func,
+                        region: Span::new(if_end.end, end),
+                        condition: if_end,
+                        facts,
+                    });
+                }
+            }
         }
         if let Some(ast::LastStmt::Return(ret)) = block.last_stmt() {
             let values: Vec<Value> = ret.returns().iter().map(|e| self.expr(e)).collect();
@@ -205,15 +228,7 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Do(body) => self.block(body.block()),
             Stmt::If(if_stmt) => {
-                self.expr(if_stmt.condition());
-                self.block(if_stmt.block());
-                for else_if in if_stmt.else_if().into_iter().flatten() {
-                    self.expr(else_if.condition());
-                    self.block(else_if.block());
-                }
-                if let Some(block) = if_stmt.else_block() {
-                    self.block(block);
-                }
+                self.if_statement(if_stmt);
             }
             Stmt::While(while_loop) => {
                 self.expr(while_loop.condition());
@@ -256,6 +271,156 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Goto(_) | Stmt::Label(_) => {}
             _ => {}
+        }
+    }
+
+    /// Lowers an `if` with a guard for each branch. Returns what is known after it when it
+    /// is a lone `if` whose branch ends in `return` or `break` (the code after it in the same
+    /// block runs only when the condition was false).
+    fn if_statement(&mut self, if_stmt: &ast::If) -> Option<Vec<(Value, bool)>> {
+        let else_ifs: &[ast::ElseIf] = if_stmt.else_if().map_or(&[], Vec::as_slice);
+        // Where each branch's code ends: the next `elseif`, `else` or `end`.
+        let mut branch_ends: Vec<usize> = else_ifs
+            .iter()
+            .map(|e| token_span(e.else_if_token()).start)
+            .collect();
+        branch_ends.extend(if_stmt.else_token().map(|t| token_span(t).start));
+        branch_ends.push(token_span(if_stmt.end_token()).start);
+
+        let condition_span = node_span(if_stmt.condition());
+        let first = self.condition(if_stmt.condition());
+        let then_start = token_span(if_stmt.then_token()).end;
+        self.push_guard(condition_span, then_start, branch_ends[0], first.when_true);
+        self.block(if_stmt.block());
+        let mut all_false = first.when_false;
+        for (i, else_if) in else_ifs.iter().enumerate() {
+            let span = node_span(else_if.condition());
+            let condition = self.condition(else_if.condition());
+            let mut facts = all_false.clone();
+            facts.extend(condition.when_true);
+            let start = token_span(else_if.then_token()).end;
+            self.push_guard(span, start, branch_ends[i + 1], facts);
+            all_false.extend(condition.when_false);
+            self.block(else_if.block());
+        }
+        if let (Some(else_token), Some(block)) = (if_stmt.else_token(), if_stmt.else_block()) {
+            let start = token_span(else_token).end;
+            let end = token_span(if_stmt.end_token()).start;
+            self.push_guard(condition_span, start, end, all_false.clone());
+            self.block(block);
+        }
+        let exits = matches!(
+            if_stmt.block().last_stmt(),
+            Some(ast::LastStmt::Return(_) | ast::LastStmt::Break(_))
+        );
+        (exits && else_ifs.is_empty() && if_stmt.else_token().is_none()).then_some(all_false)
+    }
+
+    fn push_guard(&mut self, condition: Span, start: usize, end: usize, facts: Vec<(Value, bool)>) {
+        if facts.is_empty() || end <= start {
+            return;
+        }
+        self.ir.guards.push(Guard {
+            func: self.current_func(),
+            region: Span::new(start, end),
+            condition,
+            facts,
+        });
+    }
+
+    /// Lowers a condition and works out which places it proves truthy or falsy.
+    fn condition(&mut self, expr: &Expression) -> Condition {
+        match expr {
+            Expression::Parentheses { expression, .. } => self.condition(expression),
+            Expression::UnaryOperator {
+                unop: ast::UnOp::Not(_),
+                expression,
+            } => {
+                let inner = self.condition(expression);
+                Condition {
+                    value: Value::Scalar(vec![inner.value]),
+                    when_true: inner.when_false,
+                    when_false: inner.when_true,
+                }
+            }
+            Expression::BinaryOperator { lhs, binop, rhs }
+                if matches!(binop, ast::BinOp::And(_) | ast::BinOp::Or(_)) =>
+            {
+                self.logical(lhs, binop, rhs)
+            }
+            Expression::BinaryOperator { lhs, binop, rhs }
+                if matches!(binop, ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_)) =>
+            {
+                let left = self.expr(lhs);
+                let right = self.expr(rhs);
+                let compared_with_nil = match (&left, &right) {
+                    (place, Value::Nil) | (Value::Nil, place) if is_place(place) => {
+                        Some(place.clone())
+                    }
+                    _ => None,
+                };
+                let value = Value::Scalar(vec![left, right]);
+                match compared_with_nil {
+                    Some(place) => {
+                        let is_nil = vec![(place.clone(), false)];
+                        let not_nil = vec![(place, true)];
+                        let (when_true, when_false) = match binop {
+                            ast::BinOp::TwoEqual(_) => (is_nil, not_nil),
+                            _ => (not_nil, is_nil),
+                        };
+                        Condition {
+                            value,
+                            when_true,
+                            when_false,
+                        }
+                    }
+                    None => Condition::opaque(value),
+                }
+            }
+            other => {
+                let value = self.expr(other);
+                if is_place(&value) {
+                    Condition {
+                        when_true: vec![(value.clone(), true)],
+                        when_false: vec![(value.clone(), false)],
+                        value,
+                    }
+                } else {
+                    Condition::opaque(value)
+                }
+            }
+        }
+    }
+
+    /// `a and b` / `a or b`: `b` is evaluated only when `a` is truthy (falsy), a guard.
+    fn logical(&mut self, lhs: &Expression, binop: &ast::BinOp, rhs: &Expression) -> Condition {
+        let left = self.condition(lhs);
+        let is_and = matches!(binop, ast::BinOp::And(_));
+        let known = if is_and {
+            left.when_true.clone()
+        } else {
+            left.when_false.clone()
+        };
+        let rhs_span = node_span(rhs);
+        self.push_guard(node_span(lhs), rhs_span.start, rhs_span.end, known);
+        let right = self.condition(rhs);
+        if is_and {
+            let mut when_true = left.when_true;
+            when_true.extend(right.when_true);
+            Condition {
+                // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
+                value: Value::Either(Box::new(right.value), Box::new(Value::Nil)),
+                when_true,
+                when_false: Vec::new(),
+            }
+        } else {
+            let mut when_false = left.when_false;
+            when_false.extend(right.when_false);
+            Condition {
+                value: Value::Either(Box::new(left.value), Box::new(right.value)),
+                when_true: Vec::new(),
+                when_false,
+            }
         }
     }
 
@@ -461,16 +626,14 @@ impl<'d> Lowerer<'d> {
 
     fn expr(&mut self, expr: &Expression) -> Value {
         match expr {
-            Expression::BinaryOperator { lhs, binop, rhs } => {
-                let left = self.expr(lhs);
-                let right = self.expr(rhs);
-                match binop {
-                    ast::BinOp::Or(_) => Value::Either(Box::new(left), Box::new(right)),
-                    // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
-                    ast::BinOp::And(_) => Value::Either(Box::new(right), Box::new(Value::Nil)),
-                    _ => Value::Scalar(vec![left, right]),
+            Expression::BinaryOperator { lhs, binop, rhs } => match binop {
+                ast::BinOp::And(_) | ast::BinOp::Or(_) => self.logical(lhs, binop, rhs).value,
+                _ => {
+                    let left = self.expr(lhs);
+                    let right = self.expr(rhs);
+                    Value::Scalar(vec![left, right])
                 }
-            }
+            },
             Expression::Parentheses { expression, .. } => {
                 let value = self.expr(expression);
                 // `(f())` truncates to one value; it is still that value.
@@ -503,7 +666,8 @@ impl<'d> Lowerer<'d> {
             Expression::String(token) => Value::Str(string_literal(token)),
             Expression::Symbol(token) => match token.token().to_string().as_str() {
                 "nil" => Value::Nil,
-                "true" | "false" => Value::Bool,
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
                 "..." => Value::Vararg,
                 _ => Value::Unknown,
             },
@@ -656,6 +820,43 @@ impl<'d> Lowerer<'d> {
             loops: self.current_loops(),
         });
         Value::Call(id)
+    }
+}
+
+/// A lowered condition: its value and what it proves when true and when false.
+struct Condition {
+    value: Value,
+    when_true: Vec<(Value, bool)>,
+    when_false: Vec<(Value, bool)>,
+}
+
+impl Condition {
+    /// A condition that proves nothing about any place (`a > b`, `f(x)`).
+    fn opaque(value: Value) -> Condition {
+        Condition {
+            value,
+            when_true: Vec::new(),
+            when_false: Vec::new(),
+        }
+    }
+}
+
+/// A place a condition can test: a name or a chain of named fields (`game`, `storage.x.y`).
+fn is_place(value: &Value) -> bool {
+    match value {
+        Value::Global(_) | Value::Local(_) => true,
+        Value::Index(base, _) => is_place(base),
+        _ => false,
+    }
+}
+
+/// The end of a block's last statement (0 for an empty block).
+fn block_end(block: &ast::Block) -> usize {
+    use full_moon::node::Node;
+    match (block.last_stmt(), block.stmts().last()) {
+        (Some(last), _) => last.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
+        (None, Some(stmt)) => stmt.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
+        (None, None) => 0,
     }
 }
 
@@ -817,6 +1018,60 @@ mod tests {
             self_param.annotation.as_deref(),
             Some(&TypeExpr::Name("Tag".to_string()))
         );
+    }
+
+    /// The guards whose region holds the first occurrence of `needle`, as
+    /// (rendered fact, truthy) lists.
+    fn facts_at(ir: &FileIr, text: &str, needle: &str) -> Vec<Vec<(String, bool)>> {
+        let at = text.find(needle).expect("needle in text");
+        ir.guards
+            .iter()
+            .filter(|g| g.region.start <= at && at + needle.len() <= g.region.end)
+            .map(|g| g.facts.iter().map(|(v, t)| (ir.describe(v), *t)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn guards_record_what_conditions_prove() {
+        let text = "if game and x ~= nil then A() elseif not y then B() else C() end\n\
+                    local t = game and game.tick\n\
+                    local function f()\n  if not game then return end\n  D()\nend\n\
+                    if a or b then E() end\n\
+                    if n > 0 then F() end\n";
+        let ir = lower_text(text);
+        let t = |s: &str, b: bool| (s.to_string(), b);
+        assert_eq!(
+            facts_at(&ir, text, "A()"),
+            vec![vec![t("game", true), t("x", true)]]
+        );
+        assert_eq!(facts_at(&ir, text, "B()"), vec![vec![t("y", false)]]);
+        assert_eq!(facts_at(&ir, text, "C()"), vec![vec![t("y", true)]]);
+        assert_eq!(
+            facts_at(&ir, text, "game.tick"),
+            vec![vec![t("game", true)]]
+        );
+        assert_eq!(facts_at(&ir, text, "D()"), vec![vec![t("game", true)]]);
+        // `a or b` proves neither; a comparison proves nothing about a place.
+        assert!(facts_at(&ir, text, "E()").is_empty());
+        assert!(facts_at(&ir, text, "F()").is_empty());
+    }
+
+    #[test]
+    fn an_early_return_guards_only_the_rest_of_its_block() {
+        let text = "if x then\n  if not game then return end\n  A()\nelse\n  B()\nend\nC()\n";
+        let ir = lower_text(text);
+        assert_eq!(facts_at(&ir, text, "A()").len(), 2, "x and game");
+        assert_eq!(facts_at(&ir, text, "B()").len(), 1, "only not x");
+        assert!(facts_at(&ir, text, "C()").is_empty());
+    }
+
+    #[test]
+    fn booleans_keep_their_value_and_names_their_function() {
+        let ir = lower_text("local a, b = true, false\nlocal function f() return game end\n");
+        assert_eq!(ir.bindings[0].values, vec![Value::Bool(true)]);
+        assert_eq!(ir.bindings[1].values, vec![Value::Bool(false)]);
+        let game = ir.free_names.iter().find(|n| n.name == "game").unwrap();
+        assert_eq!(ir.function(game.func).name, "local f");
     }
 
     #[test]

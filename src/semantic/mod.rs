@@ -1,13 +1,16 @@
 //! The semantic model: per-file IR (scopes resolved), then per-mod linking.
 
 pub mod annotations;
+pub mod callbacks;
 pub mod files;
 pub mod history;
 pub mod ir;
 pub mod kinds;
+pub mod lifecycle;
 pub mod lower;
 pub mod model;
 pub mod storage;
+pub mod storage_writes;
 #[cfg(test)]
 pub(crate) mod test_model;
 

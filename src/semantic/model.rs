@@ -176,6 +176,11 @@ pub struct Model<'a> {
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// The reverse of `calls_from`: who calls each function, and where.
     pub calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
+    /// Edges of `calls_from` that only hand a function to a call (`helper(f)`): it may run
+    /// now or be kept for later (see `lifecycle` for which ones surely run).
+    pub callback_edges: HashSet<(CallRef, FnRef)>,
+    /// Lifecycle facts worked out on first use (see `lifecycle`).
+    pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
     reach: HashMap<FnRef, [Option<Reach>; 8]>,
@@ -214,6 +219,8 @@ impl<'a> Model<'a> {
             exports: Vec::new(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
+            callback_edges: HashSet::new(),
+            lifecycle: std::cell::OnceCell::new(),
             registrations: Vec::new(),
             reach: HashMap::new(),
             classes: HashMap::new(),
@@ -629,6 +636,7 @@ impl<'a> Model<'a> {
 
     fn link_calls_with_parameters(&mut self, direct: &[Vec<Vec<FnRef>>]) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        let mut callback_edges = HashSet::new();
         let mut registrations = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
             for (id, call) in facts.ir.calls.iter().enumerate() {
@@ -652,6 +660,9 @@ impl<'a> Model<'a> {
                     for arg in &call.args {
                         if let Value::Function(_) | Value::Local(_) = arg {
                             for callee in self.callees(file, arg) {
+                                if !direct[file][id].contains(&callee) {
+                                    callback_edges.insert((call_ref, callee));
+                                }
                                 edges.push((call_ref, callee));
                             }
                         }
@@ -666,6 +677,7 @@ impl<'a> Model<'a> {
         registrations.sort_by_key(|r: &Registration| (r.call, r.kind, r.name.clone()));
         self.calls_to = reverse(&calls_from);
         self.calls_from = calls_from;
+        self.callback_edges = callback_edges;
         self.registrations = registrations;
     }
 

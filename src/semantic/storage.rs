@@ -57,6 +57,14 @@ impl<'a> Model<'a> {
                 .or_else(|| self.storage_path_at(file, b, depth)),
             Value::Call(call) => {
                 let call = ir.call(*call);
+                // `local config = require("config")` where config.lua returns `storage.config`.
+                if let Some(Ok(module)) = self.require_target(file, call) {
+                    let export = self.ir(module).functions[MAIN_CHUNK as usize]
+                        .returns
+                        .last()
+                        .and_then(|values| values.first())?;
+                    return self.storage_path_at(module, export, depth + 1);
+                }
                 self.callees(file, &call.callee)
                     .into_iter()
                     .find_map(|callee| {

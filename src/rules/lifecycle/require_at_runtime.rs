@@ -1,0 +1,111 @@
+//! FL104 require-at-runtime: `require` run after control.lua has loaded: in a handler,
+//! command, remote function, on_init, on_configuration_changed, on_load or injected code.
+
+use super::{first_sure_context, placement, where_it_runs, with_call_chain};
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::ir::{Call, FileIr, Value};
+use crate::semantic::model::{Context, FnRef};
+use crate::source::Span;
+use std::collections::HashSet;
+
+pub struct RequireAtRuntime;
+
+impl Rule for RequireAtRuntime {
+    fn code(&self) -> &'static str {
+        "FL104"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let mut reported = HashSet::new();
+        for (file_index, file) in unit.files.iter().enumerate() {
+            for call in file.ir.calls.iter().filter(|c| is_require(&c.callee)) {
+                let path = required_name(file.ir, call);
+                let f = FnRef {
+                    file: file_index,
+                    func: call.func,
+                };
+                let Some((context, origin)) = first_sure_context(unit, f, |c| c != Context::Load)
+                else {
+                    continue;
+                };
+                let placed = placement(unit, f, call.span, context, |c| c != Context::Load);
+                if !reported.insert((placed.file, placed.span)) {
+                    continue;
+                }
+                let message = format!(
+                    "`require({path})` runs {}{}, after control.lua has finished loading",
+                    where_it_runs(context, &origin),
+                    placed.through_phrase()
+                );
+                let mut diagnostic = placed.diagnostic(
+                    "FL104",
+                    unit,
+                    message,
+                    "fails at run time",
+                    (file_index, call.span, "`require` is called here"),
+                );
+                diagnostic = with_call_chain(diagnostic, unit, f, context, &origin);
+                if let Some((load_file, load_call)) = required_at_load(unit, file_index, call) {
+                    let at = &unit.files[load_file];
+                    diagnostic = diagnostic.with_secondary(
+                        at.id,
+                        load_call,
+                        "also required here at load, which does not make the later call work",
+                    );
+                }
+                out.push(
+                    diagnostic
+                        .with_note(
+                            "Factorio runs `require` only while control.lua and the files it requires are being loaded; \
+                             in event handlers, commands, remote calls, the console and the other lifecycle handlers it \
+                             stops with \"Require can't be used outside of control.lua parsing.\" This holds even when the \
+                             same module was already required at load: real mods (Factorio 0.17 and 2.0) crashed on such a call",
+                        )
+                        .with_help(
+                            "require the module once at the top of the file and keep it in a local (`local m = require(\"…\")`); \
+                             use that local here",
+                        ),
+                );
+            }
+        }
+    }
+}
+
+fn is_require(callee: &Value) -> bool {
+    matches!(callee, Value::Global(name) if name == "require")
+}
+
+/// The module a `require` names, for the message: `"scripts.gui"`, also through a local
+/// constant (`local path = "scripts.gui"`), else the argument as written.
+fn required_name(ir: &FileIr, call: &Call) -> String {
+    let literal = |value: &Value| match value {
+        Value::Str(path) => Some(format!("{path:?}")),
+        _ => None,
+    };
+    match call.args.first() {
+        Some(Value::Local(binding)) => match ir.binding(*binding).values.as_slice() {
+            [only] => literal(only),
+            _ => None,
+        }
+        .unwrap_or_else(|| ir.binding(*binding).name.clone()),
+        Some(arg) => literal(arg).unwrap_or_else(|| ir.describe(arg)),
+        None => String::new(),
+    }
+}
+
+/// A call that requires the same file while the mod loads, for a secondary label.
+fn required_at_load(unit: &UnitFacts<'_>, file: usize, call: &Call) -> Option<(usize, Span)> {
+    let model = &unit.model;
+    let target = model.require_target(file, call)?.ok()?;
+    unit.files.iter().enumerate().find_map(|(i, facts)| {
+        facts.ir.requires().find_map(|(_, other)| {
+            let at_load = model.sure_contexts(FnRef {
+                file: i,
+                func: other.func,
+            }) == [Context::Load];
+            (at_load && model.require_target(i, other) == Some(Ok(target)))
+                .then_some((i, other.span))
+        })
+    })
+}

@@ -1,0 +1,746 @@
+//! Where code surely runs, for rules that report what a context forbids (`game` while
+//! loading, `storage` writes in on_load, `require` in a handler).
+//!
+//! The model's contexts (`Model::contexts`) over-approximate: a function handed to any call
+//! (`lib.register(f)`) counts as run by that call, which is right for "is this registration
+//! also made while loading" (more contexts, fewer findings) but wrong for "does this code run
+//! while loading". The *sure* contexts here follow the same calls, except that a function
+//! handed to a call counts as run only when the receiver calls it now: `pcall(f)`,
+//! `table.sort(t, f)`, or a function of the mod that calls that parameter in its own body.
+//! A function stored for later (`Event.register(id, f)`) is not run by the call.
+//!
+//! Seeds are the model's entry points (control files at load, registered handlers, remote
+//! functions), minus Lua migration files, plus every handler a registration can run
+//! (`script.on_event(id, handlers[k])`, `for id, f in pairs(handlers)`: the model keeps one)
+//! and handlers passed through a thin wrapper's parameter (`function M.on_load(f)
+//! script.on_load(f) end`). This is narrow on purpose; registrations through handler tables
+//! and wrapper closures are also modelled for FL101 (another change).
+
+use super::callbacks::StoredCallback;
+use super::ir::*;
+use super::model::{path_key, CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
+use crate::source::Span;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Sure contexts per function, with how each was first reached; the variables on_init sets.
+pub struct Lifecycle {
+    reach: HashMap<FnRef, [Option<Reach>; 8]>,
+    init_flags: HashSet<String>,
+}
+
+/// Library functions that call a function argument before they return.
+const CALLS_ARGUMENT_NOW: &[&str] = &["pcall", "xpcall", "table.sort", "string.gsub"];
+
+/// How deep a function argument is followed through helpers that pass it on.
+const MAX_FORWARDING: u32 = 3;
+
+fn context_index(context: Context) -> usize {
+    CONTEXTS
+        .iter()
+        .position(|c| *c == context)
+        .expect("every context is listed")
+}
+
+impl<'a> Model<'a> {
+    fn lifecycle(&self) -> &Lifecycle {
+        self.lifecycle.get_or_init(|| {
+            let reach = self.sure_reach_of_unit();
+            let init_flags = self.init_flags(&reach);
+            Lifecycle { reach, init_flags }
+        })
+    }
+
+    /// The contexts `f` surely runs in (as far as calls can be followed), canonical order.
+    pub fn sure_contexts(&self, f: FnRef) -> Vec<Context> {
+        match self.lifecycle().reach.get(&f) {
+            Some(slots) => CONTEXTS
+                .iter()
+                .copied()
+                .filter(|c| slots[context_index(*c)].is_some())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn sure_reach(&self, f: FnRef, context: Context) -> Option<&Reach> {
+        self.lifecycle().reach.get(&f)?[context_index(context)].as_ref()
+    }
+
+    /// The call chain from the entry point to `f` in `context`, entry first: (caller, call).
+    pub fn sure_chain(&self, f: FnRef, context: Context) -> Vec<(FnRef, CallRef)> {
+        let mut chain: Vec<(FnRef, CallRef)> = Vec::new();
+        let mut current = f;
+        while let Some(Reach {
+            via: Some((caller, call)),
+            ..
+        }) = self.sure_reach(current, context)
+        {
+            if chain.len() > 32 || chain.iter().any(|(c, _)| c == caller) {
+                break;
+            }
+            chain.push((*caller, *call));
+            current = *caller;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// A Lua migration (`migrations/*.lua`): run once on the host, where `require` works.
+    pub fn is_migration(&self, file: usize) -> bool {
+        self.files[file].rel.starts_with("migrations/")
+    }
+
+    fn sure_reach_of_unit(&self) -> HashMap<FnRef, [Option<Reach>; 8]> {
+        let mut reach: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+        let mut queue: VecDeque<(FnRef, Context)> = VecDeque::new();
+        let mut seed = |f: FnRef, context: Context, origin: &str| {
+            let slot = &mut reach.entry(f).or_default()[context_index(context)];
+            if slot.is_none() {
+                *slot = Some(Reach {
+                    origin: origin.to_string(),
+                    via: None,
+                });
+                queue.push_back((f, context));
+            }
+        };
+        // Handlers first: they name table entries by their keys.
+        for (handler, context, origin) in self.registered_handlers() {
+            seed(handler, context, &origin);
+        }
+        // The model's entry points, in a stable order.
+        for (file, facts) in self.files.iter().enumerate() {
+            if self.is_migration(file) {
+                continue;
+            }
+            for func in 0..facts.ir.functions.len() as FuncId {
+                let f = FnRef { file, func };
+                for context in CONTEXTS {
+                    if let Some(Reach { origin, via: None }) = self.reach(f, context) {
+                        seed(f, context, origin);
+                    }
+                }
+            }
+        }
+        drop(seed);
+        let closure_calls = self.closure_parameter_calls();
+        self.spread(&mut reach, &mut queue, &closure_calls);
+        // Handlers kept in tables and called by the mod's own dispatcher: once the
+        // dispatcher's contexts are known, what it calls runs there too.
+        let stored = self.stored_callbacks();
+        if !stored.is_empty() {
+            let dispatches = self.dispatches();
+            loop {
+                let mut added = false;
+                for dispatch in &dispatches {
+                    let Some(slots) = reach.get(&dispatch.source) else {
+                        continue;
+                    };
+                    let contexts: Vec<(Context, String)> = CONTEXTS
+                        .iter()
+                        .filter_map(|c| {
+                            let r = slots[context_index(*c)].as_ref()?;
+                            Some((*c, r.origin.clone()))
+                        })
+                        .collect();
+                    let dispatcher = FnRef {
+                        file: dispatch.call.file,
+                        func: self.ir(dispatch.call.file).call(dispatch.call.call).func,
+                    };
+                    for (context, dispatcher_origin) in contexts {
+                        for callback in stored.iter().filter(|s| s.place == dispatch.place) {
+                            let slot = &mut reach.entry(callback.function).or_default()
+                                [context_index(context)];
+                            if slot.is_none() {
+                                *slot = Some(Reach {
+                                    origin: self.stored_origin(
+                                        callback,
+                                        context,
+                                        &dispatcher_origin,
+                                    ),
+                                    via: Some((dispatcher, dispatch.call)),
+                                });
+                                queue.push_back((callback.function, context));
+                                added = true;
+                            }
+                        }
+                    }
+                }
+                if !added {
+                    break;
+                }
+                self.spread(&mut reach, &mut queue, &closure_calls);
+            }
+        }
+        reach
+    }
+
+    /// Follows calls from everything queued, in each queued context.
+    fn spread(
+        &self,
+        reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
+        queue: &mut VecDeque<(FnRef, Context)>,
+        closure_calls: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+    ) {
+        while let Some((f, context)) = queue.pop_front() {
+            let origin = reach[&f][context_index(context)]
+                .as_ref()
+                .map(|r| r.origin.clone())
+                .unwrap_or_default();
+            let edges = self.calls_from.get(&f).into_iter().flatten();
+            let through_closures = closure_calls.get(&f).into_iter().flatten();
+            for (call, callee) in edges.chain(through_closures) {
+                if self.callback_edges.contains(&(*call, *callee))
+                    && !self.handed_function_runs_now(*call, *callee)
+                {
+                    continue;
+                }
+                let slot = &mut reach.entry(*callee).or_default()[context_index(context)];
+                if slot.is_none() {
+                    *slot = Some(Reach {
+                        origin: origin.clone(),
+                        via: Some((f, *call)),
+                    });
+                    queue.push_back((*callee, context));
+                }
+            }
+        }
+    }
+
+    /// Calls a closure makes of a parameter of the function that created it
+    /// (`function M.on_load(cb) Event.on_load(function() cb() end) end`): each call runs
+    /// what the creator's callers passed. By calling function: (call, function run).
+    fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
+        let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            let ir = facts.ir;
+            for (id, call) in ir.calls.iter().enumerate() {
+                let called = match call.callee.global_path().as_deref() {
+                    Some(["pcall"] | ["xpcall"]) => call.args.first(),
+                    _ => Some(&call.callee),
+                };
+                let Some(Value::Local(binding)) = called else {
+                    continue;
+                };
+                let info = ir.binding(*binding);
+                if info.kind != BindingKind::Param || info.func == call.func {
+                    continue;
+                }
+                let creator = FnRef {
+                    file,
+                    func: info.func,
+                };
+                let Some(index) = ir
+                    .function(info.func)
+                    .params
+                    .iter()
+                    .position(|p| p == binding)
+                else {
+                    continue;
+                };
+                let call_ref = CallRef {
+                    file,
+                    call: id as CallId,
+                };
+                let caller = FnRef {
+                    file,
+                    func: call.func,
+                };
+                for (function, _) in self.functions_handed_to(creator, index, 0) {
+                    out.entry(caller).or_default().push((call_ref, function));
+                }
+            }
+        }
+        out
+    }
+
+    /// How a message names a stored handler: by the event its registering call names
+    /// (`Event.add(defines.events.on_tick, f)`: "the on_tick handler"), by the lifecycle
+    /// event, or as the dispatcher's.
+    fn stored_origin(
+        &self,
+        callback: &StoredCallback,
+        context: Context,
+        dispatcher: &str,
+    ) -> String {
+        match context {
+            Context::Event => {
+                let Some(call_ref) = callback.registered_by else {
+                    return dispatcher.to_string();
+                };
+                let call = self.ir(call_ref.file).call(call_ref.call);
+                match self
+                    .event_names(call_ref.file, call.args.first())
+                    .into_iter()
+                    .find(|(_, known)| *known)
+                {
+                    Some((name, _)) => format!("the {name} handler"),
+                    None => format!(
+                        "a handler added with `{}`",
+                        self.ir(call_ref.file).describe(&call.callee)
+                    ),
+                }
+            }
+            Context::OnInit | Context::OnLoad | Context::OnConfigurationChanged => {
+                context.name().to_string()
+            }
+            _ => dispatcher.to_string(),
+        }
+    }
+
+    /// Every function a registration can run, beyond the one the model keeps: all values of
+    /// a handler table, and functions passed to a wrapper that registers its parameter.
+    fn registered_handlers(&self) -> Vec<(FnRef, Context, String)> {
+        let mut out = Vec::new();
+        for registration in &self.registrations {
+            if registration.via_event_handler {
+                continue;
+            }
+            let (context, position, origin) = match registration.kind {
+                RegKind::Event => (
+                    Context::Event,
+                    1,
+                    format!("the {} handler", registration.name),
+                ),
+                RegKind::NthTick => (
+                    Context::Event,
+                    1,
+                    format!("the on_nth_tick({}) handler", registration.name),
+                ),
+                RegKind::Command => (
+                    Context::Command,
+                    2,
+                    format!("the /{} command", registration.name),
+                ),
+                RegKind::OnInit => (Context::OnInit, 0, "on_init".to_string()),
+                RegKind::OnLoad => (Context::OnLoad, 0, "on_load".to_string()),
+                RegKind::OnConfigurationChanged => (
+                    Context::OnConfigurationChanged,
+                    0,
+                    "on_configuration_changed".to_string(),
+                ),
+                RegKind::Remote => continue,
+            };
+            let file = registration.call.file;
+            let call = self.ir(file).call(registration.call.call);
+            let Some(handler) = call.args.get(position) else {
+                continue;
+            };
+            let keyed = matches!(registration.kind, RegKind::Event) && !registration.name_known;
+            for (f, key_name) in self.functions_passed(file, handler, 0) {
+                let origin = match key_name {
+                    Some(name) if keyed => format!("the {name} handler"),
+                    _ => origin.clone(),
+                };
+                out.push((f, context, origin));
+            }
+        }
+        out
+    }
+
+    /// The functions `value` can be, each with the event name of the table key it is
+    /// stored under when it comes from a handler table (`for id, f in pairs(handlers)`,
+    /// `handlers[defines.events.on_tick]`); for a parameter, the functions callers pass.
+    fn functions_passed(
+        &self,
+        file: usize,
+        value: &'a Value,
+        depth: u32,
+    ) -> Vec<(FnRef, Option<String>)> {
+        let mut found: Vec<(FnRef, Option<String>)> = Vec::new();
+        let add = |f: FnRef, name: Option<String>, found: &mut Vec<(FnRef, Option<String>)>| {
+            if !found.iter().any(|(g, _)| *g == f) {
+                found.push((f, name));
+            }
+        };
+        let ir = self.ir(file);
+        match value {
+            // `handlers[defines.events.on_tick]`: the entry stored under that key.
+            Value::Index(table, Key::Dynamic(key)) => {
+                for (entry_file, entry_key, entry) in self.table_entries(file, table) {
+                    if matches!(entry_key, Some(Key::Dynamic(k)) if k == key) {
+                        for f in self.callees(entry_file, entry) {
+                            add(f, None, &mut found);
+                        }
+                    }
+                }
+            }
+            Value::Local(binding) => {
+                let info = ir.binding(*binding);
+                // `for id, f in pairs(handlers)`: every entry, named by its key.
+                if let BindingKind::LoopVar(loop_id) = info.kind {
+                    let loop_info = ir.loop_(loop_id);
+                    if let (LoopKind::Pairs(table), Some(1)) = (
+                        &loop_info.kind,
+                        loop_info.vars.iter().position(|v| v == binding),
+                    ) {
+                        for (entry_file, entry_key, entry) in self.table_entries(file, table) {
+                            let name =
+                                entry_key.and_then(|key| self.key_event_name(entry_file, key));
+                            for f in self.callees(entry_file, entry) {
+                                add(f, name.clone(), &mut found);
+                            }
+                        }
+                    }
+                }
+                if depth < MAX_FORWARDING && info.kind == BindingKind::Param {
+                    for (caller_file, arg) in self.arguments_for(file, *binding) {
+                        for (f, name) in self.functions_passed(caller_file, arg, depth + 1) {
+                            add(f, name, &mut found);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        for f in self.callees(file, value) {
+            add(f, None, &mut found);
+        }
+        found
+    }
+
+    /// The entries of a table value: fields of its constructors and `t[k] = v` / `t.k = v`
+    /// assignments to it anywhere in the unit, as (file, key, value).
+    fn table_entries(
+        &self,
+        file: usize,
+        table: &'a Value,
+    ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
+        let mut entries = Vec::new();
+        for origin in self.eval(file, table) {
+            match origin {
+                Origin::Table { file, fields } => {
+                    entries.extend(fields.iter().map(|f| (file, f.key.as_ref(), &f.value)));
+                }
+                Origin::Path(path) => {
+                    for (other, facts) in self.files.iter().enumerate() {
+                        for assign in &facts.ir.assigns {
+                            if let Value::Index(base, key) = &assign.target {
+                                if path_key(other, base).as_deref() == Some(path.as_str()) {
+                                    entries.push((other, Some(key), &assign.value));
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        entries
+    }
+
+    /// The event a handler table's key names, when it is known statically.
+    fn key_event_name(&self, file: usize, key: &'a Key) -> Option<String> {
+        match key {
+            Key::Name(name) => Some(name.clone()),
+            Key::Dynamic(value) => self
+                .event_names(file, Some(value))
+                .into_iter()
+                .find(|(_, known)| *known)
+                .map(|(name, _)| name),
+        }
+    }
+
+    /// Whether the function `callee`, handed to the call `call`, is called before it returns.
+    fn handed_function_runs_now(&self, call: CallRef, callee: FnRef) -> bool {
+        let ir = self.ir(call.file);
+        let info = ir.call(call.call);
+        if let Some(path) = info.callee.global_path() {
+            if CALLS_ARGUMENT_NOW.contains(&path.join(".").as_str()) {
+                return true;
+            }
+        }
+        let positions: Vec<usize> = info
+            .args
+            .iter()
+            .enumerate()
+            .filter(|(_, arg)| self.callees(call.file, arg).contains(&callee))
+            .map(|(i, _)| i)
+            .collect();
+        self.callees(call.file, &info.callee)
+            .into_iter()
+            .any(|receiver| {
+                positions
+                    .iter()
+                    .any(|&i| self.calls_parameter_now(receiver, i, 0))
+            })
+    }
+
+    /// Whether `f` calls its parameter number `index` in its own body (directly, through
+    /// `pcall`, or by passing it to a function that does).
+    fn calls_parameter_now(&self, f: FnRef, index: usize, depth: u32) -> bool {
+        let ir = self.ir(f.file);
+        let Some(&param) = ir.function(f.func).params.get(index) else {
+            return false;
+        };
+        let param = Value::Local(param);
+        ir.calls
+            .iter()
+            .filter(|call| call.func == f.func)
+            .any(|call| {
+                if call.callee == param {
+                    return true;
+                }
+                call.args.iter().enumerate().any(|(j, arg)| {
+                    if *arg != param {
+                        return false;
+                    }
+                    let immediate = call
+                        .callee
+                        .global_path()
+                        .is_some_and(|p| CALLS_ARGUMENT_NOW.contains(&p.join(".").as_str()));
+                    immediate
+                        || (depth < MAX_FORWARDING
+                            && self
+                                .callees(f.file, &call.callee)
+                                .into_iter()
+                                .any(|g| self.calls_parameter_now(g, j, depth + 1)))
+                })
+            })
+    }
+
+    /// What the call that reaches `f` in `context` passes for parameter `index`:
+    /// `Some(None)` when it passes nothing, `None` when `f` is entered another way (as the
+    /// handler itself, handed to a call, or from a dispatcher).
+    pub fn argument_in_context(
+        &self,
+        f: FnRef,
+        context: Context,
+        index: usize,
+    ) -> Option<Option<(usize, &'a Value)>> {
+        let (_, call_ref) = *self.sure_chain(f, context).last()?;
+        let call = self.ir(call_ref.file).call(call_ref.call);
+        if !self.callees(call_ref.file, &call.callee).contains(&f) {
+            return None;
+        }
+        Some(call.args.get(index).map(|arg| (call_ref.file, arg)))
+    }
+
+    /// Variables (not in storage) that code running in on_init assigns: a flag such as
+    /// `is_new_game = true` or RedMew's `_LIFECYCLE = 5`, by path key.
+    fn init_flags(&self, reach: &HashMap<FnRef, [Option<Reach>; 8]>) -> HashSet<String> {
+        let in_on_init = |f: FnRef| {
+            reach
+                .get(&f)
+                .is_some_and(|slots| slots[context_index(Context::OnInit)].is_some())
+        };
+        let mut flags = HashSet::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for assign in &facts.ir.assigns {
+                let lasting = match &assign.target {
+                    Value::Global(name) => !self.storage_roots(file).contains(&name.as_str()),
+                    Value::Local(b) => facts.ir.binding(*b).func == MAIN_CHUNK,
+                    _ => false,
+                };
+                if lasting
+                    && in_on_init(FnRef {
+                        file,
+                        func: assign.func,
+                    })
+                {
+                    flags.extend(path_key(file, &assign.target));
+                }
+            }
+        }
+        flags
+    }
+
+    /// Whether the code at `span` runs only under a condition on a variable that on_init
+    /// sets (directly, or through a local computed from it): such code can tell on_init
+    /// from on_load, and the model cannot tell which branch on_load takes.
+    pub fn is_under_init_flag(&self, file: usize, func: FuncId, span: Span) -> bool {
+        let flags = &self.lifecycle().init_flags;
+        if flags.is_empty() {
+            return false;
+        }
+        let ir = self.ir(file);
+        let mentions_flag = |value: &Value| {
+            let mut seen = 0;
+            let mut found = false;
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                seen += 1;
+                if seen > 32 {
+                    break;
+                }
+                v.any(&mut |inner| {
+                    if let Some(key) = path_key(file, inner) {
+                        if flags.contains(&key) {
+                            found = true;
+                            return true;
+                        }
+                    }
+                    if let Value::Local(b) = inner {
+                        let info = ir.binding(*b);
+                        if info.func != MAIN_CHUNK && info.kind == BindingKind::Local {
+                            stack.extend(info.values.iter());
+                        }
+                    }
+                    false
+                });
+                if found {
+                    break;
+                }
+            }
+            found
+        };
+        self.guards_around(file, func, span)
+            .any(|g| g.facts.iter().any(|(value, _)| mentions_flag(value)))
+    }
+
+    /// Whether code at `site` in `f`, reached while loading or in on_load (`context`), is
+    /// skipped there: it, or a call on the way to it, runs only under `if game then`
+    /// (`game` is nil then) or under a variable that on_init sets.
+    pub fn skipped_while_loading(&self, f: FnRef, site: Span, context: Context) -> bool {
+        let skipped = |file: usize, func: FuncId, span: Span| {
+            self.is_under_init_flag(file, func, span)
+                || self.is_guarded(file, func, span, |value, truthy| {
+                    truthy && global_root(value) == Some("game")
+                })
+        };
+        skipped(f.file, f.func, site)
+            || self
+                .sure_chain(f, context)
+                .into_iter()
+                .any(|(caller, call)| {
+                    let span = self.ir(call.file).call(call.call).span;
+                    skipped(caller.file, caller.func, span)
+                })
+    }
+
+    // ----- guards -----
+
+    /// The guards of `func` whose guarded code holds `span`.
+    pub fn guards_around(
+        &self,
+        file: usize,
+        func: FuncId,
+        span: Span,
+    ) -> impl Iterator<Item = &'a Guard> {
+        self.ir(file).guards.iter().filter(move |g| {
+            g.func == func && g.region.start <= span.start && span.end <= g.region.end
+        })
+    }
+
+    /// Whether the code at `span` runs only when a fact satisfying `holds` is true.
+    pub fn is_guarded(
+        &self,
+        file: usize,
+        func: FuncId,
+        span: Span,
+        holds: impl Fn(&Value, bool) -> bool,
+    ) -> bool {
+        self.guards_around(file, func, span)
+            .any(|g| g.facts.iter().any(|(value, truthy)| holds(value, *truthy)))
+    }
+
+    /// Whether `span` lies in a condition that tests a place satisfying `tests` (the test
+    /// itself: `if game then`, `game and …`, `if not game then return end`).
+    pub fn is_tested_in_condition(
+        &self,
+        file: usize,
+        func: FuncId,
+        span: Span,
+        tests: impl Fn(&Value) -> bool,
+    ) -> bool {
+        self.ir(file).guards.iter().any(|g| {
+            g.func == func
+                && g.condition.start <= span.start
+                && span.end <= g.condition.end
+                && g.facts.iter().any(|(value, _)| tests(value))
+        })
+    }
+}
+
+/// The global a place is rooted at: `game` for `game.players[1]` and for `_G.game.tick`.
+pub fn global_root(value: &Value) -> Option<&str> {
+    match value {
+        Value::Global(name) => Some(name),
+        Value::Index(base, Key::Name(name)) if **base == Value::Global("_G".to_string()) => {
+            Some(name)
+        }
+        Value::Index(base, _) => global_root(base),
+        _ => None,
+    }
+}
+
+/// How a local is used, for [`local_users`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Any read: passed, compared, indexed, iterated.
+    Any,
+    /// Used as a table: indexed, its length taken, iterated, or handed to a table function
+    /// (`table.insert`, `pairs`, …). A copied number or string is never used so.
+    AsTable,
+}
+
+/// Where a local is used, by function, with a span for each use: calls, assignments, other
+/// locals' values, returns, loops and conditions.
+pub fn local_users(ir: &FileIr, binding: BindingId, how: Use) -> Vec<(FuncId, Span)> {
+    let local = Value::Local(binding);
+    let uses = |value: &Value| {
+        value.any(&mut |v| match (how, v) {
+            (Use::Any, v) => *v == local,
+            (Use::AsTable, Value::Index(base, _) | Value::Length(base)) => **base == local,
+            _ => false,
+        })
+    };
+    let handed_as_table = |call: &Call| {
+        call.args.first() == Some(&local)
+            && call
+                .callee
+                .global_path()
+                .is_some_and(|path| TABLE_FUNCTIONS.contains(&path.join(".").as_str()))
+    };
+    let mut users = Vec::new();
+    for call in &ir.calls {
+        if handed_as_table(call) || uses(&call.callee) || call.args.iter().any(uses) {
+            users.push((call.func, call.span));
+        }
+    }
+    for assign in &ir.assigns {
+        let into = matches!(&assign.target, Value::Index(..)) && uses(&assign.target);
+        if into || uses(&assign.value) {
+            users.push((assign.func, assign.span));
+        }
+    }
+    for (id, other) in ir.bindings.iter().enumerate() {
+        if id as BindingId != binding && other.values.iter().any(uses) {
+            users.push((other.func, other.span));
+        }
+    }
+    for (id, function) in ir.functions.iter().enumerate() {
+        if function.returns.iter().flatten().any(uses) {
+            users.push((id as FuncId, function.head_span));
+        }
+    }
+    for lp in &ir.loops {
+        if let LoopKind::Pairs(v) | LoopKind::Ipairs(v) | LoopKind::Generic(v) = &lp.kind {
+            if *v == local || uses(v) {
+                users.push((lp.func, lp.span));
+            }
+        }
+    }
+    for guard in &ir.guards {
+        if guard.facts.iter().any(|(v, _)| uses(v)) {
+            users.push((guard.func, guard.condition));
+        }
+    }
+    users.sort_by_key(|(func, span)| (span.start, *func));
+    users.dedup();
+    users
+}
+
+/// Functions whose first argument is used as a table.
+const TABLE_FUNCTIONS: &[&str] = &[
+    "pairs",
+    "ipairs",
+    "next",
+    "table_size",
+    "table.insert",
+    "table.remove",
+    "table.sort",
+    "table.concat",
+    "rawget",
+    "rawset",
+    "setmetatable",
+];

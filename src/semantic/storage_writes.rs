@@ -1,0 +1,106 @@
+//! Places where code writes into the saved table: assignments into `storage` (any depth,
+//! through aliases), `table.insert`/`table.remove`/`rawset` on a table in it, and replacing
+//! `storage` itself.
+
+use super::ir::*;
+use super::model::Model;
+use crate::source::Span;
+
+#[derive(Clone, Debug)]
+pub struct StorageWrite<'a> {
+    pub func: FuncId,
+    /// The assignment target, or the whole call.
+    pub span: Span,
+    /// `storage.players[…]`.
+    pub path: String,
+    /// The value that names the written place (the target, or the call's table argument).
+    pub place: &'a Value,
+    pub how: WriteKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    Assign,
+    /// `storage = …`: the saved table itself replaced.
+    Replace,
+    TableInsert,
+    TableRemove,
+    Rawset,
+}
+
+impl WriteKind {
+    pub fn verb(self) -> &'static str {
+        match self {
+            WriteKind::Assign => "assigned",
+            WriteKind::Replace => "replaced",
+            WriteKind::TableInsert => "appended to (table.insert)",
+            WriteKind::TableRemove => "shortened (table.remove)",
+            WriteKind::Rawset => "written (rawset)",
+        }
+    }
+}
+
+impl<'a> Model<'a> {
+    /// Every write into storage in `file`, in source order of kind (assignments, then calls).
+    pub fn storage_writes(&self, file: usize) -> Vec<StorageWrite<'a>> {
+        let ir = self.ir(file);
+        let mut writes = Vec::new();
+        for assign in &ir.assigns {
+            let how = match &assign.target {
+                // `local_alias = v` rebinds a local; it writes nothing into storage.
+                Value::Index(..) => WriteKind::Assign,
+                Value::Global(name) if self.storage_roots(file).contains(&name.as_str()) => {
+                    WriteKind::Replace
+                }
+                _ => continue,
+            };
+            if rewrites_itself(ir, &assign.target, &assign.value) {
+                continue;
+            }
+            if let Some(path) = self.storage_path(file, &assign.target) {
+                writes.push(StorageWrite {
+                    func: assign.func,
+                    span: assign.span,
+                    path,
+                    place: &assign.target,
+                    how,
+                });
+            }
+        }
+        for call in &ir.calls {
+            let how = match call.callee.global_path().as_deref() {
+                Some(["table", "insert"]) => WriteKind::TableInsert,
+                Some(["table", "remove"]) => WriteKind::TableRemove,
+                Some(["rawset"]) => WriteKind::Rawset,
+                _ => continue,
+            };
+            let Some(table) = call.args.first() else {
+                continue;
+            };
+            if let Some(path) = self.storage_path(file, table) {
+                writes.push(StorageWrite {
+                    func: call.func,
+                    span: call.span,
+                    path,
+                    place: table,
+                    how,
+                });
+            }
+        }
+        writes
+    }
+}
+
+/// `t.x = t.x` and `t.x = setmetatable(t.x, mt)`: the same table put back where it was,
+/// which changes no saved data (re-applying a metatable in on_load is the documented use).
+fn rewrites_itself(ir: &FileIr, target: &Value, value: &Value) -> bool {
+    match value {
+        v if v == target => true,
+        Value::Call(id) => {
+            let call = ir.call(*id);
+            call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
+                && call.args.first() == Some(target)
+        }
+        _ => false,
+    }
+}
