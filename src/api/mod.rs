@@ -373,6 +373,11 @@ impl Api {
         Some(node)
     }
 
+    /// The names directly under `defines` (`events`, `inventory`, ...).
+    pub fn define_names(&self) -> impl Iterator<Item = &str> {
+        self.defines.keys().map(String::as_str)
+    }
+
     /// The value names of a leaf define (`defines.inventory` → `character_main`, ...).
     pub fn define_values(&self, path: &str) -> Option<&[String]> {
         match self.define(path)? {

@@ -34,6 +34,9 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
         &storage::storage_userdata::StorageUserdata,
         &api::chart_tag_mutation::ChartTagMutation,
+        &api::unknown_api_member::UnknownApiMember,
+        &api::wrong_stage_global::WrongStageGlobal,
+        &api::read_only_api_write::ReadOnlyApiWrite,
         &migration::global_in_2_0::GlobalIn2_0,
     ]
 }

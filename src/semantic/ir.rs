@@ -24,6 +24,8 @@ pub struct FileIr {
     pub loops: Vec<Loop>,
     /// Every reference to a name that no local declaration covers.
     pub free_names: Vec<NameRef>,
+    /// Every `value.name` and `value:name(...)` (a call's callee before its arguments).
+    pub members: Vec<MemberRef>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -136,6 +138,30 @@ pub struct NameRef {
     pub name: String,
     pub span: Span,
     pub write: bool,
+    /// Read only to test whether it is set: a condition (`if game then`), the left of
+    /// `and`/`or`, `not x`, `x == nil`, `type(x)`.
+    pub tested: bool,
+}
+
+/// How code uses a member of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberUse {
+    Read,
+    /// The target of an assignment (`entity.name = x`).
+    Write,
+    /// Called: `value.name(...)` or `value:name(...)`.
+    Call,
+}
+
+/// `value.name` or `value:name(...)`: a named member of a value, where the name is written.
+#[derive(Clone, Debug)]
+pub struct MemberRef {
+    pub base: Value,
+    pub name: String,
+    /// The name after its `.` or `:`.
+    pub span: Span,
+    pub func: FuncId,
+    pub usage: MemberUse,
 }
 
 /// A table key in an index or a constructor.

@@ -150,6 +150,7 @@ impl<'d> Lowerer<'d> {
                     name: name.clone(),
                     span: token_span(token),
                     write,
+                    tested: false,
                 });
                 Value::Global(name)
             }
@@ -204,10 +205,10 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Do(body) => self.block(body.block()),
             Stmt::If(if_stmt) => {
-                self.expr(if_stmt.condition());
+                self.condition(if_stmt.condition());
                 self.block(if_stmt.block());
                 for else_if in if_stmt.else_if().into_iter().flatten() {
-                    self.expr(else_if.condition());
+                    self.condition(else_if.condition());
                     self.block(else_if.block());
                 }
                 if let Some(block) = if_stmt.else_block() {
@@ -215,7 +216,7 @@ impl<'d> Lowerer<'d> {
                 }
             }
             Stmt::While(while_loop) => {
-                self.expr(while_loop.condition());
+                self.condition(while_loop.condition());
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
@@ -228,7 +229,7 @@ impl<'d> Lowerer<'d> {
                     // `until` sees the body's locals.
                     this.scopes.push(HashMap::new());
                     this.block_body(repeat.block());
-                    this.expr(repeat.until());
+                    this.condition(repeat.until());
                     this.scopes.pop();
                 });
             }
@@ -458,11 +459,55 @@ impl<'d> Lowerer<'d> {
         exprs.map(|e| (self.expr(e), node_span(e))).collect()
     }
 
+    /// A condition: lowered as an expression, and the names it tests marked.
+    fn condition(&mut self, expr: &Expression) {
+        self.expr(expr);
+        self.mark_tested(expr);
+    }
+
+    /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
+    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`.
+    fn mark_tested(&mut self, expr: &Expression) {
+        match expr {
+            Expression::Var(ast::Var::Name(token)) => {
+                let span = token_span(token);
+                if let Some(name) = self.ir.free_names.iter_mut().rev().find(|n| n.span == span) {
+                    name.tested = true;
+                }
+            }
+            Expression::Parentheses { expression, .. } => self.mark_tested(expression),
+            Expression::UnaryOperator {
+                unop: ast::UnOp::Not(_),
+                expression,
+            } => self.mark_tested(expression),
+            Expression::BinaryOperator { lhs, binop, rhs } => match binop {
+                ast::BinOp::And(_) | ast::BinOp::Or(_) => {
+                    self.mark_tested(lhs);
+                    self.mark_tested(rhs);
+                }
+                ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
+                    let is_nil = |e: &Expression| matches!(e, Expression::Symbol(t) if t.token().to_string() == "nil");
+                    if is_nil(rhs) {
+                        self.mark_tested(lhs);
+                    } else if is_nil(lhs) {
+                        self.mark_tested(rhs);
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
     fn expr(&mut self, expr: &Expression) -> Value {
         match expr {
             Expression::BinaryOperator { lhs, binop, rhs } => {
                 let left = self.expr(lhs);
                 let right = self.expr(rhs);
+                if matches!(binop, ast::BinOp::And(_) | ast::BinOp::Or(_)) {
+                    // `game and game.tick`: the left operand is tested for being set.
+                    self.mark_tested(lhs);
+                }
                 match binop {
                     ast::BinOp::Or(_) => Value::Either(Box::new(left), Box::new(right)),
                     // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
@@ -555,7 +600,12 @@ impl<'d> Lowerer<'d> {
             ast::Var::Name(token) => self.name_value(token, write),
             ast::Var::Expression(var_expr) => {
                 let base = self.prefix(var_expr.prefix());
-                self.suffixes(base, node_span(var_expr.prefix()), var_expr.suffixes())
+                self.suffixes(
+                    base,
+                    node_span(var_expr.prefix()),
+                    var_expr.suffixes(),
+                    write,
+                )
             }
             _ => Value::Unknown,
         }
@@ -571,21 +621,30 @@ impl<'d> Lowerer<'d> {
 
     fn function_call(&mut self, call: &ast::FunctionCall) -> Value {
         let base = self.prefix(call.prefix());
-        self.suffixes(base, node_span(call.prefix()), call.suffixes())
+        self.suffixes(base, node_span(call.prefix()), call.suffixes(), false)
     }
 
-    /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins.
+    /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins;
+    /// `write`: the last suffix is an assignment target.
     fn suffixes<'a>(
         &mut self,
         mut value: Value,
         start: Span,
         suffixes: impl Iterator<Item = &'a ast::Suffix>,
+        write: bool,
     ) -> Value {
         let mut chain_span = start;
-        for suffix in suffixes {
+        let mut suffixes = suffixes.peekable();
+        while let Some(suffix) = suffixes.next() {
             let suffix_span = node_span(suffix);
             match suffix {
                 ast::Suffix::Index(ast::Index::Dot { name, .. }) => {
+                    let usage = match suffixes.peek() {
+                        Some(ast::Suffix::Call(ast::Call::AnonymousCall(_))) => MemberUse::Call,
+                        None if write => MemberUse::Write,
+                        _ => MemberUse::Read,
+                    };
+                    self.record_member(&value, name, usage);
                     value = value.index(&name_of(name));
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
@@ -601,6 +660,7 @@ impl<'d> Lowerer<'d> {
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
+                    self.record_member(&value, method.name(), MemberUse::Call);
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -620,6 +680,16 @@ impl<'d> Lowerer<'d> {
         value
     }
 
+    fn record_member(&mut self, base: &Value, name: &TokenReference, usage: MemberUse) {
+        self.ir.members.push(MemberRef {
+            base: base.clone(),
+            name: name_of(name),
+            span: token_span(name),
+            func: self.current_func(),
+            usage,
+        });
+    }
+
     fn record_call(
         &mut self,
         callee: Value,
@@ -631,7 +701,13 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
-                args.extend(self.expr_list(arguments.iter()))
+                args.extend(self.expr_list(arguments.iter()));
+                // `type(game)` asks whether it is set.
+                if matches!(&callee, Value::Global(name) if name == "type") {
+                    if let Some(first) = arguments.iter().next() {
+                        self.mark_tested(first);
+                    }
+                }
             }
             ast::FunctionArgs::String(token) => {
                 args.push((Value::Str(string_literal(token)), token_span(token)))
@@ -815,6 +891,62 @@ mod tests {
         assert_eq!(
             self_param.annotation.as_deref(),
             Some(&TypeExpr::Name("Tag".to_string()))
+        );
+    }
+
+    #[test]
+    fn members_are_recorded_with_their_use() {
+        let text = "player.character.health = x.y\nentity:destroy()\ngame.print(t[k].name)\n";
+        let ir = lower_text(text);
+        let members: Vec<(String, &str, MemberUse)> = ir
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    ir.describe(&m.base),
+                    &text[m.span.start..m.span.end],
+                    m.usage,
+                )
+            })
+            .collect();
+        let expected = [
+            ("x", "y", MemberUse::Read),
+            ("player", "character", MemberUse::Read),
+            ("player.character", "health", MemberUse::Write),
+            ("entity", "destroy", MemberUse::Call),
+            ("game", "print", MemberUse::Call),
+            ("t[…]", "name", MemberUse::Read),
+        ];
+        let expected: Vec<(String, &str, MemberUse)> = expected
+            .into_iter()
+            .map(|(base, name, usage)| (base.to_string(), name, usage))
+            .collect();
+        assert_eq!(members, expected);
+    }
+
+    #[test]
+    fn names_tested_for_being_set_are_marked() {
+        let ir = lower_text(
+            "if game then end\nlocal t = script and script.mod_name\nif not remote or rcon == nil then end\nlocal k = type(commands)\ndata.extend{}\nwhile (mods) do end\n",
+        );
+        let tested: Vec<(&str, bool)> = ir
+            .free_names
+            .iter()
+            .map(|n| (n.name.as_str(), n.tested))
+            .collect();
+        assert_eq!(
+            tested,
+            [
+                ("game", true),
+                ("script", true),
+                ("script", false),
+                ("remote", true),
+                ("rcon", true),
+                ("type", false),
+                ("commands", true),
+                ("data", false),
+                ("mods", true),
+            ]
         );
     }
 

@@ -1,0 +1,278 @@
+//! FL402 unknown-api-member: a member that does not exist on a value of known API class, for
+//! the mod's Factorio version.
+//!
+//! Three kinds of value are judged: LuaObjects whose class the model knows, the `event` table
+//! a handler receives, and `defines`. Members that an older Factorio had and the mod's version
+//! no longer has are left to the migration rules (FL502 moved-api, FL503 removed-api), through
+//! the queries of `api::migration`: one mistake, one finding.
+
+use super::{added_later, closest, judging_table, version_phrase};
+use crate::api::{self, migration, Api, FactorioVersion};
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::ir::*;
+use crate::semantic::kinds::Kind;
+use crate::semantic::model::{FnRef, Model};
+use crate::semantic::FileFacts;
+
+pub struct UnknownApiMember;
+
+/// Classes whose objects also answer names that are not members: a custom table's keys
+/// (`game.players.Alice`) and a GUI element's children (`frame.my_button`).
+const NAMED_CHILDREN: &[&str] = &["LuaCustomTable", "LuaGuiElement"];
+
+impl Rule for UnknownApiMember {
+    fn code(&self) -> &'static str {
+        "FL402"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        for (index, file) in unit.files.iter().enumerate() {
+            let Some(table) = judging_table(unit, file) else {
+                continue;
+            };
+            let check = FileCheck {
+                model: &unit.model,
+                file,
+                index,
+                table,
+                version: file.factorio_version,
+            };
+            // LuaObjects and event data exist only at run time; `defines` in every stage.
+            let runtime = file.stages.control || file.stages.is_unknown();
+            for member in &file.ir.members {
+                let finding = match member.base.global_path() {
+                    Some(path) if path[0] == "defines" => check.define(&path, member),
+                    _ if runtime => check.object(member),
+                    _ => None,
+                };
+                out.extend(finding);
+            }
+        }
+    }
+}
+
+struct FileCheck<'a, 'm> {
+    model: &'m Model<'a>,
+    file: &'m FileFacts<'a>,
+    index: usize,
+    table: &'static Api,
+    version: Option<FactorioVersion>,
+}
+
+impl<'a> FileCheck<'a, '_> {
+    /// A member of a LuaObject or of a handler's event table.
+    fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
+        if defined_by_mod(self.model, root(&member.base)) {
+            return None;
+        }
+        match self.model.kind(self.index, &member.base)? {
+            Kind::Class(class) => self.class_member(class, member),
+            Kind::EventData(events) => self.event_field(&events, member),
+            _ => None,
+        }
+    }
+
+    fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        if self.table.has_member(class, name)
+            || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
+            || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
+            || self.in_any_version(|t| t.has_member(class, name))
+        {
+            return None;
+        }
+        let object = self.file.ir.describe(&member.base);
+        let verb = match member.usage {
+            MemberUse::Read => "read",
+            MemberUse::Write => "assigned",
+            MemberUse::Call => "called",
+        };
+        let message = format!(
+            "`{object}.{name}` is {verb}, but {class} has no member `{name}` in {}",
+            version_phrase(self.version, self.table)
+        );
+        let suggestion = closest(name, self.table.member_names(class));
+        let added = added_later(self.table, |t| t.has_member(class, name));
+        Some(
+            self.finding(
+                member,
+                message,
+                "not a member of ".to_string() + class,
+                suggestion,
+                added,
+            )
+            .with_note(format!(
+                "Factorio stops the mod with \"{class} doesn't contain key {name}.\" when this runs"
+            )),
+        )
+    }
+
+    fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        // Event tables are plain tables: a mod may add its own fields, and only the tables
+        // Factorio builds have a known shape.
+        if member.usage == MemberUse::Write || !self.only_from_factorio(&member.base, name) {
+            return None;
+        }
+        let known = |table: &Api| events.iter().all(|e| table.event(e).is_some());
+        if !known(self.table) || events.iter().any(|e| e.starts_with("script_raised_")) {
+            return None;
+        }
+        let has = |table: &Api| events.iter().any(|e| table.event_field(e, name).is_some());
+        if has(self.table)
+            || self.is_migration(|v| {
+                events
+                    .iter()
+                    .any(|e| migration::is_moved_or_removed_event_field(v, e, name))
+            })
+            || self.in_any_version(has)
+        {
+            return None;
+        }
+        let object = self.file.ir.describe(&member.base);
+        let which = events.join("/");
+        let message = format!(
+            "`{object}.{name}` is always nil: {which} event data has no field `{name}` in {}",
+            version_phrase(self.version, self.table)
+        );
+        let fields = events
+            .iter()
+            .filter_map(|e| self.table.event(e))
+            .flat_map(|e| e.data.keys().map(String::as_str));
+        let suggestion = closest(name, fields);
+        let added = added_later(self.table, |t| known(t) && has(t));
+        Some(self.finding(
+            member,
+            message,
+            "no such event field".to_string(),
+            suggestion,
+            added,
+        ))
+    }
+
+    /// `defines.<path>.<name>`: the node `path` names must have `name`.
+    fn define(&self, path: &[&str], member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        let parent = path[1..].join(".");
+        let full = if parent.is_empty() {
+            name.to_string()
+        } else {
+            format!("{parent}.{name}")
+        };
+        // A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`).
+        let mut prefix = "G:defines".to_string();
+        for part in full.split('.') {
+            if self.model.assigned_at(&prefix).is_some()
+                || self.model.assigned_at(&format!("{prefix}[]")).is_some()
+            {
+                return None;
+            }
+            prefix = format!("{prefix}.{part}");
+        }
+        if self.model.assigned_at(&prefix).is_some() {
+            return None;
+        }
+        let children: Vec<&str> = if parent.is_empty() {
+            self.table.define_names().collect()
+        } else {
+            match self.table.define(&parent)? {
+                api::Define::Values(values) => values.iter().map(String::as_str).collect(),
+                api::Define::Subkeys(children) => children.keys().map(String::as_str).collect(),
+            }
+        };
+        if children.contains(&name)
+            || self.is_migration(|v| migration::is_moved_or_removed_define(v, &full))
+            || self.in_any_version(|t| t.is_define(&full))
+        {
+            return None;
+        }
+        let message = format!(
+            "`defines.{full}` does not exist in {}; it is nil",
+            version_phrase(self.version, self.table)
+        );
+        let suggestion = closest(name, children.iter().copied());
+        let added = added_later(self.table, |t| t.is_define(&full));
+        let what = if parent.is_empty() {
+            "no such define".to_string()
+        } else {
+            format!("not in defines.{parent}")
+        };
+        Some(self.finding(member, message, what, suggestion, added))
+    }
+
+    /// A member an older Factorio had, for a mod whose version no longer has it: the
+    /// migration rules' finding, not this one.
+    fn is_migration(&self, moved: impl Fn(FactorioVersion) -> bool) -> bool {
+        self.version.is_some_and(moved)
+    }
+
+    /// With no version declared, a member some known Factorio has may be right for the
+    /// version the mod is really for.
+    fn in_any_version(&self, has: impl Fn(&Api) -> bool) -> bool {
+        self.version.is_none()
+            && api::KNOWN_VERSIONS
+                .iter()
+                .any(|k| has(api::for_version(Some(k.version))))
+    }
+
+    /// `event.field` where `event` is the first parameter of a handler that only Factorio
+    /// calls, and the mod never stores `field` into it.
+    fn only_from_factorio(&self, base: &Value, field: &str) -> bool {
+        let Value::Local(binding) = base else {
+            return false;
+        };
+        let info = self.file.ir.binding(*binding);
+        let function = FnRef {
+            file: self.index,
+            func: info.func,
+        };
+        let is_first_param = info.kind == BindingKind::Param
+            && self.file.ir.function(info.func).params.first() == Some(binding);
+        let called_by_mod = self
+            .model
+            .calls_to
+            .get(&function)
+            .is_some_and(|callers| !callers.is_empty());
+        let written = self
+            .model
+            .assigned_at(&format!("{}:{binding}.{field}", self.index))
+            .is_some();
+        is_first_param && !called_by_mod && !written
+    }
+
+    fn finding(
+        &self,
+        member: &MemberRef,
+        message: String,
+        label: String,
+        suggestion: Option<&str>,
+        added: Option<String>,
+    ) -> Diagnostic {
+        let mut diagnostic =
+            Diagnostic::new("FL402", self.file.id, member.span, message).with_label(label);
+        if let Some(added) = added {
+            diagnostic = diagnostic.with_note(added);
+        }
+        match suggestion {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.with_help(
+                "check the name against the API documentation for this Factorio version",
+            ),
+        }
+    }
+}
+
+/// The variable a chain of fields starts from (`game` in `game.players[1].name`).
+fn root(value: &Value) -> &Value {
+    match value {
+        Value::Index(base, _) => root(base),
+        other => other,
+    }
+}
+
+/// A global the mod assigns itself (a test double of `game`, its own `script` table): not the
+/// API object.
+fn defined_by_mod(model: &Model, root: &Value) -> bool {
+    matches!(root, Value::Global(name) if model.assigned_at(&format!("G:{name}")).is_some())
+}
