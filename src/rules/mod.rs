@@ -38,6 +38,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &api::wrong_stage_global::WrongStageGlobal,
         &api::read_only_api_write::ReadOnlyApiWrite,
         &migration::global_in_2_0::GlobalIn2_0,
+        &migration::moved_api::MovedApi,
+        &migration::removed_api::RemovedApi,
     ]
 }
 

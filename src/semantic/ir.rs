@@ -160,6 +160,8 @@ pub struct MemberRef {
     pub name: String,
     /// The name after its `.` or `:`.
     pub span: Span,
+    /// The expression before the `.` or `:` (for fixes that rewrite the whole access).
+    pub base_span: Span,
     pub func: FuncId,
     pub usage: MemberUse,
 }
@@ -281,7 +283,10 @@ impl FileIr {
             Value::Vararg => "...".to_string(),
             Value::Global(name) => name.clone(),
             Value::Local(b) => self.binding(*b).name.clone(),
-            Value::Index(base, Key::Name(field)) => format!("{}.{field}", self.describe(base)),
+            Value::Index(base, Key::Name(field)) if is_identifier(field) => {
+                format!("{}.{field}", self.describe(base))
+            }
+            Value::Index(base, Key::Name(field)) => format!("{}[{field:?}]", self.describe(base)),
             Value::Index(base, Key::Dynamic(key)) => match key.as_ref() {
                 Value::Str(s) => format!("{}[{s:?}]", self.describe(base)),
                 _ => format!("{}[…]", self.describe(base)),
@@ -294,4 +299,13 @@ impl FileIr {
             Value::Scalar(_) => "expression".to_string(),
         }
     }
+}
+
+/// A name Lua accepts after a `.` (`t["iron-chest"]` cannot be written `t.iron-chest`).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -80,7 +80,10 @@ impl Kind {
     fn api_field(&self, api: &'static Api, name: &str) -> Option<Kind> {
         let from_type = |ty| Kind::from_type(api, ty);
         match self {
-            Kind::Class(class) => api.attribute_type(class, name).map(from_type),
+            Kind::Class(class) => api
+                .attribute_type(class, name)
+                .map(from_type)
+                .or_else(|| gone_member_kind(api, |older| older.attribute_type(class, name))),
             // `game.players["name"]`: string keys of a container are elements.
             Kind::Api(ty) => match ty.element() {
                 Some(element) => Some(from_type(element)),
@@ -92,7 +95,14 @@ impl Kind {
             Kind::EventData(events) => events
                 .iter()
                 .find_map(|event| api.event_field(event, name))
-                .map(from_type),
+                .map(from_type)
+                .or_else(|| {
+                    gone_member_kind(api, |older| {
+                        events
+                            .iter()
+                            .find_map(|event| older.event_field(event, name))
+                    })
+                }),
             Kind::ModClass(_) | Kind::Container(_) => None,
         }
     }
@@ -105,6 +115,32 @@ impl Kind {
             Kind::EventData(_) | Kind::ModClass(_) => None,
         }
     }
+}
+
+/// The kind of a member that `api`'s Factorio no longer has, as the newest older Factorio
+/// that had it typed it: code written for 1.1 keeps its value kinds in a 2.0 mod, so the next
+/// gone name along a chain is found as well (`game.entity_prototypes[n].max_health`: the table
+/// moved and the field became a method). A class the newer API lacks gives no kind.
+fn gone_member_kind(
+    api: &'static Api,
+    member_type: impl Fn(&'static Api) -> Option<&'static Type>,
+) -> Option<Kind> {
+    let older = crate::api::KNOWN_VERSIONS
+        .iter()
+        .rev()
+        .filter(|known| known.version < api.version())
+        .map(|known| crate::api::for_version(Some(known.version)));
+    for table in older {
+        let Some(ty) = member_type(table) else {
+            continue;
+        };
+        let ty = table.resolve(ty);
+        return match table.class_of(ty) {
+            Some(class) => api.class_key(class).map(Kind::Class),
+            None => Some(Kind::Api(ty)),
+        };
+    }
+    None
 }
 
 /// How far the code proves a value is plain data (not a game object).
@@ -305,7 +341,10 @@ impl<'a> Model<'a> {
                 return self
                     .api
                     .method_return(class, method)
-                    .map(|ty| Kind::from_type(self.api, ty));
+                    .map(|ty| Kind::from_type(self.api, ty))
+                    .or_else(|| {
+                        gone_member_kind(self.api, |older| older.method_return(class, method))
+                    });
             }
             if kind.is_api() || matches!(kind, Kind::EventData(_)) {
                 return None;

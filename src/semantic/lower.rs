@@ -644,7 +644,7 @@ impl<'d> Lowerer<'d> {
                         None if write => MemberUse::Write,
                         _ => MemberUse::Read,
                     };
-                    self.record_member(&value, name, usage);
+                    self.record_member(&value, chain_span, name, usage);
                     value = value.index(&name_of(name));
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
@@ -660,7 +660,7 @@ impl<'d> Lowerer<'d> {
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
-                    self.record_member(&value, method.name(), MemberUse::Call);
+                    self.record_member(&value, chain_span, method.name(), MemberUse::Call);
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -680,11 +680,18 @@ impl<'d> Lowerer<'d> {
         value
     }
 
-    fn record_member(&mut self, base: &Value, name: &TokenReference, usage: MemberUse) {
+    fn record_member(
+        &mut self,
+        base: &Value,
+        base_span: Span,
+        name: &TokenReference,
+        usage: MemberUse,
+    ) {
         self.ir.members.push(MemberRef {
             base: base.clone(),
             name: name_of(name),
             span: token_span(name),
+            base_span,
             func: self.current_func(),
             usage,
         });

@@ -44,7 +44,11 @@ fn wheel_holds_only_the_factolint_executable_and_the_cargo_metadata() {
         .iter()
         .filter(|(n, _)| n.contains(".data/scripts/"))
         .collect();
-    assert_eq!(scripts.len(), 1, "only the factolint executable: {entries:?}");
+    assert_eq!(
+        scripts.len(),
+        1,
+        "only the factolint executable: {entries:?}"
+    );
     let (script, mode) = scripts[0];
     assert_eq!(
         script,

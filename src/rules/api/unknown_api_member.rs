@@ -216,29 +216,8 @@ impl<'a> FileCheck<'a, '_> {
                 .any(|k| has(api::for_version(Some(k.version))))
     }
 
-    /// `event.field` where `event` is the first parameter of a handler that only Factorio
-    /// calls, and the mod never stores `field` into it.
     fn only_from_factorio(&self, base: &Value, field: &str) -> bool {
-        let Value::Local(binding) = base else {
-            return false;
-        };
-        let info = self.file.ir.binding(*binding);
-        let function = FnRef {
-            file: self.index,
-            func: info.func,
-        };
-        let is_first_param = info.kind == BindingKind::Param
-            && self.file.ir.function(info.func).params.first() == Some(binding);
-        let called_by_mod = self
-            .model
-            .calls_to
-            .get(&function)
-            .is_some_and(|callers| !callers.is_empty());
-        let written = self
-            .model
-            .assigned_at(&format!("{}:{binding}.{field}", self.index))
-            .is_some();
-        is_first_param && !called_by_mod && !written
+        only_from_factorio(self.model, self.index, base, field)
     }
 
     fn finding(
@@ -263,8 +242,32 @@ impl<'a> FileCheck<'a, '_> {
     }
 }
 
+/// `event.field` where `event` is the first parameter of a handler that only Factorio calls
+/// (in file `index`), and the mod never stores `field` into it.
+pub(crate) fn only_from_factorio(model: &Model, index: usize, base: &Value, field: &str) -> bool {
+    let Value::Local(binding) = base else {
+        return false;
+    };
+    let ir = model.ir(index);
+    let info = ir.binding(*binding);
+    let function = FnRef {
+        file: index,
+        func: info.func,
+    };
+    let is_first_param =
+        info.kind == BindingKind::Param && ir.function(info.func).params.first() == Some(binding);
+    let called_by_mod = model
+        .calls_to
+        .get(&function)
+        .is_some_and(|callers| !callers.is_empty());
+    let written = model
+        .assigned_at(&format!("{index}:{binding}.{field}"))
+        .is_some();
+    is_first_param && !called_by_mod && !written
+}
+
 /// The variable a chain of fields starts from (`game` in `game.players[1].name`).
-fn root(value: &Value) -> &Value {
+pub(crate) fn root(value: &Value) -> &Value {
     match value {
         Value::Index(base, _) => root(base),
         other => other,
@@ -273,6 +276,6 @@ fn root(value: &Value) -> &Value {
 
 /// A global the mod assigns itself (a test double of `game`, its own `script` table): not the
 /// API object.
-fn defined_by_mod(model: &Model, root: &Value) -> bool {
+pub(crate) fn defined_by_mod(model: &Model, root: &Value) -> bool {
     matches!(root, Value::Global(name) if model.assigned_at(&format!("G:{name}")).is_some())
 }

@@ -4,8 +4,8 @@
 //! `api::migration` says *whether* a name is gone for a mod's version; this table says *what
 //! to write instead*. Facts from the 1.1 → 2.0 and 2.0 → 2.1 changelogs and the API tables
 //! (shared/factorio-api, FACTORIO.md section h), in our words. A gone name with no row here is
-//! reported as removed, with the generic advice of [`default_change`]; the tests check every
-//! row against the API tables (the old name is gone, the new one exists in the right shape).
+//! reported as removed; the tests check every row against the API tables (the old name is
+//! gone, the new one exists in the right shape).
 
 use crate::api::FactorioVersion;
 use std::sync::OnceLock;
@@ -73,16 +73,6 @@ impl ApiChange {
     /// The rewrite needs no judgement (given a use it fits; see the rules).
     pub fn is_mechanical(&self) -> bool {
         !matches!(self.new, New::Manual(_) | New::Removed)
-    }
-}
-
-/// The row for a gone name the table does not list: removed, with generic advice.
-pub fn default_change(old: Old, since: FactorioVersion) -> ApiChange {
-    ApiChange {
-        old,
-        new: New::Removed,
-        since,
-        advice: "",
     }
 }
 
@@ -347,7 +337,10 @@ fn build() -> Vec<ApiChange> {
     }
     for table in FILTERED_PROTOTYPES {
         add(
-            member("LuaGameScript", leak(format!("get_filtered_{table}_prototypes"))),
+            member(
+                "LuaGameScript",
+                leak(format!("get_filtered_{table}_prototypes")),
+            ),
             New::Global(leak(format!("prototypes.get_{table}_filtered"))),
             V2_0,
             "",
@@ -364,13 +357,21 @@ fn build() -> Vec<ApiChange> {
     let to_global = [
         ("LuaGameScript", "active_mods", "script.active_mods"),
         ("LuaGameScript", "styles", "prototypes.style"),
-        ("LuaGameScript", "map_gen_presets", "prototypes.map_gen_preset"),
+        (
+            "LuaGameScript",
+            "map_gen_presets",
+            "prototypes.map_gen_preset",
+        ),
         (
             "LuaGameScript",
             "named_noise_expressions",
             "prototypes.named_noise_expression",
         ),
-        ("LuaBootstrap", "get_prototype_history", "prototypes.get_history"),
+        (
+            "LuaBootstrap",
+            "get_prototype_history",
+            "prototypes.get_history",
+        ),
         (
             "LuaGameScript",
             "get_train_by_id",
@@ -474,7 +475,11 @@ fn build() -> Vec<ApiChange> {
             "commandable.set_distraction_command",
         ),
         ("LuaEntity", "command", "commandable.command"),
-        ("LuaEntity", "distraction_command", "commandable.distraction_command"),
+        (
+            "LuaEntity",
+            "distraction_command",
+            "commandable.distraction_command",
+        ),
         ("LuaEntity", "has_command", "commandable.has_command"),
         ("LuaEntity", "unit_group", "commandable.parent_group"),
         ("LuaEntity", "spawner", "commandable.spawner"),
@@ -768,12 +773,15 @@ fn build() -> Vec<ApiChange> {
             V2_0,
             RENDER_OBJECT_ADVICE,
         );
-        add(
-            member("LuaRendering", leak(format!("set_{name}"))),
-            New::Manual(leak(format!("object.{name} = …"))),
-            V2_0,
-            RENDER_OBJECT_ADVICE,
-        );
+        // The surface and type of an object were never settable.
+        if !matches!(*name, "surface" | "type") {
+            add(
+                member("LuaRendering", leak(format!("set_{name}"))),
+                New::Manual(leak(format!("object.{name} = …"))),
+                V2_0,
+                RENDER_OBJECT_ADVICE,
+            );
+        }
     }
     for class in ["LuaControl", "LuaEntity", "LuaPlayer"] {
         for name in [
@@ -922,11 +930,23 @@ fn build() -> Vec<ApiChange> {
         add(Old::Define(old), New::Manual(new), V2_0, advice);
     }
     let define_removed = [
-        ("circuit_condition_index", "each control behavior has one circuit condition in Factorio 2.0"),
-        ("difficulty_settings", "recipe and technology difficulty no longer exist in Factorio 2.0"),
-        ("events.on_difficulty_settings_changed", "recipe and technology difficulty no longer exist in Factorio 2.0"),
+        (
+            "circuit_condition_index",
+            "each control behavior has one circuit condition in Factorio 2.0",
+        ),
+        (
+            "difficulty_settings",
+            "recipe and technology difficulty no longer exist in Factorio 2.0",
+        ),
+        (
+            "events.on_difficulty_settings_changed",
+            "recipe and technology difficulty no longer exist in Factorio 2.0",
+        ),
         ("events.on_player_configured_spider_remote", ""),
-        ("control_behavior.lamp.circuit_mode_of_operation", "lamps have `use_colors` and `color_mode` on their control behavior in Factorio 2.0"),
+        (
+            "control_behavior.lamp.circuit_mode_of_operation",
+            "lamps have `use_colors` and `color_mode` on their control behavior in Factorio 2.0",
+        ),
     ];
     for (old, advice) in define_removed {
         add(Old::Define(old), New::Removed, V2_0, advice);
@@ -937,6 +957,9 @@ fn build() -> Vec<ApiChange> {
         ("on_built_entity", "created_entity", "entity"),
         ("on_robot_built_entity", "created_entity", "entity"),
         ("on_chart_tag_modified", "old_player", "old_player_index"),
+        // The event itself was renamed to on_object_destroyed; for an entity its
+        // `useful_id` is the unit number.
+        ("on_entity_destroyed", "unit_number", "useful_id"),
     ];
     for (event, field, new) in field_renames {
         add(Old::EventField { event, field }, New::Rename(new), V2_0, "");
@@ -974,8 +997,22 @@ fn build() -> Vec<ApiChange> {
         ),
     ];
     for (event, field, new, advice) in field_manual {
-        add(Old::EventField { event, field }, New::Manual(new), V2_0, advice);
+        add(
+            Old::EventField { event, field },
+            New::Manual(new),
+            V2_0,
+            advice,
+        );
     }
+    add(
+        Old::EventField {
+            event: "on_player_used_spider_remote",
+            field: "success",
+        },
+        New::Removed,
+        V2_0,
+        "the renamed event on_player_used_spidertron_remote fires only for commands that were given",
+    );
 
     // ----- 2.0 → 2.1 -----
     add(
@@ -997,7 +1034,11 @@ fn build() -> Vec<ApiChange> {
     let renames_2_1 = [
         ("LuaRecord", "is_blueprint_preview", "is_preview"),
         ("LuaRecipePrototype", "is_parameter", "parameter"),
-        ("LuaAssemblingMachineControlBehavior", "include_fuel", "read_fuel"),
+        (
+            "LuaAssemblingMachineControlBehavior",
+            "include_fuel",
+            "read_fuel",
+        ),
         ("LuaFurnaceControlBehavior", "include_fuel", "read_fuel"),
     ];
     for (class, name, new) in renames_2_1 {
@@ -1009,7 +1050,7 @@ fn build() -> Vec<ApiChange> {
         ("LuaRecipePrototype", "category", "categories", "recipes have a list of categories in Factorio 2.1"),
         ("LuaRecipePrototype", "additional_categories", "categories", "recipes have a list of categories in Factorio 2.1"),
         ("LuaPlayer", "pipette_entity", "pipette{id = …}", "`pipette` takes the prototype to pick (and an optional quality) in Factorio 2.1"),
-        ("LuaEntity", "fluidbox", "entity.get_fluid(i) / set_fluid(i, …) and the other fluid methods", "LuaFluidBox is gone in Factorio 2.1: fluids are read and written through LuaEntity's fluid methods"),
+        ("LuaEntity", "fluidbox", "entity.get_fluid(i) / entity.set_fluid(i, fluid)", "LuaFluidBox is gone in Factorio 2.1: fluids are read and written through LuaEntity's fluid methods (`get_fluid`, `set_fluid`, `get_fluid_capacity`, `get_fluid_segment_id`, ...)"),
         ("LuaEntity", "neighbours", "belt_neighbours / fluidbox_neighbours / heat_neighbours / wall_neighbours / …", "`neighbours` was split by kind of connection in Factorio 2.1"),
         ("LuaEntity", "pump_rail_target", "pump_input_rail_targets / pump_output_rail_targets", "pumps can target several rails in Factorio 2.1"),
         ("LuaLogisticContainerControlBehavior", "circuit_exclusive_mode_of_operation", "set_requests / read_contents", "the two circuit modes are separate booleans in Factorio 2.1"),
@@ -1023,17 +1064,32 @@ fn build() -> Vec<ApiChange> {
     }
     let define_renames_2_1 = [
         ("default_icon_size", "constant.default_icon_size"),
-        ("control_behavior.type.storage_tank", "control_behavior.type.single_fluid_box"),
-        ("inventory.assembling_machine_input", "inventory.crafter_input"),
+        (
+            "control_behavior.type.storage_tank",
+            "control_behavior.type.single_fluid_box",
+        ),
+        (
+            "inventory.assembling_machine_input",
+            "inventory.crafter_input",
+        ),
         ("inventory.furnace_source", "inventory.crafter_input"),
         ("inventory.rocket_silo_input", "inventory.crafter_input"),
-        ("inventory.assembling_machine_output", "inventory.crafter_output"),
+        (
+            "inventory.assembling_machine_output",
+            "inventory.crafter_output",
+        ),
         ("inventory.furnace_result", "inventory.crafter_output"),
         ("inventory.rocket_silo_output", "inventory.crafter_output"),
-        ("inventory.assembling_machine_modules", "inventory.crafter_modules"),
+        (
+            "inventory.assembling_machine_modules",
+            "inventory.crafter_modules",
+        ),
         ("inventory.furnace_modules", "inventory.crafter_modules"),
         ("inventory.rocket_silo_modules", "inventory.crafter_modules"),
-        ("inventory.assembling_machine_trash", "inventory.crafter_trash"),
+        (
+            "inventory.assembling_machine_trash",
+            "inventory.crafter_trash",
+        ),
         ("inventory.furnace_trash", "inventory.crafter_trash"),
     ];
     for (old, new) in define_renames_2_1 {
@@ -1052,4 +1108,165 @@ fn build() -> Vec<ApiChange> {
         "the two circuit modes are separate booleans in Factorio 2.1",
     );
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{for_version, migration, Api, Type};
+
+    fn table(version: FactorioVersion) -> &'static Api {
+        for_version(Some(version))
+    }
+
+    /// The class a member path leads to: `game.train_manager` → LuaTrainManager.
+    fn follow<'a>(api: &'a Api, class: &'a str, path: &[&str]) -> Result<&'a str, String> {
+        let mut class = class;
+        for step in path {
+            let ty = api
+                .attribute_type(class, step)
+                .ok_or_else(|| format!("{class} has no attribute {step}"))?;
+            class = api
+                .class_of(ty)
+                .ok_or_else(|| format!("{class}.{step} is not an object"))?;
+        }
+        Ok(class)
+    }
+
+    fn member_exists(api: &Api, class: &str, dotted: &str) -> Result<(), String> {
+        let parts: Vec<&str> = dotted.split('.').collect();
+        let (last, path) = parts.split_last().unwrap();
+        let owner = follow(api, class, path)?;
+        if api.has_member(owner, last) {
+            Ok(())
+        } else {
+            Err(format!("{owner} has no member {last}"))
+        }
+    }
+
+    #[test]
+    fn every_row_names_something_gone_in_its_version() {
+        let mut wrong = Vec::new();
+        for row in all() {
+            let gone = match row.old {
+                Old::Member { class: "*", name } => {
+                    migration::is_moved_or_removed(row.since, "LuaEntity", name)
+                }
+                Old::Member { class, name } => {
+                    migration::is_moved_or_removed(row.since, class, name)
+                        && !table(row.since).has_member(class, name)
+                }
+                Old::Define(path) => {
+                    migration::is_moved_or_removed_define(row.since, path)
+                        && !table(row.since).is_define(path)
+                }
+                Old::EventField { event, field } => {
+                    migration::is_moved_or_removed_event_field(row.since, event, field)
+                        || table(row.since).event(event).is_none()
+                }
+            };
+            if !gone {
+                wrong.push(format!("{:?}", row.old));
+            }
+        }
+        assert!(wrong.is_empty(), "still there: {wrong:#?}");
+    }
+
+    #[test]
+    fn mechanical_rows_point_at_what_exists_in_their_version() {
+        let mut wrong = Vec::new();
+        for row in all() {
+            let api = table(row.since);
+            let result = match (row.old, row.new) {
+                (Old::Member { .. }, New::Global(new)) => {
+                    let (object, rest) = new.split_once('.').unwrap();
+                    let class = api.global_object(object).unwrap();
+                    member_exists(api, class, rest)
+                }
+                (Old::Member { class, .. }, New::Rename(new) | New::Through(new)) => {
+                    member_exists(api, class, new)
+                }
+                (Old::Member { class, .. }, New::Getter(method)) => {
+                    match api.method(class, method) {
+                        Some(m) if m.params.iter().all(|p| p.optional) && !m.takes_table => Ok(()),
+                        Some(_) => Err(format!("{class}.{method} needs arguments")),
+                        None => Err(format!("{class} has no method {method}")),
+                    }
+                }
+                (Old::EventField { event, .. }, New::Rename(new)) => {
+                    let renamed = match event {
+                        "on_entity_destroyed" => "on_object_destroyed",
+                        other => other,
+                    };
+                    api.event_field(renamed, new)
+                        .map(|_| ())
+                        .ok_or_else(|| format!("{renamed} has no field {new}"))
+                }
+                (Old::Define(_), New::Define(new)) => {
+                    if api.is_define(new) {
+                        Ok(())
+                    } else {
+                        Err(format!("no defines.{new}"))
+                    }
+                }
+                (_, New::Manual(_) | New::Removed) => Ok(()),
+                (old, new) => Err(format!("{new:?} does not fit {old:?}")),
+            };
+            if let Err(e) = result {
+                wrong.push(format!("{:?}: {e}", row.old));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn a_rename_keeps_the_type_of_what_it_renames() {
+        // A renamed attribute must read as the same kind of value, or the rename is not
+        // mechanical.
+        let old_api = table(FactorioVersion { major: 1, minor: 1 });
+        for row in all().iter().filter(|r| r.since == V2_0) {
+            let (Old::Member { class, name }, New::Rename(new)) = (row.old, row.new) else {
+                continue;
+            };
+            let (Some(before), Some(after)) = (
+                old_api.attribute_type(class, name),
+                table(V2_0).attribute_type(class, new),
+            ) else {
+                continue;
+            };
+            // 1.1 spelled `uint32` as `uint`.
+            let simple = |ty: &Type| {
+                ty.name().map(|name| match name {
+                    "uint" => "uint32".to_owned(),
+                    "int" => "int32".to_owned(),
+                    other => other.to_owned(),
+                })
+            };
+            // A value from a renamed `defines` node is renamed along with it.
+            let before = simple(before).map(|name| {
+                let renamed = name.strip_prefix("defines.").and_then(|path| {
+                    all().iter().find_map(|r| match (r.old, r.new) {
+                        (Old::Define(old), New::Define(new)) if old == path => {
+                            Some(format!("defines.{new}"))
+                        }
+                        _ => None,
+                    })
+                });
+                renamed.unwrap_or(name)
+            });
+            assert_eq!(before, simple(after), "{class}.{name} → {new}");
+        }
+    }
+
+    #[test]
+    fn rows_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for row in all() {
+            assert!(
+                seen.insert((format!("{:?}", row.old), row.since)),
+                "{:?} twice",
+                row.old
+            );
+        }
+    }
 }

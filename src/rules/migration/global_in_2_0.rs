@@ -1,5 +1,6 @@
 //! FL501 global-in-2-0: the free name `global` in code for Factorio 2.0 or later.
 
+use super::is_test_code;
 use crate::diagnostics::{Diagnostic, Edit, Fix};
 use crate::rules::{Rule, UnitFacts};
 
@@ -47,12 +48,4 @@ impl Rule for GlobalIn2_0 {
             }
         }
     }
-}
-
-/// Files under a test folder (`tests/`, `spec/`, ...).
-fn is_test_code(rel: &str) -> bool {
-    rel.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
 }
