@@ -45,17 +45,6 @@ pub struct GoneUse<'u> {
 }
 
 impl GoneUse<'_> {
-    /// `LuaGameScript.item_prototypes`, `defines.events.on_entity_destroyed`, the
-    /// `on_built_entity` event's `created_entity`: the gone name itself, for messages.
-    pub fn gone_name(&self) -> String {
-        let name = &self.member.name;
-        match &self.owner {
-            Owner::Class(class) => format!("{class}.{name}"),
-            Owner::Defines(path) => format!("defines.{path}"),
-            Owner::Event(events) => format!("the {} event's `{name}`", events.join("/")),
-        }
-    }
-
     /// What happens in the game when the old name runs.
     pub fn consequence(&self) -> String {
         let name = &self.member.name;
@@ -229,19 +218,34 @@ impl<'u> FileScan<'u> {
         }
         // A field a row names (also of an event this Factorio no longer has at all, whose
         // `defines` name is reported on its own), else one the API lost.
-        let row = events
-            .iter()
-            .find_map(|e| api_changes::event_field(e, name, self.applies()));
-        let gone_in = |v: FactorioVersion| {
-            events
-                .iter()
-                .any(|e| migration::is_moved_or_removed_event_field(v, e, name))
+        let row_of = |event: &str| api_changes::event_field(event, name, self.applies());
+        let gone_in = |v: FactorioVersion, event: &str| {
+            migration::is_moved_or_removed_event_field(v, event, name)
         };
-        if row.is_none() && !gone_in(self.version) {
+        let losing: Vec<String> = events
+            .iter()
+            .filter(|e| row_of(e).is_some() || gone_in(self.version, e))
+            .cloned()
+            .collect();
+        let row = losing.iter().find_map(|e| row_of(e));
+        if losing.is_empty() || self.reads_renamed_too(member, row) {
             return None;
         }
-        let owner = Owner::Event(events.clone());
-        Some(self.found(member, owner, row, gone_in))
+        let gone_in = |v: FactorioVersion| losing.iter().any(|e| gone_in(v, e));
+        Some(self.found(member, Owner::Event(losing.clone()), row, gone_in))
+    }
+
+    /// `event.created_entity or event.entity`: the function also reads the new name of a
+    /// renamed field on the same table, so it already works with either version.
+    fn reads_renamed_too(&self, member: &MemberRef, row: Option<&ApiChange>) -> bool {
+        let Some(New::Rename(new)) = row.map(|r| r.new) else {
+            return false;
+        };
+        self.file
+            .ir
+            .members
+            .iter()
+            .any(|m| m.func == member.func && m.name == new && m.base == member.base)
     }
 
     /// `defines.<parent>.<name>`: reported at the first gone step of the path only.

@@ -26,11 +26,11 @@ impl Rule for RemovedApi {
                     events.join("/"),
                     gone.member.name
                 ),
-                _ => format!(
-                    "`{}` was removed in Factorio {since} ({})",
-                    gone.spelled,
-                    gone.gone_name()
+                Owner::Class(class) => format!(
+                    "`{}` was removed in Factorio {since}: {class} has no `{}` any more",
+                    gone.spelled, gone.member.name
                 ),
+                Owner::Defines(_) => format!("`{}` was removed in Factorio {since}", gone.spelled),
             };
             let help = match gone.advice {
                 "" => format!(
