@@ -12,6 +12,7 @@ mod fix;
 mod fl501;
 mod formats;
 mod github;
+mod migration;
 mod rules_cmd;
 mod sarif;
 mod suppress;
