@@ -6,9 +6,11 @@
 //! FL502 reports the ones with a replacement, FL503 the rest.
 
 pub mod api_changes;
+pub mod changed_calls;
 pub mod global_in_2_0;
 pub mod moved_api;
 pub mod removed_api;
+pub mod reshaped_results;
 
 use crate::api::{self, migration, Api, FactorioVersion};
 use crate::rules::api::unknown_api_member::{defined_by_mod, only_from_factorio, root};
@@ -97,19 +99,24 @@ fn is_plain_path(value: &Value) -> bool {
     }
 }
 
+/// The Factorio version of a 2.0+ file and its API table, when the unit's value kinds were
+/// worked out with that table (a file configured for another version is not judged by them).
+pub(super) fn uses_api_of(
+    unit: &UnitFacts,
+    file: &FileFacts,
+) -> Option<(FactorioVersion, &'static Api)> {
+    let version = file.factorio_version.filter(|v| v.is_2_0_or_later())?;
+    let table = api::for_version(Some(version));
+    std::ptr::eq(table, unit.model.api).then_some((version, table))
+}
+
 /// Every use of a gone name in the unit, in file and source order.
 pub fn gone_uses<'u>(unit: &'u UnitFacts<'u>) -> Vec<GoneUse<'u>> {
     let mut uses = Vec::new();
     for (index, file) in unit.files.iter().enumerate() {
-        let Some(version) = file.factorio_version.filter(|v| v.is_2_0_or_later()) else {
+        let Some((version, table)) = uses_api_of(unit, file) else {
             continue;
         };
-        // Value kinds were worked out with the unit's table; a file configured for another
-        // version is not judged by them.
-        let table = api::for_version(Some(version));
-        if !std::ptr::eq(table, unit.model.api) {
-            continue;
-        }
         let scan = FileScan {
             unit,
             file,

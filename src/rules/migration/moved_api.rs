@@ -3,6 +3,8 @@
 //! where the rewrite is mechanical.
 
 use super::api_changes::New;
+use super::changed_calls::{changed_calls, Change, ChangedCall};
+use super::reshaped_results::{reshaped_reads, Reading, ReshapedRead};
 use super::{gone_uses, GoneUse, Owner};
 use crate::diagnostics::{Diagnostic, Edit, Fix};
 use crate::rules::{Rule, UnitFacts};
@@ -22,7 +24,74 @@ impl Rule for MovedApi {
                 out.push(finding(unit, &gone));
             }
         }
+        for read in reshaped_reads(unit) {
+            out.push(reshaped_finding(&read));
+        }
+        for call in changed_calls(unit) {
+            out.push(changed_call_finding(&call));
+        }
     }
+}
+
+/// A call written with the parameters of 1.1.
+fn changed_call_finding(found: &ChangedCall) -> Diagnostic {
+    let callee = &found.callee;
+    let version = found.version;
+    let (message, label, description) = match found.change {
+        Change::PrintColor => (
+            format!(
+                "`{callee}` takes print settings as its second argument in Factorio {version}, not a color"
+            ),
+            "a Color",
+            "wrap the color: `{ color = … }`",
+        ),
+        Change::SpillPositional => (
+            format!(
+                "`{callee}` takes one table of named parameters in Factorio {version}, not positional arguments"
+            ),
+            "positional arguments",
+            "name the arguments: `{ position = …, stack = …, … }`",
+        ),
+    };
+    Diagnostic::new("FL502", found.file.id, found.span, message)
+        .with_label(label)
+        .with_note("changed in Factorio 2.0")
+        .with_help(format!(
+            "{description}; `factolint check --fix` rewrites it"
+        ))
+        .with_fix(Fix {
+            description: description.to_string(),
+            edits: found.edits.clone(),
+            safe: true,
+        })
+}
+
+/// A `{[name] = count}` result of 1.1 read that way, though it is an array of records now.
+fn reshaped_finding(read: &ReshapedRead) -> Diagnostic {
+    let result = match &read.through {
+        Some(variable) => format!("`{variable}` (from `{}()`)", read.callee),
+        None => format!("`{}()`", read.callee),
+    };
+    let (message, label) = match &read.reading {
+        Reading::Loop { key, value } => (
+            format!(
+                "this loop reads {result} as {{[name] = count}}, but {} returns an array of {{name, count, quality}} records in Factorio {}: `{key}` is an index and `{value}` a table",
+                read.method, read.version
+            ),
+            "iterates the 1.1 shape".to_string(),
+        ),
+        Reading::Next { key } => (
+            format!(
+                "`{key}` gets the first key of {result}, which is the index 1 in Factorio {}: {} returns an array of {{name, count, quality}} records",
+                read.version, read.method
+            ),
+            "reads the 1.1 shape".to_string(),
+        ),
+    };
+    Diagnostic::new("FL502", read.file.id, read.span, message)
+        .with_label(label)
+        .with_note("changed in Factorio 2.0 (quality): the code runs without an error and silently gets indexes and tables instead of names and counts")
+        .with_help("read the records: `for _, item in pairs(...) do ... item.name, item.count, item.quality ... end`, or ask for one count with `get_item_count(name)`")
 }
 
 fn finding(unit: &UnitFacts, gone: &GoneUse) -> Diagnostic {
