@@ -7,6 +7,7 @@
 //! are stored as the differences from it ([`patch`]) and rebuilt on first use.
 
 pub mod extract;
+pub mod later;
 pub mod migration;
 mod patch;
 mod types;
@@ -291,6 +292,14 @@ impl Api {
     pub fn has_member(&self, class: &str, name: &str) -> bool {
         self.lineage(class)
             .any(|c| c.attributes.contains_key(name) || c.methods.contains_key(name))
+    }
+
+    /// Whether some class deriving from `class` has the member (an object the API types as
+    /// `class` may be one of them).
+    pub fn subclass_has_member(&self, class: &str, name: &str) -> bool {
+        self.classes
+            .keys()
+            .any(|c| c != class && self.parents(c).any(|p| p == class) && self.has_member(c, name))
     }
 
     /// The attributes and methods of the class and its ancestors (unsorted, without repeats).

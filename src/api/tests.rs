@@ -328,6 +328,17 @@ fn committed_extracts_are_up_to_date() {
 }
 
 #[test]
+fn committed_later_additions_are_up_to_date() {
+    let Some(changelog) = shared_api_file("changelog.txt") else {
+        println!("skipped: ../shared/factorio-api not found");
+        return;
+    };
+    let generated = later::generate(&changelog, &later::table_versions())
+        .expect("the generator accepts changelog.txt");
+    check_committed("later-additions.json", later::EXTRACT, &generated);
+}
+
+#[test]
 fn committed_migration_extract_is_up_to_date() {
     let sources = [
         "removed_members_1.1.110_to_2.0.77.json",

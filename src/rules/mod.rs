@@ -26,6 +26,15 @@ pub trait Rule: Sync {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>);
 }
 
+/// Files under a test folder (`tests/`, `spec/`, ...): test code runs outside Factorio, with
+/// its own stand-ins for the game's globals.
+pub fn is_test_code(rel: &str) -> bool {
+    rel.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
+}
+
 /// The checks, in code order: the registry. A new rule is one line here.
 pub fn checks() -> &'static [&'static dyn Rule] {
     &[

@@ -12,6 +12,9 @@ use super::ir::*;
 use super::model::{FnRef, Model, RegKind};
 use crate::api::{api, Api, Type};
 
+mod settled;
+pub use settled::Settled;
+
 /// A bound on how deep one query follows values; with the cache it is a stack guard more than a
 /// limit on what is found.
 const MAX_DEPTH: u32 = 24;

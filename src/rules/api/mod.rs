@@ -13,10 +13,15 @@ use crate::semantic::FileFacts;
 /// The API table that judges a file's API use, or `None` when nothing version-specific can be
 /// said: a Factorio older than every known table, or a file whose configured version differs
 /// from the one the unit's value kinds were worked out with.
+///
+/// Test code (which runs outside Factorio with stand-ins for its objects) is not judged.
 pub(super) fn judging_table(unit: &UnitFacts, file: &FileFacts) -> Option<&'static Api> {
     let version = file.factorio_version;
     let table = api::for_version(version);
-    (api::describes(version) && std::ptr::eq(table, unit.model.api)).then_some(table)
+    let judged = api::describes(version)
+        && std::ptr::eq(table, unit.model.api)
+        && !crate::rules::is_test_code(file.rel);
+    judged.then_some(table)
 }
 
 /// "Factorio 2.0" for messages: the version the mod declares, and the table judged by when
@@ -50,8 +55,9 @@ pub(super) fn added_later(table: &Api, has: impl Fn(&Api) -> bool) -> Option<Str
     ))
 }
 
-/// The candidate closest to `name` by edit distance, if it is close enough to be a likely
-/// typo or a half-remembered name (ties: the alphabetically first).
+/// The candidate most likely meant by `name`: a one-letter slip first, then a name that
+/// keeps all of its words and adds one or two (`on_player_joined` → `on_player_joined_game`),
+/// then the closest by edit distance within a third of the length (ties: alphabetical).
 pub(super) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -60,10 +66,34 @@ pub(super) fn closest<'a>(
     candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
+        .filter_map(|candidate| {
+            let distance = edit_distance(name, candidate);
+            let tier = if distance <= 1 {
+                0
+            } else if extends(name, candidate) {
+                1
+            } else if distance <= limit {
+                2
+            } else {
+                return None;
+            };
+            Some((tier, distance, candidate))
+        })
         .min()
-        .map(|(_, candidate)| candidate)
+        .map(|(_, _, candidate)| candidate)
+}
+
+/// `candidate` has all of `name`'s `_`-separated words, in order, and at most two more.
+fn extends(name: &str, candidate: &str) -> bool {
+    let words: Vec<&str> = name.split('_').collect();
+    let theirs: Vec<&str> = candidate.split('_').collect();
+    if theirs.len() <= words.len() || theirs.len() > words.len() + 2 {
+        return false;
+    }
+    let mut remaining = theirs.iter();
+    words
+        .iter()
+        .all(|word| remaining.any(|their| their == word))
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
@@ -112,11 +142,19 @@ mod tests {
         assert_eq!(closest("charactr", members), Some("character"));
         assert_eq!(closest("nme", members), Some("name"));
         assert_eq!(closest("surface", members), None);
-        let events = ["on_player_joined_game", "on_player_left_game", "on_tick"];
+        let events = [
+            "on_player_banned",
+            "on_player_joined_game",
+            "on_player_left_game",
+            "on_tick",
+        ];
         assert_eq!(
             closest("on_player_joined", events),
             Some("on_player_joined_game")
         );
         assert_eq!(closest("on_tik", events), Some("on_tick"));
+        assert_eq!(closest("on_bobs_inserter_adjusted", events), None);
+        assert!(extends("set_filter", "set_inventory_filter"));
+        assert!(!extends("set_filter", "filter_set"));
     }
 }

@@ -26,7 +26,8 @@ impl Rule for ReadOnlyApiWrite {
                 let Value::Index(base, Key::Name(attribute)) = &assign.target else {
                     continue;
                 };
-                let Some(class) = model.kind(index, base).and_then(|k| k.class()) else {
+                let Some(class) = model.settled_kind(index, base).and_then(|s| s.kind.class())
+                else {
                     continue;
                 };
                 // Only documented attributes: a missing one is FL402's, a method is not an

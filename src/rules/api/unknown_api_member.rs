@@ -7,15 +7,20 @@
 //! the queries of `api::migration`: one mistake, one finding.
 
 use super::{added_later, closest, judging_table, version_phrase};
-use crate::api::{self, migration, Api, FactorioVersion};
+use crate::api::{self, later, migration, Api, FactorioVersion};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::kinds::Kind;
-use crate::semantic::model::{FnRef, Model};
+use crate::semantic::model::{path_key, FnRef, Model};
 use crate::semantic::FileFacts;
+use std::collections::HashSet;
 
 pub struct UnknownApiMember;
+
+/// Members every LuaObject answered before 2.0 without the API listing them.
+const LUA_OBJECT_1_1: &[&str] = &["__self", "isluaobject"];
+const TWO_ZERO: FactorioVersion = FactorioVersion { major: 2, minor: 0 };
 
 /// Classes whose objects also answer names that are not members: a custom table's keys
 /// (`game.players.Alice`) and a GUI element's children (`frame.my_button`).
@@ -27,16 +32,24 @@ impl Rule for UnknownApiMember {
     }
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let uses_other_mods = requires_other_mods(unit);
+        let custom_events = custom_event_prototypes(unit);
         for (index, file) in unit.files.iter().enumerate() {
             let Some(table) = judging_table(unit, file) else {
                 continue;
             };
+            let stages = file.stages;
             let check = FileCheck {
                 model: &unit.model,
                 file,
                 index,
                 table,
                 version: file.factorio_version,
+                // Libraries add their own tables to `defines` (`defines.color`): in the
+                // settings and data stages every mod shares one `defines`, and at run time a
+                // required library of another mod may have added them.
+                own_defines_only: !(uses_other_mods || stages.data || stages.settings),
+                custom_events: &custom_events,
             };
             // LuaObjects and event data exist only at run time; `defines` in every stage.
             let runtime = file.stages.control || file.stages.is_unknown();
@@ -58,6 +71,10 @@ struct FileCheck<'a, 'm> {
     index: usize,
     table: &'static Api,
     version: Option<FactorioVersion>,
+    /// Nothing but Factorio and this mod can have put names directly under `defines`.
+    own_defines_only: bool,
+    /// The `custom-event` prototypes the unit declares (they appear in `defines.events`).
+    custom_events: &'m HashSet<String>,
 }
 
 impl<'a> FileCheck<'a, '_> {
@@ -71,11 +88,25 @@ impl<'a> FileCheck<'a, '_> {
             Kind::EventData(events) => self.event_field(&events, member),
             _ => None,
         }
+        .filter(|_| {
+            // Only now (findings are rare) the more expensive question: is the kind certain?
+            let Some(settled) = self.model.settled_kind(self.index, &member.base) else {
+                return false;
+            };
+            // A value the mod only annotates as an API class, and stores this very field
+            // into, is the mod's own table under a wrong annotation.
+            !(settled.from_annotation && self.mod_assigns(&member.base, &member.name))
+        })
     }
 
     fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
         let name = member.name.as_str();
         if self.table.has_member(class, name)
+            // The object may be of a subclass (`get_control_behavior()` gives a
+            // LuaControlBehavior that is really a LuaLampControlBehavior).
+            || self.table.subclass_has_member(class, name)
+            || later::added_member(self.table, class, name)
+            || (self.table.version() < TWO_ZERO && LUA_OBJECT_1_1.contains(&name))
             || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
             || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
             || self.in_any_version(|t| t.has_member(class, name))
@@ -160,18 +191,21 @@ impl<'a> FileCheck<'a, '_> {
         } else {
             format!("{parent}.{name}")
         };
-        // A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`).
-        let mut prefix = "G:defines".to_string();
-        for part in full.split('.') {
-            if self.model.assigned_at(&prefix).is_some()
-                || self.model.assigned_at(&format!("{prefix}[]")).is_some()
-            {
-                return None;
-            }
-            prefix = format!("{prefix}.{part}");
-        }
-        if self.model.assigned_at(&prefix).is_some() {
+        if parent.is_empty() && !self.own_defines_only {
             return None;
+        }
+        // A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`,
+        // `_G.defines.color = colors`).
+        for root in ["G:defines", "G:_G.defines"] {
+            let mut prefix = root.to_string();
+            for part in full.split('.').chain([""]) {
+                if self.model.assigned_at(&prefix).is_some()
+                    || self.model.assigned_at(&format!("{prefix}[]")).is_some()
+                {
+                    return None;
+                }
+                prefix = format!("{prefix}.{part}");
+            }
         }
         let children: Vec<&str> = if parent.is_empty() {
             self.table.define_names().collect()
@@ -181,7 +215,18 @@ impl<'a> FileCheck<'a, '_> {
                 api::Define::Subkeys(children) => children.keys().map(String::as_str).collect(),
             }
         };
+        // 2.0 added custom-event prototypes: `defines.events` also holds the names this mod
+        // or any mod it depends on declares, so only a near miss of Factorio's own names is
+        // reported.
+        let custom_events_possible = parent == "events" && self.table.version() >= TWO_ZERO;
+        if custom_events_possible
+            && (self.custom_events.contains(name)
+                || closest(name, children.iter().copied()).is_none())
+        {
+            return None;
+        }
         if children.contains(&name)
+            || later::added_define(self.table, &full)
             || self.is_migration(|v| migration::is_moved_or_removed_define(v, &full))
             || self.in_any_version(|t| t.is_define(&full))
         {
@@ -199,6 +244,12 @@ impl<'a> FileCheck<'a, '_> {
             format!("not in defines.{parent}")
         };
         Some(self.finding(member, message, what, suggestion, added))
+    }
+
+    /// Whether the mod assigns `base.name` (the same variable's field) anywhere.
+    fn mod_assigns(&self, base: &Value, name: &str) -> bool {
+        path_key(self.index, base)
+            .is_some_and(|key| self.model.assigned_at(&format!("{key}.{name}")).is_some())
     }
 
     /// A member an older Factorio had, for a mod whose version no longer has it: the
@@ -264,6 +315,50 @@ pub(crate) fn only_from_factorio(model: &Model, index: usize, base: &Value, fiel
         .assigned_at(&format!("{index}:{binding}.{field}"))
         .is_some();
     is_first_param && !called_by_mod && !written
+}
+
+/// Whether the unit requires code of other mods (`require("__stdlib__/...")`); Factorio's own
+/// lualib (`util`, `__core__/lualib/...`) does not count.
+fn requires_other_mods(unit: &UnitFacts) -> bool {
+    unit.files.iter().enumerate().any(|(index, file)| {
+        file.ir.requires().any(|(path, call)| {
+            let foreign = path.starts_with("__")
+                && !path.starts_with("__core__")
+                && !path.starts_with("__base__");
+            foreign && matches!(unit.model.require_target(index, call), Some(Err(_)))
+        })
+    })
+}
+
+/// The names of `{type = "custom-event", name = "..."}` tables anywhere in the unit's calls
+/// (`data:extend`).
+fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
+    fn collect(value: &Value, out: &mut HashSet<String>) {
+        let Value::Table(fields) = value else {
+            return;
+        };
+        let field = |key: &str| {
+            fields.iter().find_map(|f| match (&f.key, &f.value) {
+                (Some(Key::Name(k)), Value::Str(text)) if k == key => Some(text.as_str()),
+                _ => None,
+            })
+        };
+        if let (Some("custom-event"), Some(name)) = (field("type"), field("name")) {
+            out.insert(name.to_string());
+        }
+        for f in fields {
+            collect(&f.value, out);
+        }
+    }
+    let mut names = HashSet::new();
+    for file in unit.files {
+        for call in &file.ir.calls {
+            for arg in &call.args {
+                collect(arg, &mut names);
+            }
+        }
+    }
+    names
 }
 
 /// The variable a chain of fields starts from (`game` in `game.players[1].name`).

@@ -118,38 +118,40 @@ impl Rule for WrongStageGlobal {
     }
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
-        // Names the mod assigns as globals somewhere are its own variables (or test doubles).
+        // Names the mod assigns as globals somewhere are its own variables (test code's
+        // stand-ins for Factorio's globals do not count).
         let assigned: HashSet<&str> = unit
             .files
             .iter()
+            .filter(|f| !crate::rules::is_test_code(f.rel))
             .flat_map(|f| f.ir.free_names.iter())
             .filter(|n| n.write)
             .map(|n| n.name.as_str())
             .collect();
         for file in unit.files {
             let stages = file.stages;
-            if stages.is_unknown() {
+            if stages.is_unknown() || crate::rules::is_test_code(file.rel) {
                 continue;
             }
             let modern = file
                 .factorio_version
                 .is_none_or(FactorioVersion::is_2_0_or_later);
-            // A file that checks whether a global is set (`if script then`) expects it may
-            // be nil: shared code that runs in several stages.
-            let tested: HashSet<&str> = file
+            // A file that checks whether a stage's global is set (`if script then`) expects
+            // to run where it is nil: shared code that works out its stage itself.
+            let stage_aware = file
                 .ir
                 .free_names
                 .iter()
-                .filter(|n| n.tested)
-                .map(|n| n.name.as_str())
-                .collect();
+                .any(|n| n.tested && GLOBALS.iter().any(|g| g.name == n.name));
+            if stage_aware {
+                continue;
+            }
             for name in file.ir.free_names.iter().filter(|n| !n.write) {
                 let Some(global) = GLOBALS.iter().find(|g| g.name == name.name) else {
                     continue;
                 };
                 if (global.since_2_0 && !modern)
                     || assigned.contains(global.name)
-                    || tested.contains(global.name)
                     || exists_in_any(global.stages, stages)
                 {
                     continue;
@@ -167,8 +169,8 @@ impl Rule for WrongStageGlobal {
             }
             // `settings.global` in a file only the data stage loads (the settings stage has
             // no `settings` at all, which the loop above reports).
-            let judged_settings = !assigned.contains("settings") && !tested.contains("settings");
-            if stages.data && !stages.settings && !stages.control && judged_settings {
+            if stages.data && !stages.settings && !stages.control && !assigned.contains("settings")
+            {
                 for member in &file.ir.members {
                     if member.base == Value::Global("settings".to_string())
                         && RUNTIME_SETTINGS.contains(&member.name.as_str())

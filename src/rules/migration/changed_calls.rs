@@ -8,9 +8,10 @@
 //! Both have a mechanical rewrite: wrap the color as `{color = ...}`; name the positional
 //! arguments.
 
-use super::{is_test_code, uses_api_of};
+use super::uses_api_of;
 use crate::api::FactorioVersion;
 use crate::diagnostics::Edit;
+use crate::rules::is_test_code;
 use crate::rules::UnitFacts;
 use crate::semantic::ir::{Key, TableField, Value};
 use crate::semantic::kinds::Kind;

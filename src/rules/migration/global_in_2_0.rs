@@ -1,8 +1,7 @@
 //! FL501 global-in-2-0: the free name `global` in code for Factorio 2.0 or later.
 
-use super::is_test_code;
 use crate::diagnostics::{Diagnostic, Edit, Fix};
-use crate::rules::{Rule, UnitFacts};
+use crate::rules::{is_test_code, Rule, UnitFacts};
 
 pub struct GlobalIn2_0;
 

@@ -14,7 +14,7 @@ pub mod reshaped_results;
 
 use crate::api::{self, migration, Api, FactorioVersion};
 use crate::rules::api::unknown_api_member::{defined_by_mod, only_from_factorio, root};
-use crate::rules::UnitFacts;
+use crate::rules::{is_test_code, UnitFacts};
 use crate::semantic::ir::{Key, MemberRef, MemberUse, Value};
 use crate::semantic::kinds::Kind;
 use crate::semantic::FileFacts;
@@ -195,11 +195,15 @@ impl<'u> FileScan<'u> {
             Kind::EventData(events) => self.event_field(events, member),
             _ => None,
         }
+        // As for FL402: only a kind every source agrees on (asked last: it costs more).
+        .filter(|_| model.settled_kind(self.index, &member.base).is_some())
     }
 
     fn class_member(&self, class: &'static str, member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let name = member.name.as_str();
         if self.table.has_member(class, name)
+            // The object may be of a subclass that still has the name.
+            || self.table.subclass_has_member(class, name)
             || !migration::is_moved_or_removed(self.version, class, name)
         {
             return None;
@@ -242,17 +246,33 @@ impl<'u> FileScan<'u> {
         Some(self.found(member, Owner::Event(losing.clone()), row, gone_in))
     }
 
-    /// `event.created_entity or event.entity`: the function also reads the new name of a
-    /// renamed field on the same table, so it already works with either version.
+    /// `event.created_entity or event.entity`: the old and the new name of a renamed field
+    /// of the same table in one `or` (or `and`) expression, which works in either version.
     fn reads_renamed_too(&self, member: &MemberRef, row: Option<&ApiChange>) -> bool {
         let Some(New::Rename(new)) = row.map(|r| r.new) else {
             return false;
         };
-        self.file
-            .ir
-            .members
+        let field =
+            |name: &str| Value::Index(Box::new(member.base.clone()), Key::Name(name.into()));
+        let (old, new) = (field(&member.name), field(new));
+        let ir = self.file.ir;
+        let values = ir
+            .bindings
             .iter()
-            .any(|m| m.func == member.func && m.name == new && m.base == member.base)
+            .flat_map(|b| &b.values)
+            .chain(ir.assigns.iter().map(|a| &a.value))
+            .chain(ir.calls.iter().flat_map(|c| &c.args))
+            .chain(ir.functions.iter().flat_map(|f| f.returns.iter().flatten()));
+        values.into_iter().any(|value| {
+            value.any(&mut |v| {
+                if !matches!(v, Value::Either(..)) {
+                    return false;
+                }
+                let mut operands = Vec::new();
+                either_operands(v, &mut operands);
+                operands.contains(&&old) && operands.contains(&&new)
+            })
+        })
     }
 
     /// `defines.<parent>.<name>`: reported at the first gone step of the path only.
@@ -285,10 +305,13 @@ impl<'u> FileScan<'u> {
     }
 }
 
-/// Files under a test folder (`tests/`, `spec/`, ...).
-pub(super) fn is_test_code(rel: &str) -> bool {
-    rel.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
+/// The operands of `a or b or c` (through nested `or`/`and`).
+fn either_operands<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
+    match value {
+        Value::Either(a, b) => {
+            either_operands(a, out);
+            either_operands(b, out);
+        }
+        other => out.push(other),
+    }
 }

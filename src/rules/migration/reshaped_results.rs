@@ -7,8 +7,9 @@
 //! Which methods changed comes from the API tables (a dictionary result in 1.1, an array in
 //! the mod's version), not from a list.
 
-use super::{is_test_code, uses_api_of};
+use super::uses_api_of;
 use crate::api::{self, Api, FactorioVersion, Type};
+use crate::rules::is_test_code;
 use crate::rules::UnitFacts;
 use crate::semantic::ir::{BindingId, Call, FileIr, Key, LoopKind, Value};
 use crate::semantic::kinds::Kind;
