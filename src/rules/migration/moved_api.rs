@@ -37,12 +37,13 @@ impl Rule for MovedApi {
 fn changed_call_finding(found: &ChangedCall) -> Diagnostic {
     let callee = &found.callee;
     let version = found.version;
-    let (message, label, description) = match found.change {
+    let (message, label, note, description) = match found.change {
         Change::PrintColor => (
             format!(
                 "`{callee}` takes print settings as its second argument in Factorio {version}, not a color"
             ),
             "a Color",
+            "since Factorio 2.0 the second argument of `print` is a PrintSettings table (`color`, `sound`, `skip`, ...); a Color there is not accepted",
             "wrap the color: `{ color = … }`",
         ),
         Change::SpillPositional => (
@@ -50,12 +51,13 @@ fn changed_call_finding(found: &ChangedCall) -> Diagnostic {
                 "`{callee}` takes one table of named parameters in Factorio {version}, not positional arguments"
             ),
             "positional arguments",
+            "since Factorio 2.0 `spill_item_stack` takes a single table (`position`, `stack`, `enable_looted`, `force`, `allow_belts`, ...)",
             "name the arguments: `{ position = …, stack = …, … }`",
         ),
     };
     Diagnostic::new("FL502", found.file.id, found.span, message)
         .with_label(label)
-        .with_note("changed in Factorio 2.0")
+        .with_note(note)
         .with_help(format!(
             "{description}; `factolint check --fix` rewrites it"
         ))
