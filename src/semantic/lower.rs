@@ -635,6 +635,10 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         let mut chain_span = start;
         let mut suffixes = suffixes.peekable();
+        // Members read along the current run of fields, with how many fields deep their
+        // value is; recorded against the run's last value when a call or the end closes it.
+        let mut pending: Vec<(&TokenReference, u32, MemberUse)> = Vec::new();
+        let mut fields = 0;
         while let Some(suffix) = suffixes.next() {
             let suffix_span = node_span(suffix);
             match suffix {
@@ -644,8 +648,9 @@ impl<'d> Lowerer<'d> {
                         None if write => MemberUse::Write,
                         _ => MemberUse::Read,
                     };
-                    self.record_member(&value, name, usage);
+                    pending.push((name, fields, usage));
                     value = value.index(&name_of(name));
+                    fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
                     let key = match self.expr(expression) {
@@ -653,14 +658,19 @@ impl<'d> Lowerer<'d> {
                         other => Key::Dynamic(Box::new(other)),
                     };
                     value = Value::Index(Box::new(value), key);
+                    fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee_span = chain_span;
                     value =
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
-                    self.record_member(&value, method.name(), MemberUse::Call);
+                    pending.push((method.name(), fields, MemberUse::Call));
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -673,21 +683,41 @@ impl<'d> Lowerer<'d> {
                         method.args(),
                     );
                 }
-                _ => value = Value::Unknown,
+                _ => {
+                    pending.clear();
+                    fields = 0;
+                    value = Value::Unknown;
+                }
             }
             chain_span = chain_span.cover(suffix_span);
         }
+        self.record_members(&value, fields, pending);
         value
     }
 
-    fn record_member(&mut self, base: &Value, name: &TokenReference, usage: MemberUse) {
-        self.ir.members.push(MemberRef {
-            base: base.clone(),
-            name: name_of(name),
-            span: token_span(name),
-            func: self.current_func(),
-            usage,
-        });
+    /// Records the members read along a run of `fields` fields that ends in `chain`.
+    fn record_members(
+        &mut self,
+        chain: &Value,
+        fields: u32,
+        members: Vec<(&TokenReference, u32, MemberUse)>,
+    ) {
+        if members.is_empty() {
+            return;
+        }
+        let chain_id = self.ir.member_chains.len() as u32;
+        self.ir.member_chains.push(chain.clone());
+        let func = self.current_func();
+        for (name, depth, usage) in members {
+            self.ir.members.push(MemberRef {
+                chain: chain_id,
+                depth: fields - depth,
+                name: name_of(name),
+                span: token_span(name),
+                func,
+                usage,
+            });
+        }
     }
 
     fn record_call(
@@ -903,7 +933,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    ir.describe(&m.base),
+                    ir.describe(ir.member_base(m)),
                     &text[m.span.start..m.span.end],
                     m.usage,
                 )
