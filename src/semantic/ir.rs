@@ -26,6 +26,9 @@ pub struct FileIr {
     pub free_names: Vec<NameRef>,
     /// Every `value.name` and `value:name(...)` (a call's callee before its arguments).
     pub members: Vec<MemberRef>,
+    /// The field chains members are read from (`player.character.health` once for its three
+    /// members; see [`FileIr::member_base`]).
+    pub member_chains: Vec<Value>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -156,7 +159,10 @@ pub enum MemberUse {
 /// `value.name` or `value:name(...)`: a named member of a value, where the name is written.
 #[derive(Clone, Debug)]
 pub struct MemberRef {
-    pub base: Value,
+    /// The chain in `FileIr::member_chains` the value is part of.
+    pub chain: u32,
+    /// How many fields to take off the end of the chain to reach the value.
+    pub depth: u32,
     pub name: String,
     /// The name after its `.` or `:`.
     pub span: Span,
@@ -258,6 +264,18 @@ impl FileIr {
     }
     pub fn loop_(&self, id: LoopId) -> &Loop {
         &self.loops[id as usize]
+    }
+
+    /// The value a member is read from (`player.character` for `player.character.health`).
+    pub fn member_base(&self, member: &MemberRef) -> &Value {
+        let mut value = &self.member_chains[member.chain as usize];
+        for _ in 0..member.depth {
+            match value {
+                Value::Index(base, _) => value = base,
+                _ => break,
+            }
+        }
+        value
     }
 
     /// The string literals passed to `require` at any call, with the call span.

@@ -56,6 +56,10 @@ struct FuncFrame {
     loops: Vec<LoopId>,
 }
 
+/// A member seen along a run of fields: its name, how many fields deep its object is, its
+/// use, and the span of its object expression.
+type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
+
 struct Lowerer<'d> {
     ir: FileIr,
     scopes: Vec<HashMap<String, BindingId>>,
@@ -635,6 +639,10 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         let mut chain_span = start;
         let mut suffixes = suffixes.peekable();
+        // Members read along the current run of fields, with how many fields deep their
+        // value is; recorded against the run's last value when a call or the end closes it.
+        let mut pending: Vec<PendingMember> = Vec::new();
+        let mut fields = 0;
         while let Some(suffix) = suffixes.next() {
             let suffix_span = node_span(suffix);
             match suffix {
@@ -644,8 +652,9 @@ impl<'d> Lowerer<'d> {
                         None if write => MemberUse::Write,
                         _ => MemberUse::Read,
                     };
-                    self.record_member(&value, chain_span, name, usage);
+                    pending.push((name, fields, usage, chain_span));
                     value = value.index(&name_of(name));
+                    fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
                     let key = match self.expr(expression) {
@@ -653,14 +662,19 @@ impl<'d> Lowerer<'d> {
                         other => Key::Dynamic(Box::new(other)),
                     };
                     value = Value::Index(Box::new(value), key);
+                    fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee_span = chain_span;
                     value =
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
-                    self.record_member(&value, chain_span, method.name(), MemberUse::Call);
+                    pending.push((method.name(), fields, MemberUse::Call, chain_span));
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -673,28 +687,37 @@ impl<'d> Lowerer<'d> {
                         method.args(),
                     );
                 }
-                _ => value = Value::Unknown,
+                _ => {
+                    pending.clear();
+                    fields = 0;
+                    value = Value::Unknown;
+                }
             }
             chain_span = chain_span.cover(suffix_span);
         }
+        self.record_members(&value, fields, pending);
         value
     }
 
-    fn record_member(
-        &mut self,
-        base: &Value,
-        base_span: Span,
-        name: &TokenReference,
-        usage: MemberUse,
-    ) {
-        self.ir.members.push(MemberRef {
-            base: base.clone(),
-            name: name_of(name),
-            span: token_span(name),
-            base_span,
-            func: self.current_func(),
-            usage,
-        });
+    /// Records the members read along a run of `fields` fields that ends in `chain`.
+    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember>) {
+        if members.is_empty() {
+            return;
+        }
+        let chain_id = self.ir.member_chains.len() as u32;
+        self.ir.member_chains.push(chain.clone());
+        let func = self.current_func();
+        for (name, depth, usage, base_span) in members {
+            self.ir.members.push(MemberRef {
+                chain: chain_id,
+                depth: fields - depth,
+                name: name_of(name),
+                span: token_span(name),
+                base_span,
+                func,
+                usage,
+            });
+        }
     }
 
     fn record_call(
@@ -902,6 +925,31 @@ mod tests {
     }
 
     #[test]
+    fn members_know_the_span_of_their_object() {
+        let text =
+            "local p = game.players[1].gui.is_valid_sprite_path(x)\nentity.force:get_trains()\n";
+        let ir = lower_text(text);
+        let objects: Vec<(&str, &str)> = ir
+            .members
+            .iter()
+            .map(|m| {
+                let base = &text[m.base_span.start..m.base_span.end];
+                (base, &text[m.span.start..m.span.end])
+            })
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                ("game", "players"),
+                ("game.players[1]", "gui"),
+                ("game.players[1].gui", "is_valid_sprite_path"),
+                ("entity", "force"),
+                ("entity.force", "get_trains"),
+            ]
+        );
+    }
+
+    #[test]
     fn members_are_recorded_with_their_use() {
         let text = "player.character.health = x.y\nentity:destroy()\ngame.print(t[k].name)\n";
         let ir = lower_text(text);
@@ -910,7 +958,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    ir.describe(&m.base),
+                    ir.describe(ir.member_base(m)),
                     &text[m.span.start..m.span.end],
                     m.usage,
                 )

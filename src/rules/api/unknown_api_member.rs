@@ -54,7 +54,7 @@ impl Rule for UnknownApiMember {
             // LuaObjects and event data exist only at run time; `defines` in every stage.
             let runtime = file.stages.control || file.stages.is_unknown();
             for member in &file.ir.members {
-                let finding = match member.base.global_path() {
+                let finding = match file.ir.member_base(member).global_path() {
                     Some(path) if path[0] == "defines" => check.define(&path, member),
                     _ if runtime => check.object(member),
                     _ => None,
@@ -80,22 +80,23 @@ struct FileCheck<'a, 'm> {
 impl<'a> FileCheck<'a, '_> {
     /// A member of a LuaObject or of a handler's event table.
     fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
-        if defined_by_mod(self.model, root(&member.base)) {
+        let base = self.file.ir.member_base(member);
+        if defined_by_mod(self.model, root(base)) {
             return None;
         }
-        match self.model.kind(self.index, &member.base)? {
+        match self.model.kind(self.index, base)? {
             Kind::Class(class) => self.class_member(class, member),
             Kind::EventData(events) => self.event_field(&events, member),
             _ => None,
         }
         .filter(|_| {
             // Only now (findings are rare) the more expensive question: is the kind certain?
-            let Some(settled) = self.model.settled_kind(self.index, &member.base) else {
+            let Some(settled) = self.model.settled_kind(self.index, base) else {
                 return false;
             };
             // A value the mod only annotates as an API class, and stores this very field
             // into, is the mod's own table under a wrong annotation.
-            !(settled.from_annotation && self.mod_assigns(&member.base, &member.name))
+            !(settled.from_annotation && self.mod_assigns(base, &member.name))
         })
     }
 
@@ -113,7 +114,7 @@ impl<'a> FileCheck<'a, '_> {
         {
             return None;
         }
-        let object = self.file.ir.describe(&member.base);
+        let object = self.file.ir.describe(self.file.ir.member_base(member));
         let verb = match member.usage {
             MemberUse::Read => "read",
             MemberUse::Write => "assigned",
@@ -143,7 +144,9 @@ impl<'a> FileCheck<'a, '_> {
         let name = member.name.as_str();
         // Event tables are plain tables: a mod may add its own fields, and only the tables
         // Factorio builds have a known shape.
-        if member.usage == MemberUse::Write || !self.only_from_factorio(&member.base, name) {
+        if member.usage == MemberUse::Write
+            || !self.only_from_factorio(self.file.ir.member_base(member), name)
+        {
             return None;
         }
         let known = |table: &Api| events.iter().all(|e| table.event(e).is_some());
@@ -161,7 +164,7 @@ impl<'a> FileCheck<'a, '_> {
         {
             return None;
         }
-        let object = self.file.ir.describe(&member.base);
+        let object = self.file.ir.describe(self.file.ir.member_base(member));
         let which = events.join("/");
         let message = format!(
             "`{object}.{name}` is always nil: {which} event data has no field `{name}` in {}",
@@ -215,16 +218,6 @@ impl<'a> FileCheck<'a, '_> {
                 api::Define::Subkeys(children) => children.keys().map(String::as_str).collect(),
             }
         };
-        // 2.0 added custom-event prototypes: `defines.events` also holds the names this mod
-        // or any mod it depends on declares, so only a near miss of Factorio's own names is
-        // reported.
-        let custom_events_possible = parent == "events" && self.table.version() >= TWO_ZERO;
-        if custom_events_possible
-            && (self.custom_events.contains(name)
-                || closest(name, children.iter().copied()).is_none())
-        {
-            return None;
-        }
         if children.contains(&name)
             || later::added_define(self.table, &full)
             || self.is_migration(|v| migration::is_moved_or_removed_define(v, &full))
@@ -232,11 +225,18 @@ impl<'a> FileCheck<'a, '_> {
         {
             return None;
         }
+        let suggestion = closest(name, children.iter().copied());
+        // 2.0 added custom-event prototypes: `defines.events` also holds the names this mod
+        // or any mod it depends on declares, so only a near miss of Factorio's own names is
+        // reported.
+        let custom_events_possible = parent == "events" && self.table.version() >= TWO_ZERO;
+        if custom_events_possible && (self.custom_events.contains(name) || suggestion.is_none()) {
+            return None;
+        }
         let message = format!(
             "`defines.{full}` does not exist in {}; it is nil",
             version_phrase(self.version, self.table)
         );
-        let suggestion = closest(name, children.iter().copied());
         let added = added_later(self.table, |t| t.is_define(&full));
         let what = if parent.is_empty() {
             "no such define".to_string()

@@ -172,7 +172,8 @@ impl Rule for WrongStageGlobal {
             if stages.data && !stages.settings && !stages.control && !assigned.contains("settings")
             {
                 for member in &file.ir.members {
-                    if member.base == Value::Global("settings".to_string())
+                    let base = file.ir.member_base(member);
+                    if matches!(base, Value::Global(name) if name == "settings")
                         && RUNTIME_SETTINGS.contains(&member.name.as_str())
                     {
                         out.push(finding(

@@ -35,6 +35,8 @@ pub enum Owner {
 pub struct GoneUse<'u> {
     pub file: &'u FileFacts<'u>,
     pub member: &'u MemberRef,
+    /// The object the member is read from.
+    pub base: &'u Value,
     pub owner: Owner,
     /// How the code spells it: `game.item_prototypes`, `defines.events.on_entity_destroyed`.
     pub spelled: String,
@@ -80,7 +82,7 @@ impl GoneUse<'_> {
     /// The expression before the member is a plain name or field path (no calls), so dropping
     /// it loses nothing.
     pub fn base_is_plain_path(&self) -> bool {
-        is_plain_path(&self.member.base)
+        is_plain_path(self.base)
     }
 }
 
@@ -128,7 +130,7 @@ pub fn gone_uses<'u>(unit: &'u UnitFacts<'u>) -> Vec<GoneUse<'u>> {
         // `defines` in every stage.
         let runtime = file.stages.control || (file.stages.is_unknown() && !is_test_code(file.rel));
         for member in &file.ir.members {
-            let found = match member.base.global_path() {
+            let found = match file.ir.member_base(member).global_path() {
                 Some(path) if path[0] == "defines" => scan.define(&path[1..], member),
                 _ if runtime => scan.object(member),
                 _ => None,
@@ -148,6 +150,10 @@ struct FileScan<'u> {
 }
 
 impl<'u> FileScan<'u> {
+    fn base(&self, member: &MemberRef) -> &'u Value {
+        self.file.ir.member_base(member)
+    }
+
     fn applies(&self) -> impl Fn(FactorioVersion) -> bool {
         let version = self.version;
         move |since| since <= version
@@ -178,7 +184,12 @@ impl<'u> FileScan<'u> {
             file: self.file,
             member,
             owner,
-            spelled: format!("{}.{}", self.file.ir.describe(&member.base), member.name),
+            base: self.base(member),
+            spelled: format!(
+                "{}.{}",
+                self.file.ir.describe(self.base(member)),
+                member.name
+            ),
             new,
             since,
             advice,
@@ -187,16 +198,17 @@ impl<'u> FileScan<'u> {
 
     fn object(&self, member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let model = &self.unit.model;
-        if defined_by_mod(model, root(&member.base)) {
+        let base = self.base(member);
+        if defined_by_mod(model, root(base)) {
             return None;
         }
-        match model.kind(self.index, &member.base)? {
+        match model.kind(self.index, base)? {
             Kind::Class(class) => self.class_member(class, member),
             Kind::EventData(events) => self.event_field(events, member),
             _ => None,
         }
         // As for FL402: only a kind every source agrees on (asked last: it costs more).
-        .filter(|_| model.settled_kind(self.index, &member.base).is_some())
+        .filter(|_| model.settled_kind(self.index, base).is_some())
     }
 
     fn class_member(&self, class: &'static str, member: &'u MemberRef) -> Option<GoneUse<'u>> {
@@ -220,7 +232,7 @@ impl<'u> FileScan<'u> {
     fn event_field(&self, events: Vec<String>, member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let name = member.name.as_str();
         if member.usage == MemberUse::Write
-            || !only_from_factorio(&self.unit.model, self.index, &member.base, name)
+            || !only_from_factorio(&self.unit.model, self.index, self.base(member), name)
             || events
                 .iter()
                 .any(|e| self.table.event_field(e, name).is_some())
@@ -253,7 +265,7 @@ impl<'u> FileScan<'u> {
             return false;
         };
         let field =
-            |name: &str| Value::Index(Box::new(member.base.clone()), Key::Name(name.into()));
+            |name: &str| Value::Index(Box::new(self.base(member).clone()), Key::Name(name.into()));
         let (old, new) = (field(&member.name), field(new));
         let ir = self.file.ir;
         let values = ir

@@ -158,7 +158,7 @@ fn finding(unit: &UnitFacts, gone: &GoneUse) -> Diagnostic {
 
 /// `entity.commandable.set_command` for `entity.set_command` moving through `commandable`.
 fn via(gone: &GoneUse, path: &str) -> String {
-    let base = gone.file.ir.describe(&gone.member.base);
+    let base = gone.file.ir.describe(gone.base);
     format!("{base}.{path}")
 }
 
@@ -234,7 +234,7 @@ fn mechanical_fix(unit: &UnitFacts, gone: &GoneUse) -> Result<(Fix, String), Str
     let shown = match gone.new {
         New::Global(_) | New::Define(_) => replacement.clone(),
         New::Through(path) => via(gone, path),
-        _ => format!("{}.{replacement}", gone.file.ir.describe(&member.base)),
+        _ => format!("{}.{replacement}", gone.file.ir.describe(gone.base)),
     };
     let fix = Fix {
         description: format!("replace `{spelled}` with `{shown}`"),

@@ -169,7 +169,10 @@ impl<'u> Scan<'u> {
     /// The variable is read as a record (`item.name`), as 2.0 code does.
     fn read_as_record(&self, binding: BindingId) -> bool {
         let local = Value::Local(binding);
-        self.ir().members.iter().any(|m| m.base == local)
+        self.ir()
+            .members
+            .iter()
+            .any(|m| self.ir().member_base(m) == &local)
     }
 
     /// A loop's value is read as a record or handed on whole (to code that may read it so).
