@@ -5,7 +5,9 @@ static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The rule table, one row per `rules/*.toml`, between its markers.
 fn rule_table() -> String {
-    let mut table = String::from("| code | name | level | tag | fix | what |\n| --- | --- | --- | --- | --- | --- |\n");
+    let mut table = String::from(
+        "| code | name | level | tag | fix | what |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
     for meta in factolint::catalog::all() {
         table.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -25,7 +27,9 @@ fn readme_rule_table_matches_rule_files() {
     let _turn = README.lock().unwrap_or_else(|e| e.into_inner());
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme.find("<!-- rules:").expect("the rule table's opening marker");
+    let start = readme
+        .find("<!-- rules:")
+        .expect("the rule table's opening marker");
     let start = start + readme[start..].find('\n').unwrap() + 1;
     let end = start
         + readme[start..]
@@ -33,7 +37,11 @@ fn readme_rule_table_matches_rule_files() {
             .expect("the rule table's closing marker");
     let table = rule_table();
     if std::env::var_os("FACTOLINT_BLESS_README").is_some() {
-        std::fs::write(path, format!("{}{table}{}", &readme[..start], &readme[end..])).unwrap();
+        std::fs::write(
+            path,
+            format!("{}{table}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
         return;
     }
     assert!(

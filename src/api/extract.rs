@@ -1,4 +1,6 @@
-//! Builds the committed extract (`runtime-2.0.json`) from Wube's `runtime-api.json`.
+//! Builds the committed extracts from Wube's `runtime-api.json` files: the whole table for
+//! Factorio 2.0 (`runtime-2.0.json`) and, for the other versions, only what differs from it
+//! (`runtime-1.1.patch.json`, `runtime-2.1.patch.json`; see [`super::patch`]).
 //!
 //! Only facts survive: names, parents, types, optionality. Descriptions, examples and `order`
 //! are dropped (order is applied to parameters and return values first), every list keyed by
@@ -13,8 +15,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// The `api_version` of the JSON format this reader understands (Factorio 2.0 onwards).
-const SUPPORTED_API_VERSION: u64 = 6;
+/// The `api_version`s of the JSON format this reader understands: 5 (Factorio 1.1, attributes
+/// with `type` and `read`/`write` flags) and 6 (Factorio 2.0 onwards, `read_type`/`write_type`).
+const SUPPORTED_API_VERSIONS: [u64; 2] = [5, 6];
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -30,17 +33,39 @@ pub fn generate(runtime_api_json: &str) -> Result<String> {
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
+/// The patch text that turns the base extract (`runtime-2.0.json`'s text) into the extract of
+/// another version's `runtime-api.json`.
+pub fn generate_patch(base_extract: &str, runtime_api_json: &str) -> Result<String> {
+    let base: Value =
+        serde_json::from_str(base_extract).map_err(|e| format!("base extract: {e}"))?;
+    let raw: Value =
+        serde_json::from_str(runtime_api_json).map_err(|e| format!("not JSON: {e}"))?;
+    let target = serde_json::to_value(extract(&raw)?).map_err(|e| e.to_string())?;
+    Ok(layout(&super::patch::diff(&base, &target)))
+}
+
+/// A JSON value in the committed files' layout (see [`LINE_PER_MEMBER_DEPTH`]).
+pub fn layout(value: &Value) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, MemberPerLine::default());
+    value
+        .serialize(&mut serializer)
+        .expect("a JSON value serializes");
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
 /// The facts of a parsed `runtime-api.json` document.
 pub fn extract(raw: &Value) -> Result<Api> {
     let api_version = raw.get("api_version").and_then(Value::as_u64);
-    if api_version != Some(SUPPORTED_API_VERSION) {
+    let Some(api_version) = api_version.filter(|v| SUPPORTED_API_VERSIONS.contains(v)) else {
         return Err(format!(
-            "expected api_version {SUPPORTED_API_VERSION}, found {api_version:?}"
+            "expected an api_version in {SUPPORTED_API_VERSIONS:?}, found {api_version:?}"
         ));
-    }
+    };
     Ok(Api {
         factorio_version: string(raw, "application_version")?.to_owned(),
-        api_version: SUPPORTED_API_VERSION as u32,
+        api_version: api_version as u32,
         classes: by_name(raw, "classes", class)?,
         events: by_name(raw, "events", event)?,
         concepts: concepts(raw)?,
@@ -57,7 +82,7 @@ fn class(raw: &Value) -> Result<Class> {
         match string(operator, "name")? {
             "index" => {
                 index = Some(Field {
-                    ty: ty(member(operator, "read_type")?)?,
+                    ty: ty(read_type(operator)?.ok_or("index operator without a type")?)?,
                     optional: flag(operator, "optional"),
                 })
             }
@@ -77,10 +102,33 @@ fn class(raw: &Value) -> Result<Class> {
 
 fn attribute(raw: &Value) -> Result<Attribute> {
     Ok(Attribute {
-        read: raw.get("read_type").map(ty).transpose()?,
-        write: raw.get("write_type").map(ty).transpose()?,
+        read: read_type(raw)?.map(ty).transpose()?,
+        write: write_type(raw)?.map(ty).transpose()?,
         optional: flag(raw, "optional"),
     })
+}
+
+/// The type read from an attribute or operator: `read_type` (api_version 6), or `type` when
+/// the `read` flag is set (api_version 5).
+fn read_type(raw: &Value) -> Result<Option<&Value>> {
+    typed_access(raw, "read_type", "read")
+}
+
+fn write_type(raw: &Value) -> Result<Option<&Value>> {
+    typed_access(raw, "write_type", "write")
+}
+
+fn typed_access<'a>(raw: &'a Value, typed_key: &str, flag_key: &str) -> Result<Option<&'a Value>> {
+    if let Some(typed) = raw.get(typed_key) {
+        return Ok(Some(typed));
+    }
+    match raw.get(flag_key).and_then(Value::as_bool) {
+        Some(true) => member(raw, "type").map(Some),
+        Some(false) => Ok(None),
+        // api_version 6 leaves out the type of an access that is not allowed; api_version 5
+        // marks an operator's access only by its type.
+        None => Ok(raw.get("type")),
+    }
 }
 
 fn method(raw: &Value) -> Result<Method> {
@@ -185,9 +233,8 @@ fn ty(raw: &Value) -> Result<Type> {
         // Variant parameter groups (fields present only for some `type` values) are left out.
         "table" => Type::Table(by_name(raw, "parameters", field)?),
         "LuaStruct" => Type::Table(by_name(raw, "attributes", |a| {
-            let field_type = a
-                .get("read_type")
-                .or_else(|| a.get("write_type"))
+            let field_type = read_type(a)?
+                .or(write_type(a)?)
                 .ok_or("struct attribute without a type")?;
             Ok(Field {
                 ty: ty(field_type)?,

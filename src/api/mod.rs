@@ -1,11 +1,15 @@
-//! The Factorio runtime API table: which classes exist, what their attributes and methods give,
-//! what each event carries, and the names under `defines`.
+//! The Factorio runtime API tables, one per known Factorio version: which classes exist, what
+//! their attributes and methods give, what each event carries, and the names under `defines`.
 //!
-//! The facts come from a committed extract of Wube's `runtime-api.json` (see [`extract`]; the test
-//! `committed_extract_is_up_to_date` regenerates it), embedded at build time, so a build never
-//! needs the original file.
+//! The facts come from committed extracts of Wube's `runtime-api.json` files (see [`extract`];
+//! the test `committed_extracts_are_up_to_date` regenerates them), embedded at build time, so a
+//! build never needs the original files. Factorio 2.0's table is stored whole; 1.1's and 2.1's
+//! are stored as the differences from it ([`patch`]) and rebuilt on first use.
 
 pub mod extract;
+pub mod later;
+pub mod migration;
+mod patch;
 mod types;
 mod version;
 
@@ -20,6 +24,42 @@ use types::is_false;
 /// The committed extract, generated from Factorio 2.0's `runtime-api.json`.
 pub const EXTRACT_JSON: &str = include_str!("runtime-2.0.json");
 
+/// The Factorio versions with an API table, oldest first, with each table's committed text: the
+/// whole extract for 2.0, a patch of it for the others.
+pub const KNOWN_VERSIONS: [KnownVersion; 3] = [
+    KnownVersion {
+        name: "1.1",
+        version: FactorioVersion { major: 1, minor: 1 },
+        committed_file: "runtime-1.1.patch.json",
+        text: include_str!("runtime-1.1.patch.json"),
+    },
+    KnownVersion {
+        name: "2.0",
+        version: FactorioVersion { major: 2, minor: 0 },
+        committed_file: "runtime-2.0.json",
+        text: EXTRACT_JSON,
+    },
+    KnownVersion {
+        name: "2.1",
+        version: FactorioVersion { major: 2, minor: 1 },
+        committed_file: "runtime-2.1.patch.json",
+        text: include_str!("runtime-2.1.patch.json"),
+    },
+];
+
+/// The index of 2.0 in [`KNOWN_VERSIONS`]: the table the others are patches of, and the one
+/// used for code whose Factorio version is unknown.
+const BASE: usize = 1;
+
+/// One Factorio version with an API table.
+pub struct KnownVersion {
+    pub name: &'static str,
+    pub version: FactorioVersion,
+    /// The file under `src/api/` holding the table's text.
+    pub committed_file: &'static str,
+    text: &'static str,
+}
+
 /// LuaObject classes whose values cannot be saved: putting one in `storage` breaks saving (the
 /// game refuses to save, or the value is only valid during the event that produced it).
 pub const UNSAVEABLE_CLASSES: &[&str] = &[
@@ -29,11 +69,55 @@ pub const UNSAVEABLE_CLASSES: &[&str] = &[
     "LuaSimulation",
 ];
 
-/// The API table, parsed from the embedded extract on first use.
+/// The API table of Factorio 2.0, the default where a mod's version is unknown.
 pub fn api() -> &'static Api {
-    static API: OnceLock<Api> = OnceLock::new();
-    API.get_or_init(|| {
-        serde_json::from_str(EXTRACT_JSON).expect("the embedded API extract is valid")
+    table(BASE)
+}
+
+/// The API table for code written for `version`: its own table for a known version, the
+/// newest for a newer one, the oldest for an older one, and 2.0's when the version is unknown.
+pub fn for_version(version: Option<FactorioVersion>) -> &'static Api {
+    let Some(version) = version else {
+        return api();
+    };
+    let index = KNOWN_VERSIONS
+        .iter()
+        .rposition(|known| known.version <= version)
+        .unwrap_or(0);
+    table(index)
+}
+
+/// Whether `version` has a table of its own or is newer than every known one: the API facts
+/// then describe what the mod's Factorio really offers. Code for an older Factorio than the
+/// oldest table is judged by nothing version-specific.
+pub fn describes(version: Option<FactorioVersion>) -> bool {
+    version.is_none_or(|v| v >= KNOWN_VERSIONS[0].version)
+}
+
+/// The API tables of the known versions newer than `api`'s, oldest first.
+pub fn newer_than(api: &Api) -> impl Iterator<Item = &'static Api> + '_ {
+    (0..KNOWN_VERSIONS.len())
+        .filter(move |&index| KNOWN_VERSIONS[index].version > api.version())
+        .map(table)
+}
+
+/// The table at `index` in [`KNOWN_VERSIONS`], built on first use.
+fn table(index: usize) -> &'static Api {
+    static TABLES: [OnceLock<Api>; KNOWN_VERSIONS.len()] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    TABLES[index].get_or_init(|| {
+        let known = &KNOWN_VERSIONS[index];
+        let parsed = if index == BASE {
+            serde_json::from_str(known.text)
+        } else {
+            let mut value: serde_json::Value =
+                serde_json::from_str(EXTRACT_JSON).expect("the 2.0 extract is JSON");
+            let changes = serde_json::from_str(known.text).expect("the patch is JSON");
+            patch::apply(&mut value, changes);
+            serde_json::from_value(value)
+        };
+        parsed
+            .unwrap_or_else(|e| panic!("the embedded API table for {} is invalid: {e}", known.name))
     })
 }
 
@@ -133,6 +217,11 @@ impl Api {
         &self.factorio_version
     }
 
+    /// `major.minor` of the Factorio version the table describes.
+    pub fn version(&self) -> FactorioVersion {
+        FactorioVersion::parse(&self.factorio_version).expect("extracts name their version")
+    }
+
     pub fn class(&self, name: &str) -> Option<&Class> {
         self.classes.get(name)
     }
@@ -199,6 +288,38 @@ impl Api {
             .find_map(|c| c.attributes.get(attribute))
     }
 
+    /// Whether `object.name` is an attribute or method of the class or of an ancestor.
+    pub fn has_member(&self, class: &str, name: &str) -> bool {
+        self.lineage(class)
+            .any(|c| c.attributes.contains_key(name) || c.methods.contains_key(name))
+    }
+
+    /// Whether some class deriving from `class` has the member (an object the API types as
+    /// `class` may be one of them).
+    pub fn subclass_has_member(&self, class: &str, name: &str) -> bool {
+        self.classes
+            .keys()
+            .any(|c| c != class && self.parents(c).any(|p| p == class) && self.has_member(c, name))
+    }
+
+    /// The attributes and methods of the class and its ancestors (unsorted, without repeats).
+    pub fn member_names<'a>(&'a self, class: &str) -> Vec<&'a str> {
+        let mut names: Vec<&str> = self
+            .lineage(class)
+            .flat_map(|c| c.attributes.keys().chain(c.methods.keys()))
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The LuaObject class this type denotes in this table, if it is a single class, possibly
+    /// optional (see [`Type::class_name`], which asks the 2.0 table).
+    pub fn class_of<'a>(&'a self, ty: &'a Type) -> Option<&'a str> {
+        self.class_key(ty.without_nil().name()?)
+    }
+
     /// The type read from `object.attribute`; `None` if unknown or write-only.
     pub fn attribute_type(&self, class: &str, attribute: &str) -> Option<&Type> {
         self.attribute(class, attribute)?.read.as_ref()
@@ -259,6 +380,11 @@ impl Api {
             }
         }
         Some(node)
+    }
+
+    /// The names directly under `defines` (`events`, `inventory`, ...).
+    pub fn define_names(&self) -> impl Iterator<Item = &str> {
+        self.defines.keys().map(String::as_str)
     }
 
     /// The value names of a leaf define (`defines.inventory` → `character_main`, ...).

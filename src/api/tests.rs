@@ -249,31 +249,267 @@ fn extract_round_trips_through_the_model() {
     assert_eq!(reserialized, committed);
 }
 
-/// The committed extract matches what the generator makes from Wube's JSON. The source lives
-/// outside the repository, so the check is skipped where it is absent. This test is also the
-/// generator's command line: `FACTOLINT_REGENERATE_API=1 cargo test --lib committed_extract`
-/// rewrites the extract instead of comparing.
-#[test]
-fn committed_extract_is_up_to_date() {
+/// The shared files the committed extracts are made from: `shared/factorio-api/` in a folder
+/// above the repository (next to the main checkout, or above a worktree).
+fn shared_api_file(name: &str) -> Option<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = root.join("../shared/factorio-api/runtime-api.json");
-    let Ok(text) = std::fs::read_to_string(&source) else {
-        println!("skipped: {} not found", source.display());
-        return;
-    };
-    let generated = extract::generate(&text).expect("the generator accepts runtime-api.json");
-    assert_eq!(
-        extract::generate(&text).unwrap(),
-        generated,
-        "the generator is not deterministic"
-    );
-    if std::env::var_os("FACTOLINT_REGENERATE_API").is_some() {
-        std::fs::write(root.join("src/api/runtime-2.0.json"), &generated).unwrap();
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/factorio-api").join(name))
+        .find_map(|path| std::fs::read_to_string(path).ok())
+}
+
+fn regenerating() -> bool {
+    std::env::var_os("FACTOLINT_REGENERATE_API").is_some()
+}
+
+/// Compares `generated` with the committed file under `src/api/`, or with
+/// `FACTOLINT_REGENERATE_API` set, writes it there.
+fn check_committed(file: &str, committed: &str, generated: &str) {
+    if regenerating() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/api")
+            .join(file);
+        std::fs::write(path, generated).unwrap();
         return;
     }
     assert!(
-        generated == EXTRACT_JSON,
-        "src/api/runtime-2.0.json is stale; regenerate it with\n  \
+        generated == committed,
+        "src/api/{file} is stale; regenerate it with\n  \
          FACTOLINT_REGENERATE_API=1 cargo test --lib committed_extract"
     );
+}
+
+/// The committed extracts match what the generator makes from Wube's JSON, for every known
+/// version. The sources live outside the repository, so the check is skipped where they are
+/// absent. This test is also the generator's command line:
+/// `FACTOLINT_REGENERATE_API=1 cargo test --lib committed_extract` rewrites the extracts
+/// instead of comparing.
+#[test]
+fn committed_extracts_are_up_to_date() {
+    let sources = [
+        "runtime-api-1.1.110.json",
+        "runtime-api.json",
+        "runtime-api-2.1.9.json",
+    ];
+    let Some(texts) = sources
+        .iter()
+        .map(|name| shared_api_file(name))
+        .collect::<Option<Vec<String>>>()
+    else {
+        println!("skipped: ../shared/factorio-api not found");
+        return;
+    };
+    let base = extract::generate(&texts[BASE]).expect("the generator accepts runtime-api.json");
+    assert_eq!(
+        extract::generate(&texts[BASE]).unwrap(),
+        base,
+        "the generator is not deterministic"
+    );
+    for (index, known) in KNOWN_VERSIONS.iter().enumerate() {
+        let generated = if index == BASE {
+            base.clone()
+        } else {
+            extract::generate_patch(&base, &texts[index]).expect("the generator accepts it")
+        };
+        check_committed(known.committed_file, known.text, &generated);
+        if regenerating() {
+            continue;
+        }
+        // The embedded table (2.0's extract, patched) is the version's own extract.
+        let full: serde_json::Value =
+            serde_json::from_str(&extract::generate(&texts[index]).unwrap()).unwrap();
+        assert!(
+            serde_json::to_value(table(index)).unwrap() == full,
+            "the {} table differs from its extract",
+            known.name
+        );
+    }
+}
+
+#[test]
+fn committed_later_additions_are_up_to_date() {
+    let Some(changelog) = shared_api_file("changelog.txt") else {
+        println!("skipped: ../shared/factorio-api not found");
+        return;
+    };
+    let generated = later::generate(&changelog, &later::table_versions())
+        .expect("the generator accepts changelog.txt");
+    check_committed("later-additions.json", later::EXTRACT, &generated);
+}
+
+#[test]
+fn committed_migration_extract_is_up_to_date() {
+    let sources = [
+        "removed_members_1.1.110_to_2.0.77.json",
+        "migration_1.1_to_2.0.json",
+        "runtime-api-1.1.110.json",
+        "runtime-api.json",
+    ];
+    let Some(texts) = sources
+        .iter()
+        .map(|name| shared_api_file(name))
+        .collect::<Option<Vec<String>>>()
+    else {
+        println!("skipped: ../shared/factorio-api not found");
+        return;
+    };
+    let generated = migration::generate(&texts[0], &texts[1], &texts[2], &texts[3])
+        .expect("the generator accepts the shared files");
+    check_committed(
+        "migration-1.1-to-2.0.json",
+        migration::EXTRACT_1_1_TO_2_0,
+        &generated,
+    );
+}
+
+fn version(text: &str) -> FactorioVersion {
+    FactorioVersion::parse(text).unwrap()
+}
+
+#[test]
+fn each_known_version_has_its_own_table() {
+    assert_eq!(
+        for_version(Some(version("1.1"))).factorio_version(),
+        "1.1.110"
+    );
+    assert_eq!(
+        for_version(Some(version("2.0"))).factorio_version(),
+        "2.0.77"
+    );
+    assert_eq!(
+        for_version(Some(version("2.1"))).factorio_version(),
+        "2.1.9"
+    );
+    // Newer than every table: the newest; older: the oldest; unknown: 2.0.
+    assert_eq!(
+        for_version(Some(version("2.3"))).factorio_version(),
+        "2.1.9"
+    );
+    assert_eq!(
+        for_version(Some(version("3.0"))).factorio_version(),
+        "2.1.9"
+    );
+    assert_eq!(
+        for_version(Some(version("0.18"))).factorio_version(),
+        "1.1.110"
+    );
+    assert_eq!(for_version(None).factorio_version(), "2.0.77");
+    assert!(describes(Some(version("1.1"))) && describes(Some(version("2.2"))));
+    assert!(!describes(Some(version("1.0"))) && describes(None));
+    let newer: Vec<&str> = newer_than(for_version(Some(version("1.1"))))
+        .map(Api::factorio_version)
+        .collect();
+    assert_eq!(newer, ["2.0.77", "2.1.9"]);
+}
+
+#[test]
+fn tables_differ_where_factorio_changed() {
+    let (old, new, newest) = (
+        for_version(Some(version("1.1"))),
+        for_version(Some(version("2.0"))),
+        for_version(Some(version("2.1"))),
+    );
+    assert!(old.has_member("LuaGameScript", "item_prototypes"));
+    assert!(!new.has_member("LuaGameScript", "item_prototypes"));
+    assert!(new.has_member("LuaPrototypes", "item"));
+    assert!(old.class("LuaPrototypes").is_none());
+    assert_eq!(old.global_object("prototypes"), None);
+    assert_eq!(new.global_object("prototypes"), Some("LuaPrototypes"));
+    // Inherited members count: `LuaEntity` gets `get_inventory` from `LuaControl`.
+    assert!(old.has_member("LuaEntity", "get_inventory"));
+    assert!(old.is_define("defines.events.on_entity_destroyed"));
+    assert!(!new.is_define("defines.events.on_entity_destroyed"));
+    assert!(old
+        .event_field("on_built_entity", "created_entity")
+        .is_some());
+    assert!(new
+        .event_field("on_built_entity", "created_entity")
+        .is_none());
+    // api_version 5 attributes: `read`/`write` flags.
+    assert!(old.attribute_is_writable("LuaEntity", "direction"));
+    assert!(!old.attribute_is_writable("LuaEntity", "name"));
+    // 2.1 added classes and dropped some members.
+    assert!(
+        newest.class("LuaElectricNetwork").is_some() && new.class("LuaElectricNetwork").is_none()
+    );
+    assert!(new.has_member("LuaEntity", "fluidbox") && !newest.has_member("LuaEntity", "fluidbox"));
+    let names = new.member_names("LuaEntity");
+    assert!(names.contains(&"get_inventory") && names.contains(&"name"));
+    assert!(names.windows(2).all(|w| w[0] < w[1]));
+    let optional_entity = Type::Union(vec![named("LuaEntity"), named("nil")]);
+    assert_eq!(old.class_of(&optional_entity), Some("LuaEntity"));
+    assert_eq!(new.class_of(&named("LuaUnitGroup")), None);
+    assert_eq!(old.class_of(&named("LuaUnitGroup")), Some("LuaUnitGroup"));
+}
+
+#[test]
+fn moved_and_removed_members_by_version() {
+    let (v1_1, v2_0, v2_1) = (version("1.1"), version("2.0"), version("2.1"));
+    use migration::*;
+    // 1.1 → 2.0, for 2.0 and later.
+    assert!(is_moved_or_removed(
+        v2_0,
+        "LuaGameScript",
+        "item_prototypes"
+    ));
+    assert!(is_moved_or_removed(
+        v2_1,
+        "LuaGameScript",
+        "item_prototypes"
+    ));
+    assert!(!is_moved_or_removed(
+        v1_1,
+        "LuaGameScript",
+        "item_prototypes"
+    ));
+    assert!(!is_moved_or_removed(v2_0, "LuaGameScript", "tick"));
+    assert!(is_moved_or_removed(v2_0, "LuaEntity", "text"));
+    // Inherited: `LuaControl` lost the personal logistic slots, so `LuaPlayer` did too.
+    assert!(is_moved_or_removed(
+        v2_0,
+        "LuaPlayer",
+        "get_personal_logistic_slot"
+    ));
+    // Members every LuaObject had in 1.1.
+    assert!(is_moved_or_removed(v2_0, "LuaSurface", "help"));
+    assert!(is_moved_or_removed(v2_0, "LuaSurface", "__self"));
+    assert!(is_moved_or_removed_define(
+        v2_0,
+        "events.on_entity_destroyed"
+    ));
+    assert!(is_moved_or_removed_define(v2_0, "circuit_connector_id"));
+    assert!(is_moved_or_removed_define(
+        v2_0,
+        "circuit_connector_id.accumulator"
+    ));
+    assert!(!is_moved_or_removed_define(v2_0, "events.on_tick"));
+    assert!(!is_moved_or_removed_define(
+        v1_1,
+        "events.on_entity_destroyed"
+    ));
+    assert!(is_moved_or_removed_event_field(
+        v2_0,
+        "on_built_entity",
+        "created_entity"
+    ));
+    assert!(is_moved_or_removed_event_field(
+        v2_0,
+        "on_robot_built_entity",
+        "created_entity"
+    ));
+    assert!(!is_moved_or_removed_event_field(
+        v2_0,
+        "on_built_entity",
+        "entity"
+    ));
+    // 2.0 → 2.1, for 2.1 only.
+    assert!(is_moved_or_removed(v2_1, "LuaEntity", "fluidbox"));
+    assert!(!is_moved_or_removed(v2_0, "LuaEntity", "fluidbox"));
+    assert!(is_moved_or_removed_define(v2_1, "inventory.furnace_source"));
+    assert!(!is_moved_or_removed_define(
+        v2_0,
+        "inventory.furnace_source"
+    ));
+    assert!(!is_moved_or_removed(v2_1, "LuaEntity", "no_such_member"));
 }

@@ -26,6 +26,15 @@ pub trait Rule: Sync {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>);
 }
 
+/// Files under a test folder (`tests/`, `spec/`, ...): test code runs outside Factorio, with
+/// its own stand-ins for the game's globals.
+pub fn is_test_code(rel: &str) -> bool {
+    rel.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
+}
+
 /// The checks, in code order: the registry. A new rule is one line here.
 pub fn checks() -> &'static [&'static dyn Rule] {
     &[
@@ -39,7 +48,12 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
         &storage::storage_userdata::StorageUserdata,
         &api::chart_tag_mutation::ChartTagMutation,
+        &api::unknown_api_member::UnknownApiMember,
+        &api::wrong_stage_global::WrongStageGlobal,
+        &api::read_only_api_write::ReadOnlyApiWrite,
         &migration::global_in_2_0::GlobalIn2_0,
+        &migration::moved_api::MovedApi,
+        &migration::removed_api::RemovedApi,
     ]
 }
 

@@ -26,6 +26,11 @@ pub struct FileIr {
     pub free_names: Vec<NameRef>,
     /// Stretches of code that run only when a condition holds (see [`Guard`]).
     pub guards: Vec<Guard>,
+    /// Every `value.name` and `value:name(...)` (a call's callee before its arguments).
+    pub members: Vec<MemberRef>,
+    /// The field chains members are read from (`player.character.health` once for its three
+    /// members; see [`FileIr::member_base`]).
+    pub member_chains: Vec<Value>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -143,6 +148,9 @@ pub struct NameRef {
     pub write: bool,
     /// The function whose body holds the reference.
     pub func: FuncId,
+    /// Read only to test whether it is set: a condition (`if game then`), the left of
+    /// `and`/`or`, `not x`, `x == nil`, `type(x)`.
+    pub tested: bool,
 }
 
 /// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right
@@ -157,6 +165,32 @@ pub struct Guard {
     /// Places the condition proves truthy (`true`) or falsy (`false`) inside the region:
     /// `if game and x ~= nil then` gives `(game, true), (x, true)`.
     pub facts: Vec<(Value, bool)>,
+}
+
+/// How code uses a member of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberUse {
+    Read,
+    /// The target of an assignment (`entity.name = x`).
+    Write,
+    /// Called: `value.name(...)` or `value:name(...)`.
+    Call,
+}
+
+/// `value.name` or `value:name(...)`: a named member of a value, where the name is written.
+#[derive(Clone, Debug)]
+pub struct MemberRef {
+    /// The chain in `FileIr::member_chains` the value is part of.
+    pub chain: u32,
+    /// How many fields to take off the end of the chain to reach the value.
+    pub depth: u32,
+    pub name: String,
+    /// The name after its `.` or `:`.
+    pub span: Span,
+    /// The expression before the `.` or `:` (for fixes that rewrite the whole access).
+    pub base_span: Span,
+    pub func: FuncId,
+    pub usage: MemberUse,
 }
 
 /// A table key in an index or a constructor.
@@ -253,6 +287,18 @@ impl FileIr {
         &self.loops[id as usize]
     }
 
+    /// The value a member is read from (`player.character` for `player.character.health`).
+    pub fn member_base(&self, member: &MemberRef) -> &Value {
+        let mut value = &self.member_chains[member.chain as usize];
+        for _ in 0..member.depth {
+            match value {
+                Value::Index(base, _) => value = base,
+                _ => break,
+            }
+        }
+        value
+    }
+
     /// The string literals passed to `require` at any call, with the call span.
     pub fn requires(&self) -> impl Iterator<Item = (&str, &Call)> {
         self.calls
@@ -276,7 +322,10 @@ impl FileIr {
             Value::Vararg => "...".to_string(),
             Value::Global(name) => name.clone(),
             Value::Local(b) => self.binding(*b).name.clone(),
-            Value::Index(base, Key::Name(field)) => format!("{}.{field}", self.describe(base)),
+            Value::Index(base, Key::Name(field)) if is_identifier(field) => {
+                format!("{}.{field}", self.describe(base))
+            }
+            Value::Index(base, Key::Name(field)) => format!("{}[{field:?}]", self.describe(base)),
             Value::Index(base, Key::Dynamic(key)) => match key.as_ref() {
                 Value::Str(s) => format!("{}[{s:?}]", self.describe(base)),
                 _ => format!("{}[…]", self.describe(base)),
@@ -289,4 +338,13 @@ impl FileIr {
             Value::Scalar(_) => "expression".to_string(),
         }
     }
+}
+
+/// A name Lua accepts after a `.` (`t["iron-chest"]` cannot be written `t.iron-chest`).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -10,7 +10,10 @@
 use super::annotations::TypeExpr;
 use super::ir::*;
 use super::model::{FnRef, Model, RegKind};
-use crate::api::{api, Type};
+use crate::api::{api, Api, Type};
+
+mod settled;
+pub use settled::Settled;
 
 /// A bound on how deep one query follows values; with the cache it is a stack guard more than a
 /// limit on what is found.
@@ -32,9 +35,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn from_type(ty: &'static Type) -> Kind {
-        let ty = api().resolve(ty);
-        match ty.class_name() {
+    fn from_type(api: &'static Api, ty: &'static Type) -> Kind {
+        let ty = api.resolve(ty);
+        match api.class_of(ty) {
             Some(class) => Kind::Class(class),
             None => Kind::Api(ty),
         }
@@ -76,34 +79,71 @@ impl Kind {
         }
     }
 
-    /// A field of an API kind.
-    fn api_field(&self, name: &str) -> Option<Kind> {
+    /// A field of an API kind, by the given API table.
+    fn api_field(&self, api: &'static Api, name: &str) -> Option<Kind> {
+        let from_type = |ty| Kind::from_type(api, ty);
         match self {
-            Kind::Class(class) => api().attribute_type(class, name).map(Kind::from_type),
+            Kind::Class(class) => api
+                .attribute_type(class, name)
+                .map(from_type)
+                .or_else(|| gone_member_kind(api, |older| older.attribute_type(class, name))),
             // `game.players["name"]`: string keys of a container are elements.
             Kind::Api(ty) => match ty.element() {
-                Some(element) => Some(Kind::from_type(element)),
+                Some(element) => Some(from_type(element)),
                 None => ty
                     .fields()
                     .and_then(|fields| fields.get(name))
-                    .map(|f| Kind::from_type(&f.ty)),
+                    .map(|f| from_type(&f.ty)),
             },
             Kind::EventData(events) => events
                 .iter()
-                .find_map(|event| api().event_field(event, name))
-                .map(Kind::from_type),
+                .find_map(|event| api.event_field(event, name))
+                .map(from_type)
+                .or_else(|| {
+                    gone_member_kind(api, |older| {
+                        events
+                            .iter()
+                            .find_map(|event| older.event_field(event, name))
+                    })
+                }),
             Kind::ModClass(_) | Kind::Container(_) => None,
         }
     }
 
-    fn api_element(&self) -> Option<Kind> {
+    fn api_element(&self, api: &'static Api) -> Option<Kind> {
         match self {
-            Kind::Class(class) => api().index_type(class).map(Kind::from_type),
-            Kind::Api(ty) => ty.element().map(Kind::from_type),
+            Kind::Class(class) => api.index_type(class).map(|ty| Kind::from_type(api, ty)),
+            Kind::Api(ty) => ty.element().map(|ty| Kind::from_type(api, ty)),
             Kind::Container(element) => Some(element.as_ref().clone()),
             Kind::EventData(_) | Kind::ModClass(_) => None,
         }
     }
+}
+
+/// The kind of a member that `api`'s Factorio no longer has, as the newest older Factorio
+/// that had it typed it: code written for 1.1 keeps its value kinds in a 2.0 mod, so the next
+/// gone name along a chain is found as well (`game.entity_prototypes[n].max_health`: the table
+/// moved and the field became a method). A class the newer API lacks gives no kind.
+fn gone_member_kind(
+    api: &'static Api,
+    member_type: impl Fn(&'static Api) -> Option<&'static Type>,
+) -> Option<Kind> {
+    let older = crate::api::KNOWN_VERSIONS
+        .iter()
+        .rev()
+        .filter(|known| known.version < api.version())
+        .map(|known| crate::api::for_version(Some(known.version)));
+    for table in older {
+        let Some(ty) = member_type(table) else {
+            continue;
+        };
+        let ty = table.resolve(ty);
+        return match table.class_of(ty) {
+            Some(class) => api.class_key(class).map(Kind::Class),
+            None => Some(Kind::Api(ty)),
+        };
+    }
+    None
 }
 
 /// How far the code proves a value is plain data (not a game object).
@@ -157,7 +197,7 @@ impl<'a> Model<'a> {
     fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         match value {
-            Value::Global(name) => api().global_object(name).map(Kind::Class),
+            Value::Global(name) => self.api.global_object(name).map(Kind::Class),
             Value::Index(base, Key::Name(field)) => self.field_kind(file, base, field, depth),
             Value::Index(base, Key::Dynamic(_)) => {
                 match self.kind_at(file, base, depth + 1) {
@@ -186,7 +226,7 @@ impl<'a> Model<'a> {
         // code stores in them.
         if let Some(kind) = &base_kind {
             if !matches!(kind, Kind::ModClass(_) | Kind::Container(_)) {
-                return kind.api_field(field);
+                return kind.api_field(self.api, field);
             }
         }
         let path = super::model::path_key(file, base).map(|key| format!("{key}.{field}"));
@@ -301,7 +341,13 @@ impl<'a> Model<'a> {
         };
         if let (Some(kind), Value::Index(_, Key::Name(method))) = (&object_kind, &call.callee) {
             if let Kind::Class(class) = kind {
-                return api().method_return(class, method).map(Kind::from_type);
+                return self
+                    .api
+                    .method_return(class, method)
+                    .map(|ty| Kind::from_type(self.api, ty))
+                    .or_else(|| {
+                        gone_member_kind(self.api, |older| older.method_return(class, method))
+                    });
             }
             if kind.is_api() || matches!(kind, Kind::EventData(_)) {
                 return None;
@@ -446,7 +492,7 @@ impl<'a> Model<'a> {
     /// API classes first (a mod's own stubs of them do not count), then the mod's aliases and
     /// classes, then API concepts. Builtins (`string`, `table`, `any`) name no kind.
     fn named_kind(&self, name: &str, depth: u32) -> Option<Kind> {
-        if let Some(class) = api().class_key(name) {
+        if let Some(class) = self.api.class_key(name) {
             return Some(Kind::Class(class));
         }
         if let Some(ty) = self.aliases.get(name) {
@@ -455,7 +501,9 @@ impl<'a> Model<'a> {
         if self.classes.contains_key(name) {
             return Some(Kind::ModClass(name.to_string()));
         }
-        api().concept(name).map(Kind::from_type)
+        self.api
+            .concept(name)
+            .map(|ty| Kind::from_type(self.api, ty))
     }
 
     /// The declared type of a field (or method) of a mod class, looking through mod parents.
@@ -485,7 +533,7 @@ impl<'a> Model<'a> {
             .iter()
             .find_map(|parent| match self.annotated_kind(parent, depth + 1)? {
                 Kind::ModClass(_) => None,
-                kind => kind.api_field(field),
+                kind => kind.api_field(self.api, field),
             })
     }
 
@@ -505,7 +553,7 @@ impl<'a> Model<'a> {
                     self.element_of(&parent, depth + 1)
                 })
             }
-            other => other.api_element(),
+            other => other.api_element(self.api),
         }
     }
 

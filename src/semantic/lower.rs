@@ -56,6 +56,10 @@ struct FuncFrame {
     loops: Vec<LoopId>,
 }
 
+/// A member seen along a run of fields: its name, how many fields deep its object is, its
+/// use, and the span of its object expression.
+type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
+
 struct Lowerer<'d> {
     ir: FileIr,
     scopes: Vec<HashMap<String, BindingId>>,
@@ -152,6 +156,7 @@ impl<'d> Lowerer<'d> {
                     span: token_span(token),
                     write,
                     func: self.current_func(),
+                    tested: false,
                 });
                 Value::Global(name)
             }
@@ -231,7 +236,7 @@ impl<'d> Lowerer<'d> {
                 self.if_statement(if_stmt);
             }
             Stmt::While(while_loop) => {
-                self.expr(while_loop.condition());
+                self.tested_condition(while_loop.condition());
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
@@ -244,7 +249,7 @@ impl<'d> Lowerer<'d> {
                     // `until` sees the body's locals.
                     this.scopes.push(HashMap::new());
                     this.block_body(repeat.block());
-                    this.expr(repeat.until());
+                    this.condition(repeat.until());
                     this.scopes.pop();
                 });
             }
@@ -289,6 +294,7 @@ impl<'d> Lowerer<'d> {
 
         let condition_span = node_span(if_stmt.condition());
         let first = self.condition(if_stmt.condition());
+        self.mark_tested(if_stmt.condition());
         let then_start = token_span(if_stmt.then_token()).end;
         self.push_guard(condition_span, then_start, branch_ends[0], first.when_true);
         self.block(if_stmt.block());
@@ -296,6 +302,7 @@ impl<'d> Lowerer<'d> {
         for (i, else_if) in else_ifs.iter().enumerate() {
             let span = node_span(else_if.condition());
             let condition = self.condition(else_if.condition());
+            self.mark_tested(else_if.condition());
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
             let start = token_span(else_if.then_token()).end;
@@ -624,10 +631,55 @@ impl<'d> Lowerer<'d> {
         exprs.map(|e| (self.expr(e), node_span(e))).collect()
     }
 
+    /// A loop's condition: lowered as an expression, and the names it tests marked.
+    fn tested_condition(&mut self, expr: &Expression) {
+        self.expr(expr);
+        self.mark_tested(expr);
+    }
+
+    /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
+    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`.
+    fn mark_tested(&mut self, expr: &Expression) {
+        match expr {
+            Expression::Var(ast::Var::Name(token)) => {
+                let span = token_span(token);
+                if let Some(name) = self.ir.free_names.iter_mut().rev().find(|n| n.span == span) {
+                    name.tested = true;
+                }
+            }
+            Expression::Parentheses { expression, .. } => self.mark_tested(expression),
+            Expression::UnaryOperator {
+                unop: ast::UnOp::Not(_),
+                expression,
+            } => self.mark_tested(expression),
+            Expression::BinaryOperator { lhs, binop, rhs } => match binop {
+                ast::BinOp::And(_) | ast::BinOp::Or(_) => {
+                    self.mark_tested(lhs);
+                    self.mark_tested(rhs);
+                }
+                ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
+                    let is_nil = |e: &Expression| matches!(e, Expression::Symbol(t) if t.token().to_string() == "nil");
+                    if is_nil(rhs) {
+                        self.mark_tested(lhs);
+                    } else if is_nil(lhs) {
+                        self.mark_tested(rhs);
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
     fn expr(&mut self, expr: &Expression) -> Value {
         match expr {
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
-                ast::BinOp::And(_) | ast::BinOp::Or(_) => self.logical(lhs, binop, rhs).value,
+                ast::BinOp::And(_) | ast::BinOp::Or(_) => {
+                    let value = self.logical(lhs, binop, rhs).value;
+                    // `game and game.tick`: the left operand is tested for being set.
+                    self.mark_tested(lhs);
+                    value
+                }
                 _ => {
                     let left = self.expr(lhs);
                     let right = self.expr(rhs);
@@ -720,7 +772,12 @@ impl<'d> Lowerer<'d> {
             ast::Var::Name(token) => self.name_value(token, write),
             ast::Var::Expression(var_expr) => {
                 let base = self.prefix(var_expr.prefix());
-                self.suffixes(base, node_span(var_expr.prefix()), var_expr.suffixes())
+                self.suffixes(
+                    base,
+                    node_span(var_expr.prefix()),
+                    var_expr.suffixes(),
+                    write,
+                )
             }
             _ => Value::Unknown,
         }
@@ -736,22 +793,36 @@ impl<'d> Lowerer<'d> {
 
     fn function_call(&mut self, call: &ast::FunctionCall) -> Value {
         let base = self.prefix(call.prefix());
-        self.suffixes(base, node_span(call.prefix()), call.suffixes())
+        self.suffixes(base, node_span(call.prefix()), call.suffixes(), false)
     }
 
-    /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins.
+    /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins;
+    /// `write`: the last suffix is an assignment target.
     fn suffixes<'a>(
         &mut self,
         mut value: Value,
         start: Span,
         suffixes: impl Iterator<Item = &'a ast::Suffix>,
+        write: bool,
     ) -> Value {
         let mut chain_span = start;
-        for suffix in suffixes {
+        let mut suffixes = suffixes.peekable();
+        // Members read along the current run of fields, with how many fields deep their
+        // value is; recorded against the run's last value when a call or the end closes it.
+        let mut pending: Vec<PendingMember> = Vec::new();
+        let mut fields = 0;
+        while let Some(suffix) = suffixes.next() {
             let suffix_span = node_span(suffix);
             match suffix {
                 ast::Suffix::Index(ast::Index::Dot { name, .. }) => {
+                    let usage = match suffixes.peek() {
+                        Some(ast::Suffix::Call(ast::Call::AnonymousCall(_))) => MemberUse::Call,
+                        None if write => MemberUse::Write,
+                        _ => MemberUse::Read,
+                    };
+                    pending.push((name, fields, usage, chain_span));
                     value = value.index(&name_of(name));
+                    fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
                     let key = match self.expr(expression) {
@@ -759,13 +830,19 @@ impl<'d> Lowerer<'d> {
                         other => Key::Dynamic(Box::new(other)),
                     };
                     value = Value::Index(Box::new(value), key);
+                    fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee_span = chain_span;
                     value =
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
+                    pending.push((method.name(), fields, MemberUse::Call, chain_span));
+                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee = value.clone().index(&name_of(method.name()));
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -778,11 +855,37 @@ impl<'d> Lowerer<'d> {
                         method.args(),
                     );
                 }
-                _ => value = Value::Unknown,
+                _ => {
+                    pending.clear();
+                    fields = 0;
+                    value = Value::Unknown;
+                }
             }
             chain_span = chain_span.cover(suffix_span);
         }
+        self.record_members(&value, fields, pending);
         value
+    }
+
+    /// Records the members read along a run of `fields` fields that ends in `chain`.
+    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember>) {
+        if members.is_empty() {
+            return;
+        }
+        let chain_id = self.ir.member_chains.len() as u32;
+        self.ir.member_chains.push(chain.clone());
+        let func = self.current_func();
+        for (name, depth, usage, base_span) in members {
+            self.ir.members.push(MemberRef {
+                chain: chain_id,
+                depth: fields - depth,
+                name: name_of(name),
+                span: token_span(name),
+                base_span,
+                func,
+                usage,
+            });
+        }
     }
 
     fn record_call(
@@ -796,7 +899,13 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
-                args.extend(self.expr_list(arguments.iter()))
+                args.extend(self.expr_list(arguments.iter()));
+                // `type(game)` asks whether it is set.
+                if matches!(&callee, Value::Global(name) if name == "type") {
+                    if let Some(first) = arguments.iter().next() {
+                        self.mark_tested(first);
+                    }
+                }
             }
             ast::FunctionArgs::String(token) => {
                 args.push((Value::Str(string_literal(token)), token_span(token)))
@@ -1072,6 +1181,87 @@ mod tests {
         assert_eq!(ir.bindings[1].values, vec![Value::Bool(false)]);
         let game = ir.free_names.iter().find(|n| n.name == "game").unwrap();
         assert_eq!(ir.function(game.func).name, "local f");
+    }
+
+    #[test]
+    fn members_know_the_span_of_their_object() {
+        let text =
+            "local p = game.players[1].gui.is_valid_sprite_path(x)\nentity.force:get_trains()\n";
+        let ir = lower_text(text);
+        let objects: Vec<(&str, &str)> = ir
+            .members
+            .iter()
+            .map(|m| {
+                let base = &text[m.base_span.start..m.base_span.end];
+                (base, &text[m.span.start..m.span.end])
+            })
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                ("game", "players"),
+                ("game.players[1]", "gui"),
+                ("game.players[1].gui", "is_valid_sprite_path"),
+                ("entity", "force"),
+                ("entity.force", "get_trains"),
+            ]
+        );
+    }
+
+    #[test]
+    fn members_are_recorded_with_their_use() {
+        let text = "player.character.health = x.y\nentity:destroy()\ngame.print(t[k].name)\n";
+        let ir = lower_text(text);
+        let members: Vec<(String, &str, MemberUse)> = ir
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    ir.describe(ir.member_base(m)),
+                    &text[m.span.start..m.span.end],
+                    m.usage,
+                )
+            })
+            .collect();
+        let expected = [
+            ("x", "y", MemberUse::Read),
+            ("player", "character", MemberUse::Read),
+            ("player.character", "health", MemberUse::Write),
+            ("entity", "destroy", MemberUse::Call),
+            ("game", "print", MemberUse::Call),
+            ("t[…]", "name", MemberUse::Read),
+        ];
+        let expected: Vec<(String, &str, MemberUse)> = expected
+            .into_iter()
+            .map(|(base, name, usage)| (base.to_string(), name, usage))
+            .collect();
+        assert_eq!(members, expected);
+    }
+
+    #[test]
+    fn names_tested_for_being_set_are_marked() {
+        let ir = lower_text(
+            "if game then end\nlocal t = script and script.mod_name\nif not remote or rcon == nil then end\nlocal k = type(commands)\ndata.extend{}\nwhile (mods) do end\n",
+        );
+        let tested: Vec<(&str, bool)> = ir
+            .free_names
+            .iter()
+            .map(|n| (n.name.as_str(), n.tested))
+            .collect();
+        assert_eq!(
+            tested,
+            [
+                ("game", true),
+                ("script", true),
+                ("script", false),
+                ("remote", true),
+                ("rcon", true),
+                ("type", false),
+                ("commands", true),
+                ("data", false),
+                ("mods", true),
+            ]
+        );
     }
 
     #[test]

@@ -166,6 +166,8 @@ pub enum Origin<'a> {
 
 pub struct Model<'a> {
     pub files: &'a [FileFacts<'a>],
+    /// The API table for the unit's Factorio version (see [`unit_api`]).
+    pub api: &'static crate::api::Api,
     /// The mod's name from info.json, for `require("__name__/...")`.
     mod_name: Option<String>,
     by_rel: HashMap<&'a str, usize>,
@@ -213,6 +215,7 @@ impl<'a> Model<'a> {
         let by_rel = files.iter().enumerate().map(|(i, f)| (f.rel, i)).collect();
         let mut model = Model {
             files,
+            api: unit_api(files),
             mod_name: unit_name.map(str::to_string),
             by_rel,
             assigns_by_path: HashMap::new(),
@@ -1075,6 +1078,17 @@ impl<'a> Model<'a> {
     pub fn function_span(&self, f: FnRef) -> Span {
         self.ir(f.file).function(f.func).head_span
     }
+}
+
+/// The API table for a unit: its files' Factorio version (they share one unless the config
+/// overrides it for some paths; then the first control-stage file's counts).
+fn unit_api(files: &[FileFacts]) -> &'static crate::api::Api {
+    let version = files
+        .iter()
+        .find(|f| f.stages.control)
+        .or(files.first())
+        .and_then(|f| f.factorio_version);
+    crate::api::for_version(version)
 }
 
 fn reverse(

@@ -14,6 +14,7 @@ mod fix;
 mod fl501;
 mod formats;
 mod github;
+mod migration;
 mod paths;
 mod progress;
 mod rules_cmd;

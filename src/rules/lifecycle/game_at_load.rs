@@ -132,6 +132,7 @@ fn uses(model: &Model, file: usize) -> Vec<NameRef> {
                 span: call.callee_span,
                 write: false,
                 func: call.func,
+                tested: false,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! FL501 global-in-2-0: the free name `global` in code for Factorio 2.0 or later.
 
 use crate::diagnostics::{Diagnostic, Edit, Fix};
-use crate::rules::{Rule, UnitFacts};
+use crate::rules::{is_test_code, Rule, UnitFacts};
 
 pub struct GlobalIn2_0;
 
@@ -47,12 +47,4 @@ impl Rule for GlobalIn2_0 {
             }
         }
     }
-}
-
-/// Files under a test folder (`tests/`, `spec/`, ...).
-fn is_test_code(rel: &str) -> bool {
-    rel.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__"))
 }

@@ -1,0 +1,376 @@
+//! FL402 unknown-api-member: a member that does not exist on a value of known API class, for
+//! the mod's Factorio version.
+//!
+//! Three kinds of value are judged: LuaObjects whose class the model knows, the `event` table
+//! a handler receives, and `defines`. Members that an older Factorio had and the mod's version
+//! no longer has are left to the migration rules (FL502 moved-api, FL503 removed-api), through
+//! the queries of `api::migration`: one mistake, one finding.
+
+use super::{added_later, closest, judging_table, version_phrase};
+use crate::api::{self, later, migration, Api, FactorioVersion};
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::ir::*;
+use crate::semantic::kinds::Kind;
+use crate::semantic::model::{path_key, FnRef, Model};
+use crate::semantic::FileFacts;
+use std::collections::HashSet;
+
+pub struct UnknownApiMember;
+
+/// Members every LuaObject answered before 2.0 without the API listing them.
+const LUA_OBJECT_1_1: &[&str] = &["__self", "isluaobject"];
+const TWO_ZERO: FactorioVersion = FactorioVersion { major: 2, minor: 0 };
+
+/// Classes whose objects also answer names that are not members: a custom table's keys
+/// (`game.players.Alice`) and a GUI element's children (`frame.my_button`).
+const NAMED_CHILDREN: &[&str] = &["LuaCustomTable", "LuaGuiElement"];
+
+impl Rule for UnknownApiMember {
+    fn code(&self) -> &'static str {
+        "FL402"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let uses_other_mods = requires_other_mods(unit);
+        let custom_events = custom_event_prototypes(unit);
+        for (index, file) in unit.files.iter().enumerate() {
+            let Some(table) = judging_table(unit, file) else {
+                continue;
+            };
+            let stages = file.stages;
+            let check = FileCheck {
+                model: &unit.model,
+                file,
+                index,
+                table,
+                version: file.factorio_version,
+                // Libraries add their own tables to `defines` (`defines.color`): in the
+                // settings and data stages every mod shares one `defines`, and at run time a
+                // required library of another mod may have added them.
+                own_defines_only: !(uses_other_mods || stages.data || stages.settings),
+                custom_events: &custom_events,
+            };
+            // LuaObjects and event data exist only at run time; `defines` in every stage.
+            let runtime = file.stages.control || file.stages.is_unknown();
+            for member in &file.ir.members {
+                let finding = match file.ir.member_base(member).global_path() {
+                    Some(path) if path[0] == "defines" => check.define(&path, member),
+                    _ if runtime => check.object(member),
+                    _ => None,
+                };
+                out.extend(finding);
+            }
+        }
+    }
+}
+
+struct FileCheck<'a, 'm> {
+    model: &'m Model<'a>,
+    file: &'m FileFacts<'a>,
+    index: usize,
+    table: &'static Api,
+    version: Option<FactorioVersion>,
+    /// Nothing but Factorio and this mod can have put names directly under `defines`.
+    own_defines_only: bool,
+    /// The `custom-event` prototypes the unit declares (they appear in `defines.events`).
+    custom_events: &'m HashSet<String>,
+}
+
+impl<'a> FileCheck<'a, '_> {
+    /// A member of a LuaObject or of a handler's event table.
+    fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
+        let base = self.file.ir.member_base(member);
+        if defined_by_mod(self.model, root(base)) {
+            return None;
+        }
+        match self.model.kind(self.index, base)? {
+            Kind::Class(class) => self.class_member(class, member),
+            Kind::EventData(events) => self.event_field(&events, member),
+            _ => None,
+        }
+        .filter(|_| {
+            // Only now (findings are rare) the more expensive question: is the kind certain?
+            let Some(settled) = self.model.settled_kind(self.index, base) else {
+                return false;
+            };
+            // A value the mod only annotates as an API class, and stores this very field
+            // into, is the mod's own table under a wrong annotation.
+            !(settled.from_annotation && self.mod_assigns(base, &member.name))
+        })
+    }
+
+    fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        if self.table.has_member(class, name)
+            // The object may be of a subclass (`get_control_behavior()` gives a
+            // LuaControlBehavior that is really a LuaLampControlBehavior).
+            || self.table.subclass_has_member(class, name)
+            || later::added_member(self.table, class, name)
+            || (self.table.version() < TWO_ZERO && LUA_OBJECT_1_1.contains(&name))
+            || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
+            || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
+            || self.in_any_version(|t| t.has_member(class, name))
+        {
+            return None;
+        }
+        let object = self.file.ir.describe(self.file.ir.member_base(member));
+        let verb = match member.usage {
+            MemberUse::Read => "read",
+            MemberUse::Write => "assigned",
+            MemberUse::Call => "called",
+        };
+        let message = format!(
+            "`{object}.{name}` is {verb}, but {class} has no member `{name}` in {}",
+            version_phrase(self.version, self.table)
+        );
+        let suggestion = closest(name, self.table.member_names(class));
+        let added = added_later(self.table, |t| t.has_member(class, name));
+        Some(
+            self.finding(
+                member,
+                message,
+                "not a member of ".to_string() + class,
+                suggestion,
+                added,
+            )
+            .with_note(format!(
+                "Factorio stops the mod with \"{class} doesn't contain key {name}.\" when this runs"
+            )),
+        )
+    }
+
+    fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        // Event tables are plain tables: a mod may add its own fields, and only the tables
+        // Factorio builds have a known shape.
+        if member.usage == MemberUse::Write
+            || !self.only_from_factorio(self.file.ir.member_base(member), name)
+        {
+            return None;
+        }
+        let known = |table: &Api| events.iter().all(|e| table.event(e).is_some());
+        if !known(self.table) || events.iter().any(|e| e.starts_with("script_raised_")) {
+            return None;
+        }
+        let has = |table: &Api| events.iter().any(|e| table.event_field(e, name).is_some());
+        if has(self.table)
+            || self.is_migration(|v| {
+                events
+                    .iter()
+                    .any(|e| migration::is_moved_or_removed_event_field(v, e, name))
+            })
+            || self.in_any_version(has)
+        {
+            return None;
+        }
+        let object = self.file.ir.describe(self.file.ir.member_base(member));
+        let which = events.join("/");
+        let message = format!(
+            "`{object}.{name}` is always nil: {which} event data has no field `{name}` in {}",
+            version_phrase(self.version, self.table)
+        );
+        let fields = events
+            .iter()
+            .filter_map(|e| self.table.event(e))
+            .flat_map(|e| e.data.keys().map(String::as_str));
+        let suggestion = closest(name, fields);
+        let added = added_later(self.table, |t| known(t) && has(t));
+        Some(self.finding(
+            member,
+            message,
+            "no such event field".to_string(),
+            suggestion,
+            added,
+        ))
+    }
+
+    /// `defines.<path>.<name>`: the node `path` names must have `name`.
+    fn define(&self, path: &[&str], member: &MemberRef) -> Option<Diagnostic> {
+        let name = member.name.as_str();
+        let parent = path[1..].join(".");
+        let full = if parent.is_empty() {
+            name.to_string()
+        } else {
+            format!("{parent}.{name}")
+        };
+        if parent.is_empty() && !self.own_defines_only {
+            return None;
+        }
+        // A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`,
+        // `_G.defines.color = colors`).
+        for root in ["G:defines", "G:_G.defines"] {
+            let mut prefix = root.to_string();
+            for part in full.split('.').chain([""]) {
+                if self.model.assigned_at(&prefix).is_some()
+                    || self.model.assigned_at(&format!("{prefix}[]")).is_some()
+                {
+                    return None;
+                }
+                prefix = format!("{prefix}.{part}");
+            }
+        }
+        let children: Vec<&str> = if parent.is_empty() {
+            self.table.define_names().collect()
+        } else {
+            match self.table.define(&parent)? {
+                api::Define::Values(values) => values.iter().map(String::as_str).collect(),
+                api::Define::Subkeys(children) => children.keys().map(String::as_str).collect(),
+            }
+        };
+        if children.contains(&name)
+            || later::added_define(self.table, &full)
+            || self.is_migration(|v| migration::is_moved_or_removed_define(v, &full))
+            || self.in_any_version(|t| t.is_define(&full))
+        {
+            return None;
+        }
+        let suggestion = closest(name, children.iter().copied());
+        // 2.0 added custom-event prototypes: `defines.events` also holds the names this mod
+        // or any mod it depends on declares, so only a near miss of Factorio's own names is
+        // reported.
+        let custom_events_possible = parent == "events" && self.table.version() >= TWO_ZERO;
+        if custom_events_possible && (self.custom_events.contains(name) || suggestion.is_none()) {
+            return None;
+        }
+        let message = format!(
+            "`defines.{full}` does not exist in {}; it is nil",
+            version_phrase(self.version, self.table)
+        );
+        let added = added_later(self.table, |t| t.is_define(&full));
+        let what = if parent.is_empty() {
+            "no such define".to_string()
+        } else {
+            format!("not in defines.{parent}")
+        };
+        Some(self.finding(member, message, what, suggestion, added))
+    }
+
+    /// Whether the mod assigns `base.name` (the same variable's field) anywhere.
+    fn mod_assigns(&self, base: &Value, name: &str) -> bool {
+        path_key(self.index, base)
+            .is_some_and(|key| self.model.assigned_at(&format!("{key}.{name}")).is_some())
+    }
+
+    /// A member an older Factorio had, for a mod whose version no longer has it: the
+    /// migration rules' finding, not this one.
+    fn is_migration(&self, moved: impl Fn(FactorioVersion) -> bool) -> bool {
+        self.version.is_some_and(moved)
+    }
+
+    /// With no version declared, a member some known Factorio has may be right for the
+    /// version the mod is really for.
+    fn in_any_version(&self, has: impl Fn(&Api) -> bool) -> bool {
+        self.version.is_none()
+            && api::KNOWN_VERSIONS
+                .iter()
+                .any(|k| has(api::for_version(Some(k.version))))
+    }
+
+    fn only_from_factorio(&self, base: &Value, field: &str) -> bool {
+        only_from_factorio(self.model, self.index, base, field)
+    }
+
+    fn finding(
+        &self,
+        member: &MemberRef,
+        message: String,
+        label: String,
+        suggestion: Option<&str>,
+        added: Option<String>,
+    ) -> Diagnostic {
+        let mut diagnostic =
+            Diagnostic::new("FL402", self.file.id, member.span, message).with_label(label);
+        if let Some(added) = added {
+            diagnostic = diagnostic.with_note(added);
+        }
+        match suggestion {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.with_help(
+                "check the name against the API documentation for this Factorio version",
+            ),
+        }
+    }
+}
+
+/// `event.field` where `event` is the first parameter of a handler that only Factorio calls
+/// (in file `index`), and the mod never stores `field` into it.
+pub(crate) fn only_from_factorio(model: &Model, index: usize, base: &Value, field: &str) -> bool {
+    let Value::Local(binding) = base else {
+        return false;
+    };
+    let ir = model.ir(index);
+    let info = ir.binding(*binding);
+    let function = FnRef {
+        file: index,
+        func: info.func,
+    };
+    let is_first_param =
+        info.kind == BindingKind::Param && ir.function(info.func).params.first() == Some(binding);
+    let called_by_mod = model
+        .calls_to
+        .get(&function)
+        .is_some_and(|callers| !callers.is_empty());
+    let written = model
+        .assigned_at(&format!("{index}:{binding}.{field}"))
+        .is_some();
+    is_first_param && !called_by_mod && !written
+}
+
+/// Whether the unit requires code of other mods (`require("__stdlib__/...")`); Factorio's own
+/// lualib (`util`, `__core__/lualib/...`) does not count.
+fn requires_other_mods(unit: &UnitFacts) -> bool {
+    unit.files.iter().enumerate().any(|(index, file)| {
+        file.ir.requires().any(|(path, call)| {
+            let foreign = path.starts_with("__")
+                && !path.starts_with("__core__")
+                && !path.starts_with("__base__");
+            foreign && matches!(unit.model.require_target(index, call), Some(Err(_)))
+        })
+    })
+}
+
+/// The names of `{type = "custom-event", name = "..."}` tables anywhere in the unit's calls
+/// (`data:extend`).
+fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
+    fn collect(value: &Value, out: &mut HashSet<String>) {
+        let Value::Table(fields) = value else {
+            return;
+        };
+        let field = |key: &str| {
+            fields.iter().find_map(|f| match (&f.key, &f.value) {
+                (Some(Key::Name(k)), Value::Str(text)) if k == key => Some(text.as_str()),
+                _ => None,
+            })
+        };
+        if let (Some("custom-event"), Some(name)) = (field("type"), field("name")) {
+            out.insert(name.to_string());
+        }
+        for f in fields {
+            collect(&f.value, out);
+        }
+    }
+    let mut names = HashSet::new();
+    for file in unit.files {
+        for call in &file.ir.calls {
+            for arg in &call.args {
+                collect(arg, &mut names);
+            }
+        }
+    }
+    names
+}
+
+/// The variable a chain of fields starts from (`game` in `game.players[1].name`).
+pub(crate) fn root(value: &Value) -> &Value {
+    match value {
+        Value::Index(base, _) => root(base),
+        other => other,
+    }
+}
+
+/// A global the mod assigns itself (a test double of `game`, its own `script` table): not the
+/// API object.
+pub(crate) fn defined_by_mod(model: &Model, root: &Value) -> bool {
+    matches!(root, Value::Global(name) if model.assigned_at(&format!("G:{name}")).is_some())
+}
