@@ -669,9 +669,9 @@ impl<'d> Lowerer<'d> {
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
                     pending.push((method.name(), fields, MemberUse::Call));
-                    self.record_members(&value, fields, std::mem::take(&mut pending));
-                    fields = 0;
                     let callee = value.clone().index(&name_of(method.name()));
+                    self.record_members(&callee, fields + 1, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
                     value = self.record_call(
@@ -695,7 +695,8 @@ impl<'d> Lowerer<'d> {
         value
     }
 
-    /// Records the members read along a run of `fields` fields that ends in `chain`.
+    /// Records the members read along a run of `fields` fields that ends in `chain` (each
+    /// with how many fields deep its value is).
     fn record_members(
         &mut self,
         chain: &Value,
@@ -712,7 +713,6 @@ impl<'d> Lowerer<'d> {
             self.ir.members.push(MemberRef {
                 chain: chain_id,
                 depth: fields - depth,
-                name: name_of(name),
                 span: token_span(name),
                 func,
                 usage,

@@ -174,14 +174,14 @@ impl Rule for WrongStageGlobal {
                 for member in &file.ir.members {
                     let base = file.ir.member_base(member);
                     if matches!(base, Value::Global(name) if name == "settings")
-                        && RUNTIME_SETTINGS.contains(&member.name.as_str())
+                        && RUNTIME_SETTINGS.contains(&file.ir.member_name(member))
                     {
                         out.push(finding(
                             file,
                             member.span,
                             format!(
                                 "`settings.{}` does not exist in the data stage; it is nil here",
-                                member.name
+                                file.ir.member_name(member)
                             ),
                             "only startup settings exist while prototypes load: `settings.startup[name].value`",
                         ));
