@@ -178,13 +178,14 @@ pub enum MemberUse {
 }
 
 /// `value.name` or `value:name(...)`: a named member of a value, where the name is written.
+/// [`FileIr::member_base`] and [`FileIr::member_name`] read it.
 #[derive(Clone, Debug)]
 pub struct MemberRef {
-    /// The chain in `FileIr::member_chains` the value is part of.
+    /// The chain in `FileIr::member_chains` that ends in (or goes on past) `value.name`.
     pub chain: u32,
-    /// How many fields to take off the end of the chain to reach the value.
+    /// How many fields to take off the end of the chain to reach the value (at least one:
+    /// the member itself).
     pub depth: u32,
-    pub name: String,
     /// The name after its `.` or `:`.
     pub span: Span,
     /// The expression before the `.` or `:` (for fixes that rewrite the whole access).
@@ -287,16 +288,32 @@ impl FileIr {
         &self.loops[id as usize]
     }
 
-    /// The value a member is read from (`player.character` for `player.character.health`).
-    pub fn member_base(&self, member: &MemberRef) -> &Value {
+    /// `value.name` itself (`player.character.health`).
+    fn member_value(&self, member: &MemberRef) -> &Value {
         let mut value = &self.member_chains[member.chain as usize];
-        for _ in 0..member.depth {
+        for _ in 1..member.depth {
             match value {
                 Value::Index(base, _) => value = base,
                 _ => break,
             }
         }
         value
+    }
+
+    /// The value a member is read from (`player.character` for `player.character.health`).
+    pub fn member_base(&self, member: &MemberRef) -> &Value {
+        match self.member_value(member) {
+            Value::Index(base, _) => base,
+            other => other,
+        }
+    }
+
+    /// The member's name (`health`).
+    pub fn member_name(&self, member: &MemberRef) -> &str {
+        match self.member_value(member) {
+            Value::Index(_, Key::Name(name)) => name,
+            _ => "",
+        }
     }
 
     /// The string literals passed to `require` at any call, with the call span.

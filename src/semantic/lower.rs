@@ -841,9 +841,9 @@ impl<'d> Lowerer<'d> {
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
                     pending.push((method.name(), fields, MemberUse::Call, chain_span));
-                    self.record_members(&value, fields, std::mem::take(&mut pending));
-                    fields = 0;
                     let callee = value.clone().index(&name_of(method.name()));
+                    self.record_members(&callee, fields + 1, std::mem::take(&mut pending));
+                    fields = 0;
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
                     value = self.record_call(
@@ -879,7 +879,6 @@ impl<'d> Lowerer<'d> {
             self.ir.members.push(MemberRef {
                 chain: chain_id,
                 depth: fields - depth,
-                name: name_of(name),
                 span: token_span(name),
                 base_span,
                 func,

@@ -96,12 +96,12 @@ impl<'a> FileCheck<'a, '_> {
             };
             // A value the mod only annotates as an API class, and stores this very field
             // into, is the mod's own table under a wrong annotation.
-            !(settled.from_annotation && self.mod_assigns(base, &member.name))
+            !(settled.from_annotation && self.mod_assigns(base, self.file.ir.member_name(member)))
         })
     }
 
     fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
-        let name = member.name.as_str();
+        let name = self.file.ir.member_name(member);
         if self.table.has_member(class, name)
             // The object may be of a subclass (`get_control_behavior()` gives a
             // LuaControlBehavior that is really a LuaLampControlBehavior).
@@ -141,7 +141,7 @@ impl<'a> FileCheck<'a, '_> {
     }
 
     fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
-        let name = member.name.as_str();
+        let name = self.file.ir.member_name(member);
         // Event tables are plain tables: a mod may add its own fields, and only the tables
         // Factorio builds have a known shape.
         if member.usage == MemberUse::Write
@@ -187,7 +187,7 @@ impl<'a> FileCheck<'a, '_> {
 
     /// `defines.<path>.<name>`: the node `path` names must have `name`.
     fn define(&self, path: &[&str], member: &MemberRef) -> Option<Diagnostic> {
-        let name = member.name.as_str();
+        let name = self.file.ir.member_name(member);
         let parent = path[1..].join(".");
         let full = if parent.is_empty() {
             name.to_string()

@@ -20,9 +20,18 @@ struct StageGlobal {
     name: &'static str,
     /// Exists in the settings, data and control stage.
     stages: [bool; 3],
-    /// Only Factorio 2.0 and later define it at all.
-    since_2_0: bool,
+    /// The Factorio versions that define it at all.
+    versions: Versions,
     help: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Versions {
+    All,
+    Since2_0,
+    /// `global`: in 2.0 it is gone from every stage, which is a migration matter (FL501),
+    /// not a stage one.
+    Before2_0,
 }
 
 const RUNTIME_ONLY: [bool; 3] = [false, false, true];
@@ -32,79 +41,79 @@ const GLOBALS: &[StageGlobal] = &[
     StageGlobal {
         name: "game",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "game state exists only at run time: move this code into control.lua or a file it requires (and use it from an event handler, not while loading)",
     },
     StageGlobal {
         name: "script",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "event registration and `script.*` belong in control.lua or a file it requires; in the data stage, read `mods` for the active mods",
     },
     StageGlobal {
         name: "remote",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "remote interfaces exist only in the control stage: move this code into control.lua or a file it requires",
     },
     StageGlobal {
         name: "commands",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "console commands are added in the control stage: move this code into control.lua or a file it requires",
     },
     StageGlobal {
         name: "rcon",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "`rcon` exists only in the control stage",
     },
     StageGlobal {
         name: "rendering",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "drawing is done at run time: move this code into control.lua or a file it requires",
     },
     StageGlobal {
         name: "storage",
         stages: RUNTIME_ONLY,
-        since_2_0: true,
+        versions: Versions::Since2_0,
         help: "the saved table exists only in the control stage; prototype code passes data on through `data.raw` or settings",
     },
     StageGlobal {
         name: "global",
         stages: RUNTIME_ONLY,
-        since_2_0: false,
+        versions: Versions::Before2_0,
         help: "the saved table (`global` in 1.1, `storage` in 2.0) exists only in the control stage",
     },
     StageGlobal {
         name: "prototypes",
         stages: RUNTIME_ONLY,
-        since_2_0: true,
+        versions: Versions::Since2_0,
         help: "`prototypes` is the run-time view of the finished prototypes; while they load, read `data.raw`",
     },
     StageGlobal {
         name: "settings",
         stages: [false, true, true],
-        since_2_0: false,
+        versions: Versions::All,
         help: "settings are being defined in this stage; read them from the data stage on (`settings.startup`)",
     },
     StageGlobal {
         name: "data",
         stages: PROTOTYPE_STAGES_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "`data.raw` exists only while prototypes load; at run time read prototypes through `prototypes.*` (2.0) or `game.*_prototypes` (1.1)",
     },
     StageGlobal {
         name: "mods",
         stages: PROTOTYPE_STAGES_ONLY,
-        since_2_0: false,
+        versions: Versions::All,
         help: "at run time the active mods are `script.active_mods`",
     },
     StageGlobal {
         name: "feature_flags",
         stages: PROTOTYPE_STAGES_ONLY,
-        since_2_0: true,
+        versions: Versions::Since2_0,
         help: "at run time the feature flags are `script.feature_flags`",
     },
 ];
@@ -150,7 +159,12 @@ impl Rule for WrongStageGlobal {
                 let Some(global) = GLOBALS.iter().find(|g| g.name == name.name) else {
                     continue;
                 };
-                if (global.since_2_0 && !modern)
+                let defined = match global.versions {
+                    Versions::All => true,
+                    Versions::Since2_0 => modern,
+                    Versions::Before2_0 => !modern,
+                };
+                if !defined
                     || assigned.contains(global.name)
                     || exists_in_any(global.stages, stages)
                 {
@@ -174,14 +188,14 @@ impl Rule for WrongStageGlobal {
                 for member in &file.ir.members {
                     let base = file.ir.member_base(member);
                     if matches!(base, Value::Global(name) if name == "settings")
-                        && RUNTIME_SETTINGS.contains(&member.name.as_str())
+                        && RUNTIME_SETTINGS.contains(&file.ir.member_name(member))
                     {
                         out.push(finding(
                             file,
                             member.span,
                             format!(
                                 "`settings.{}` does not exist in the data stage; it is nil here",
-                                member.name
+                                file.ir.member_name(member)
                             ),
                             "only startup settings exist while prototypes load: `settings.startup[name].value`",
                         ));

@@ -51,7 +51,7 @@ pub struct GoneUse<'u> {
 impl GoneUse<'_> {
     /// What happens in the game when the old name runs.
     pub fn consequence(&self) -> String {
-        let name = &self.member.name;
+        let name = self.file.ir.member_name(self.member);
         match &self.owner {
             Owner::Class(class) => format!(
                 "Factorio {} stops the mod with \"{class} doesn't contain key {name}.\" when this runs",
@@ -188,7 +188,7 @@ impl<'u> FileScan<'u> {
             spelled: format!(
                 "{}.{}",
                 self.file.ir.describe(self.base(member)),
-                member.name
+                self.file.ir.member_name(member)
             ),
             new,
             since,
@@ -212,7 +212,7 @@ impl<'u> FileScan<'u> {
     }
 
     fn class_member(&self, class: &'static str, member: &'u MemberRef) -> Option<GoneUse<'u>> {
-        let name = member.name.as_str();
+        let name = self.file.ir.member_name(member);
         if self.table.has_member(class, name)
             // The object may be of a subclass that still has the name.
             || self.table.subclass_has_member(class, name)
@@ -230,7 +230,7 @@ impl<'u> FileScan<'u> {
     }
 
     fn event_field(&self, events: Vec<String>, member: &'u MemberRef) -> Option<GoneUse<'u>> {
-        let name = member.name.as_str();
+        let name = self.file.ir.member_name(member);
         if member.usage == MemberUse::Write
             || !only_from_factorio(&self.unit.model, self.index, self.base(member), name)
             || events
@@ -266,7 +266,7 @@ impl<'u> FileScan<'u> {
         };
         let field =
             |name: &str| Value::Index(Box::new(self.base(member).clone()), Key::Name(name.into()));
-        let (old, new) = (field(&member.name), field(new));
+        let (old, new) = (field(self.file.ir.member_name(member)), field(new));
         let ir = self.file.ir;
         let values = ir
             .bindings
@@ -290,7 +290,7 @@ impl<'u> FileScan<'u> {
     /// `defines.<parent>.<name>`: reported at the first gone step of the path only.
     fn define(&self, parent: &[&str], member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let mut path: Vec<&str> = parent.to_vec();
-        path.push(&member.name);
+        path.push(self.file.ir.member_name(member));
         let full = path.join(".");
         let gone = |v: FactorioVersion, p: &str| migration::is_moved_or_removed_define(v, p);
         if !gone(self.version, &full)

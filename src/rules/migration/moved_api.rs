@@ -99,7 +99,7 @@ fn reshaped_finding(read: &ReshapedRead) -> Diagnostic {
 fn finding(unit: &UnitFacts, gone: &GoneUse) -> Diagnostic {
     let spelled = &gone.spelled;
     let since = gone.since;
-    let name = &gone.member.name;
+    let name = gone.file.ir.member_name(gone.member);
     let (message, label) = match (&gone.new, &gone.owner) {
         (New::Rename(new), Owner::Event(events)) => (
             format!(
@@ -177,7 +177,7 @@ fn mechanical_fix(unit: &UnitFacts, gone: &GoneUse) -> Result<(Fix, String), Str
             if !gone.base_is_plain_path() {
                 return Err(format!(
                     "write `{new}`; the expression before `.{}` has calls to keep",
-                    member.name
+                    gone.file.ir.member_name(member)
                 ));
             }
             if gone.is_colon_call() {

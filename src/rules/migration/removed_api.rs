@@ -24,11 +24,12 @@ impl Rule for RemovedApi {
                     "`{}` is nil in Factorio {since}: the {} event no longer has `{}`",
                     gone.spelled,
                     events.join("/"),
-                    gone.member.name
+                    gone.file.ir.member_name(gone.member)
                 ),
                 Owner::Class(class) => format!(
                     "`{}` was removed in Factorio {since}: {class} has no `{}` any more",
-                    gone.spelled, gone.member.name
+                    gone.spelled,
+                    gone.file.ir.member_name(gone.member)
                 ),
                 Owner::Defines(_) => format!("`{}` was removed in Factorio {since}", gone.spelled),
             };
