@@ -121,7 +121,6 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        drop(seed);
         let closure_calls = self.closure_parameter_calls();
         self.spread(&mut reach, &mut queue, &closure_calls);
         // Handlers kept in tables and called by the mod's own dispatcher: once the
