@@ -26,6 +26,9 @@ pub struct FileIr {
     pub free_names: Vec<NameRef>,
     /// Stretches of code that run only when a condition holds (see [`Guard`]).
     pub guards: Vec<Guard>,
+    /// The condition of every `if`, `elseif`, `while` and `until`: reads that no call or
+    /// assignment holds.
+    pub tests: Vec<Test>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -140,6 +143,14 @@ pub struct NameRef {
     pub write: bool,
     /// The function whose body holds the reference.
     pub func: FuncId,
+}
+
+/// A condition's value, where it is tested.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub func: FuncId,
+    pub span: Span,
+    pub value: Value,
 }
 
 /// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right

@@ -719,9 +719,9 @@ pub fn local_users(ir: &FileIr, binding: BindingId, how: Use) -> Vec<(FuncId, Sp
             }
         }
     }
-    for guard in &ir.guards {
-        if guard.facts.iter().any(|(v, _)| uses(v)) {
-            users.push((guard.func, guard.condition));
+    for test in &ir.tests {
+        if uses(&test.value) {
+            users.push((test.func, test.span));
         }
     }
     users.sort_by_key(|(func, span)| (span.start, *func));
