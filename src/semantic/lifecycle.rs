@@ -317,7 +317,27 @@ impl<'a> Model<'a> {
                     0,
                     "on_configuration_changed".to_string(),
                 ),
-                RegKind::Remote => continue,
+                RegKind::Remote => {
+                    // `local api = {}; function api.f() … end; remote.add_interface("x", api)`:
+                    // every function stored in the interface table, also by assignment.
+                    let file = registration.call.file;
+                    let call = self.ir(file).call(registration.call.call);
+                    let Some(table) = call.args.get(1) else {
+                        continue;
+                    };
+                    for (entry_file, key, value) in self.table_entries(file, table) {
+                        let origin = match key {
+                            Some(Key::Name(name)) => {
+                                format!("the remote function {}.{name}", registration.name)
+                            }
+                            _ => format!("the remote interface {}", registration.name),
+                        };
+                        for f in self.callees(entry_file, value) {
+                            out.push((f, Context::Remote, origin.clone()));
+                        }
+                    }
+                    continue;
+                }
             };
             let file = registration.call.file;
             let call = self.ir(file).call(registration.call.call);
