@@ -10,5 +10,7 @@ pub mod lower;
 pub mod model;
 pub mod storage;
 pub mod storage_writes;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use files::{FileFacts, Stages};
