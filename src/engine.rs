@@ -94,6 +94,7 @@ impl Report {
 
 /// The result of reading, parsing and lowering one file.
 enum Analysis {
+    // Boxed: the summary is far larger than the other variants.
     Ok {
         ir: Box<FileIr>,
         comments: Vec<Comment>,

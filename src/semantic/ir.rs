@@ -31,6 +31,9 @@ pub struct FileIr {
     /// The field chains members are read from (`player.character.health` once for its three
     /// members; see [`FileIr::member_base`]).
     pub member_chains: Vec<Value>,
+    /// The condition of every `if`, `elseif`, `while` and `until`: reads that no call or
+    /// assignment holds.
+    pub tests: Vec<Test>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -151,6 +154,14 @@ pub struct NameRef {
     /// Read only to test whether it is set: a condition (`if game then`), the left of
     /// `and`/`or`, `not x`, `x == nil`, `type(x)`.
     pub tested: bool,
+}
+
+/// A condition's value, where it is tested.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub func: FuncId,
+    pub span: Span,
+    pub value: Value,
 }
 
 /// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right

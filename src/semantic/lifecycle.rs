@@ -121,7 +121,6 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        drop(seed);
         let closure_calls = self.closure_parameter_calls();
         self.spread(&mut reach, &mut queue, &closure_calls);
         // Handlers kept in tables and called by the mod's own dispatcher: once the
@@ -318,7 +317,27 @@ impl<'a> Model<'a> {
                     0,
                     "on_configuration_changed".to_string(),
                 ),
-                RegKind::Remote => continue,
+                RegKind::Remote => {
+                    // `local api = {}; function api.f() … end; remote.add_interface("x", api)`:
+                    // every function stored in the interface table, also by assignment.
+                    let file = registration.call.file;
+                    let call = self.ir(file).call(registration.call.call);
+                    let Some(table) = call.args.get(1) else {
+                        continue;
+                    };
+                    for (entry_file, key, value) in self.table_entries(file, table) {
+                        let origin = match key {
+                            Some(Key::Name(name)) => {
+                                format!("the remote function {}.{name}", registration.name)
+                            }
+                            _ => format!("the remote interface {}", registration.name),
+                        };
+                        for f in self.callees(entry_file, value) {
+                            out.push((f, Context::Remote, origin.clone()));
+                        }
+                    }
+                    continue;
+                }
             };
             let file = registration.call.file;
             let call = self.ir(file).call(registration.call.call);
@@ -720,9 +739,9 @@ pub fn local_users(ir: &FileIr, binding: BindingId, how: Use) -> Vec<(FuncId, Sp
             }
         }
     }
-    for guard in &ir.guards {
-        if guard.facts.iter().any(|(v, _)| uses(v)) {
-            users.push((guard.func, guard.condition));
+    for test in &ir.tests {
+        if uses(&test.value) {
+            users.push((test.func, test.span));
         }
     }
     users.sort_by_key(|(func, span)| (span.start, *func));
@@ -744,3 +763,111 @@ const TABLE_FUNCTIONS: &[&str] = &[
     "rawset",
     "setmetatable",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::test_model::with_model;
+    use crate::semantic::FileFacts;
+
+    /// The sure contexts of the function named `name` (as `Function::name` has it) in file 0.
+    fn sure(model: &Model, facts: &[FileFacts], name: &str) -> Vec<Context> {
+        let func = facts[0]
+            .ir
+            .functions
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no function {name}"));
+        model.sure_contexts(FnRef {
+            file: 0,
+            func: func as FuncId,
+        })
+    }
+
+    #[test]
+    fn a_function_kept_for_later_does_not_run_now() {
+        let code = r#"
+            local later = {}
+            local function keep(fn) later[#later + 1] = fn end
+            local function run_now(fn) fn() end
+            local function stored() end
+            local function called() end
+            local function protected() end
+            keep(stored)
+            run_now(called)
+            pcall(protected)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            // The model's contexts count every handed-over function as run by the call.
+            let stored = facts[0]
+                .ir
+                .functions
+                .iter()
+                .position(|f| f.name == "local stored");
+            let stored = FnRef {
+                file: 0,
+                func: stored.unwrap() as FuncId,
+            };
+            assert!(model.contexts(stored).contains(&Context::Load));
+            assert!(sure(model, facts, "local stored").is_empty());
+            assert_eq!(sure(model, facts, "local called"), vec![Context::Load]);
+            assert_eq!(sure(model, facts, "local protected"), vec![Context::Load]);
+        });
+    }
+
+    #[test]
+    fn handlers_in_a_mods_own_dispatcher_run_in_its_context() {
+        let code = r#"
+            local listeners = {}
+            local load_listeners = {}
+            local function listen(id, fn)
+              listeners[id] = listeners[id] or {}
+              table.insert(listeners[id], fn)
+            end
+            local function on_load(fn) table.insert(load_listeners, fn) end
+            local function on_tick_handler() end
+            local function on_load_handler() end
+            listen(defines.events.on_tick, on_tick_handler)
+            on_load(on_load_handler)
+            script.on_event(defines.events.on_tick, function(event)
+              for _, fn in ipairs(listeners[event.name]) do fn(event) end
+            end)
+            script.on_load(function()
+              for _, fn in ipairs(load_listeners) do fn() end
+            end)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            assert_eq!(
+                sure(model, facts, "local on_tick_handler"),
+                vec![Context::Event]
+            );
+            assert_eq!(
+                sure(model, facts, "local on_load_handler"),
+                vec![Context::OnLoad]
+            );
+        });
+    }
+
+    #[test]
+    fn an_on_init_flag_marks_a_path_on_load_skips() {
+        let code = "local fresh = false\n\
+                    local function setup()\n  if fresh then\n    CREATE()\n  end\n  LINK()\nend\n\
+                    script.on_init(function() fresh = true; setup() end)\n\
+                    script.on_load(setup)\n";
+        with_model(&[("control.lua", code)], |model, facts| {
+            let ir = facts[0].ir;
+            let call_span = |name: &str| {
+                ir.calls
+                    .iter()
+                    .find(|c| c.callee == Value::Global(name.to_string()))
+                    .map(|c| (c.func, c.span))
+                    .unwrap()
+            };
+            let (func, create) = call_span("CREATE");
+            let (_, link) = call_span("LINK");
+            let setup = FnRef { file: 0, func };
+            assert!(model.skipped_while_loading(setup, create, Context::OnLoad));
+            assert!(!model.skipped_while_loading(setup, link, Context::OnLoad));
+        });
+    }
+}

@@ -236,7 +236,9 @@ impl<'d> Lowerer<'d> {
                 self.if_statement(if_stmt);
             }
             Stmt::While(while_loop) => {
-                self.tested_condition(while_loop.condition());
+                let test = self.expr(while_loop.condition());
+                self.mark_tested(while_loop.condition());
+                self.push_test(node_span(while_loop.condition()), &test);
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
@@ -249,7 +251,8 @@ impl<'d> Lowerer<'d> {
                     // `until` sees the body's locals.
                     this.scopes.push(HashMap::new());
                     this.block_body(repeat.block());
-                    this.condition(repeat.until());
+                    let test = this.condition(repeat.until()).value;
+                    this.push_test(node_span(repeat.until()), &test);
                     this.scopes.pop();
                 });
             }
@@ -295,6 +298,7 @@ impl<'d> Lowerer<'d> {
         let condition_span = node_span(if_stmt.condition());
         let first = self.condition(if_stmt.condition());
         self.mark_tested(if_stmt.condition());
+        self.push_test(condition_span, &first.value);
         let then_start = token_span(if_stmt.then_token()).end;
         self.push_guard(condition_span, then_start, branch_ends[0], first.when_true);
         self.block(if_stmt.block());
@@ -303,6 +307,7 @@ impl<'d> Lowerer<'d> {
             let span = node_span(else_if.condition());
             let condition = self.condition(else_if.condition());
             self.mark_tested(else_if.condition());
+            self.push_test(span, &condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
             let start = token_span(else_if.then_token()).end;
@@ -321,6 +326,14 @@ impl<'d> Lowerer<'d> {
             Some(ast::LastStmt::Return(_) | ast::LastStmt::Break(_))
         );
         (exits && else_ifs.is_empty() && if_stmt.else_token().is_none()).then_some(all_false)
+    }
+
+    fn push_test(&mut self, span: Span, value: &Value) {
+        self.ir.tests.push(Test {
+            func: self.current_func(),
+            span,
+            value: value.clone(),
+        });
     }
 
     fn push_guard(&mut self, condition: Span, start: usize, end: usize, facts: Vec<(Value, bool)>) {
@@ -629,12 +642,6 @@ impl<'d> Lowerer<'d> {
 
     fn expr_list<'a>(&mut self, exprs: impl Iterator<Item = &'a Expression>) -> Vec<(Value, Span)> {
         exprs.map(|e| (self.expr(e), node_span(e))).collect()
-    }
-
-    /// A loop's condition: lowered as an expression, and the names it tests marked.
-    fn tested_condition(&mut self, expr: &Expression) {
-        self.expr(expr);
-        self.mark_tested(expr);
     }
 
     /// Marks the free names `expr` tests for being set: the expression itself if it is a name,

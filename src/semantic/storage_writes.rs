@@ -57,7 +57,7 @@ impl<'a> Model<'a> {
             if rewrites_itself(ir, &assign.target, &assign.value) {
                 continue;
             }
-            if let Some(path) = self.storage_path(file, &assign.target) {
+            if let Some(path) = self.written_storage_path(file, &assign.target) {
                 writes.push(StorageWrite {
                     func: assign.func,
                     span: assign.span,
@@ -77,7 +77,7 @@ impl<'a> Model<'a> {
             let Some(table) = call.args.first() else {
                 continue;
             };
-            if let Some(path) = self.storage_path(file, table) {
+            if let Some(path) = self.written_storage_path(file, table) {
                 writes.push(StorageWrite {
                     func: call.func,
                     span: call.span,
@@ -88,6 +88,48 @@ impl<'a> Model<'a> {
             }
         }
         writes
+    }
+}
+
+impl<'a> Model<'a> {
+    /// The storage path of a written place, also through the value of a `pairs`/`ipairs`
+    /// loop over a table in storage (`for _, data in pairs(storage.players) do data.gui =
+    /// nil end` writes `storage.players[…].gui`).
+    fn written_storage_path(&self, file: usize, place: &'a Value) -> Option<String> {
+        if let Some(path) = self.storage_path(file, place) {
+            return Some(path);
+        }
+        let mut keys = Vec::new();
+        let mut root = place;
+        while let Value::Index(base, key) = root {
+            keys.push(key);
+            root = base;
+        }
+        let Value::Local(binding) = root else {
+            return None;
+        };
+        let ir = self.ir(file);
+        let BindingKind::LoopVar(loop_id) = ir.binding(*binding).kind else {
+            return None;
+        };
+        let loop_info = ir.loop_(loop_id);
+        let (LoopKind::Pairs(table) | LoopKind::Ipairs(table)) = &loop_info.kind else {
+            return None;
+        };
+        if loop_info.vars.iter().position(|v| v == binding) != Some(1) {
+            return None;
+        }
+        let mut path = format!("{}[…]", self.storage_path(file, table)?);
+        for key in keys.into_iter().rev() {
+            match key {
+                Key::Name(name) => {
+                    path.push('.');
+                    path.push_str(name);
+                }
+                Key::Dynamic(_) => path.push_str("[…]"),
+            }
+        }
+        Some(path)
     }
 }
 

@@ -54,12 +54,13 @@ impl Rule for StaleStorageAlias {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        let filled_at_load = paths_written_at_load(model);
         for (file_index, file) in unit.files.iter().enumerate() {
             for alias in aliases(unit, file_index) {
                 if is_rebound_later(model, &alias) {
                     continue;
                 }
-                let readers = handler_reads(model, &alias);
+                let readers = handler_reads(model, &alias, &filled_at_load);
                 if matches!(alias.target, Target::Local(_)) && readers.is_empty() {
                     continue;
                 }
@@ -265,6 +266,29 @@ fn is_rebound_later(model: &Model, alias: &Alias) -> bool {
     }
 }
 
+/// The storage paths the mod writes while loading (into the fresh table every peer builds).
+fn paths_written_at_load(model: &Model) -> Vec<String> {
+    let mut paths = Vec::new();
+    for file in 0..model.files.len() {
+        for write in model.storage_writes(file) {
+            let f = FnRef {
+                file,
+                func: write.func,
+            };
+            if model.sure_reach(f, Context::Load).is_some() {
+                paths.push(write.path);
+            }
+        }
+    }
+    paths
+}
+
+/// `storage.config.ranks` is within `storage.config`.
+fn is_within(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
 /// What a table value can be, as comparable keys (a path, or a constructor's place).
 fn table_identities(model: &Model, file: usize, value: &Value) -> Vec<String> {
     model
@@ -280,17 +304,23 @@ fn table_identities(model: &Model, file: usize, value: &Value) -> Vec<String> {
 
 /// Where handlers (events, commands, remote functions) read a local alias: file, span,
 /// context and origin.
-fn handler_reads(model: &Model, alias: &Alias) -> Vec<(usize, Span, Context, String)> {
+fn handler_reads(
+    model: &Model,
+    alias: &Alias,
+    filled_at_load: &[String],
+) -> Vec<(usize, Span, Context, String)> {
     let Target::Local(binding) = alias.target else {
         return Vec::new();
     };
     let ir = model.ir(alias.file);
-    // Bound at load, a copied number or string is the same on every peer (each copies it
-    // at load); only a table reference can point at the discarded table. Set on the host
-    // only, any value is missing on the peers that loaded a save.
+    // Bound at load from a part of storage the mod fills while loading (a scenario's
+    // configuration), a copied number or string is the same on every peer and stays
+    // right; only a table reference can point at the discarded table. From any other part,
+    // the value is not the saved one (nil, or the fallback) whatever it is. Set on the
+    // host only, any value is missing on the peers that loaded a save.
     let how = match alias.binder {
-        Binder::Load => Use::AsTable,
-        Binder::HostOnly(_) => Use::Any,
+        Binder::Load if filled_at_load.iter().any(|p| is_within(&alias.path, p)) => Use::AsTable,
+        Binder::Load | Binder::HostOnly(_) => Use::Any,
     };
     let mut reads: Vec<(usize, Span, Context, String, FuncId)> = Vec::new();
     for (func, span) in local_users(ir, binding, how) {
