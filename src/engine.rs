@@ -78,11 +78,19 @@ impl Report {
 
 /// The result of reading, parsing and lowering one file.
 enum Analysis {
-    Ok { ir: FileIr, comments: Vec<Comment> },
+    Ok {
+        ir: Box<FileIr>,
+        comments: Vec<Comment>,
+    },
     ParseErrors(Vec<crate::syntax::ParseError>),
     Binary,
-    TooLarge { bytes: usize },
-    TooDeep { depth: usize, offset: usize },
+    TooLarge {
+        bytes: usize,
+    },
+    TooDeep {
+        depth: usize,
+        offset: usize,
+    },
     Unreadable(String),
 }
 
@@ -364,7 +372,7 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
     // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
     if text.len() >= LITERAL_DATA_MIN_BYTES && crate::syntax::is_literal_data(&text) {
         let analysis = Analysis::Ok {
-            ir: literal_data_ir(text.len()),
+            ir: Box::new(literal_data_ir(text.len())),
             comments: crate::syntax::comments(&text),
         };
         return LoadedFile {
@@ -377,7 +385,7 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         Ok(parsed) => {
             let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
             Analysis::Ok {
-                ir,
+                ir: Box::new(ir),
                 comments: parsed.comments,
             }
         }
@@ -474,7 +482,7 @@ fn check_unit(
     let irs: Vec<(FileId, &FileIr)> = files
         .iter()
         .map(|(id, analysis)| match analysis {
-            Analysis::Ok { ir, .. } => (*id, ir),
+            Analysis::Ok { ir, .. } => (*id, &**ir),
             _ => (*id, &empty),
         })
         .collect();

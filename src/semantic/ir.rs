@@ -22,6 +22,9 @@ pub struct FileIr {
     pub calls: Vec<Call>,
     pub assigns: Vec<Assign>,
     pub loops: Vec<Loop>,
+    /// Code that runs only when a condition holds: `if` branches and what follows an early
+    /// `return` (loop bodies are in `loops`).
+    pub guards: Vec<Guard>,
     /// Every reference to a name that no local declaration covers.
     pub free_names: Vec<NameRef>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
@@ -108,6 +111,16 @@ pub struct Assign {
     pub loops: Vec<LoopId>,
     /// `---@type T` written above the assignment (its first target).
     pub annotation: Option<Box<TypeExpr>>,
+}
+
+/// A stretch of a function that runs only under some conditions.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub func: FuncId,
+    /// The guarded bytes: a branch body, or from an early-returning `if` to the function's end.
+    pub region: Span,
+    /// The tests that decide it: a branch's own test and those of the branches before it.
+    pub conditions: Vec<Value>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -230,6 +243,13 @@ impl FileIr {
     }
     pub fn loop_(&self, id: LoopId) -> &Loop {
         &self.loops[id as usize]
+    }
+
+    /// The guards around a place in a function, outermost first.
+    pub fn guards_at(&self, func: FuncId, at: Span) -> impl Iterator<Item = &Guard> {
+        self.guards.iter().filter(move |g| {
+            g.func == func && g.region.start <= at.start && at.start < g.region.end
+        })
     }
 
     /// The string literals passed to `require` at any call, with the call span.

@@ -203,17 +203,7 @@ impl<'d> Lowerer<'d> {
                 self.function_call(call);
             }
             Stmt::Do(body) => self.block(body.block()),
-            Stmt::If(if_stmt) => {
-                self.expr(if_stmt.condition());
-                self.block(if_stmt.block());
-                for else_if in if_stmt.else_if().into_iter().flatten() {
-                    self.expr(else_if.condition());
-                    self.block(else_if.block());
-                }
-                if let Some(block) = if_stmt.else_block() {
-                    self.block(block);
-                }
-            }
+            Stmt::If(if_stmt) => self.if_statement(if_stmt),
             Stmt::While(while_loop) => {
                 self.expr(while_loop.condition());
                 let span =
@@ -256,6 +246,53 @@ impl<'d> Lowerer<'d> {
             Stmt::Goto(_) | Stmt::Label(_) => {}
             _ => {}
         }
+    }
+
+    /// An `if` chain. Each branch is a [`Guard`] on its own test and the tests before it (an
+    /// `else` on all of them); when every branch returns and there is no `else`, the rest of
+    /// the function is guarded by those tests too (`if not storage.on then return end`).
+    fn if_statement(&mut self, if_stmt: &ast::If) {
+        let else_ifs: Vec<&ast::ElseIf> = if_stmt.else_if().into_iter().flatten().collect();
+        let branch_end = |i: usize| match else_ifs.get(i) {
+            Some(next) => token_span(next.else_if_token()).start,
+            None => if_stmt
+                .else_token()
+                .map_or(token_span(if_stmt.end_token()).start, |t| {
+                    token_span(t).start
+                }),
+        };
+        let mut conditions = vec![self.expr(if_stmt.condition())];
+        let start = token_span(if_stmt.then_token()).end;
+        self.guard(Span::new(start, branch_end(0)), &conditions);
+        self.block(if_stmt.block());
+        let mut all_return = ends_in_return(if_stmt.block());
+        for (i, else_if) in else_ifs.iter().enumerate() {
+            conditions.push(self.expr(else_if.condition()));
+            let start = token_span(else_if.then_token()).end;
+            self.guard(Span::new(start, branch_end(i + 1)), &conditions);
+            self.block(else_if.block());
+            all_return &= ends_in_return(else_if.block());
+        }
+        if let (Some(block), Some(else_token)) = (if_stmt.else_block(), if_stmt.else_token()) {
+            let region = Span::new(
+                token_span(else_token).end,
+                token_span(if_stmt.end_token()).start,
+            );
+            self.guard(region, &conditions);
+            self.block(block);
+        } else if all_return {
+            let func_end = self.ir.functions[self.current_func() as usize].span.end;
+            let after = token_span(if_stmt.end_token()).end;
+            self.guard(Span::new(after, func_end.max(after)), &conditions);
+        }
+    }
+
+    fn guard(&mut self, region: Span, conditions: &[Value]) {
+        self.ir.guards.push(Guard {
+            func: self.current_func(),
+            region,
+            conditions: conditions.to_vec(),
+        });
     }
 
     /// Opens a loop scope, declares its variables, and lowers the body inside it.
@@ -658,6 +695,10 @@ impl<'d> Lowerer<'d> {
     }
 }
 
+fn ends_in_return(block: &ast::Block) -> bool {
+    matches!(block.last_stmt(), Some(ast::LastStmt::Return(_)))
+}
+
 /// The contents of a string literal token, with the common escapes decoded.
 fn string_literal(token: &TokenReference) -> String {
     match token.token().token_type() {
@@ -816,6 +857,28 @@ mod tests {
             self_param.annotation.as_deref(),
             Some(&TypeExpr::Name("Tag".to_string()))
         );
+    }
+
+    #[test]
+    fn guards_cover_branches_and_what_follows_an_early_return() {
+        let text = "if storage.a then f() elseif b then g() else h() end\n\
+                    local function k()\n  if not storage.on then return end\n  m()\nend\nn()";
+        let ir = lower_text(text);
+        let guards_of = |name: &str| -> Vec<String> {
+            let call = ir
+                .calls
+                .iter()
+                .find(|c| c.callee == Value::Global(name.to_string()))
+                .unwrap();
+            ir.guards_at(call.func, call.span)
+                .flat_map(|g| g.conditions.iter().map(|c| ir.describe(c)))
+                .collect()
+        };
+        assert_eq!(guards_of("f"), ["storage.a"]);
+        assert_eq!(guards_of("g"), ["storage.a", "b"]);
+        assert_eq!(guards_of("h"), ["storage.a", "b"]);
+        assert_eq!(guards_of("m"), ["expression"]);
+        assert!(guards_of("n").is_empty());
     }
 
     #[test]

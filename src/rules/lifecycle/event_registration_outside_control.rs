@@ -5,7 +5,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::model::{Context, FnRef, Model, RegKind, Registration};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub struct RegistrationOutsideControl;
 
@@ -21,6 +21,8 @@ fn what(kind: RegKind, name: &str) -> String {
     match kind {
         RegKind::Event => format!("the `{name}` event handler"),
         RegKind::NthTick => format!("the on_nth_tick({name}) handler"),
+        RegKind::Command => format!("the /{name} command"),
+        RegKind::Remote => format!("the remote interface `{name}`"),
         _ => format!("the `script.{name}` handler"),
     }
 }
@@ -46,17 +48,21 @@ impl Rule for RegistrationOutsideControl {
             .iter()
             .filter(|r| is_persistent(model, r))
             .collect();
-        let persists = |r: &Registration| {
-            persistent.iter().any(|p| p.kind == r.kind && p.name == r.name)
-                // A run-time value as the name: cannot tell it from one registered at load.
-                || (!r.name_known && persistent.iter().any(|p| p.kind == r.kind && !p.name_known))
+        let persistent_keys: HashSet<(RegKind, String)> = persistent
+            .iter()
+            .filter_map(|p| Some((p.kind, model.registration_key(p)?)))
+            .collect();
+        let persists = |r: &Registration| match model.registration_key(r) {
+            // The same name, or the same run-time expression (`storage.period` at load and at
+            // run time); two different run-time values do not excuse each other.
+            Some(key) => persistent_keys.contains(&(r.kind, key)),
+            // A run-time value of no recognisable form: cannot tell it from one made at load.
+            None => persistent.iter().any(|p| p.kind == r.kind && !p.name_known),
         };
-        // One finding per registering call, naming every event it leaves out.
+        // One finding per registering call, naming everything it leaves out.
         let mut by_call: BTreeMap<(usize, u32), Vec<&Registration>> = BTreeMap::new();
         for registration in &model.registrations {
-            if matches!(registration.kind, RegKind::Command | RegKind::Remote)
-                || registration.via_event_handler
-            {
+            if registration.via_event_handler {
                 continue;
             }
             let contexts = model.registration_contexts(registration);
@@ -138,12 +144,22 @@ fn diagnostic(unit: &UnitFacts<'_>, model: &Model, registrations: &[&Registratio
              the save has this one, the joining client (which only runs control.lua and on_load) does not, \
              and the join fails with `multiplayer.script-event-mismatch`"
         }
+        RegKind::Command => {
+            "custom commands are not saved with the map: after the save is loaded, and on every client that joins \
+             (which only runs control.lua and on_load), the command does not exist unless the mod adds it again while loading"
+        }
+        RegKind::Remote => {
+            "remote interfaces are not saved with the map: after the save is loaded, and on every client that joins \
+             (which only runs control.lua and on_load), the interface does not exist, so a `remote.call` to it fails \
+             there while it works on the host"
+        }
         _ => "a joining client only runs control.lua and on_load, so it never makes this registration and its state differs from the host's",
     };
-    let help = if context == Context::Injected {
-        "register every handler in control.lua when the mod or scenario loads; injected code should only fill in what those handlers call"
-    } else {
-        "register it at the top level of control.lua; or, if it depends on saved state, also register it in `script.on_load` when `storage` says it is on"
+    let help = match (context, first.kind) {
+        (Context::Injected, _) => "register every handler in control.lua when the mod or scenario loads; injected code should only fill in what those handlers call",
+        (_, RegKind::Command) => "add the command at the top level of control.lua, which every peer runs on every load; check in its handler whether it may run now",
+        (_, RegKind::Remote) => "call `remote.add_interface` at the top level of control.lua, which every peer runs on every load",
+        _ => "register it at the top level of control.lua; or, if it depends on saved state, also register it in `script.on_load` when `storage` says it is on",
     };
     diagnostic.with_note(joiner).with_help(help)
 }
