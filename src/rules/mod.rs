@@ -30,6 +30,9 @@ pub trait Rule: Sync {
 pub fn checks() -> &'static [&'static dyn Rule] {
     &[
         &lifecycle::event_registration_outside_control::RegistrationOutsideControl,
+        &lifecycle::registration_only_in_on_load::RegistrationOnlyInOnLoad,
+        &lifecycle::unregistration_not_mirrored::UnregistrationNotMirrored,
+        &lifecycle::duplicate_registration::DuplicateRegistration,
         &determinism::pairs_order_registration::PairsOrderRegistration,
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
         &storage::storage_userdata::StorageUserdata,

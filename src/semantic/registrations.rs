@@ -25,8 +25,8 @@ pub struct Condition<'a> {
     pub value: &'a Value,
 }
 
-/// How many calls deep the storage writes of a run-time entry point are collected.
-const WRITE_DEPTH: usize = 6;
+/// How many calls deep the code run from an entry point is followed.
+const CALL_DEPTH: usize = 6;
 
 impl<'a> Model<'a> {
     // ----- tables -----
@@ -267,8 +267,9 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// The `storage` places a condition reads, or `None` when it reads something the model
-    /// cannot see through (a call into mod code, a parameter): then nothing can be said.
+    /// The `storage` places a condition reads (and `settings` when it reads mod settings), or
+    /// `None` when it reads something the model cannot see through (a call into mod code, a
+    /// parameter): then nothing can be said.
     pub fn condition_storage_reads(&self, condition: Condition<'a>) -> Option<BTreeSet<String>> {
         let mut reads = BTreeSet::new();
         self.collect_reads(condition.file, condition.value, 0, &mut reads)
@@ -300,13 +301,16 @@ impl<'a> Model<'a> {
                     & self.collect_reads(file, b, depth + 1, reads)
             }
             Value::Length(v) => self.collect_reads(file, v, depth + 1, reads),
-            // Peer-independent facts: settings, active mods, other mods' interfaces, defines.
-            Value::Global(_) | Value::Index(..) => value.global_path().is_some_and(|p| {
-                matches!(
-                    p[0],
-                    "settings" | "script" | "remote" | "defines" | "prototypes"
-                )
-            }),
+            // Mod settings are saved state too (recorded as `settings`); the rest are the same
+            // on every peer: active mods, other mods' interfaces, defines, prototypes.
+            Value::Global(_) | Value::Index(..) => match value.global_path() {
+                Some(p) if p[0] == "settings" => {
+                    reads.insert("settings".to_string());
+                    true
+                }
+                Some(p) => matches!(p[0], "script" | "remote" | "defines" | "prototypes"),
+                None => false,
+            },
             Value::Local(b) => {
                 let binding = ir.binding(*b);
                 binding.kind == BindingKind::Local
@@ -336,16 +340,26 @@ impl<'a> Model<'a> {
 
     // ----- storage writes -----
 
+    /// `entry` and the functions it calls, a few calls deep.
+    pub fn reachable_from(&self, entry: FnRef) -> HashSet<FnRef> {
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::from([(entry, 0usize)]);
+        while let Some((f, depth)) = queue.pop_front() {
+            if !seen.insert(f) || depth >= CALL_DEPTH {
+                continue;
+            }
+            for (_, callee) in self.calls_from.get(&f).into_iter().flatten() {
+                queue.push_back((*callee, depth + 1));
+            }
+        }
+        seen
+    }
+
     /// The `storage` places written by `entry` and everything it calls (a few calls deep):
     /// assignments into storage and `table.insert`/`table.remove` on a storage table.
     pub fn storage_writes_from(&self, entry: FnRef) -> BTreeSet<String> {
         let mut writes = BTreeSet::new();
-        let mut seen = HashSet::new();
-        let mut queue = VecDeque::from([(entry, 0usize)]);
-        while let Some((f, depth)) = queue.pop_front() {
-            if !seen.insert(f) {
-                continue;
-            }
+        for f in self.reachable_from(entry) {
             let ir = self.ir(f.file);
             for assign in ir.assigns.iter().filter(|a| a.func == f.func) {
                 if let Some(path) = self.storage_path(f.file, &assign.target) {
@@ -360,11 +374,6 @@ impl<'a> Model<'a> {
                     if let Some(path) = self.storage_path(f.file, table) {
                         writes.insert(format!("{path}[…]"));
                     }
-                }
-            }
-            if depth < WRITE_DEPTH {
-                for (_, callee) in self.calls_from.get(&f).into_iter().flatten() {
-                    queue.push_back((*callee, depth + 1));
                 }
             }
         }

@@ -1,0 +1,179 @@
+//! FL106 registration-only-in-on-load: an event, nth-tick period, command or remote interface
+//! registered in on_load that a new game (which runs on_init, not on_load) never registers.
+
+use super::{origin, subject, with_chain};
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::model::{CallRef, Context, Model, RegKind, Registration};
+use std::collections::BTreeMap;
+
+pub struct RegistrationOnlyInOnLoad;
+
+/// What else registers the same thing.
+enum Elsewhere<'r> {
+    /// At load or in on_init (or through `event_handler`): a new game has it too.
+    LoadOrInit,
+    /// Somewhere the model cannot place (a function never reached): nothing to say.
+    Unknown,
+    /// Only at run time: a new game has it once that code has run.
+    Runtime(&'r Registration),
+    Nowhere,
+}
+
+fn elsewhere<'r>(
+    model: &Model,
+    registrations: &'r [Registration],
+    r: &Registration,
+) -> Elsewhere<'r> {
+    let Some(key) = model.registration_key(r) else {
+        return Elsewhere::Unknown;
+    };
+    let mut runtime = None;
+    for q in registrations {
+        if q.kind != r.kind || (q.call == r.call && q.name == r.name) {
+            continue;
+        }
+        let same = match model.registration_key(q) {
+            Some(k) => k == key,
+            // A name only known at run time may be this one.
+            None => true,
+        } || (key.starts_with('?') && q.handler.is_some() && q.handler == r.handler);
+        if !same {
+            continue;
+        }
+        let contexts = model.registration_contexts(q);
+        if contexts.is_empty() {
+            return Elsewhere::Unknown;
+        }
+        if contexts
+            .iter()
+            .any(|c| matches!(c, Context::Load | Context::OnInit))
+        {
+            return Elsewhere::LoadOrInit;
+        }
+        if contexts
+            .iter()
+            .any(|c| c.is_runtime() && *c != Context::OnConfigurationChanged)
+        {
+            runtime.get_or_insert(q);
+        }
+    }
+    runtime.map_or(Elsewhere::Nowhere, Elsewhere::Runtime)
+}
+
+/// Registered in on_load (and perhaps on_configuration_changed, which also never runs for a
+/// new game), and nowhere else.
+fn only_in_on_load(model: &Model, r: &Registration) -> bool {
+    let contexts = model.registration_contexts(r);
+    contexts.contains(&Context::OnLoad)
+        && contexts
+            .iter()
+            .all(|c| matches!(c, Context::OnLoad | Context::OnConfigurationChanged))
+}
+
+impl Rule for RegistrationOnlyInOnLoad {
+    fn code(&self) -> &'static str {
+        "FL106"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let model = &unit.model;
+        let registrations = &model.registrations;
+        // An on_init the model cannot follow could make any registration.
+        if registrations
+            .iter()
+            .any(|r| r.kind == RegKind::OnInit && r.handler.is_none())
+        {
+            return;
+        }
+        let mut by_call: BTreeMap<CallRef, Vec<(&Registration, Option<&Registration>)>> =
+            BTreeMap::new();
+        for r in registrations {
+            if r.via_event_handler
+                || !matches!(
+                    r.kind,
+                    RegKind::Event | RegKind::NthTick | RegKind::Command | RegKind::Remote
+                )
+                || !only_in_on_load(model, r)
+            {
+                continue;
+            }
+            let conditional = !model
+                .conditions_on_the_way(r.call, Context::OnLoad)
+                .is_empty();
+            let runtime = match elsewhere(model, registrations, r) {
+                Elsewhere::LoadOrInit | Elsewhere::Unknown => continue,
+                // Whether on_load's condition follows the run-time code is FL108's question.
+                Elsewhere::Runtime(_) if conditional => continue,
+                Elsewhere::Runtime(q) => Some(q),
+                Elsewhere::Nowhere => None,
+            };
+            by_call.entry(r.call).or_default().push((r, runtime));
+        }
+        for (call, found) in by_call {
+            out.push(diagnostic(unit, call, &found));
+        }
+    }
+}
+
+fn diagnostic(
+    unit: &UnitFacts<'_>,
+    call: CallRef,
+    found: &[(&Registration, Option<&Registration>)],
+) -> Diagnostic {
+    let model = &unit.model;
+    let file = &unit.files[call.file];
+    let names: Vec<String> = found
+        .iter()
+        .map(|(r, _)| subject(r.kind, &r.name))
+        .collect();
+    let (registered, verb) = match names.as_slice() {
+        [one] => (one.clone(), "is"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        [] => (String::new(), "is"),
+    };
+    let kind = found[0].0.kind;
+    let runtime = found.iter().find_map(|(_, q)| *q);
+    let message = match runtime {
+        Some(q) => {
+            let q_context = model
+                .registration_contexts(q)
+                .into_iter()
+                .find(|c| c.is_runtime())
+                .unwrap_or(Context::Event);
+            format!(
+                "{registered} {verb} registered in on_load on every load, but a new game registers it only from {}",
+                origin(model, q.call, q_context)
+            )
+        }
+        None => format!(
+            "{registered} {verb} registered only in on_load; a new game, which runs on_init instead, never registers it"
+        ),
+    };
+    let call_span = file.ir.call(call.call).callee_span;
+    let mut diagnostic = Diagnostic::new("FL106", file.id, call_span, message)
+        .with_label("registered only when a save is loaded");
+    diagnostic = with_chain(diagnostic, unit, call, Context::OnLoad);
+    if let Some(q) = runtime {
+        let q_file = &unit.files[q.call.file];
+        let q_span = q_file.ir.call(q.call.call).callee_span;
+        diagnostic = diagnostic.with_secondary(q_file.id, q_span, "the run-time registration");
+    }
+    let note = match kind {
+        RegKind::Event | RegKind::NthTick => {
+            "on_load runs only when a save is loaded (on the host and on every joining client); a new game runs \
+             on_init instead. The host of a new game does not have this handler while a client joining it \
+             registers it in on_load, and the join fails with `multiplayer.script-event-mismatch` (\"… was not \
+             registered for the following events when the map was saved but has registered them as a result of \
+             loading\"); in single player the handler only appears after the first save and load"
+        }
+        _ => {
+            "on_load runs only when a save is loaded; a new game runs on_init instead. Until the game is saved \
+             and loaded once, the host does not have it, while every client that joins does"
+        }
+    };
+    diagnostic.with_note(note).with_help(
+        "register it at the top level of control.lua, which runs for new and loaded games alike; or make the \
+         same registration in on_init as well (Wube's event_handler library registers in both)",
+    )
+}
