@@ -127,6 +127,9 @@ pub struct Registration {
     pub handler: Option<FnRef>,
     /// Made through Wube's `event_handler` lualib: on_init and on_load on every peer.
     pub via_event_handler: bool,
+    /// Which argument of `call` names what is registered; `None` when none does (an
+    /// `event_handler` lib, a wrapper function that always registers the same event).
+    pub name_arg: Option<usize>,
 }
 
 impl Registration {
@@ -145,6 +148,7 @@ impl Registration {
             call,
             handler,
             via_event_handler,
+            name_arg: (!via_event_handler).then_some(0),
         }
     }
 }
@@ -284,6 +288,7 @@ impl<'a> Model<'a> {
             model.exports.push(export);
         }
         model.link_calls();
+        model.derive_wrapper_registrations();
         model.propagate_contexts();
         model
     }
@@ -906,7 +911,11 @@ impl<'a> Model<'a> {
         vec![self.literal_or_describe(file, value)]
     }
 
-    fn tick_periods(&self, file: usize, value: Option<&'a Value>) -> Vec<(String, bool)> {
+    pub(super) fn tick_periods(
+        &self,
+        file: usize,
+        value: Option<&'a Value>,
+    ) -> Vec<(String, bool)> {
         match value {
             Some(Value::Table(fields)) => fields
                 .iter()

@@ -141,6 +141,105 @@ impl<'a> Model<'a> {
         Some(out)
     }
 
+    // ----- wrapper functions -----
+
+    /// Registrations made through a mod function that hands its parameters to
+    /// `script.on_event`/`on_nth_tick` (`function M.on(id, f) script.on_event(id, f) end`):
+    /// one registration per call of that function, made where it is called, with the name and
+    /// handler passed there, instead of one unknown registration inside it. The handler is
+    /// kept for later, not run by that call. Dispatching libraries, which register a function
+    /// of their own and keep the caller's in a table, are left as they are.
+    pub(super) fn derive_wrapper_registrations(&mut self) {
+        let mut derived = Vec::new();
+        let mut replaced = HashSet::new();
+        let mut handed_off = HashSet::new();
+        for (index, r) in self.registrations.iter().enumerate() {
+            if r.via_event_handler || !matches!(r.kind, RegKind::Event | RegKind::NthTick) {
+                continue;
+            }
+            let call = self.ir(r.call.file).call(r.call.call);
+            let wrapper = FnRef {
+                file: r.call.file,
+                func: call.func,
+            };
+            if wrapper.func == MAIN_CHUNK {
+                continue;
+            }
+            let params = &self.ir(wrapper.file).function(wrapper.func).params;
+            let param_index = |value: Option<&Value>| match value {
+                Some(Value::Local(b)) => params.iter().position(|p| p == b),
+                _ => None,
+            };
+            let Some(handler_index) = param_index(call.args.get(1)) else {
+                continue;
+            };
+            let name_index = param_index(call.args.first());
+            if name_index.is_none() && !r.name_known {
+                continue;
+            }
+            let sites: Vec<CallRef> = self
+                .calls_to
+                .get(&wrapper)
+                .into_iter()
+                .flatten()
+                .map(|(site, _)| *site)
+                .filter(|site| self.calls_directly(*site, wrapper))
+                .collect();
+            if sites.is_empty() {
+                continue;
+            }
+            replaced.insert(index);
+            for site in sites {
+                let site_call = self.ir(site.file).call(site.call);
+                let handler_value = site_call.args.get(handler_index);
+                let handlers = handler_value.map_or_else(Vec::new, |v| self.callees(site.file, v));
+                let names = match name_index {
+                    Some(i) if r.kind == RegKind::Event => {
+                        self.event_names(site.file, site_call.args.get(i))
+                    }
+                    Some(i) => self.tick_periods(site.file, site_call.args.get(i)),
+                    None => vec![(r.name.clone(), true)],
+                };
+                for (name, name_known) in names {
+                    derived.push(Registration {
+                        kind: r.kind,
+                        name,
+                        name_known,
+                        call: site,
+                        handler: handlers.first().copied(),
+                        via_event_handler: false,
+                        name_arg: name_index,
+                    });
+                }
+                handed_off.extend(handlers.into_iter().map(|f| (site, f)));
+            }
+        }
+        if replaced.is_empty() {
+            return;
+        }
+        let mut index = 0;
+        self.registrations.retain(|_| {
+            index += 1;
+            !replaced.contains(&(index - 1))
+        });
+        self.registrations.extend(derived);
+        self.registrations
+            .sort_by_key(|r| (r.call, r.kind, r.name.clone()));
+        // The wrapper keeps the handler for an event: it does not run it now.
+        for edges in self.calls_from.values_mut() {
+            edges.retain(|edge| !handed_off.contains(edge));
+        }
+        for (callee, edges) in self.calls_to.iter_mut() {
+            edges.retain(|(site, _)| !handed_off.contains(&(*site, *callee)));
+        }
+    }
+
+    /// Whether `site` calls `f` itself (rather than handing `f` to another function).
+    fn calls_directly(&self, site: CallRef, f: FnRef) -> bool {
+        let call = self.ir(site.file).call(site.call);
+        self.callees(site.file, &call.callee).contains(&f)
+    }
+
     // ----- keys -----
 
     /// A text that is equal for two run-time values only when they are the same expression:
@@ -219,7 +318,7 @@ impl<'a> Model<'a> {
         }
         let file = registration.call.file;
         let call = self.ir(file).call(registration.call.call);
-        let first = call.args.first()?;
+        let first = call.args.get(registration.name_arg?)?;
         // A table of ids: the unknown one among them cannot be told apart.
         if matches!(first, Value::Table(_)) {
             return None;
