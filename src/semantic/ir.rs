@@ -252,16 +252,57 @@ impl FileIr {
         })
     }
 
-    /// The string literals passed to `require` at any call, with the call span.
+    /// The module paths passed to `require` at any call, with the call: string literals, and
+    /// the strings of a literal list a loop goes through (`for _, name in ipairs({"a", "b"})
+    /// do require(name) end`).
     pub fn requires(&self) -> impl Iterator<Item = (&str, &Call)> {
-        self.calls
-            .iter()
-            .filter_map(|call| match (&call.callee, call.args.first()) {
-                (Value::Global(name), Some(Value::Str(path))) if name == "require" => {
-                    Some((path.as_str(), call))
+        self.calls.iter().flat_map(move |call| {
+            let paths = match (&call.callee, call.args.first()) {
+                (Value::Global(name), Some(arg)) if name == "require" => self.module_paths(arg),
+                _ => Vec::new(),
+            };
+            paths.into_iter().map(move |path| (path, call))
+        })
+    }
+
+    /// The strings a `require` argument can be: a literal, or the values of a loop over a
+    /// local list of literals.
+    fn module_paths<'s>(&'s self, arg: &'s Value) -> Vec<&'s str> {
+        let strings = |value: &'s Value| -> Vec<&'s str> {
+            let Value::Table(fields) = value else {
+                return Vec::new();
+            };
+            fields
+                .iter()
+                .map_while(|f| match (&f.key, &f.value) {
+                    (None, Value::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        match arg {
+            Value::Str(path) => vec![path.as_str()],
+            Value::Local(b) => {
+                let BindingKind::LoopVar(loop_id) = self.binding(*b).kind else {
+                    return Vec::new();
+                };
+                let the_loop = self.loop_(loop_id);
+                let (LoopKind::Ipairs(list) | LoopKind::Pairs(list)) = &the_loop.kind else {
+                    return Vec::new();
+                };
+                if the_loop.vars.get(1) != Some(b) {
+                    return Vec::new();
                 }
-                _ => None,
-            })
+                match list {
+                    Value::Local(l) => match self.binding(*l).values.as_slice() {
+                        [only] => strings(only),
+                        _ => Vec::new(),
+                    },
+                    other => strings(other),
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// A readable rendering of a value (`storage.players[...]`), for messages and event names.

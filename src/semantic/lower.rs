@@ -883,8 +883,16 @@ mod tests {
 
     #[test]
     fn requires_are_listed() {
-        let ir = lower_text("local m = require('scripts.players')\nrequire \"util\"");
+        let ir = lower_text(
+            "local m = require('scripts.players')\nrequire \"util\"\n\
+             local parts = {'scripts.a', 'scripts.b'}\n\
+             for _, part in ipairs(parts) do require(part) end\n\
+             for key in pairs(parts) do require(key) end",
+        );
         let paths: Vec<&str> = ir.requires().map(|(p, _)| p).collect();
-        assert_eq!(paths, vec!["scripts.players", "util"]);
+        assert_eq!(
+            paths,
+            vec!["scripts.players", "util", "scripts.a", "scripts.b"]
+        );
     }
 }
