@@ -565,37 +565,8 @@ impl<'a> Model<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::semantic::lower::lower;
-    use crate::semantic::{FileFacts, Stages};
-
-    /// Lowers `files` (control.lua first) and links them into a model; calls `check` with it.
-    fn with_model(files: &[(&str, &str)], check: impl FnOnce(&Model, &[FileFacts])) {
-        let irs: Vec<FileIr> = files
-            .iter()
-            .map(|(_, text)| {
-                let parsed = crate::syntax::parse(text).expect("parses");
-                lower(&parsed.ast, text, &parsed.comments)
-            })
-            .collect();
-        let facts: Vec<FileFacts> = files
-            .iter()
-            .zip(&irs)
-            .enumerate()
-            .map(|(id, ((rel, _), ir))| FileFacts {
-                id,
-                rel,
-                ir,
-                stages: Stages {
-                    control: true,
-                    ..Stages::default()
-                },
-                role: None,
-                factorio_version: crate::api::FactorioVersion::parse("2.0"),
-            })
-            .collect();
-        let model = Model::build(Some("test"), &facts);
-        check(&model, &facts);
-    }
+    use crate::semantic::testing::with_model;
+    use crate::semantic::FileFacts;
 
     /// The kind of the value last given to the local `name` in file 0.
     fn local_kind(model: &Model, facts: &[FileFacts], name: &str) -> Option<Kind> {

@@ -261,13 +261,13 @@ impl<'d> Lowerer<'d> {
                     token_span(t).start
                 }),
         };
-        let mut conditions = vec![self.expr(if_stmt.condition())];
+        let mut conditions = self.condition(if_stmt.condition());
         let start = token_span(if_stmt.then_token()).end;
         self.guard(Span::new(start, branch_end(0)), &conditions);
         self.block(if_stmt.block());
         let mut all_return = ends_in_return(if_stmt.block());
         for (i, else_if) in else_ifs.iter().enumerate() {
-            conditions.push(self.expr(else_if.condition()));
+            conditions.extend(self.condition(else_if.condition()));
             let start = token_span(else_if.then_token()).end;
             self.guard(Span::new(start, branch_end(i + 1)), &conditions);
             self.block(else_if.block());
@@ -284,6 +284,24 @@ impl<'d> Lowerer<'d> {
             let func_end = self.ir.functions[self.current_func() as usize].span.end;
             let after = token_span(if_stmt.end_token()).end;
             self.guard(Span::new(after, func_end.max(after)), &conditions);
+        }
+    }
+
+    /// The operands a test reads: `a and b or c` is `[a, b, c]` (each lowered once). Which
+    /// outcome runs the branch does not matter to the guards, only what decides it.
+    fn condition(&mut self, expr: &Expression) -> Vec<Value> {
+        match expr {
+            Expression::BinaryOperator {
+                lhs,
+                binop: ast::BinOp::And(_) | ast::BinOp::Or(_),
+                rhs,
+            } => {
+                let mut operands = self.condition(lhs);
+                operands.extend(self.condition(rhs));
+                operands
+            }
+            Expression::Parentheses { expression, .. } => self.condition(expression),
+            other => vec![self.expr(other)],
         }
     }
 

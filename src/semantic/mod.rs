@@ -8,5 +8,7 @@ pub mod lower;
 pub mod model;
 pub mod registrations;
 pub mod storage;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use files::{FileFacts, Stages};

@@ -558,3 +558,151 @@ pub fn storage_places_overlap(a: &str, b: &str) -> bool {
     };
     inside(a, b) || inside(b, a)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::testing::with_model;
+
+    /// The registration keys of every registration, by (kind, name as shown).
+    fn keys(model: &Model) -> Vec<(String, Option<String>)> {
+        model
+            .registrations
+            .iter()
+            .map(|r| (r.name.clone(), model.registration_key(r)))
+            .collect()
+    }
+
+    #[test]
+    fn run_time_names_are_keyed_by_their_expression() {
+        let code = r#"
+            local every = 60
+            local handlers = {}
+            script.on_nth_tick(every, function() end)
+            script.on_nth_tick(storage.period, function() end)
+            script.on_nth_tick(settings.startup["x"].value, function() end)
+            local id = script.generate_event_name()
+            script.on_event(id, function() end)
+            script.on_event(defines.events.on_tick, handlers.missing)
+        "#;
+        with_model(&[("control.lua", code)], |model, _| {
+            let keys = keys(model);
+            let key_of = |name: &str| {
+                keys.iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, k)| k.clone())
+            };
+            assert_eq!(
+                key_of("60").as_deref(),
+                Some("60"),
+                "a local constant is its value"
+            );
+            assert_eq!(
+                key_of("storage.period").as_deref(),
+                Some("?G:storage.period")
+            );
+            assert_eq!(
+                key_of("settings.startup.x.value").as_deref(),
+                Some("?G:settings.startup.x.value")
+            );
+            assert_eq!(
+                key_of("id").as_deref(),
+                Some("?G:script.generate_event_name()"),
+                "a local given one value is that value"
+            );
+            assert_eq!(key_of("on_tick").as_deref(), Some("on_tick"));
+        });
+    }
+
+    #[test]
+    fn unregistrations_name_what_they_turn_off() {
+        let code = r#"
+            local on_event = script.on_event
+            script.on_event(defines.events.on_tick, nil)
+            on_event({defines.events.on_built_entity, defines.events.on_player_died})
+            script.on_nth_tick(30, nil)
+            script.on_nth_tick(nil)
+            script.on_event(defines.events.on_tick, function() end)
+        "#;
+        with_model(&[("control.lua", code)], |model, _| {
+            let found: Vec<(RegKind, Vec<String>)> = model
+                .unregistrations()
+                .into_iter()
+                .map(|u| (u.kind, u.keys))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    (RegKind::Event, vec!["on_tick".to_string()]),
+                    (
+                        RegKind::Event,
+                        vec!["on_built_entity".to_string(), "on_player_died".to_string()]
+                    ),
+                    (RegKind::NthTick, vec!["30".to_string()]),
+                    (RegKind::NthTick, vec![]),
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn conditions_and_storage_state_on_the_way_to_a_registration() {
+        let code = r#"
+            local function ticker() script.on_nth_tick(10, function() end) end
+            local function is_on(n) return storage.count > n end
+            script.on_load(function()
+              local queue = storage.queue
+              if next(queue) ~= nil and settings.global["s"].value then ticker() end
+              if is_on(2) then script.on_event(defines.events.on_tick, function() end) end
+            end)
+            commands.add_command("c", "", function()
+              storage.queue[1] = true
+              table.insert(storage.list, 1)
+            end)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let registration = |kind| {
+                model
+                    .registrations
+                    .iter()
+                    .find(|r| r.kind == kind)
+                    .unwrap()
+                    .call
+            };
+            let reads = |call| {
+                let mut all = BTreeSet::new();
+                for c in model.conditions_on_the_way(call, Context::OnLoad) {
+                    all.extend(model.condition_storage_reads(c)?);
+                }
+                Some(all)
+            };
+            let tick = reads(registration(RegKind::NthTick)).expect("readable");
+            assert_eq!(
+                tick.into_iter().collect::<Vec<_>>(),
+                ["settings", "storage.queue"]
+            );
+            assert_eq!(
+                reads(registration(RegKind::Event)),
+                None,
+                "a call into the mod's own code cannot be read through"
+            );
+            let command = model
+                .registrations
+                .iter()
+                .find(|r| r.kind == RegKind::Command)
+                .and_then(|r| r.handler)
+                .unwrap();
+            let writes: Vec<String> = model.storage_writes_from(command).into_iter().collect();
+            assert_eq!(writes, ["storage.list[…]", "storage.queue[…]"]);
+            assert!(facts[0].ir.guards.len() >= 2);
+        });
+    }
+
+    #[test]
+    fn storage_places_overlap_at_path_boundaries() {
+        assert!(storage_places_overlap("storage.queue", "storage.queue[…]"));
+        assert!(storage_places_overlap("storage.a.b", "storage.a"));
+        assert!(!storage_places_overlap("storage.ab", "storage.a"));
+        assert!(!storage_places_overlap("storage.x", "storage.y"));
+    }
+}
