@@ -664,13 +664,20 @@ impl<'a> Model<'a> {
                 edges.extend(direct[file][id].iter().map(|callee| (call_ref, *callee)));
                 // A function handed to another call (pcall, table.sort, a helper) may run now.
                 // Not when the callee is unknown code (another mod's `lib.on_event(id, f)`
-                // keeps it for later): its context is then unknown, not this caller's.
-                let calls_back = !direct[file][id].is_empty()
-                    || names.iter().any(|n| calls_back_now(n))
+                // keeps it for later), nor a helper of the mod that only keeps it: its
+                // context is then unknown, not this caller's.
+                let builtin_calls_back = names.iter().any(|n| calls_back_now(n))
                     || (call.is_method
                         && matches!(&call.callee, Value::Index(_, Key::Name(m)) if m == "gsub"));
-                if calls_back && !names.iter().any(|n| stores_callback(n)) {
-                    for arg in &call.args {
+                if !names.iter().any(|n| stores_callback(n)) {
+                    for (position, arg) in call.args.iter().enumerate() {
+                        let runs_now = builtin_calls_back
+                            || direct[file][id]
+                                .iter()
+                                .any(|helper| self.may_call_argument(*helper, position, 0));
+                        if !runs_now {
+                            continue;
+                        }
                         if let Value::Function(_) | Value::Local(_) = arg {
                             for callee in self.callees(file, arg) {
                                 edges.push((call_ref, callee));

@@ -170,7 +170,18 @@ impl<'a> Model<'a> {
                 Some(Value::Local(b)) => params.iter().position(|p| p == b),
                 _ => None,
             };
-            let Some(handler_index) = param_index(call.args.get(1)) else {
+            // The handler is a parameter, or a closure made here that calls one
+            // (`script.on_event(id, function(e) handler(e) end)`).
+            let handler_index = param_index(call.args.get(1)).or_else(|| match call.args.get(1) {
+                Some(Value::Function(closure)) => {
+                    let ir = self.ir(wrapper.file);
+                    (ir.function(*closure).parent == Some(wrapper.func))
+                        .then(|| self.called_parameter(wrapper, *closure))
+                        .flatten()
+                }
+                _ => None,
+            });
+            let Some(handler_index) = handler_index else {
                 continue;
             };
             let name_index = param_index(call.args.first());
@@ -234,10 +245,81 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The one parameter of `wrapper` that `closure` (made inside it) calls, directly or
+    /// through `pcall`/`xpcall`.
+    fn called_parameter(&self, wrapper: FnRef, closure: FuncId) -> Option<usize> {
+        let ir = self.ir(wrapper.file);
+        let params = &ir.function(wrapper.func).params;
+        let mut called = ir
+            .calls
+            .iter()
+            .filter(|c| c.func == closure)
+            .filter_map(|c| {
+                let protected = c
+                    .callee
+                    .global_path()
+                    .is_some_and(|p| matches!(p.as_slice(), ["pcall"] | ["xpcall"]));
+                let target = if protected {
+                    c.args.first()?
+                } else {
+                    &c.callee
+                };
+                match target {
+                    Value::Local(b) => params.iter().position(|p| p == b),
+                    _ => None,
+                }
+            });
+        let first = called.next()?;
+        called.all(|other| other == first).then_some(first)
+    }
+
     /// Whether `site` calls `f` itself (rather than handing `f` to another function).
     fn calls_directly(&self, site: CallRef, f: FnRef) -> bool {
         let call = self.ir(site.file).call(site.call);
         self.callees(site.file, &call.callee).contains(&f)
+    }
+
+    /// Whether a function passed as argument `position` to `helper` may run before the call
+    /// returns: the helper calls that parameter (directly, through a local, or through
+    /// `pcall` and the like), or hands it to a function of the mod that may. A parameter the
+    /// helper only keeps (`table.insert(handlers[id], handler)`) runs later, in contexts the
+    /// model cannot tell.
+    pub(super) fn may_call_argument(&self, helper: FnRef, position: usize, depth: u32) -> bool {
+        let ir = self.ir(helper.file);
+        let Some(&param) = ir.function(helper.func).params.get(position) else {
+            // Beyond the named parameters (`...`): cannot tell.
+            return true;
+        };
+        if depth > 3 {
+            return true;
+        }
+        let is_param = |value: &Value| match value {
+            Value::Local(b) if *b == param => true,
+            Value::Local(b) => ir.binding(*b).values.contains(&Value::Local(param)),
+            _ => false,
+        };
+        // Only the helper's own body: a closure it makes runs later.
+        ir.calls.iter().any(|call| {
+            if call.func != helper.func {
+                return false;
+            }
+            if is_param(&call.callee) {
+                return true;
+            }
+            let Some(handed_at) = call.args.iter().position(is_param) else {
+                return false;
+            };
+            let path = call.callee.global_path().unwrap_or_default();
+            match path.as_slice() {
+                ["pcall"] | ["xpcall"] | ["table", "sort"] => true,
+                // Kept in a table, or handed to code the model cannot see (which, like
+                // another mod's library, is taken to keep it): not run now.
+                _ => self
+                    .callees(helper.file, &call.callee)
+                    .iter()
+                    .any(|f| self.may_call_argument(*f, handed_at, depth + 1)),
+            }
+        })
     }
 
     // ----- keys -----

@@ -10,12 +10,14 @@ use std::collections::{BTreeMap, HashSet};
 
 pub struct RegistrationOutsideControl;
 
-/// Registrations that every peer makes while loading (control.lua or on_load).
+/// Registrations that every peer makes while loading (control.lua or on_load), or that
+/// might: code the model cannot place (a function only kept for later) could run then.
 fn is_persistent(model: &Model, registration: &Registration) -> bool {
-    model
-        .registration_contexts(registration)
-        .iter()
-        .any(|c| matches!(c, Context::Load | Context::OnLoad))
+    let contexts = model.registration_contexts(registration);
+    contexts.is_empty()
+        || contexts
+            .iter()
+            .any(|c| matches!(c, Context::Load | Context::OnLoad))
 }
 
 fn context_phrase(context: Context, origin: &str) -> String {
