@@ -230,10 +230,11 @@ fn diagnostic(
         Comeback::InOnLoad(p) => (*p, "on_load registers it again on every load".to_string()),
         Comeback::OnOtherState(p, reads) => {
             let reads: Vec<String> = reads.iter().map(|r| format!("`{r}`")).collect();
+            let again = if turns_off { "again" } else { "only" };
             (
                 *p,
                 format!(
-                    "on_load registers it again when {} says so, which this code does not change",
+                    "on_load registers it {again} when {} says so, which this code does not change",
                     reads.join(" or ")
                 ),
             )
