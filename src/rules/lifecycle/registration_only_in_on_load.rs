@@ -1,11 +1,12 @@
 //! FL106 registration-only-in-on-load: an event, nth-tick period, command or remote interface
 //! registered in on_load that a new game (which runs on_init, not on_load) never registers.
 
-use super::{origin, subject, with_chain};
+use super::{caller_of, origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
+use crate::semantic::ir::{Key, Value};
 use crate::semantic::model::{CallRef, Context, Model, RegKind, Registration};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub struct RegistrationOnlyInOnLoad;
 
@@ -86,6 +87,7 @@ impl Rule for RegistrationOnlyInOnLoad {
         {
             return;
         }
+        let unresolved_in_init = unresolved_names_in_on_init(model);
         let mut by_call: BTreeMap<CallRef, Vec<(&Registration, Option<&Registration>)>> =
             BTreeMap::new();
         for r in registrations {
@@ -95,6 +97,20 @@ impl Rule for RegistrationOnlyInOnLoad {
                     RegKind::Event | RegKind::NthTick | RegKind::Command | RegKind::Remote
                 )
                 || !only_in_on_load(model, r)
+            {
+                continue;
+            }
+            // on_init calls something of that name the model could not resolve: it may be
+            // the same function.
+            let on_the_way = std::iter::once(caller_of(model, r.call)).chain(
+                model
+                    .chain(caller_of(model, r.call), Context::OnLoad)
+                    .into_iter()
+                    .map(|(f, _)| f),
+            );
+            if on_the_way
+                .filter_map(|f| simple_name(&model.ir(f.file).function(f.func).name))
+                .any(|name| unresolved_in_init.contains(name))
             {
                 continue;
             }
@@ -114,6 +130,39 @@ impl Rule for RegistrationOnlyInOnLoad {
             out.push(diagnostic(unit, call, &found));
         }
     }
+}
+
+/// `M.register_events` → `register_events`; `local f` → `f`; nothing for anonymous ones.
+fn simple_name(name: &str) -> Option<&str> {
+    let last = name.rsplit([' ', '.', ':']).next()?;
+    (!last.is_empty() && !last.starts_with('<') && last != "chunk").then_some(last)
+}
+
+/// The names of calls made from on_init (through everything it calls) that the model could
+/// not resolve to a function: `self:setup()`, `modules[i].init()`.
+fn unresolved_names_in_on_init<'m>(model: &'m Model) -> HashSet<&'m str> {
+    let mut names = HashSet::new();
+    for init in model
+        .registrations
+        .iter()
+        .filter(|r| r.kind == RegKind::OnInit)
+        .filter_map(|r| r.handler)
+    {
+        for f in model.reachable_from(init) {
+            let ir = model.ir(f.file);
+            for call in ir.calls.iter().filter(|c| c.func == f.func) {
+                let name = match &call.callee {
+                    Value::Index(_, Key::Name(n)) => n.as_str(),
+                    Value::Local(b) => ir.binding(*b).name.as_str(),
+                    _ => continue,
+                };
+                if model.callees(f.file, &call.callee).is_empty() {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    names
 }
 
 fn diagnostic(
