@@ -1,7 +1,7 @@
 //! FL106 registration-only-in-on-load: an event, nth-tick period, command or remote interface
 //! registered in on_load that a new game (which runs on_init, not on_load) never registers.
 
-use super::{caller_of, origin, subject, with_chain};
+use super::{caller_of, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::{Key, Value};
@@ -10,56 +10,28 @@ use std::collections::{BTreeMap, HashSet};
 
 pub struct RegistrationOnlyInOnLoad;
 
-/// What else registers the same thing.
-enum Elsewhere<'r> {
-    /// At load or in on_init (or through `event_handler`): a new game has it too.
-    LoadOrInit,
-    /// Somewhere the model cannot place (a function never reached): nothing to say.
-    Unknown,
-    /// Only at run time: a new game has it once that code has run.
-    Runtime(&'r Registration),
-    Nowhere,
-}
-
-fn elsewhere<'r>(
-    model: &Model,
-    registrations: &'r [Registration],
-    r: &Registration,
-) -> Elsewhere<'r> {
+/// Whether anything else might register the same thing: at load, in on_init, at run time
+/// (whether on_load then follows it is FL108's question), or in code the model cannot place.
+fn made_elsewhere(model: &Model, r: &Registration) -> bool {
     let Some(key) = model.registration_key(r) else {
-        return Elsewhere::Unknown;
+        return true;
     };
-    let mut runtime = None;
-    for q in registrations {
+    model.registrations.iter().any(|q| {
         if q.kind != r.kind || (q.call == r.call && q.name == r.name) {
-            continue;
+            return false;
         }
         let same = match model.registration_key(q) {
             Some(k) => k == key,
             // A name only known at run time may be this one.
             None => true,
         } || (key.starts_with('?') && q.handler.is_some() && q.handler == r.handler);
-        if !same {
-            continue;
-        }
         let contexts = model.registration_contexts(q);
-        if contexts.is_empty() {
-            return Elsewhere::Unknown;
-        }
-        if contexts
-            .iter()
-            .any(|c| matches!(c, Context::Load | Context::OnInit))
-        {
-            return Elsewhere::LoadOrInit;
-        }
-        if contexts
-            .iter()
-            .any(|c| c.is_runtime() && *c != Context::OnConfigurationChanged)
-        {
-            runtime.get_or_insert(q);
-        }
-    }
-    runtime.map_or(Elsewhere::Nowhere, Elsewhere::Runtime)
+        same && (contexts.is_empty()
+            || q.via_event_handler
+            || contexts
+                .iter()
+                .any(|c| !matches!(c, Context::OnLoad | Context::OnConfigurationChanged)))
+    })
 }
 
 /// Registered in on_load (and perhaps on_configuration_changed, which also never runs for a
@@ -88,8 +60,7 @@ impl Rule for RegistrationOnlyInOnLoad {
             return;
         }
         let unresolved_in_init = unresolved_names_in_on_init(model);
-        let mut by_call: BTreeMap<CallRef, Vec<(&Registration, Option<&Registration>)>> =
-            BTreeMap::new();
+        let mut by_call: BTreeMap<CallRef, Vec<&Registration>> = BTreeMap::new();
         for r in registrations {
             if r.via_event_handler
                 || !matches!(
@@ -114,17 +85,10 @@ impl Rule for RegistrationOnlyInOnLoad {
             {
                 continue;
             }
-            let conditional = !model
-                .conditions_on_the_way(r.call, Context::OnLoad)
-                .is_empty();
-            let runtime = match elsewhere(model, registrations, r) {
-                Elsewhere::LoadOrInit | Elsewhere::Unknown => continue,
-                // Whether on_load's condition follows the run-time code is FL108's question.
-                Elsewhere::Runtime(_) if conditional => continue,
-                Elsewhere::Runtime(q) => Some(q),
-                Elsewhere::Nowhere => None,
-            };
-            by_call.entry(r.call).or_default().push((r, runtime));
+            if made_elsewhere(model, r) {
+                continue;
+            }
+            by_call.entry(r.call).or_default().push(r);
         }
         for (call, found) in by_call {
             out.push(diagnostic(unit, call, &found));
@@ -165,49 +129,22 @@ fn unresolved_names_in_on_init<'m>(model: &'m Model) -> HashSet<&'m str> {
     names
 }
 
-fn diagnostic(
-    unit: &UnitFacts<'_>,
-    call: CallRef,
-    found: &[(&Registration, Option<&Registration>)],
-) -> Diagnostic {
-    let model = &unit.model;
+fn diagnostic(unit: &UnitFacts<'_>, call: CallRef, found: &[&Registration]) -> Diagnostic {
     let file = &unit.files[call.file];
-    let names: Vec<String> = found
-        .iter()
-        .map(|(r, _)| subject(r.kind, &r.name))
-        .collect();
+    let names: Vec<String> = found.iter().map(|r| subject(r.kind, &r.name)).collect();
     let (registered, verb) = match names.as_slice() {
         [one] => (one.clone(), "is"),
         [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
         [] => (String::new(), "is"),
     };
-    let kind = found[0].0.kind;
-    let runtime = found.iter().find_map(|(_, q)| *q);
-    let message = match runtime {
-        Some(q) => {
-            let q_context = model
-                .registration_contexts(q)
-                .into_iter()
-                .find(|c| c.is_runtime())
-                .unwrap_or(Context::Event);
-            format!(
-                "{registered} {verb} registered in on_load on every load, but a new game registers it only from {}",
-                origin(model, q.call, q_context)
-            )
-        }
-        None => format!(
-            "{registered} {verb} registered only in on_load; a new game, which runs on_init instead, never registers it"
-        ),
-    };
+    let kind = found[0].kind;
+    let message = format!(
+        "{registered} {verb} registered only in on_load; a new game, which runs on_init instead, never registers it"
+    );
     let call_span = file.ir.call(call.call).callee_span;
     let mut diagnostic = Diagnostic::new("FL106", file.id, call_span, message)
         .with_label("registered only when a save is loaded");
     diagnostic = with_chain(diagnostic, unit, call, Context::OnLoad);
-    if let Some(q) = runtime {
-        let q_file = &unit.files[q.call.file];
-        let q_span = q_file.ir.call(q.call.call).callee_span;
-        diagnostic = diagnostic.with_secondary(q_file.id, q_span, "the run-time registration");
-    }
     let note = match kind {
         RegKind::Event | RegKind::NthTick => {
             "on_load runs only when a save is loaded (on the host and on every joining client); a new game runs \

@@ -19,6 +19,8 @@ enum Comeback<'r> {
     InOnLoad(&'r Registration),
     /// In on_load when these `storage` places say so, none of which the run-time code writes.
     OnOtherState(&'r Registration, BTreeSet<String>),
+    /// At load or in on_load, unconditionally, with another handler than the run-time one.
+    OtherHandler(&'r Registration),
 }
 
 /// The first run-time context of a function, or `None` if it also runs while loading (or is
@@ -179,14 +181,22 @@ fn check_unregistration(
     None
 }
 
-/// A registration made only at run time whose on_load mirror depends on other state.
+/// A registration made only at run time that loading does not repeat the same way: on_load
+/// makes it on other state, or always (so a new game lacks it until then), or every load
+/// registers another handler for it.
 fn check_runtime_registration(unit: &UnitFacts<'_>, r: &Registration) -> Option<Diagnostic> {
     let model = &unit.model;
     if r.via_event_handler || !matches!(r.kind, RegKind::Event | RegKind::NthTick) {
         return None;
     }
+    // Made during play: in handlers, commands and remote functions. (on_init is the start of a
+    // new game, which on_load mirrors; injected scripts are FL101's.)
     let contexts = model.registration_contexts(r);
-    if contexts.is_empty() || !contexts.iter().all(|c| c.is_runtime()) {
+    if contexts.is_empty()
+        || !contexts
+            .iter()
+            .all(|c| matches!(c, Context::Event | Context::Command | Context::Remote))
+    {
         return None;
     }
     let context = contexts[0];
@@ -194,20 +204,48 @@ fn check_runtime_registration(unit: &UnitFacts<'_>, r: &Registration) -> Option<
     let same: Vec<&Registration> = model
         .registrations
         .iter()
-        .filter(|p| p.kind == r.kind && model.registration_key(p).as_deref() == Some(&key))
+        .filter(|p| {
+            p.kind == r.kind
+                && !(p.call == r.call && p.name == r.name)
+                && model.registration_key(p).as_deref() == Some(&key)
+        })
         .collect();
-    // Registered at load too: always there (FL101's territory otherwise).
-    if same
-        .iter()
-        .any(|p| model.registration_contexts(p).contains(&Context::Load) || p.via_event_handler)
-    {
+    // Another handler for it made again on every load: after a load the other one runs,
+    // unless on_load also registers this one.
+    let unconditional_on_load = |p: &Registration| {
+        let contexts = model.registration_contexts(p);
+        [Context::Load, Context::OnLoad]
+            .into_iter()
+            .any(|c| contexts.contains(&c) && model.conditions_on_the_way(p.call, c).is_empty())
+    };
+    let other_handler = same.iter().find(|p| {
+        !p.via_event_handler
+            && matches!((p.handler, r.handler), (Some(a), Some(b)) if a != b)
+            && unconditional_on_load(p)
+    });
+    if let Some(p) = other_handler {
+        let mirrored = same.iter().any(|q| {
+            q.handler == r.handler && model.registration_contexts(q).contains(&Context::OnLoad)
+        });
+        return (!mirrored)
+            .then(|| diagnostic(unit, r.call, context, false, &Comeback::OtherHandler(p)));
+    }
+    // A new game has it from the start (load, on_init, event_handler): nothing to mirror.
+    if same.iter().any(|p| {
+        p.via_event_handler
+            || model
+                .registration_contexts(p)
+                .iter()
+                .any(|c| matches!(c, Context::Load | Context::OnInit))
+    }) {
         return None;
     }
     let state = runtime_state(model, r.call, context);
     same.iter().find_map(|p| match comeback(model, p, &state)? {
-        how @ Comeback::OnOtherState(..) => Some(diagnostic(unit, r.call, context, false, &how)),
-        // Unconditional in on_load while a new game gets it only at run time: FL106.
-        _ => None,
+        how @ (Comeback::OnOtherState(..) | Comeback::InOnLoad(_)) => {
+            Some(diagnostic(unit, r.call, context, false, &how))
+        }
+        Comeback::AtLoad(_) | Comeback::OtherHandler(_) => None,
     })
 }
 
@@ -227,7 +265,15 @@ fn diagnostic(
             *p,
             "control.lua registers it again on every load".to_string(),
         ),
-        Comeback::InOnLoad(p) => (*p, "on_load registers it again on every load".to_string()),
+        Comeback::InOnLoad(p) if turns_off => {
+            (*p, "on_load registers it again on every load".to_string())
+        }
+        Comeback::InOnLoad(p) => (
+            *p,
+            "on_load registers it on every load, so a new game lacks it until then while a client \
+             that loads the save has it"
+                .to_string(),
+        ),
         Comeback::OnOtherState(p, reads) => {
             let reads: Vec<String> = reads.iter().map(|r| format!("`{r}`")).collect();
             let again = if turns_off { "again" } else { "only" };
@@ -239,12 +285,30 @@ fn diagnostic(
                 ),
             )
         }
+        Comeback::OtherHandler(p) => {
+            let handler = p
+                .handler
+                .map(|f| {
+                    let name = &model.ir(f.file).function(f.func).name;
+                    name.trim_start_matches("local ").to_string()
+                })
+                .unwrap_or_default();
+            (
+                *p,
+                format!(
+                    "every load registers `{handler}` for it again, so after a load (and on joining \
+                     clients) the other handler runs"
+                ),
+            )
+        }
     };
     let what = subject(p.kind, &p.name);
-    let message = if turns_off {
-        format!("{what} is turned off from {from}, but {comes_back}")
-    } else {
-        format!("{what} is registered from {from}, but {comes_back}")
+    let message = match how {
+        _ if turns_off => format!("{what} is turned off from {from}, but {comes_back}"),
+        Comeback::OtherHandler(_) => {
+            format!("{what} is given another handler from {from}, but {comes_back}")
+        }
+        _ => format!("{what} is registered from {from}, but {comes_back}"),
     };
     let p_file = &unit.files[p.call.file];
     let p_span = p_file.ir.call(p.call.call).callee_span;
@@ -253,17 +317,26 @@ fn diagnostic(
     } else {
         "registered here"
     };
-    let diagnostic = Diagnostic::new("FL108", file.id, call_span, message).with_label(label);
-    with_chain(diagnostic, unit, call, context)
-        .with_secondary(p_file.id, p_span, "the registration made again on load")
-        .with_note(
+    let note = match how {
+        Comeback::OtherHandler(_) => {
+            "a mod has one handler per event, and which function it is is not saved: a client that joins \
+             (and the host after a save and load) runs control.lua and on_load, which register the other \
+             function, while the host keeps the one set at run time. Peers then run different code for the \
+             same event, which desyncs as soon as the two handlers change different things"
+        }
+        _ => {
             "the set of registered events and nth-tick periods is saved with the map; a client that joins \
              (and the host itself after a save and load) rebuilds it from control.lua and on_load only. When \
              run-time code changes a registration that loading does not change the same way, the save and \
-             the rebuilt set differ and the join fails with `multiplayer.script-event-mismatch`",
-        )
+             the rebuilt set differ and the join fails with `multiplayer.script-event-mismatch`"
+        }
+    };
+    let diagnostic = Diagnostic::new("FL108", file.id, call_span, message).with_label(label);
+    with_chain(diagnostic, unit, call, context)
+        .with_secondary(p_file.id, p_span, "the registration made again on load")
+        .with_note(note)
         .with_help(
-            "keep the on/off state in `storage`, change it together with the registration, and register in \
-             on_load only when `storage` says it is on (instead of registering at the top level)",
+            "keep the on/off state (or which handler is active) in `storage`, change it together with \
+             the registration, and register in on_load according to `storage` (not unconditionally)",
         )
 }
