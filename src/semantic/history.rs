@@ -935,7 +935,7 @@ mod tests {
             found[0]
         );
         assert!(
-            matches!(&found[1], History::Unknown(why) if why.contains("`tracked` is replaced while the mod loads")),
+            matches!(&found[1], History::Unknown(why) if why.contains("`tracked` is replaced in `<anonymous>`, which nothing in this mod is seen to run")),
             "{:?}",
             found[1]
         );

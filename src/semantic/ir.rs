@@ -22,10 +22,10 @@ pub struct FileIr {
     pub calls: Vec<Call>,
     pub assigns: Vec<Assign>,
     pub loops: Vec<Loop>,
+    /// Code that runs only when a condition holds (see [`Guard`]; loop bodies are in `loops`).
+    pub guards: Vec<Guard>,
     /// Every reference to a name that no local declaration covers.
     pub free_names: Vec<NameRef>,
-    /// Stretches of code that run only when a condition holds (see [`Guard`]).
-    pub guards: Vec<Guard>,
     /// Every `value.name` and `value:name(...)` (a call's callee before its arguments).
     pub members: Vec<MemberRef>,
     /// The field chains members are read from (`player.character.health` once for its three
@@ -165,7 +165,8 @@ pub struct Test {
 }
 
 /// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right
-/// operand of `and`/`or`, or the rest of a block after `if <c> then return end`.
+/// operand of `and`/`or`, the rest of a block after `if <c> then return end`, or the rest of
+/// the function after an `if` chain whose every branch returns.
 #[derive(Clone, Debug)]
 pub struct Guard {
     pub func: FuncId,
@@ -176,6 +177,9 @@ pub struct Guard {
     /// Places the condition proves truthy (`true`) or falsy (`false`) inside the region:
     /// `if game and x ~= nil then` gives `(game, true), (x, true)`.
     pub facts: Vec<(Value, bool)>,
+    /// The operands of the tests that decide it, whatever their outcome: a branch's own test
+    /// and those of the branches before it (`a and b or c` is `[a, b, c]`).
+    pub conditions: Vec<Value>,
 }
 
 /// How code uses a member of a value.
@@ -327,16 +331,64 @@ impl FileIr {
         }
     }
 
-    /// The string literals passed to `require` at any call, with the call span.
+    /// The guards around a place in a function, outermost first.
+    pub fn guards_at(&self, func: FuncId, at: Span) -> impl Iterator<Item = &Guard> {
+        self.guards.iter().filter(move |g| {
+            g.func == func && g.region.start <= at.start && at.start < g.region.end
+        })
+    }
+
+    /// The module paths passed to `require` at any call, with the call: string literals, and
+    /// the strings of a literal list a loop goes through (`for _, name in ipairs({"a", "b"})
+    /// do require(name) end`).
     pub fn requires(&self) -> impl Iterator<Item = (&str, &Call)> {
-        self.calls
-            .iter()
-            .filter_map(|call| match (&call.callee, call.args.first()) {
-                (Value::Global(name), Some(Value::Str(path))) if name == "require" => {
-                    Some((path.as_str(), call))
+        self.calls.iter().flat_map(move |call| {
+            let paths = match (&call.callee, call.args.first()) {
+                (Value::Global(name), Some(arg)) if name == "require" => self.module_paths(arg),
+                _ => Vec::new(),
+            };
+            paths.into_iter().map(move |path| (path, call))
+        })
+    }
+
+    /// The strings a `require` argument can be: a literal, or the values of a loop over a
+    /// local list of literals.
+    fn module_paths<'s>(&'s self, arg: &'s Value) -> Vec<&'s str> {
+        let strings = |value: &'s Value| -> Vec<&'s str> {
+            let Value::Table(fields) = value else {
+                return Vec::new();
+            };
+            fields
+                .iter()
+                .map_while(|f| match (&f.key, &f.value) {
+                    (None, Value::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        match arg {
+            Value::Str(path) => vec![path.as_str()],
+            Value::Local(b) => {
+                let BindingKind::LoopVar(loop_id) = self.binding(*b).kind else {
+                    return Vec::new();
+                };
+                let the_loop = self.loop_(loop_id);
+                let (LoopKind::Ipairs(list) | LoopKind::Pairs(list)) = &the_loop.kind else {
+                    return Vec::new();
+                };
+                if the_loop.vars.get(1) != Some(b) {
+                    return Vec::new();
                 }
-                _ => None,
-            })
+                match list {
+                    Value::Local(l) => match self.binding(*l).values.as_slice() {
+                        [only] => strings(only),
+                        _ => Vec::new(),
+                    },
+                    other => strings(other),
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// A readable rendering of a value (`storage.players[...]`), for messages and event names.

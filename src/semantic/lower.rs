@@ -191,6 +191,9 @@ impl<'d> Lowerer<'d> {
                         region: Span::new(if_end.end, end),
                         condition: if_end,
                         facts,
+                        // The rest of the function (with what decided it) is guarded by
+                        // `if_statement` when every branch returns.
+                        conditions: Vec::new(),
                     });
                 }
             }
@@ -300,8 +303,16 @@ impl<'d> Lowerer<'d> {
         self.mark_tested(if_stmt.condition());
         self.push_test(condition_span, &first.value);
         let then_start = token_span(if_stmt.then_token()).end;
-        self.push_guard(condition_span, then_start, branch_ends[0], first.when_true);
+        let mut deciding = first.operands;
+        self.push_guard(
+            condition_span,
+            then_start,
+            branch_ends[0],
+            first.when_true,
+            deciding.clone(),
+        );
         self.block(if_stmt.block());
+        let mut all_return = ends_in_return(if_stmt.block());
         let mut all_false = first.when_false;
         for (i, else_if) in else_ifs.iter().enumerate() {
             let span = node_span(else_if.condition());
@@ -310,16 +321,24 @@ impl<'d> Lowerer<'d> {
             self.push_test(span, &condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
+            deciding.extend(condition.operands);
             let start = token_span(else_if.then_token()).end;
-            self.push_guard(span, start, branch_ends[i + 1], facts);
+            self.push_guard(span, start, branch_ends[i + 1], facts, deciding.clone());
             all_false.extend(condition.when_false);
             self.block(else_if.block());
+            all_return &= ends_in_return(else_if.block());
         }
         if let (Some(else_token), Some(block)) = (if_stmt.else_token(), if_stmt.else_block()) {
             let start = token_span(else_token).end;
             let end = token_span(if_stmt.end_token()).start;
-            self.push_guard(condition_span, start, end, all_false.clone());
+            self.push_guard(condition_span, start, end, all_false.clone(), deciding);
             self.block(block);
+        } else if all_return {
+            // Every branch returns: the rest of the function runs only when no test held
+            // (`if not storage.on then return end`).
+            let func_end = self.ir.functions[self.current_func() as usize].span.end;
+            let after = token_span(if_stmt.end_token()).end;
+            self.push_guard(condition_span, after, func_end, Vec::new(), deciding);
         }
         let exits = matches!(
             if_stmt.block().last_stmt(),
@@ -336,8 +355,15 @@ impl<'d> Lowerer<'d> {
         });
     }
 
-    fn push_guard(&mut self, condition: Span, start: usize, end: usize, facts: Vec<(Value, bool)>) {
-        if facts.is_empty() || end <= start {
+    fn push_guard(
+        &mut self,
+        condition: Span,
+        start: usize,
+        end: usize,
+        facts: Vec<(Value, bool)>,
+        conditions: Vec<Value>,
+    ) {
+        if (facts.is_empty() && conditions.is_empty()) || end <= start {
             return;
         }
         self.ir.guards.push(Guard {
@@ -345,6 +371,7 @@ impl<'d> Lowerer<'d> {
             region: Span::new(start, end),
             condition,
             facts,
+            conditions,
         });
     }
 
@@ -361,6 +388,7 @@ impl<'d> Lowerer<'d> {
                     value: Value::Scalar(vec![inner.value]),
                     when_true: inner.when_false,
                     when_false: inner.when_true,
+                    operands: inner.operands,
                 }
             }
             Expression::BinaryOperator { lhs, binop, rhs }
@@ -389,6 +417,7 @@ impl<'d> Lowerer<'d> {
                             _ => (not_nil, is_nil),
                         };
                         Condition {
+                            operands: vec![value.clone()],
                             value,
                             when_true,
                             when_false,
@@ -403,6 +432,7 @@ impl<'d> Lowerer<'d> {
                     Condition {
                         when_true: vec![(value.clone(), true)],
                         when_false: vec![(value.clone(), false)],
+                        operands: vec![value.clone()],
                         value,
                     }
                 } else {
@@ -422,8 +452,17 @@ impl<'d> Lowerer<'d> {
             left.when_false.clone()
         };
         let rhs_span = node_span(rhs);
-        self.push_guard(node_span(lhs), rhs_span.start, rhs_span.end, known);
+        let deciding = left.operands.clone();
+        self.push_guard(
+            node_span(lhs),
+            rhs_span.start,
+            rhs_span.end,
+            known,
+            deciding,
+        );
         let right = self.condition(rhs);
+        let mut operands = left.operands;
+        operands.extend(right.operands);
         if is_and {
             let mut when_true = left.when_true;
             when_true.extend(right.when_true);
@@ -432,6 +471,7 @@ impl<'d> Lowerer<'d> {
                 value: Value::Either(Box::new(right.value), Box::new(Value::Nil)),
                 when_true,
                 when_false: Vec::new(),
+                operands,
             }
         } else {
             let mut when_false = left.when_false;
@@ -440,6 +480,7 @@ impl<'d> Lowerer<'d> {
                 value: Value::Either(Box::new(left.value), Box::new(right.value)),
                 when_true: Vec::new(),
                 when_false,
+                operands,
             }
         }
     }
@@ -943,12 +984,15 @@ struct Condition {
     value: Value,
     when_true: Vec<(Value, bool)>,
     when_false: Vec<(Value, bool)>,
+    /// The operands that decide it: `a and b or c` is `[a, b, c]`.
+    operands: Vec<Value>,
 }
 
 impl Condition {
     /// A condition that proves nothing about any place (`a > b`, `f(x)`).
     fn opaque(value: Value) -> Condition {
         Condition {
+            operands: vec![value.clone()],
             value,
             when_true: Vec::new(),
             when_false: Vec::new(),
@@ -973,6 +1017,10 @@ fn block_end(block: &ast::Block) -> usize {
         (None, Some(stmt)) => stmt.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
         (None, None) => 0,
     }
+}
+
+fn ends_in_return(block: &ast::Block) -> bool {
+    matches!(block.last_stmt(), Some(ast::LastStmt::Return(_)))
 }
 
 /// The contents of a string literal token, with the common escapes decoded.
@@ -1142,6 +1190,7 @@ mod tests {
         ir.guards
             .iter()
             .filter(|g| g.region.start <= at && at + needle.len() <= g.region.end)
+            .filter(|g| !g.facts.is_empty())
             .map(|g| g.facts.iter().map(|(v, t)| (ir.describe(v), *t)).collect())
             .collect()
     }
@@ -1271,9 +1320,40 @@ mod tests {
     }
 
     #[test]
+    fn guards_cover_branches_and_what_follows_an_early_return() {
+        let text = "if storage.a then f() elseif b then g() else h() end\n\
+                    local function k()\n  if not storage.on then return end\n  m()\nend\nn()";
+        let ir = lower_text(text);
+        let guards_of = |name: &str| -> Vec<String> {
+            let call = ir
+                .calls
+                .iter()
+                .find(|c| c.callee == Value::Global(name.to_string()))
+                .unwrap();
+            ir.guards_at(call.func, call.span)
+                .flat_map(|g| g.conditions.iter().map(|c| ir.describe(c)))
+                .collect()
+        };
+        assert_eq!(guards_of("f"), ["storage.a"]);
+        assert_eq!(guards_of("g"), ["storage.a", "b"]);
+        assert_eq!(guards_of("h"), ["storage.a", "b"]);
+        // `not storage.on` is decided by `storage.on`.
+        assert_eq!(guards_of("m"), ["storage.on"]);
+        assert!(guards_of("n").is_empty());
+    }
+
+    #[test]
     fn requires_are_listed() {
-        let ir = lower_text("local m = require('scripts.players')\nrequire \"util\"");
+        let ir = lower_text(
+            "local m = require('scripts.players')\nrequire \"util\"\n\
+             local parts = {'scripts.a', 'scripts.b'}\n\
+             for _, part in ipairs(parts) do require(part) end\n\
+             for key in pairs(parts) do require(key) end",
+        );
         let paths: Vec<&str> = ir.requires().map(|(p, _)| p).collect();
-        assert_eq!(paths, vec!["scripts.players", "util"]);
+        assert_eq!(
+            paths,
+            vec!["scripts.players", "util", "scripts.a", "scripts.b"]
+        );
     }
 }

@@ -127,6 +127,9 @@ pub struct Registration {
     pub handler: Option<FnRef>,
     /// Made through Wube's `event_handler` lualib: on_init and on_load on every peer.
     pub via_event_handler: bool,
+    /// Which argument of `call` names what is registered; `None` when none does (an
+    /// `event_handler` lib, a wrapper function that always registers the same event).
+    pub name_arg: Option<usize>,
 }
 
 impl Registration {
@@ -145,6 +148,7 @@ impl Registration {
             call,
             handler,
             via_event_handler,
+            name_arg: (!via_event_handler).then_some(0),
         }
     }
 }
@@ -173,6 +177,9 @@ pub struct Model<'a> {
     by_rel: HashMap<&'a str, usize>,
     /// Assignments by target path key (`G:M.f`, `2:5.on_created`).
     assigns_by_path: HashMap<String, Vec<(usize, &'a Value)>>,
+    /// Fields assigned into a table, by the table's path key: `function api.f()` and
+    /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s keys.
+    pub(super) fields_by_path: HashMap<String, Vec<(usize, &'a Key, &'a Value)>>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
@@ -219,6 +226,7 @@ impl<'a> Model<'a> {
             mod_name: unit_name.map(str::to_string),
             by_rel,
             assigns_by_path: HashMap::new(),
+            fields_by_path: HashMap::new(),
             exports: Vec::new(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
@@ -247,6 +255,12 @@ impl<'a> Model<'a> {
                         .entry(key)
                         .or_default()
                         .push((i, &assign.value));
+                }
+                if let Value::Index(base, key) = &assign.target {
+                    if let Some(table) = path_key(i, base) {
+                        let entry = (i, key, &assign.value);
+                        model.fields_by_path.entry(table).or_default().push(entry);
+                    }
                 }
             }
             for (id, call) in file.ir.calls.iter().enumerate() {
@@ -284,6 +298,7 @@ impl<'a> Model<'a> {
             model.exports.push(export);
         }
         model.link_calls();
+        model.derive_wrapper_registrations();
         model.propagate_contexts();
         model
     }
@@ -659,8 +674,21 @@ impl<'a> Model<'a> {
                 let edges = calls_from.entry(caller).or_default();
                 edges.extend(direct[file][id].iter().map(|callee| (call_ref, *callee)));
                 // A function handed to another call (pcall, table.sort, a helper) may run now.
+                // Not when the callee is unknown code (another mod's `lib.on_event(id, f)`
+                // keeps it for later), nor a helper of the mod that only keeps it: its
+                // context is then unknown, not this caller's.
+                let builtin_calls_back = names.iter().any(|n| calls_back_now(n))
+                    || (call.is_method
+                        && matches!(&call.callee, Value::Index(_, Key::Name(m)) if m == "gsub"));
                 if !names.iter().any(|n| stores_callback(n)) {
-                    for arg in &call.args {
+                    for (position, arg) in call.args.iter().enumerate() {
+                        let runs_now = builtin_calls_back
+                            || direct[file][id]
+                                .iter()
+                                .any(|helper| self.may_call_argument(*helper, position, 0));
+                        if !runs_now {
+                            continue;
+                        }
                         if let Value::Function(_) | Value::Local(_) = arg {
                             for callee in self.callees(file, arg) {
                                 if !direct[file][id].contains(&callee) {
@@ -702,20 +730,26 @@ impl<'a> Model<'a> {
         let reg = |kind, name, handler| Registration::new(kind, name, call_ref, handler, false);
         let mut out = Vec::new();
         match name.as_str() {
-            "script.on_event" => {
-                if !is_unregister(arg(1)) {
-                    for event in self.event_names(file, arg(0)) {
-                        out.push(reg(RegKind::Event, event, handler_of(arg(1))));
-                    }
+            "script.on_event" | "script.on_nth_tick" if !is_unregister(arg(1)) => {
+                let kind = match name.as_str() {
+                    "script.on_event" => RegKind::Event,
+                    _ => RegKind::NthTick,
+                };
+                let entries = self
+                    .handler_table_entries(kind, file, arg(0), arg(1))
+                    .unwrap_or_else(|| {
+                        let names = match kind {
+                            RegKind::Event => self.event_names(file, arg(0)),
+                            _ => self.tick_periods(file, arg(0)),
+                        };
+                        let handler = handler_of(arg(1));
+                        names.into_iter().map(|n| (n, handler)).collect()
+                    });
+                for (registered, handler) in entries {
+                    out.push(reg(kind, registered, handler));
                 }
             }
-            "script.on_nth_tick" => {
-                if !is_unregister(arg(1)) {
-                    for period in self.tick_periods(file, arg(0)) {
-                        out.push(reg(RegKind::NthTick, period, handler_of(arg(1))));
-                    }
-                }
-            }
+            "script.on_event" | "script.on_nth_tick" => {}
             "script.on_init" | "script.on_load" | "script.on_configuration_changed" => {
                 if !is_unregister(arg(0)) {
                     let kind = match name.as_str() {
@@ -783,35 +817,17 @@ impl<'a> Model<'a> {
         out
     }
 
+    /// Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
     fn lib_field(
         &self,
         file: usize,
         lib: &'a Value,
         field: &str,
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
-        // Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
-        let mut entries = Vec::new();
-        for origin in self.field_origins(file, lib, field) {
-            match origin {
-                Origin::Table { file, fields } => {
-                    entries.extend(fields.iter().map(|f| (file, f.key.as_ref(), &f.value)));
-                }
-                Origin::Path(path) => {
-                    // `lib.events[defines.events.x] = handler`
-                    for (file, facts) in self.files.iter().enumerate() {
-                        for assign in &facts.ir.assigns {
-                            if let Value::Index(base, key @ Key::Dynamic(_)) = &assign.target {
-                                if path_key(file, base).as_deref() == Some(path.as_str()) {
-                                    entries.push((file, Some(key), &assign.value));
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        entries
+        self.field_origins(file, lib, field)
+            .into_iter()
+            .flat_map(|origin| self.origin_entries(origin))
+            .collect()
     }
 
     fn event_handler_lib(&self, call_ref: CallRef, lib: &'a Value) -> Vec<Registration> {
@@ -853,10 +869,20 @@ impl<'a> Model<'a> {
 
     /// A literal's text, a `defines.events` name, or a description of a run-time value
     /// (with `false`: not known statically).
-    fn literal_or_describe(&self, file: usize, value: &'a Value) -> (String, bool) {
+    pub(super) fn literal_or_describe(&self, file: usize, value: &'a Value) -> (String, bool) {
         match value {
             Value::Str(s) => (s.clone(), true),
             Value::Number(n) => (n.clone(), true),
+            // A local constant (`local delay = 240`) is its literal.
+            Value::Local(b)
+                if matches!(
+                    self.ir(file).binding(*b),
+                    Binding { kind: BindingKind::Local, values, .. }
+                        if matches!(values.as_slice(), [Value::Str(_) | Value::Number(_)])
+                ) =>
+            {
+                self.literal_or_describe(file, &self.ir(file).binding(*b).values[0])
+            }
             other => {
                 for origin in self.eval(file, other) {
                     if let Origin::Path(p) = origin {
@@ -907,7 +933,11 @@ impl<'a> Model<'a> {
         vec![self.literal_or_describe(file, value)]
     }
 
-    fn tick_periods(&self, file: usize, value: Option<&'a Value>) -> Vec<(String, bool)> {
+    pub(super) fn tick_periods(
+        &self,
+        file: usize,
+        value: Option<&'a Value>,
+    ) -> Vec<(String, bool)> {
         match value {
             Some(Value::Table(fields)) => fields
                 .iter()
@@ -982,24 +1012,8 @@ impl<'a> Model<'a> {
             .iter()
             .filter(|r| r.kind == RegKind::Remote)
         {
-            let call = self.ir(registration.call.file).call(registration.call.call);
-            let Some(table) = call.args.get(1) else {
-                continue;
-            };
-            for origin in self.eval(registration.call.file, table) {
-                if let Origin::Table { file, fields } = origin {
-                    for field in fields {
-                        for f in self.callees(file, &field.value) {
-                            let name = match &field.key {
-                                Some(Key::Name(n)) => {
-                                    format!("the remote function {}.{n}", registration.name)
-                                }
-                                _ => format!("the remote interface {}", registration.name),
-                            };
-                            seed(f, Context::Remote, name, &mut queue);
-                        }
-                    }
-                }
+            for (f, name) in self.interface_functions(registration) {
+                seed(f, Context::Remote, name, &mut queue);
             }
         }
         while let Some((f, context)) = queue.pop_front() {
@@ -1109,6 +1123,11 @@ fn stores_callback(name: &str) -> bool {
         || is_event_handler_api(name)
         || name.starts_with("script.")
         || name.starts_with("commands.")
+}
+
+/// Built-ins that call a function argument before they return.
+fn calls_back_now(name: &str) -> bool {
+    matches!(name, "pcall" | "xpcall" | "table.sort" | "string.gsub")
 }
 
 const REGISTRATION_APIS: &[&str] = &[

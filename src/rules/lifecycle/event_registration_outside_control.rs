@@ -2,27 +2,22 @@
 //! handler, command, remote function, on_init, on_configuration_changed or an injected
 //! script) that no peer repeats while loading, so a joining client lacks it.
 
+use super::{origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::model::{Context, FnRef, Model, RegKind, Registration};
-use std::collections::BTreeMap;
+use crate::semantic::model::{Context, Model, RegKind, Registration};
+use std::collections::{BTreeMap, HashSet};
 
 pub struct RegistrationOutsideControl;
 
-/// Registrations that every peer makes while loading (control.lua or on_load).
+/// Registrations that every peer makes while loading (control.lua or on_load), or that
+/// might: code the model cannot place (a function only kept for later) could run then.
 fn is_persistent(model: &Model, registration: &Registration) -> bool {
-    model
-        .registration_contexts(registration)
-        .iter()
-        .any(|c| matches!(c, Context::Load | Context::OnLoad))
-}
-
-fn what(kind: RegKind, name: &str) -> String {
-    match kind {
-        RegKind::Event => format!("the `{name}` event handler"),
-        RegKind::NthTick => format!("the on_nth_tick({name}) handler"),
-        _ => format!("the `script.{name}` handler"),
-    }
+    let contexts = model.registration_contexts(registration);
+    contexts.is_empty()
+        || contexts
+            .iter()
+            .any(|c| matches!(c, Context::Load | Context::OnLoad))
 }
 
 fn context_phrase(context: Context, origin: &str) -> String {
@@ -46,17 +41,32 @@ impl Rule for RegistrationOutsideControl {
             .iter()
             .filter(|r| is_persistent(model, r))
             .collect();
+        let persistent_keys: HashSet<(RegKind, String)> = persistent
+            .iter()
+            .filter_map(|p| Some((p.kind, model.registration_key(p)?)))
+            .collect();
         let persists = |r: &Registration| {
-            persistent.iter().any(|p| p.kind == r.kind && p.name == r.name)
-                // A run-time value as the name: cannot tell it from one registered at load.
-                || (!r.name_known && persistent.iter().any(|p| p.kind == r.kind && !p.name_known))
+            let same_handler = || {
+                r.handler.is_some()
+                    && persistent
+                        .iter()
+                        .any(|p| p.kind == r.kind && !p.name_known && p.handler == r.handler)
+            };
+            match model.registration_key(r) {
+                // The same name, or the same run-time expression (`storage.period` at load and
+                // at run time); two different run-time values do not excuse each other, unless
+                // they are registered with the same handler (an id fetched in on_init and kept
+                // in storage for on_load).
+                Some(key) if r.name_known => persistent_keys.contains(&(r.kind, key)),
+                Some(key) => persistent_keys.contains(&(r.kind, key)) || same_handler(),
+                // A run-time value of no recognisable form: cannot tell it from one made at load.
+                None => persistent.iter().any(|p| p.kind == r.kind && !p.name_known),
+            }
         };
-        // One finding per registering call, naming every event it leaves out.
+        // One finding per registering call, naming everything it leaves out.
         let mut by_call: BTreeMap<(usize, u32), Vec<&Registration>> = BTreeMap::new();
         for registration in &model.registrations {
-            if matches!(registration.kind, RegKind::Command | RegKind::Remote)
-                || registration.via_event_handler
-            {
+            if registration.via_event_handler {
                 continue;
             }
             let contexts = model.registration_contexts(registration);
@@ -79,58 +89,37 @@ fn diagnostic(unit: &UnitFacts<'_>, model: &Model, registrations: &[&Registratio
     let first = registrations[0];
     let file = &unit.files[first.call.file];
     let call = file.ir.call(first.call.call);
-    let caller = FnRef {
-        file: first.call.file,
-        func: call.func,
-    };
     let contexts = model.registration_contexts(first);
     let context = contexts
         .iter()
         .copied()
         .find(|c| c.is_runtime())
         .unwrap_or(Context::Event);
-    let reach = model.reach(caller, context);
-    let origin = reach.map(|r| r.origin.clone()).unwrap_or_default();
+    let origin = origin(model, first.call, context);
 
     let names: Vec<String> = registrations
         .iter()
-        .map(|r| what(r.kind, &r.name))
+        .map(|r| subject(r.kind, &r.name))
         .collect();
-    let (subject, verb) = match names.as_slice() {
+    let (registered, verb) = match names.as_slice() {
         [one] => (one.clone(), "is"),
         [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
         [] => (String::new(), "is"),
     };
     let message = if context == Context::Injected {
-        format!("{subject} {verb} registered by an injected script; joining clients never run it")
+        format!(
+            "{registered} {verb} registered by an injected script; joining clients never run it"
+        )
     } else {
         format!(
-            "{subject} {verb} registered only {}, never while the mod loads",
+            "{registered} {verb} registered only {}, never while the mod loads",
             context_phrase(context, &origin)
         )
     };
-    let mut diagnostic =
+    let diagnostic =
         Diagnostic::new("FL101", file.id, call.callee_span, message).with_label("registered here");
 
-    // The chain: the entry point, then each call down to the registering function.
-    let chain = model.chain(caller, context);
-    let entry = chain.first().map(|(f, _)| *f).unwrap_or(caller);
-    if entry.func != 0 || chain.is_empty() {
-        let entry_file = &unit.files[entry.file];
-        let span = model.function_span(entry);
-        if !(entry == caller && span.start == call.callee_span.start) {
-            diagnostic =
-                diagnostic.with_secondary(entry_file.id, span, format!("{origin} starts here"));
-        }
-    }
-    for (caller_fn, call_ref) in chain {
-        let step_file = &unit.files[call_ref.file];
-        let step = step_file.ir.call(call_ref.call);
-        let callee_name = step_file.ir.describe(&step.callee);
-        let _ = caller_fn;
-        diagnostic =
-            diagnostic.with_secondary(step_file.id, step.span, format!("calls `{callee_name}`"));
-    }
+    let diagnostic = with_chain(diagnostic, unit, first.call, context);
 
     let joiner = match first.kind {
         RegKind::Event | RegKind::NthTick => {
@@ -138,12 +127,22 @@ fn diagnostic(unit: &UnitFacts<'_>, model: &Model, registrations: &[&Registratio
              the save has this one, the joining client (which only runs control.lua and on_load) does not, \
              and the join fails with `multiplayer.script-event-mismatch`"
         }
+        RegKind::Command => {
+            "custom commands are not saved with the map: after the save is loaded, and on every client that joins \
+             (which only runs control.lua and on_load), the command does not exist unless the mod adds it again while loading"
+        }
+        RegKind::Remote => {
+            "remote interfaces are not saved with the map: after the save is loaded, and on every client that joins \
+             (which only runs control.lua and on_load), the interface does not exist, so a `remote.call` to it fails \
+             there while it works on the host"
+        }
         _ => "a joining client only runs control.lua and on_load, so it never makes this registration and its state differs from the host's",
     };
-    let help = if context == Context::Injected {
-        "register every handler in control.lua when the mod or scenario loads; injected code should only fill in what those handlers call"
-    } else {
-        "register it at the top level of control.lua; or, if it depends on saved state, also register it in `script.on_load` when `storage` says it is on"
+    let help = match (context, first.kind) {
+        (Context::Injected, _) => "register every handler in control.lua when the mod or scenario loads; injected code should only fill in what those handlers call",
+        (_, RegKind::Command) => "add the command at the top level of control.lua, which every peer runs on every load; check in its handler whether it may run now",
+        (_, RegKind::Remote) => "call `remote.add_interface` at the top level of control.lua, which every peer runs on every load",
+        _ => "register it at the top level of control.lua; or, if it depends on saved state, also register it in `script.on_load` when `storage` says it is on",
     };
     diagnostic.with_note(joiner).with_help(help)
 }
