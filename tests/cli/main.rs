@@ -6,6 +6,7 @@
 
 mod common;
 
+mod api_rules;
 mod bad_input;
 mod config;
 mod fix;
