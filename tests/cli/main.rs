@@ -6,6 +6,7 @@
 
 mod common;
 
+mod api_rules;
 mod archive;
 mod bad_input;
 mod baseline;

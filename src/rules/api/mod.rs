@@ -8,6 +8,8 @@ pub mod wrong_stage_global;
 
 use crate::api::{self, Api, FactorioVersion};
 use crate::rules::UnitFacts;
+use crate::semantic::ir::FuncId;
+use crate::semantic::model::FnRef;
 use crate::semantic::FileFacts;
 
 /// The API table that judges a file's API use, or `None` when nothing version-specific can be
@@ -40,6 +42,18 @@ pub(super) fn version_phrase(declared: Option<FactorioVersion>, table: &Api) -> 
     }
 }
 
+/// Where the code in `func` runs, for a note: "runs in the on_built_entity handler".
+pub(super) fn runs_in(unit: &UnitFacts, file: usize, func: FuncId) -> Option<String> {
+    let function = FnRef { file, func };
+    let model = &unit.model;
+    let context = model.contexts(function).into_iter().next()?;
+    let origin = &model.reach(function, context)?.origin;
+    Some(format!(
+        "this runs in {origin} ({} context)",
+        context.name()
+    ))
+}
+
 /// The first newer Factorio whose table has what `has` looks for.
 pub(super) fn first_newer(table: &Api, has: impl Fn(&Api) -> bool) -> Option<FactorioVersion> {
     api::newer_than(table)
@@ -47,12 +61,12 @@ pub(super) fn first_newer(table: &Api, has: impl Fn(&Api) -> bool) -> Option<Fac
         .map(Api::version)
 }
 
-/// A note for a name that a newer Factorio than the mod's has.
-pub(super) fn added_later(table: &Api, has: impl Fn(&Api) -> bool) -> Option<String> {
-    let newer = first_newer(table, has)?;
-    Some(format!(
-        "added in Factorio {newer}; the mod declares an older version (`factorio_version` in info.json)"
-    ))
+/// A note for a name that `newer` added, when the code is checked as `table`'s version.
+pub(super) fn added_in(newer: FactorioVersion, table: &Api) -> String {
+    format!(
+        "added in Factorio {newer}; this code is checked as Factorio {} (`factorio_version` in info.json, or `factorio-version` in factolint.toml)",
+        table.version()
+    )
 }
 
 /// The candidate most likely meant by `name`: a one-letter slip first, then a name that

@@ -1,7 +1,7 @@
 //! FL404 read-only-api-write: assignment to an attribute the API documents as read-only, for
 //! the mod's Factorio version.
 
-use super::{first_newer, judging_table, version_phrase};
+use super::{first_newer, judging_table, runs_in, version_phrase};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
@@ -56,9 +56,13 @@ impl Rule for ReadOnlyApiWrite {
                     t.attribute(class, attribute)
                         .is_some_and(|a| a.write.is_some())
                 });
+                if let Some(context) = runs_in(unit, index, assign.func) {
+                    diagnostic = diagnostic.with_note(context);
+                }
                 if let Some(newer) = writable_later {
                     diagnostic = diagnostic.with_note(format!(
-                        "writable from Factorio {newer}; the mod declares an older version (`factorio_version` in info.json)"
+                        "writable from Factorio {newer}; this code is checked as Factorio {}",
+                        table.version()
                     ));
                 }
                 out.push(diagnostic.with_help(help(class, attribute)));

@@ -6,7 +6,7 @@
 //! no longer has are left to the migration rules (FL502 moved-api, FL503 removed-api), through
 //! the queries of `api::migration`: one mistake, one finding.
 
-use super::{added_later, closest, judging_table, version_phrase};
+use super::{added_in, closest, first_newer, judging_table, runs_in, version_phrase};
 use crate::api::{self, later, migration, Api, FactorioVersion};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
@@ -40,6 +40,7 @@ impl Rule for UnknownApiMember {
             };
             let stages = file.stages;
             let check = FileCheck {
+                unit,
                 model: &unit.model,
                 file,
                 index,
@@ -52,7 +53,7 @@ impl Rule for UnknownApiMember {
                 custom_events: &custom_events,
             };
             // LuaObjects and event data exist only at run time; `defines` in every stage.
-            let runtime = file.stages.control || file.stages.is_unknown();
+            let runtime = stages.control || stages.is_unknown();
             for member in &file.ir.members {
                 let finding = match file.ir.member_base(member).global_path() {
                     Some(path) if path[0] == "defines" => check.define(&path, member),
@@ -66,6 +67,7 @@ impl Rule for UnknownApiMember {
 }
 
 struct FileCheck<'a, 'm> {
+    unit: &'m UnitFacts<'a>,
     model: &'m Model<'a>,
     file: &'m FileFacts<'a>,
     index: usize,
@@ -125,19 +127,12 @@ impl<'a> FileCheck<'a, '_> {
             version_phrase(self.version, self.table)
         );
         let suggestion = closest(name, self.table.member_names(class));
-        let added = added_later(self.table, |t| t.has_member(class, name));
-        Some(
-            self.finding(
-                member,
-                message,
-                "not a member of ".to_string() + class,
-                suggestion,
-                added,
-            )
-            .with_note(format!(
-                "Factorio stops the mod with \"{class} doesn't contain key {name}.\" when this runs"
-            )),
-        )
+        let added = first_newer(self.table, |t| t.has_member(class, name));
+        let effect = format!(
+            "Factorio stops the mod with \"{class} doesn't contain key {name}.\" when this runs"
+        );
+        let label = format!("not a member of {class}");
+        Some(self.finding(member, message, label, Some(effect), suggestion, added))
     }
 
     fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
@@ -175,14 +170,9 @@ impl<'a> FileCheck<'a, '_> {
             .filter_map(|e| self.table.event(e))
             .flat_map(|e| e.data.keys().map(String::as_str));
         let suggestion = closest(name, fields);
-        let added = added_later(self.table, |t| known(t) && has(t));
-        Some(self.finding(
-            member,
-            message,
-            "no such event field".to_string(),
-            suggestion,
-            added,
-        ))
+        let added = first_newer(self.table, |t| known(t) && has(t));
+        let label = "no such event field".to_string();
+        Some(self.finding(member, message, label, None, suggestion, added))
     }
 
     /// `defines.<path>.<name>`: the node `path` names must have `name`.
@@ -237,13 +227,13 @@ impl<'a> FileCheck<'a, '_> {
             "`defines.{full}` does not exist in {}; it is nil",
             version_phrase(self.version, self.table)
         );
-        let added = added_later(self.table, |t| t.is_define(&full));
+        let added = first_newer(self.table, |t| t.is_define(&full));
         let what = if parent.is_empty() {
             "no such define".to_string()
         } else {
             format!("not in defines.{parent}")
         };
-        Some(self.finding(member, message, what, suggestion, added))
+        Some(self.finding(member, message, what, None, suggestion, added))
     }
 
     /// Whether the mod assigns `base.name` (the same variable's field) anywhere.
@@ -271,25 +261,35 @@ impl<'a> FileCheck<'a, '_> {
         only_from_factorio(self.model, self.index, base, field)
     }
 
+    /// The finding, with its notes in reading order: what happens, since when the name
+    /// exists, where the code runs.
     fn finding(
         &self,
         member: &MemberRef,
         message: String,
         label: String,
+        effect: Option<String>,
         suggestion: Option<&str>,
-        added: Option<String>,
+        added: Option<FactorioVersion>,
     ) -> Diagnostic {
+        let context = runs_in(self.unit, self.index, member.func);
+        let added_note = added.map(|newer| added_in(newer, self.table));
         let mut diagnostic =
             Diagnostic::new("FL402", self.file.id, member.span, message).with_label(label);
-        if let Some(added) = added {
-            diagnostic = diagnostic.with_note(added);
+        for note in [effect, added_note, context].into_iter().flatten() {
+            diagnostic = diagnostic.with_note(note);
         }
-        match suggestion {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
-            None => diagnostic.with_help(
-                "check the name against the API documentation for this Factorio version",
+        let help = match (suggestion, added) {
+            (Some(suggestion), _) => format!("did you mean `{suggestion}`?"),
+            (None, Some(newer)) => format!(
+                "declare `\"factorio_version\": \"{}.{}\"` if the mod needs it, or use what Factorio {} offers",
+                newer.major, newer.minor, self.table.version()
             ),
-        }
+            (None, None) => {
+                "check the name against the API documentation for this Factorio version".to_string()
+            }
+        };
+        diagnostic.with_help(help)
     }
 }
 

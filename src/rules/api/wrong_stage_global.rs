@@ -218,14 +218,18 @@ fn stage_list(stages: Stages) -> String {
 
 fn finding(file: &FileFacts, span: crate::source::Span, message: String, help: &str) -> Diagnostic {
     let stages = file.stages;
-    let loaded_by = match (stages.settings, stages.data, stages.control) {
-        (_, _, true) => "control.lua (or a migration) and the files it requires",
-        (true, false, false) => "settings.lua, settings-updates.lua, settings-final-fixes.lua and the files they require",
-        (false, true, false) => "data.lua, data-updates.lua, data-final-fixes.lua and the files they require",
-        _ => "the settings and data stage entry points and the files they require",
+    let entry_points = match (stages.settings, stages.data, stages.control) {
+        (_, _, true) => "control.lua, the migrations",
+        (true, false, false) => "settings.lua, settings-updates.lua, settings-final-fixes.lua",
+        (false, true, false) => "data.lua, data-updates.lua, data-final-fixes.lua",
+        _ => "the settings and data stage files",
     };
+    let stage = stage_list(stages);
     Diagnostic::new("FL403", file.id, span, message)
-        .with_label(format!("nil in the {} stage", stage_list(stages)))
-        .with_note(format!("`{}` is loaded only by {loaded_by}", file.rel))
+        .with_label(format!("nil in the {stage} stage"))
+        .with_note(format!(
+            "`{}` runs only in the {stage} stage ({entry_points} and the files they require)",
+            file.rel
+        ))
         .with_help(help.to_string())
 }
