@@ -32,6 +32,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &lifecycle::event_registration_outside_control::RegistrationOutsideControl,
         &determinism::pairs_order_registration::PairsOrderRegistration,
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
+        &determinism::state_outside_storage::StateOutsideStorage,
         &storage::storage_userdata::StorageUserdata,
         &api::chart_tag_mutation::ChartTagMutation,
         &migration::global_in_2_0::GlobalIn2_0,

@@ -204,6 +204,7 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Do(body) => self.block(body.block()),
             Stmt::If(if_stmt) => {
+                self.conditional_block(if_stmt.if_token(), if_stmt.end_token());
                 self.expr(if_stmt.condition());
                 self.block(if_stmt.block());
                 for else_if in if_stmt.else_if().into_iter().flatten() {
@@ -215,6 +216,7 @@ impl<'d> Lowerer<'d> {
                 }
             }
             Stmt::While(while_loop) => {
+                self.conditional_block(while_loop.while_token(), while_loop.end_token());
                 self.expr(while_loop.condition());
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
@@ -223,6 +225,7 @@ impl<'d> Lowerer<'d> {
                 });
             }
             Stmt::Repeat(repeat) => {
+                // The body runs at least once: not conditional.
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
@@ -233,6 +236,7 @@ impl<'d> Lowerer<'d> {
                 });
             }
             Stmt::NumericFor(for_loop) => {
+                self.conditional_block(for_loop.for_token(), for_loop.end_token());
                 self.expr(for_loop.start());
                 self.expr(for_loop.end());
                 if let Some(step) = for_loop.step() {
@@ -247,6 +251,7 @@ impl<'d> Lowerer<'d> {
                 );
             }
             Stmt::GenericFor(for_loop) => {
+                self.conditional_block(for_loop.for_token(), for_loop.end_token());
                 let iterated: Vec<(Value, Span)> = self.expr_list(for_loop.expressions().iter());
                 let kind = self.classify_generic_for(&iterated);
                 let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
@@ -255,6 +260,38 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Goto(_) | Stmt::Label(_) => {}
             _ => {}
+        }
+    }
+
+    /// Records a statement from `first` to `last` whose body may not run on every call.
+    fn conditional_block(&mut self, first: &TokenReference, last: &TokenReference) {
+        let span = token_span(first).cover(token_span(last));
+        let func = self.current_func();
+        self.ir.conditional_blocks.push((func, span));
+    }
+
+    /// Records a read of `place` when it is rooted outside the current function (see
+    /// [`OuterRead`]).
+    fn record_outer_read(&mut self, place: &Value, span: Span) {
+        let mut root = place;
+        while let Value::Index(base, _) = root {
+            root = base;
+        }
+        let func = self.current_func();
+        let outer = match root {
+            Value::Local(binding) => {
+                let binding = &self.ir.bindings[*binding as usize];
+                binding.func != func && binding.kind != BindingKind::LocalFunction
+            }
+            Value::Global(name) => !super::module_state::is_builtin_global(name),
+            _ => false,
+        };
+        if outer {
+            self.ir.outer_reads.push(OuterRead {
+                place: place.clone(),
+                span,
+                func,
+            });
         }
     }
 
@@ -552,10 +589,17 @@ impl<'d> Lowerer<'d> {
 
     fn var(&mut self, var: &ast::Var, write: bool) -> Value {
         match var {
-            ast::Var::Name(token) => self.name_value(token, write),
+            ast::Var::Name(token) => {
+                let value = self.name_value(token, write);
+                if !write {
+                    self.record_outer_read(&value, token_span(token));
+                }
+                value
+            }
             ast::Var::Expression(var_expr) => {
                 let base = self.prefix(var_expr.prefix());
-                self.suffixes(base, node_span(var_expr.prefix()), var_expr.suffixes())
+                let start = node_span(var_expr.prefix());
+                self.suffixes(base, start, var_expr.suffixes(), !write)
             }
             _ => Value::Unknown,
         }
@@ -571,19 +615,27 @@ impl<'d> Lowerer<'d> {
 
     fn function_call(&mut self, call: &ast::FunctionCall) -> Value {
         let base = self.prefix(call.prefix());
-        self.suffixes(base, node_span(call.prefix()), call.suffixes())
+        self.suffixes(base, node_span(call.prefix()), call.suffixes(), false)
     }
 
     /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins.
+    /// The place a call is made on is a read; so is the whole chain when `read` (not an
+    /// assignment target).
     fn suffixes<'a>(
         &mut self,
         mut value: Value,
         start: Span,
         suffixes: impl Iterator<Item = &'a ast::Suffix>,
+        read: bool,
     ) -> Value {
         let mut chain_span = start;
+        let mut place = true;
         for suffix in suffixes {
             let suffix_span = node_span(suffix);
+            if place && matches!(suffix, ast::Suffix::Call(_)) {
+                self.record_outer_read(&value, chain_span);
+                place = false;
+            }
             match suffix {
                 ast::Suffix::Index(ast::Index::Dot { name, .. }) => {
                     value = value.index(&name_of(name));
@@ -616,6 +668,9 @@ impl<'d> Lowerer<'d> {
                 _ => value = Value::Unknown,
             }
             chain_span = chain_span.cover(suffix_span);
+        }
+        if place && read {
+            self.record_outer_read(&value, chain_span);
         }
         value
     }

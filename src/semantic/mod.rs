@@ -6,6 +6,7 @@ pub mod ir;
 pub mod kinds;
 pub mod lower;
 pub mod model;
+pub mod module_state;
 pub mod storage;
 
 pub use files::{FileFacts, Stages};

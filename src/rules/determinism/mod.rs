@@ -3,6 +3,7 @@
 
 pub mod pairs_order_registration;
 pub mod pairs_order_storage_write;
+pub mod state_outside_storage;
 
 use crate::semantic::ir::*;
 
