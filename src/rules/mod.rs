@@ -34,6 +34,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &determinism::pairs_order_storage_write::PairsOrderStorageWrite,
         &determinism::state_outside_storage::StateOutsideStorage,
         &storage::storage_userdata::StorageUserdata,
+        &storage::unsaveable_storage_value::UnsaveableStorageValue,
+        &storage::unregistered_metatable::UnregisteredMetatable,
         &api::chart_tag_mutation::ChartTagMutation,
         &migration::global_in_2_0::GlobalIn2_0,
     ]
