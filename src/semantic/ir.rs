@@ -34,6 +34,11 @@ pub struct FileIr {
     /// The condition of every `if`, `elseif`, `while` and `until`: reads that no call or
     /// assignment holds.
     pub tests: Vec<Test>,
+    /// Reads of places that outlive the reading function (see [`OuterRead`]).
+    pub outer_reads: Vec<OuterRead>,
+    /// `if`, `while`, `repeat` and `for` statements, with the function they are in: code inside
+    /// them may not run on every call of that function.
+    pub conditional_blocks: Vec<(FuncId, Span)>,
     /// `---@class` declarations (unit-wide, as LuaLS reads them).
     pub classes: Vec<ClassDecl>,
     /// `---@alias Name Type`.
@@ -207,6 +212,17 @@ pub struct MemberRef {
     pub base_span: Span,
     pub func: FuncId,
     pub usage: MemberUse,
+}
+
+/// A read of a place rooted outside the reading function: a local of an enclosing function (an
+/// upvalue; file-level locals included) or a global that is not a Factorio or Lua built-in, with
+/// its field chain (`M.cache[…]`). Local functions are left out: they are code, not state.
+/// Assignment targets are writes ([`Assign`]), not reads.
+#[derive(Clone, Debug)]
+pub struct OuterRead {
+    pub place: Value,
+    pub span: Span,
+    pub func: FuncId,
 }
 
 /// A table key in an index or a constructor.

@@ -236,9 +236,11 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::Do(body) => self.block(body.block()),
             Stmt::If(if_stmt) => {
+                self.conditional_block(if_stmt.if_token(), if_stmt.end_token());
                 self.if_statement(if_stmt);
             }
             Stmt::While(while_loop) => {
+                self.conditional_block(while_loop.while_token(), while_loop.end_token());
                 let test = self.expr(while_loop.condition());
                 self.mark_tested(while_loop.condition());
                 self.push_test(node_span(while_loop.condition()), &test);
@@ -249,6 +251,7 @@ impl<'d> Lowerer<'d> {
                 });
             }
             Stmt::Repeat(repeat) => {
+                // The body runs at least once: not conditional.
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
@@ -260,6 +263,7 @@ impl<'d> Lowerer<'d> {
                 });
             }
             Stmt::NumericFor(for_loop) => {
+                self.conditional_block(for_loop.for_token(), for_loop.end_token());
                 self.expr(for_loop.start());
                 self.expr(for_loop.end());
                 if let Some(step) = for_loop.step() {
@@ -274,6 +278,7 @@ impl<'d> Lowerer<'d> {
                 );
             }
             Stmt::GenericFor(for_loop) => {
+                self.conditional_block(for_loop.for_token(), for_loop.end_token());
                 let iterated: Vec<(Value, Span)> = self.expr_list(for_loop.expressions().iter());
                 let kind = self.classify_generic_for(&iterated);
                 let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
@@ -482,6 +487,38 @@ impl<'d> Lowerer<'d> {
                 when_false,
                 operands,
             }
+        }
+    }
+
+    /// Records a statement from `first` to `last` whose body may not run on every call.
+    fn conditional_block(&mut self, first: &TokenReference, last: &TokenReference) {
+        let span = token_span(first).cover(token_span(last));
+        let func = self.current_func();
+        self.ir.conditional_blocks.push((func, span));
+    }
+
+    /// Records a read of `place` when it is rooted outside the current function (see
+    /// [`OuterRead`]).
+    fn record_outer_read(&mut self, place: &Value, span: Span) {
+        let mut root = place;
+        while let Value::Index(base, _) = root {
+            root = base;
+        }
+        let func = self.current_func();
+        let outer = match root {
+            Value::Local(binding) => {
+                let binding = &self.ir.bindings[*binding as usize];
+                binding.func != func && binding.kind != BindingKind::LocalFunction
+            }
+            Value::Global(name) => !super::module_state::is_builtin_global(name),
+            _ => false,
+        };
+        if outer {
+            self.ir.outer_reads.push(OuterRead {
+                place: place.clone(),
+                span,
+                func,
+            });
         }
     }
 
@@ -817,7 +854,13 @@ impl<'d> Lowerer<'d> {
 
     fn var(&mut self, var: &ast::Var, write: bool) -> Value {
         match var {
-            ast::Var::Name(token) => self.name_value(token, write),
+            ast::Var::Name(token) => {
+                let value = self.name_value(token, write);
+                if !write {
+                    self.record_outer_read(&value, token_span(token));
+                }
+                value
+            }
             ast::Var::Expression(var_expr) => {
                 let base = self.prefix(var_expr.prefix());
                 self.suffixes(
@@ -845,7 +888,8 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins;
-    /// `write`: the last suffix is an assignment target.
+    /// `write`: the last suffix is an assignment target. The place a call is made on is a read
+    /// (an outer read when rooted outside the function); so is the whole chain unless `write`.
     fn suffixes<'a>(
         &mut self,
         mut value: Value,
@@ -859,8 +903,13 @@ impl<'d> Lowerer<'d> {
         // value is; recorded against the run's last value when a call or the end closes it.
         let mut pending: Vec<PendingMember> = Vec::new();
         let mut fields = 0;
+        let mut place = true;
         while let Some(suffix) = suffixes.next() {
             let suffix_span = node_span(suffix);
+            if place && matches!(suffix, ast::Suffix::Call(_)) {
+                self.record_outer_read(&value, chain_span);
+                place = false;
+            }
             match suffix {
                 ast::Suffix::Index(ast::Index::Dot { name, .. }) => {
                     let usage = match suffixes.peek() {
@@ -912,6 +961,9 @@ impl<'d> Lowerer<'d> {
             chain_span = chain_span.cover(suffix_span);
         }
         self.record_members(&value, fields, pending);
+        if place && !write {
+            self.record_outer_read(&value, chain_span);
+        }
         value
     }
 

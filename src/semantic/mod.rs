@@ -9,6 +9,7 @@ pub mod kinds;
 pub mod lifecycle;
 pub mod lower;
 pub mod model;
+pub mod module_state;
 pub mod registrations;
 pub mod storage;
 pub mod storage_writes;

@@ -204,6 +204,8 @@ pub struct Model<'a> {
     /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
     /// a value that depends on itself gets no kind from that cycle.
     pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
+    /// Module-state writes and reads, worked out on first use (see `module_state`).
+    pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
@@ -239,6 +241,7 @@ impl<'a> Model<'a> {
             annotated_paths: HashMap::new(),
             local_args: HashMap::new(),
             kind_cache: RefCell::new(HashMap::new()),
+            module_state: std::cell::OnceCell::new(),
         };
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {

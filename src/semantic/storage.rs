@@ -2,7 +2,15 @@
 //! through locals, parameters, and functions that return such places.
 
 use super::ir::*;
-use super::model::Model;
+use super::model::{FnRef, Model};
+
+/// A call being followed into its callee: the callee, and the caller's file and arguments.
+#[derive(Clone, Copy)]
+struct BoundCall<'a> {
+    callee: FnRef,
+    file: usize,
+    args: &'a [Value],
+}
 
 const MAX_DEPTH: u32 = 6;
 
@@ -19,10 +27,19 @@ impl<'a> Model<'a> {
 
     /// `Some("storage.books[…]")` when `value` is the saved table or a place inside it.
     pub fn storage_path(&self, file: usize, value: &'a Value) -> Option<String> {
-        self.storage_path_at(file, value, 0)
+        self.storage_path_at(file, value, 0, None)
     }
 
-    fn storage_path_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<String> {
+    /// `call`: while following a call's return value, the callee's parameters are what that
+    /// call passes (`get_or_create(local_table, k)` is not storage because another caller passes
+    /// storage to the same helper).
+    fn storage_path_at(
+        &self,
+        file: usize,
+        value: &'a Value,
+        depth: u32,
+        call: Option<BoundCall<'a>>,
+    ) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -33,7 +50,7 @@ impl<'a> Model<'a> {
                 .contains(&name.as_str())
                 .then(|| name.clone()),
             Value::Index(base, key) => {
-                let base = self.storage_path_at(file, base, depth)?;
+                let base = self.storage_path_at(file, base, depth, call)?;
                 Some(match key {
                     Key::Name(field) if is_identifier(field) => format!("{base}.{field}"),
                     Key::Name(field) => format!("{base}[{field:?}]"),
@@ -43,37 +60,59 @@ impl<'a> Model<'a> {
             Value::Local(binding) => {
                 let binding_info = ir.binding(*binding);
                 if binding_info.kind == BindingKind::Param {
+                    if let Some(bound) = call.filter(|c| {
+                        c.callee
+                            == FnRef {
+                                file,
+                                func: binding_info.func,
+                            }
+                    }) {
+                        let position = ir
+                            .function(binding_info.func)
+                            .params
+                            .iter()
+                            .position(|p| p == binding)?;
+                        let arg = bound.args.get(position)?;
+                        return self.storage_path_at(bound.file, arg, depth + 1, None);
+                    }
                     return self.param_storage_path(file, *binding, depth);
                 }
                 // A local is an alias when what it was given is (the first such value).
                 binding_info
                     .values
                     .iter()
-                    .find_map(|v| self.storage_path_at(file, v, depth + 1))
+                    .find_map(|v| self.storage_path_at(file, v, depth + 1, call))
             }
             // Operands are part of the same expression: no step deeper.
             Value::Either(a, b) => self
-                .storage_path_at(file, a, depth)
-                .or_else(|| self.storage_path_at(file, b, depth)),
-            Value::Call(call) => {
-                let call = ir.call(*call);
+                .storage_path_at(file, a, depth, call)
+                .or_else(|| self.storage_path_at(file, b, depth, call)),
+            Value::Call(id) => {
+                let made = ir.call(*id);
                 // `local config = require("config")` where config.lua returns `storage.config`.
-                if let Some(Ok(module)) = self.require_target(file, call) {
+                if let Some(Ok(module)) = self.require_target(file, made) {
                     let export = self.ir(module).functions[MAIN_CHUNK as usize]
                         .returns
                         .last()
                         .and_then(|values| values.first())?;
-                    return self.storage_path_at(module, export, depth + 1);
+                    return self.storage_path_at(module, export, depth + 1, None);
                 }
-                self.callees(file, &call.callee)
+                self.callees(file, &made.callee)
                     .into_iter()
                     .find_map(|callee| {
                         let function = self.ir(callee.file).function(callee.func);
+                        let bound = BoundCall {
+                            callee,
+                            file,
+                            args: &made.args,
+                        };
                         function
                             .returns
                             .iter()
                             .filter_map(|values| values.first())
-                            .find_map(|v| self.storage_path_at(callee.file, v, depth + 1))
+                            .find_map(|v| {
+                                self.storage_path_at(callee.file, v, depth + 1, Some(bound))
+                            })
                     })
             }
             _ => None,
@@ -84,7 +123,7 @@ impl<'a> Model<'a> {
     fn param_storage_path(&self, file: usize, binding: BindingId, depth: u32) -> Option<String> {
         self.arguments_for(file, binding)
             .into_iter()
-            .find_map(|(caller_file, arg)| self.storage_path_at(caller_file, arg, depth + 1))
+            .find_map(|(caller_file, arg)| self.storage_path_at(caller_file, arg, depth + 1, None))
     }
 }
 

@@ -65,7 +65,14 @@ fn look_alikes_are_not_flagged() {
     assert!(cases.len() >= 6, "{cases:?}");
     for case in &cases {
         let run = check_json(&root, &[case]);
-        assert_eq!(run.findings(), vec![], "{case} must have no findings");
+        // Other rules may see other things in these mods (pass-local-shadow keeps a counter
+        // outside storage: FL203); the look-alikes are about FL501.
+        let fl501: Vec<_> = run
+            .findings()
+            .into_iter()
+            .filter(|f| f.3 == "FL501")
+            .collect();
+        assert_eq!(fl501, vec![], "{case} must have no FL501 findings");
         assert_eq!(run.code, 0, "{case}");
         assert!(
             run.json()["summary"]["files"].as_u64().unwrap() >= 1,
@@ -89,8 +96,13 @@ fn every_pass_case_is_a_near_miss_of_a_real_finding() {
         let text = std::fs::read_to_string(&control).unwrap();
         std::fs::write(&control, format!("log(global)\n{text}")).unwrap();
         let run = check_json(dir.path(), &["."]);
+        let fl501: Vec<_> = run
+            .findings()
+            .into_iter()
+            .filter(|f| f.3 == "FL501")
+            .collect();
         assert_eq!(
-            run.findings(),
+            fl501,
             vec![("control.lua".to_string(), 1, 5, "FL501".to_string())],
             "{case}"
         );
@@ -161,6 +173,7 @@ fn the_readme_example_mod() {
             at("scripts/depots.lua", 14, 3, "FL501"),
             at("scripts/depots.lua", 14, 25, "FL501"),
             at("scripts/depots.lua", 15, 42, "FL301"),
+            at("scripts/depots.lua", 16, 3, "FL203"),
             at("scripts/depots.lua", 21, 5, "FL202"),
             at("scripts/markers.lua", 6, 5, "FL401"),
         ]

@@ -4,6 +4,7 @@
 
 pub mod pairs_order_registration;
 pub mod pairs_order_storage_write;
+pub mod state_outside_storage;
 
 use crate::config::PairsOrderScope;
 use crate::diagnostics::Diagnostic;

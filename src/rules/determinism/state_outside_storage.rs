@@ -1,0 +1,196 @@
+//! FL203 state-outside-storage: module state (a file-level local, an upvalue of load-time code,
+//! a module table's field, a Lua global) written at run time with game state and read again in
+//! a later invocation. The host keeps it; a joining client starts from what loading gives it.
+
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Rule, UnitFacts};
+use crate::semantic::model::{Context, FnRef, Model};
+use crate::semantic::module_state::{
+    History, Segment, StatePlace, StateRead, StateRoot, StateWrite, WriteKind,
+};
+use std::collections::BTreeMap;
+
+pub struct StateOutsideStorage;
+
+impl Rule for StateOutsideStorage {
+    fn code(&self) -> &'static str {
+        "FL203"
+    }
+
+    fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
+        let model = &unit.model;
+        let state = model.module_state();
+        // One finding per variable, at its first write that carries game state.
+        let mut by_variable: BTreeMap<StatePlace, Vec<&StateWrite>> = BTreeMap::new();
+        for write in &state.writes {
+            if carries_state(model, write) {
+                by_variable
+                    .entry(write.place.variable())
+                    .or_default()
+                    .push(write);
+            }
+        }
+        for (variable, writes) in by_variable {
+            let reads: Vec<&StateRead> = state
+                .reads
+                .iter()
+                .filter(|r| {
+                    r.place.overlaps(&variable)
+                        // Only the host runs on_init and on_configuration_changed: what they
+                        // read cannot differ from a joining client's copy.
+                        && model.runs_in_play(r.function())
+                        && !model.read_is_part_of_write(r)
+                        && !model.read_is_fresh(r)
+                })
+                .collect();
+            if reads.is_empty() {
+                // Write-only, or scratch state read only after a reset in the same call.
+                continue;
+            }
+            out.push(diagnostic(unit, model, &variable, &writes, &reads));
+        }
+    }
+}
+
+/// A run-time write of game state to module state that no peer repeats while loading: not
+/// in code that also runs at load or in on_load, not to a place on_load rebuilds.
+fn carries_state(model: &Model, write: &StateWrite) -> bool {
+    let contexts = model.contexts(write.function());
+    contexts.iter().any(|c| c.is_runtime())
+        && !contexts
+            .iter()
+            .any(|c| matches!(c, Context::Load | Context::OnLoad))
+        && !model.is_storage_shared(&write.place.root)
+        && model.rebuilt_in_on_load(&write.place).is_none()
+        && model.write_history(write) == History::Variant
+}
+
+/// `M.cache`, `players`, `MyMod.queue`.
+fn variable_name(unit: &UnitFacts<'_>, place: &StatePlace) -> String {
+    let mut name = match &place.root {
+        StateRoot::Upvalue { file, binding } => unit.files[*file].ir.binding(*binding).name.clone(),
+        StateRoot::Module { file } => {
+            let rel = unit.files[*file].rel;
+            let stem = rel.rsplit('/').next().unwrap_or(rel);
+            stem.strip_suffix(".lua").unwrap_or(stem).to_string()
+        }
+        StateRoot::Global(name) => name.clone(),
+    };
+    for segment in &place.path {
+        match segment {
+            Segment::Field(field) => {
+                name.push('.');
+                name.push_str(field);
+            }
+            Segment::Dynamic => name.push_str("[…]"),
+        }
+    }
+    name
+}
+
+/// What kind of variable it is, for the message.
+fn variable_kind(unit: &UnitFacts<'_>, model: &Model, place: &StatePlace) -> String {
+    let field = !place.path.is_empty();
+    match &place.root {
+        StateRoot::Upvalue { file, binding } => {
+            let info = unit.files[*file].ir.binding(*binding);
+            let rel = unit.files[*file].rel;
+            let owner = if info.func == 0 {
+                format!("the file-level local `{}` of {rel}", info.name)
+            } else {
+                let function = model.ir(*file).function(info.func);
+                let function = function.name.trim_start_matches("local ");
+                format!("a local of `{function}` kept alive by its closures")
+            };
+            if field {
+                format!("a field of {owner}")
+            } else {
+                owner
+            }
+        }
+        StateRoot::Module { file } => {
+            format!("a field of the module table of {}", unit.files[*file].rel)
+        }
+        StateRoot::Global(name) if field => format!("a field of the Lua global `{name}`"),
+        StateRoot::Global(_) => "a Lua global".to_string(),
+    }
+}
+
+/// `the on_tick handler`, `on_init`, `the /reset command`: where a function runs at run time.
+/// With `in_play`, only the contexts every peer runs (handlers, commands, remote functions).
+fn run_time_origin(model: &Model, f: FnRef, in_play: bool) -> String {
+    model
+        .contexts(f)
+        .into_iter()
+        .filter(|c| {
+            c.is_runtime()
+                && !(in_play && matches!(c, Context::OnInit | Context::OnConfigurationChanged))
+        })
+        .find_map(|c| model.reach(f, c).map(|r| r.origin.clone()))
+        .unwrap_or_else(|| "run-time code".to_string())
+}
+
+fn diagnostic(
+    unit: &UnitFacts<'_>,
+    model: &Model,
+    variable: &StatePlace,
+    writes: &[&StateWrite],
+    reads: &[&StateRead],
+) -> Diagnostic {
+    let write = writes[0];
+    let file = &unit.files[write.file];
+    let name = variable_name(unit, variable);
+    let kind = variable_kind(unit, model, variable);
+    let written_in = run_time_origin(model, write.function(), false);
+    // Prefer a read in another function: the clearest "later invocation".
+    let read = reads
+        .iter()
+        .find(|r| r.function() != write.function())
+        .unwrap_or(&reads[0]);
+    let read_in = run_time_origin(model, read.function(), true);
+    let later = if read.function() == write.function() {
+        format!("read again by {read_in} on a later call")
+    } else {
+        format!("read in {read_in}")
+    };
+    let verb = match write.kind {
+        WriteKind::Insert => "appended to",
+        _ => "written",
+    };
+    let message = format!(
+        "`{name}` ({kind}) is {verb} in {written_in} and {later}, but it is not in `storage`"
+    );
+    let mut diagnostic = Diagnostic::new("FL203", file.id, write.span, message)
+        .with_label(format!("{verb} in {written_in}"))
+        .with_secondary(
+            unit.files[read.file].id,
+            read.span,
+            format!("read here, in {read_in}"),
+        );
+    for other in writes.iter().skip(1).take(2) {
+        let in_other = run_time_origin(model, other.function(), false);
+        diagnostic = diagnostic.with_secondary(
+            unit.files[other.file].id,
+            other.span,
+            format!("also written here, in {in_other}"),
+        );
+    }
+    if let StateRoot::Upvalue { file, binding } = &variable.root {
+        let info = unit.files[*file].ir.binding(*binding);
+        diagnostic = diagnostic.with_secondary(
+            unit.files[*file].id,
+            info.span,
+            "declared here: kept in Lua memory, not saved",
+        );
+    }
+    diagnostic
+        .with_note(format!(
+            "Factorio saves only `storage`; a client that joins (or anyone who loads a save) runs control.lua and on_load \
+             and nothing else, so its `{name}` holds what loading gives it, not what the host's handlers wrote since; \
+             the next handler that reads it behaves differently on different peers, and the game desyncs"
+        ))
+        .with_help(
+            "keep it in `storage`; or, if it is a cache, rebuild it in on_load (and on_init/on_configuration_changed) \
+             from `storage` or prototypes, so every peer computes the same",
+        )
+}

@@ -1,0 +1,1091 @@
+//! Module state: Lua variables that outlive one handler call but are not `storage`.
+//!
+//! That is a file-level local of a control-stage file (or any local of a function that runs only
+//! while the mod loads, kept alive by the closures made there), a field of a module table at any
+//! depth, and a Lua global of the mod. Factorio saves only `storage`: a client that joins, or
+//! anyone who loads a save, runs control.lua and on_load and nothing else, so module state holds
+//! what loading gives it, while the host's copy holds whatever its handlers wrote since.
+//!
+//! These facts say which places are module state ([`Model::state_place`]), who writes them at run
+//! time, at load and in on_load, who reads them, whether a read sees a value written earlier in
+//! the same invocation ([`Model::read_is_fresh`]), and whether a written value carries the game's
+//! history or is data every peer computes the same at any time ([`History`]). FL203 reports
+//! state carried from one invocation to a later one; FL202 asks whether an iterated table can
+//! differ between peers ([`Model::state_divergence`]).
+
+use super::ir::*;
+use super::model::{Context, FnRef, Model, RegKind};
+use crate::source::Span;
+use std::cell::OnceCell;
+use std::collections::HashSet;
+
+/// Factorio's and Lua's own globals: never the mod's state (`storage` is saved; `global` is
+/// `storage` before 2.0 and FL501's business after).
+pub fn is_builtin_global(name: &str) -> bool {
+    const BUILTINS: &[&str] = &[
+        // Factorio
+        "game",
+        "script",
+        "remote",
+        "commands",
+        "settings",
+        "rendering",
+        "helpers",
+        "prototypes",
+        "defines",
+        "storage",
+        "global",
+        "rcon",
+        "log",
+        "localised_print",
+        "table_size",
+        "serpent",
+        "data",
+        "mods",
+        "feature_flags",
+        "util",
+        // Lua
+        "_G",
+        "_ENV",
+        "_VERSION",
+        "arg",
+        "assert",
+        "error",
+        "ipairs",
+        "pairs",
+        "next",
+        "pcall",
+        "xpcall",
+        "print",
+        "rawequal",
+        "rawget",
+        "rawset",
+        "rawlen",
+        "require",
+        "select",
+        "setmetatable",
+        "getmetatable",
+        "tonumber",
+        "tostring",
+        "type",
+        "unpack",
+        "load",
+        "loadstring",
+        "collectgarbage",
+        "bit32",
+        "math",
+        "string",
+        "table",
+        "package",
+        "debug",
+        "os",
+        "io",
+        "coroutine",
+    ];
+    BUILTINS.contains(&name)
+}
+
+/// Where a module-state place is rooted.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StateRoot {
+    /// A local declared in a function that runs only while the mod loads: a file-level local,
+    /// or an upvalue of the closures made there.
+    Upvalue { file: usize, binding: BindingId },
+    /// The table constructor a module returns (`return { ... }`), reached through `require`.
+    Module { file: usize },
+    /// A Lua global of the mod.
+    Global(String),
+}
+
+/// One step of a place's path below its root.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Segment {
+    Field(String),
+    /// `t[expr]`: any key.
+    Dynamic,
+}
+
+/// A module-state place: a root and a field path (`M.cache[…]`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatePlace {
+    pub root: StateRoot,
+    pub path: Vec<Segment>,
+}
+
+impl StatePlace {
+    /// The variable a message names: the root and its named fields up to the first dynamic key
+    /// (`players[…].gui` is the variable `players`).
+    pub fn variable(&self) -> StatePlace {
+        let named = self
+            .path
+            .iter()
+            .take_while(|s| matches!(s, Segment::Field(_)))
+            .count();
+        StatePlace {
+            root: self.root.clone(),
+            path: self.path[..named].to_vec(),
+        }
+    }
+
+    /// `self` is `other` or a place that contains it.
+    pub fn is_prefix_of(&self, other: &StatePlace) -> bool {
+        self.root == other.root
+            && self.path.len() <= other.path.len()
+            && self.path.iter().zip(&other.path).all(|(a, b)| a == b)
+    }
+
+    /// One contains the other: a write to one can change what a read of the other sees.
+    pub fn overlaps(&self, other: &StatePlace) -> bool {
+        self.is_prefix_of(other) || other.is_prefix_of(self)
+    }
+}
+
+/// Whether a value carries the game's history or is the same on every peer at any time.
+/// Combined by `max`: one part that carries history makes the whole carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum History {
+    /// Constants, code, prototypes, startup settings: any peer computes the same at any time.
+    Invariant,
+    /// The same for the same key of the write it is stored under: a memo
+    /// (`cache[name] = prototypes.item[name].stack_size`).
+    Keyed,
+    /// The model cannot tell.
+    Unknown,
+    /// Game state, event data, run-time settings, random numbers, what was stored before.
+    Variant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    /// `place = value`
+    Assign,
+    /// `table.insert(place, value)`
+    Insert,
+    /// `table.remove(place, …)`
+    Remove,
+}
+
+/// A write to module state.
+#[derive(Clone, Debug)]
+pub struct StateWrite {
+    pub file: usize,
+    pub func: FuncId,
+    /// The assignment target, or the `table.insert`/`table.remove` call.
+    pub span: Span,
+    /// Where the statement ends: reads after it see the written value.
+    pub end: usize,
+    pub place: StatePlace,
+    pub kind: WriteKind,
+    /// The statement: an assignment (its index in the file's `assigns`) or a call.
+    pub source: WriteSource,
+    /// The whole variable is replaced (`x = …`, `M.buffer = …`), not one entry of it.
+    pub replaces: bool,
+    /// See [`Model::write_history`].
+    history: OnceCell<History>,
+}
+
+/// The statement a [`StateWrite`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteSource {
+    Assign(usize),
+    Call(CallId),
+}
+
+impl StateWrite {
+    pub fn function(&self) -> FnRef {
+        FnRef {
+            file: self.file,
+            func: self.func,
+        }
+    }
+}
+
+/// A read of module state (see [`OuterRead`]).
+#[derive(Clone, Debug)]
+pub struct StateRead {
+    pub file: usize,
+    pub func: FuncId,
+    pub span: Span,
+    pub place: StatePlace,
+}
+
+impl StateRead {
+    pub fn function(&self) -> FnRef {
+        FnRef {
+            file: self.file,
+            func: self.func,
+        }
+    }
+}
+
+/// Every module-state write and read of a unit, in file and source order.
+#[derive(Default)]
+pub struct ModuleState {
+    pub writes: Vec<StateWrite>,
+    pub reads: Vec<StateRead>,
+    /// Roots whose table is also reachable from `storage` (stored there, or bound to a place in
+    /// it): writes through them are writes to saved data.
+    storage_shared: HashSet<StateRoot>,
+}
+
+/// Why a table's contents can differ between peers (for FL202).
+#[derive(Clone, Debug)]
+pub enum Divergence<'m> {
+    /// Written at run time: the host's copy has history a joining client's lacks.
+    WrittenAtRunTime(&'m StateWrite),
+    /// Rebuilt in on_load: a joining client builds it in one go, the host kept its own.
+    RebuiltInOnLoad(&'m StateWrite),
+}
+
+const MAX_DEPTH: u32 = 12;
+
+/// Where a value's parameters come from while a call's result is worked out: the called
+/// function and the history of each argument at that call.
+struct CallEnv {
+    func: FnRef,
+    args: Vec<History>,
+}
+
+/// One history question: the write it is for (its keys count as [`History::Keyed`], reading
+/// its own variable as [`History::Variant`]).
+struct HistoryQuery<'q, 'a> {
+    file: usize,
+    keys: &'q [&'a Value],
+    variable: &'q StatePlace,
+    /// How many writes deep this question is (reading module state asks about its writes).
+    nesting: u32,
+}
+
+impl<'a> Model<'a> {
+    /// The module-state place `value` (in `file`) names, if it is one. Storage, its aliases,
+    /// locals of one call, parameters and API objects are not module state.
+    pub fn state_place(&self, file: usize, value: &'a Value) -> Option<StatePlace> {
+        if self.storage_path(file, value).is_some() {
+            return None;
+        }
+        self.state_place_at(file, value, 0)
+    }
+
+    fn state_place_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<StatePlace> {
+        if depth > 4 {
+            return None;
+        }
+        match value {
+            Value::Global(name) => {
+                let excluded =
+                    is_builtin_global(name) || self.storage_roots(file).contains(&name.as_str());
+                (!excluded).then(|| StatePlace {
+                    root: StateRoot::Global(name.clone()),
+                    path: Vec::new(),
+                })
+            }
+            Value::Index(base, key) => {
+                let mut place = self.state_place_at(file, base, depth)?;
+                place.path.push(match key {
+                    Key::Name(field) => Segment::Field(field.clone()),
+                    Key::Dynamic(_) => Segment::Dynamic,
+                });
+                Some(place)
+            }
+            Value::Local(binding) => self.local_place(file, *binding, depth),
+            Value::Call(_) => self.required_module_place(file, value, depth),
+            _ => None,
+        }
+    }
+
+    /// The module-state place a local names: itself when declared by a function that runs
+    /// only at load, or the place a local of one call aliases. Never a storage alias.
+    fn local_place(&self, file: usize, binding: BindingId, depth: u32) -> Option<StatePlace> {
+        let info = self.ir(file).binding(binding);
+        if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
+            || info
+                .values
+                .iter()
+                .any(|v| self.storage_path(file, v).is_some())
+        {
+            return None;
+        }
+        let declaring = FnRef {
+            file,
+            func: info.func,
+        };
+        if self.runs_only_at_load(declaring) {
+            // `local m = require("x")`: the module's own table.
+            if let [call @ Value::Call(_)] = info.values.as_slice() {
+                if let Some(place) = self.required_module_place(file, call, depth) {
+                    return Some(place);
+                }
+            }
+            return Some(StatePlace {
+                root: StateRoot::Upvalue { file, binding },
+                path: Vec::new(),
+            });
+        }
+        // `local list = M.list` inside a handler: the same table.
+        match info.values.as_slice() {
+            [alias] if info.kind == BindingKind::Local => {
+                self.state_place_at(file, alias, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `require("x")` of a unit file: the place of the table that file returns.
+    fn required_module_place(
+        &self,
+        file: usize,
+        value: &'a Value,
+        depth: u32,
+    ) -> Option<StatePlace> {
+        let Value::Call(call) = value else {
+            return None;
+        };
+        let Some(Ok(module)) = self.require_target(file, self.ir(file).call(*call)) else {
+            return None;
+        };
+        let export = self.ir(module).functions[MAIN_CHUNK as usize]
+            .returns
+            .last()?
+            .first()?;
+        match export {
+            Value::Table(_) => Some(StatePlace {
+                root: StateRoot::Module { file: module },
+                path: Vec::new(),
+            }),
+            other => self.state_place_at(module, other, depth + 1),
+        }
+    }
+
+    /// The function runs while the mod loads and never at run time or in on_load.
+    fn runs_only_at_load(&self, f: FnRef) -> bool {
+        let contexts = self.contexts(f);
+        !contexts.is_empty() && contexts.iter().all(|c| *c == Context::Load)
+    }
+
+    /// The function runs at run time: in a handler, command, remote function, on_init,
+    /// on_configuration_changed or injected code.
+    pub fn runs_at_run_time(&self, f: FnRef) -> bool {
+        self.contexts(f).iter().any(|c| c.is_runtime())
+    }
+
+    /// The function runs during play on every peer: in an event or nth-tick handler, a
+    /// command, a remote function or injected code (not only in on_init or
+    /// on_configuration_changed, which run on the host alone).
+    pub fn runs_in_play(&self, f: FnRef) -> bool {
+        self.contexts(f).iter().any(|c| {
+            matches!(
+                c,
+                Context::Event | Context::Command | Context::Remote | Context::Injected
+            )
+        })
+    }
+
+    /// Every module-state write and read of the unit (worked out once).
+    pub fn module_state(&self) -> &ModuleState {
+        self.module_state
+            .get_or_init(|| self.collect_module_state())
+    }
+
+    fn collect_module_state(&self) -> ModuleState {
+        let mut state = ModuleState::default();
+        for (file, facts) in self.files.iter().enumerate() {
+            let ir = facts.ir;
+            for (index, assign) in ir.assigns.iter().enumerate() {
+                let Some(place) = self.state_place(file, &assign.target) else {
+                    continue;
+                };
+                let replaces = !place.path.contains(&Segment::Dynamic);
+                state.writes.push(StateWrite {
+                    file,
+                    func: assign.func,
+                    span: assign.span,
+                    end: assign.value_span.end.max(assign.span.end),
+                    place,
+                    kind: WriteKind::Assign,
+                    source: WriteSource::Assign(index),
+                    replaces,
+                    history: OnceCell::new(),
+                });
+            }
+            for (id, call) in ir.calls.iter().enumerate() {
+                let kind = match call.callee.global_path().as_deref() {
+                    Some(["table", "insert"]) => WriteKind::Insert,
+                    Some(["table", "remove"]) => WriteKind::Remove,
+                    _ => continue,
+                };
+                let Some(place) = call.args.first().and_then(|t| self.state_place(file, t)) else {
+                    continue;
+                };
+                state.writes.push(StateWrite {
+                    file,
+                    func: call.func,
+                    span: call.span,
+                    end: call.span.end,
+                    place: StatePlace {
+                        root: place.root,
+                        path: place.path.into_iter().chain([Segment::Dynamic]).collect(),
+                    },
+                    kind,
+                    source: WriteSource::Call(id as CallId),
+                    replaces: false,
+                    history: OnceCell::new(),
+                });
+            }
+            for read in &ir.outer_reads {
+                if let Some(place) = self.state_place(file, &read.place) {
+                    state.reads.push(StateRead {
+                        file,
+                        func: read.func,
+                        span: read.span,
+                        place,
+                    });
+                }
+            }
+        }
+        state.writes.sort_by_key(|w| (w.file, w.span.start));
+        state.storage_shared = self.storage_shared_roots();
+        state
+    }
+
+    /// Roots of module state that also hang in `storage`: a table stored into storage
+    /// (directly, or through one parameter: `register(data)` with `storage.t[n] = param`), or
+    /// a local ever bound to a storage place.
+    fn storage_shared_roots(&self) -> HashSet<StateRoot> {
+        let mut roots = HashSet::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            let ir = facts.ir;
+            let mut stored: Vec<&'a Value> = Vec::new();
+            for assign in &ir.assigns {
+                if matches!(assign.target, Value::Index(..))
+                    && self.storage_path(file, &assign.target).is_some()
+                {
+                    stored.push(&assign.value);
+                }
+            }
+            for call in &ir.calls {
+                if call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+                    && call.args.len() >= 2
+                    && self.storage_path(file, &call.args[0]).is_some()
+                {
+                    stored.extend(call.args.last());
+                }
+            }
+            for value in stored {
+                let mut candidates = vec![(file, value)];
+                if let Value::Local(binding) = value {
+                    if ir.binding(*binding).kind == BindingKind::Param {
+                        candidates.extend(self.arguments_for(file, *binding));
+                    }
+                }
+                for (f, v) in candidates {
+                    if let Some(place) = self.state_place_at(f, v, 0) {
+                        roots.insert(place.root);
+                    }
+                }
+            }
+        }
+        roots
+    }
+
+    /// The root's table is also reachable from `storage`.
+    pub fn is_storage_shared(&self, root: &StateRoot) -> bool {
+        self.module_state().storage_shared.contains(root)
+    }
+
+    /// Writes to `place`, inside it or around it, made at run time.
+    pub fn runtime_writes<'m>(
+        &'m self,
+        place: &'m StatePlace,
+    ) -> impl Iterator<Item = &'m StateWrite> + 'm {
+        self.module_state()
+            .writes
+            .iter()
+            .filter(move |w| w.place.overlaps(place) && self.runs_at_run_time(w.function()))
+    }
+
+    /// A write in on_load (or a function on_load calls) to `place` or a place containing it:
+    /// every peer rebuilds it when a save loads.
+    pub fn rebuilt_in_on_load(&self, place: &StatePlace) -> Option<&StateWrite> {
+        self.module_state().writes.iter().find(|w| {
+            w.place.is_prefix_of(place) && self.contexts(w.function()).contains(&Context::OnLoad)
+        })
+    }
+
+    /// Whether the table `value` (in `file`) can hold different contents on different peers
+    /// because it is module state: written at run time, or rebuilt in on_load. `None` for
+    /// storage, locals of one call, and what the model cannot tell.
+    pub fn state_divergence(&self, file: usize, value: &'a Value) -> Option<Divergence<'_>> {
+        let place = self.state_place(file, value)?;
+        if self.is_storage_shared(&place.root) {
+            return None;
+        }
+        let at_run_time = self
+            .module_state()
+            .writes
+            .iter()
+            .find(|w| w.place.overlaps(&place) && self.runs_at_run_time(w.function()));
+        if let Some(write) = at_run_time {
+            return Some(Divergence::WrittenAtRunTime(write));
+        }
+        self.rebuilt_in_on_load(&place)
+            .map(Divergence::RebuiltInOnLoad)
+    }
+
+    /// The read sees a value written earlier in the same invocation: on every way into the
+    /// read, its function (or a caller, before calling it) replaced the variable first — by an
+    /// assignment or by calling a function that always replaces it (`buffer = {}` at the top of
+    /// a handler, `Player.load(event)` before the work). A replacement computed from the old
+    /// value (`count = count + 1`) does not count.
+    pub fn read_is_fresh(&self, read: &StateRead) -> bool {
+        let mut budget = 400;
+        self.fresh_at(read.function(), read.span.start, &read.place, &mut budget)
+    }
+
+    /// The read is part of a write's own statement: the target's keys (`t[#t + 1] = v`) or the
+    /// table of `table.insert(t, v)`. Appending looks at the table without acting on it.
+    pub fn read_is_part_of_write(&self, read: &StateRead) -> bool {
+        self.module_state().writes.iter().any(|w| {
+            w.file == read.file
+                && w.func == read.func
+                && w.place.overlaps(&read.place)
+                && w.span.start <= read.span.start
+                && read.span.end <= w.span.end
+                && match w.kind {
+                    // `table.insert(t, v)`: only `t` itself.
+                    WriteKind::Insert => read.place.path.len() + 1 == w.place.path.len(),
+                    WriteKind::Assign => read.span != w.span,
+                    // `table.remove` hands back what it removes: a real read.
+                    WriteKind::Remove => false,
+                }
+        })
+    }
+
+    fn fresh_at(&self, f: FnRef, at: usize, place: &StatePlace, budget: &mut u32) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        if self.resets_before(f, at, place) {
+            return true;
+        }
+        // Otherwise every run-time caller must have reset it before calling. An entry point (a
+        // handler the game calls) has no such caller.
+        let runtime: Vec<Context> = self
+            .contexts(f)
+            .into_iter()
+            .filter(|c| c.is_runtime())
+            .collect();
+        if runtime.is_empty()
+            || runtime
+                .iter()
+                .any(|c| self.reach(f, *c).is_none_or(|r| r.via.is_none()))
+        {
+            return false;
+        }
+        let callers: Vec<_> = self
+            .calls_to
+            .get(&f)
+            .into_iter()
+            .flatten()
+            .filter(|(_, caller)| self.runs_at_run_time(*caller))
+            .collect();
+        !callers.is_empty()
+            && callers.iter().all(|(call, caller)| {
+                let span = self.ir(call.file).call(call.call).span;
+                self.fresh_at(*caller, span.start, place, budget)
+            })
+    }
+
+    /// `f` replaces `place` before offset `at` on every path to `at`: the replacement comes
+    /// first and sits in no conditional block that does not also hold `at`.
+    fn resets_before(&self, f: FnRef, at: usize, place: &StatePlace) -> bool {
+        let ir = self.ir(f.file);
+        let dominates = |span: Span| {
+            span.end <= at
+                && ir.conditional_blocks.iter().all(|(func, block)| {
+                    *func != f.func
+                        || !(block.start <= span.start && span.end <= block.end)
+                        || (block.start <= at && at <= block.end)
+                })
+        };
+        let assigned = self.module_state().writes.iter().any(|w| {
+            w.function() == f
+                && self.is_fresh_replacement(w, place)
+                && dominates(Span::new(w.span.start, w.end))
+        });
+        assigned
+            || ir.calls.iter().any(|call| {
+                call.func == f.func
+                    && dominates(call.span)
+                    && self
+                        .callees(f.file, &call.callee)
+                        .into_iter()
+                        .any(|g| self.always_resets(g, place, 0))
+            })
+    }
+
+    /// Every call of `g` replaces `place` (directly, or by an unconditional call).
+    fn always_resets(&self, g: FnRef, place: &StatePlace, depth: u32) -> bool {
+        let ir = self.ir(g.file);
+        let unconditional = |span: Span| {
+            !ir.conditional_blocks.iter().any(|(func, block)| {
+                *func == g.func && block.start <= span.start && span.end <= block.end
+            })
+        };
+        self.module_state().writes.iter().any(|w| {
+            w.function() == g && self.is_fresh_replacement(w, place) && unconditional(w.span)
+        }) || (depth < 2
+            && ir.calls.iter().any(|call| {
+                call.func == g.func
+                    && unconditional(call.span)
+                    && self
+                        .callees(g.file, &call.callee)
+                        .into_iter()
+                        .any(|h| h != g && self.always_resets(h, place, depth + 1))
+            }))
+    }
+
+    /// `w` replaces `place` (or a place around it) with a value not computed from it.
+    fn is_fresh_replacement(&self, w: &StateWrite, place: &StatePlace) -> bool {
+        if !(w.replaces && w.kind == WriteKind::Assign && w.place.is_prefix_of(place)) {
+            return false;
+        }
+        let Some(value) = self.written_value(w) else {
+            return false;
+        };
+        !value.any(&mut |v| {
+            matches!(v, Value::Local(_) | Value::Global(_) | Value::Index(..))
+                && self
+                    .state_place(w.file, v)
+                    .is_some_and(|p| p.overlaps(&w.place))
+        })
+    }
+
+    // ----- history of written values -----
+
+    /// The value a write stores (`None` for `table.remove`).
+    pub fn written_value(&self, write: &StateWrite) -> Option<&'a Value> {
+        let ir = self.ir(write.file);
+        match write.source {
+            WriteSource::Assign(index) => Some(&ir.assigns[index].value),
+            WriteSource::Call(call) => {
+                let call = ir.call(call);
+                match write.kind {
+                    WriteKind::Insert if call.args.len() >= 2 => call.args.last(),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// Whether what `write` leaves behind carries the game's history into later invocations
+    /// (worked out once per write).
+    pub fn write_history(&self, write: &StateWrite) -> History {
+        *write
+            .history
+            .get_or_init(|| self.compute_write_history(write))
+    }
+
+    fn compute_write_history(&self, write: &StateWrite) -> History {
+        self.write_history_at(write, 0)
+    }
+
+    fn write_history_at(&self, write: &StateWrite, nesting: u32) -> History {
+        let variable = write.place.variable();
+        let Some(value) = self.written_value(write) else {
+            // A removal: what is left depends on what was there.
+            return History::Unknown;
+        };
+        let mut keys: Vec<&'a Value> = Vec::new();
+        let target = match write.source {
+            WriteSource::Assign(index) => Some(&self.ir(write.file).assigns[index].target),
+            WriteSource::Call(_) => None,
+        };
+        if let Some(target) = target {
+            dynamic_keys(target, &mut keys);
+        }
+        let plain = HistoryQuery {
+            file: write.file,
+            keys: &[],
+            variable: &variable,
+            nesting,
+        };
+        let appends = |key: &Value| {
+            // `t[#t + 1]`: an append, whatever the order.
+            key.any(&mut |v| matches!(v, Value::Length(_)))
+        };
+        let key_history = keys
+            .iter()
+            .filter(|k| !appends(k))
+            .map(|k| self.history(&plain, write.file, k, None, &mut HashSet::new(), 0))
+            .max()
+            .unwrap_or(History::Invariant);
+        let keyed = HistoryQuery {
+            file: write.file,
+            keys: &keys,
+            variable: &variable,
+            nesting,
+        };
+        let value = self.history(&keyed, write.file, value, None, &mut HashSet::new(), 0);
+        if key_history == History::Invariant {
+            // Under a fixed key, what depends only on that key is fixed too.
+            return match value {
+                History::Keyed => History::Invariant,
+                other => other,
+            };
+        }
+        match value {
+            History::Keyed => History::Keyed,
+            // A constant under a key from the game: the key's presence is the state.
+            History::Invariant => key_history,
+            other => other.max(key_history),
+        }
+    }
+
+    fn history(
+        &self,
+        q: &HistoryQuery<'_, 'a>,
+        file: usize,
+        value: &'a Value,
+        env: Option<&CallEnv>,
+        seen: &mut HashSet<(usize, *const Value)>,
+        depth: u32,
+    ) -> History {
+        if depth > MAX_DEPTH {
+            return History::Unknown;
+        }
+        if file == q.file && q.keys.iter().any(|k| *k == value) {
+            return History::Keyed;
+        }
+        if !seen.insert((file, value as *const Value)) {
+            // A cycle through locals (`n = n + 1` on a local of the call): neutral.
+            return History::Invariant;
+        }
+        let result = match value {
+            Value::Unknown => History::Unknown,
+            Value::Nil | Value::Bool(_) | Value::Number(_) | Value::Str(_) | Value::Function(_) => {
+                History::Invariant
+            }
+            Value::Vararg => History::Unknown,
+            Value::Table(fields) => fields
+                .iter()
+                .flat_map(|f| {
+                    let key = match &f.key {
+                        Some(Key::Dynamic(k)) => Some(k.as_ref()),
+                        _ => None,
+                    };
+                    key.into_iter().chain([&f.value])
+                })
+                .map(|v| self.history(q, file, v, env, seen, depth + 1))
+                .max()
+                .unwrap_or(History::Invariant),
+            Value::Scalar(ops) => ops
+                .iter()
+                .map(|v| self.history(q, file, v, env, seen, depth + 1))
+                .max()
+                .unwrap_or(History::Invariant),
+            Value::Either(a, b) => self
+                .history(q, file, a, env, seen, depth + 1)
+                .max(self.history(q, file, b, env, seen, depth + 1)),
+            Value::Length(v) => self.history(q, file, v, env, seen, depth + 1),
+            Value::Global(_) | Value::Index(..) => {
+                self.place_history(q, file, value, env, seen, depth)
+            }
+            Value::Local(binding) => self.local_history(q, file, *binding, env, seen, depth),
+            Value::Call(call) => self.call_history(q, file, *call, env, seen, depth),
+        };
+        seen.remove(&(file, value as *const Value));
+        result
+    }
+
+    /// A global path, a field chain, or module state being read.
+    fn place_history(
+        &self,
+        q: &HistoryQuery<'_, 'a>,
+        file: usize,
+        value: &'a Value,
+        env: Option<&CallEnv>,
+        seen: &mut HashSet<(usize, *const Value)>,
+        depth: u32,
+    ) -> History {
+        if let Some(path) = value.global_path() {
+            if let Some(history) = self.global_path_history(file, &path) {
+                return history;
+            }
+        }
+        if let Some(place) = self.state_place(file, value) {
+            // The memo check: the entry the write fills, read under the same key.
+            if let Value::Index(_, Key::Dynamic(key)) = value {
+                if file == q.file
+                    && place.overlaps(q.variable)
+                    && q.keys.iter().any(|k| *k == key.as_ref())
+                {
+                    return History::Keyed;
+                }
+            }
+            return self.state_read_history(q, &place);
+        }
+        match value {
+            Value::Index(base, key) => {
+                let key = match key {
+                    Key::Dynamic(k) => self.history(q, file, k, env, seen, depth + 1),
+                    Key::Name(_) => History::Invariant,
+                };
+                key.max(self.history(q, file, base, env, seen, depth + 1))
+            }
+            Value::Global(name) if self.storage_roots(file).contains(&name.as_str()) => {
+                History::Variant
+            }
+            _ => History::Unknown,
+        }
+    }
+
+    /// What Factorio's and Lua's globals give: game state, or data fixed for the session.
+    fn global_path_history(&self, file: usize, path: &[&str]) -> Option<History> {
+        let first = *path.first()?;
+        if self.storage_roots(file).contains(&first) {
+            return Some(History::Variant);
+        }
+        Some(match (first, path.get(1).copied()) {
+            ("game" | "rendering" | "remote" | "rcon", _) => History::Variant,
+            ("prototypes" | "defines", _) => History::Invariant,
+            ("settings", Some("startup")) => History::Invariant,
+            ("settings", Some(_)) => History::Variant,
+            (
+                "script",
+                Some("active_mods" | "mod_name" | "level" | "feature_flags" | "get_event_id"),
+            ) => History::Invariant,
+            ("script", Some("generate_event_name")) => History::Invariant,
+            (
+                "helpers" | "math" | "string" | "table" | "util" | "serpent" | "bit32"
+                | "table_size" | "tostring" | "tonumber" | "type" | "select" | "pairs" | "ipairs"
+                | "next" | "unpack" | "setmetatable" | "getmetatable" | "rawget" | "rawequal"
+                | "rawlen" | "log" | "pcall" | "assert" | "error",
+                _,
+            ) => History::Invariant,
+            _ => return None,
+        })
+    }
+
+    /// Reading module state: the write's own variable carries history (a counter, an
+    /// accumulator); another variable carries what its writes put there.
+    fn state_read_history(&self, q: &HistoryQuery<'_, 'a>, place: &StatePlace) -> History {
+        if place.overlaps(q.variable) {
+            return History::Variant;
+        }
+        if self.rebuilt_in_on_load(place).is_some() {
+            // Rebuilt from storage: game state, kept in step by the mod.
+            return History::Variant;
+        }
+        let writes: Vec<&StateWrite> = self.runtime_writes(place).collect();
+        if writes.is_empty() {
+            // Set only while loading: the same on every peer.
+            return History::Invariant;
+        }
+        if q.nesting >= 2 {
+            return History::Unknown;
+        }
+        // What its run-time writes put there (a memo's entry depends on the key read with).
+        writes
+            .into_iter()
+            .map(|w| match self.write_history_at(w, q.nesting + 1) {
+                History::Keyed => History::Unknown,
+                other => other,
+            })
+            .max()
+            .unwrap_or(History::Unknown)
+    }
+
+    fn local_history(
+        &self,
+        q: &HistoryQuery<'_, 'a>,
+        file: usize,
+        binding: BindingId,
+        env: Option<&CallEnv>,
+        seen: &mut HashSet<(usize, *const Value)>,
+        depth: u32,
+    ) -> History {
+        let ir = self.ir(file);
+        let info = ir.binding(binding);
+        match info.kind {
+            BindingKind::Param => {
+                let f = FnRef {
+                    file,
+                    func: info.func,
+                };
+                let position = ir
+                    .function(info.func)
+                    .params
+                    .iter()
+                    .position(|p| *p == binding);
+                if let (Some(env), Some(position)) = (env, position) {
+                    if env.func == f {
+                        return env
+                            .args
+                            .get(position)
+                            .copied()
+                            .unwrap_or(History::Invariant);
+                    }
+                }
+                if self.is_entry_point(f) {
+                    // Event data, a command's arguments, another mod's remote call.
+                    return History::Variant;
+                }
+                let arguments = self.arguments_for(file, binding);
+                if arguments.is_empty() {
+                    return History::Unknown;
+                }
+                arguments
+                    .into_iter()
+                    .map(|(caller_file, arg)| {
+                        self.history(q, caller_file, arg, None, seen, depth + 1)
+                    })
+                    .max()
+                    .unwrap_or(History::Unknown)
+            }
+            BindingKind::LoopVar(loop_id) => match &ir.loop_(loop_id).kind {
+                LoopKind::Pairs(iterated) | LoopKind::Ipairs(iterated) => {
+                    self.history(q, file, iterated, env, seen, depth + 1)
+                }
+                _ => History::Unknown,
+            },
+            BindingKind::Local | BindingKind::LocalFunction => {
+                if let Some(place) = self.local_place(file, binding, 0) {
+                    return self.state_read_history(q, &place);
+                }
+                // A local of the call: what it was given, and what was put into it.
+                let mut parts: Vec<&'a Value> = info.values.iter().collect();
+                parts.extend(self.local_fills(file, binding));
+                let mut history = History::Invariant;
+                for part in parts {
+                    history = history.max(self.history(q, file, part, env, seen, depth + 1));
+                }
+                history
+            }
+        }
+    }
+
+    /// Values put into a local table after it was made: `t.x = v`, `t[k] = v` (keys too),
+    /// `table.insert(t, v)`.
+    fn local_fills(&self, file: usize, binding: BindingId) -> Vec<&'a Value> {
+        let ir = self.ir(file);
+        let mut out = Vec::new();
+        for assign in &ir.assigns {
+            let mut root = &assign.target;
+            let mut keys = Vec::new();
+            while let Value::Index(base, key) = root {
+                if let Key::Dynamic(k) = key {
+                    keys.push(k.as_ref());
+                }
+                root = base;
+            }
+            if root == &Value::Local(binding) && !matches!(assign.target, Value::Local(_)) {
+                out.extend(keys);
+                out.push(&assign.value);
+            }
+        }
+        for call in &ir.calls {
+            if call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+                && call.args.first() == Some(&Value::Local(binding))
+                && call.args.len() >= 2
+            {
+                out.extend(call.args.last());
+            }
+        }
+        out
+    }
+
+    /// A function the game calls: an event, nth-tick, command or remote handler.
+    fn is_entry_point(&self, f: FnRef) -> bool {
+        self.registrations.iter().any(|r| {
+            r.handler == Some(f)
+                && matches!(r.kind, RegKind::Event | RegKind::NthTick | RegKind::Command)
+        }) || self
+            .contexts(f)
+            .iter()
+            .any(|c| self.reach(f, *c).is_some_and(|r| r.via.is_none()) && *c == Context::Remote)
+    }
+
+    fn call_history(
+        &self,
+        q: &HistoryQuery<'_, 'a>,
+        file: usize,
+        call_id: CallId,
+        env: Option<&CallEnv>,
+        seen: &mut HashSet<(usize, *const Value)>,
+        depth: u32,
+    ) -> History {
+        let ir = self.ir(file);
+        let call = ir.call(call_id);
+        if self.require_target(file, call).is_some() {
+            return History::Invariant;
+        }
+        let args = |seen: &mut HashSet<(usize, *const Value)>| {
+            call.args
+                .iter()
+                .map(|a| self.history(q, file, a, env, seen, depth + 1))
+                .collect::<Vec<_>>()
+        };
+        if let Some(path) = call.callee.global_path() {
+            if path == ["math", "random"] {
+                return History::Variant;
+            }
+            if let Some(history) = self.global_path_history(file, &path) {
+                return match history {
+                    History::Invariant => {
+                        args(seen).into_iter().max().unwrap_or(History::Invariant)
+                    }
+                    other => other,
+                };
+            }
+        }
+        let callees = self.callees(file, &call.callee);
+        if callees.is_empty() {
+            // A method of an API object: what the object's history is, and the arguments'.
+            if let Value::Index(object, Key::Name(_)) = &call.callee {
+                if self.kind(file, object).is_some() {
+                    let object = self.history(q, file, object, env, seen, depth + 1);
+                    return args(seen)
+                        .into_iter()
+                        .chain([object])
+                        .max()
+                        .unwrap_or(object);
+                }
+            }
+            return History::Unknown;
+        }
+        let arg_histories = args(seen);
+        callees
+            .into_iter()
+            .map(|callee| {
+                let function = self.ir(callee.file).function(callee.func);
+                let callee_env = CallEnv {
+                    func: callee,
+                    args: arg_histories.clone(),
+                };
+                function
+                    .returns
+                    .iter()
+                    .map(|values| match values.first() {
+                        Some(v) => {
+                            self.history(q, callee.file, v, Some(&callee_env), seen, depth + 1)
+                        }
+                        None => History::Invariant,
+                    })
+                    .max()
+                    .unwrap_or(History::Invariant)
+            })
+            .max()
+            .unwrap_or(History::Unknown)
+    }
+}
+
+/// The dynamic keys along an assignment target (`t[a].x[b]`: `a`, `b`).
+fn dynamic_keys<'a>(target: &'a Value, out: &mut Vec<&'a Value>) {
+    if let Value::Index(base, key) = target {
+        dynamic_keys(base, out);
+        if let Key::Dynamic(k) = key {
+            out.push(k);
+        }
+    }
+}
