@@ -27,7 +27,7 @@ fn a_baseline_hides_recorded_findings_and_reports_new_and_stale_ones() {
     );
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
     assert!(
-        run.stderr.contains("wrote 7 findings to baseline.json"),
+        run.stderr.contains("wrote 8 findings to baseline.json"),
         "{}",
         run.stderr
     );
@@ -40,7 +40,7 @@ fn a_baseline_hides_recorded_findings_and_reports_new_and_stale_ones() {
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stdout,
-        "No problems found in 3 files. 7 findings in the baseline not shown.\n"
+        "No problems found in 3 files. 8 findings in the baseline not shown.\n"
     );
 
     // Lines inserted above move every finding: they stay recognised. A new `global` is new;
@@ -68,7 +68,7 @@ fn a_baseline_hides_recorded_findings_and_reports_new_and_stale_ones() {
             ),
         ]
     );
-    assert_eq!(run.json()["summary"]["baselined"], 6);
+    assert_eq!(run.json()["summary"]["baselined"], 7);
     assert_eq!(
         run.stderr,
         "factolint: warning: 1 baseline entries match no finding any more (fixed, or the code changed); refresh the baseline with --write-baseline:\n  \
@@ -111,7 +111,7 @@ fn add_suppressions_comments_every_finding_with_a_reason_to_fill_in() {
     );
     assert!(
         run.stderr
-            .contains("added 6 suppression comments in 3 files"),
+            .contains("added 7 suppression comments in 3 files"),
         "{}",
         run.stderr
     );

@@ -190,14 +190,14 @@ fn a_tag_turns_its_rules_off_and_the_summary_counts_tags_apart() {
     );
     let both = check_json(dir.path(), &["m"]);
     let codes = |run: &Run| -> Vec<String> { run.findings().into_iter().map(|f| f.3).collect() };
-    assert_eq!(codes(&both), ["FL202", "FL501"]);
-    assert_eq!(both.json()["summary"]["hazards"], 1);
+    assert_eq!(codes(&both), ["FL203", "FL202", "FL501"]);
+    assert_eq!(both.json()["summary"]["hazards"], 2);
     assert_eq!(both.json()["summary"]["standards"], 1);
     let concise = factolint(dir.path(), &["check", "m", "--format", "concise"]);
     assert!(
-        concise
-            .stdout
-            .ends_with("in 1 file: 1 hazard, 1 coding-standard warning. 1 fixable with `--fix`.\n"),
+        concise.stdout.ends_with(
+            "in 1 file: 2 hazards, 1 coding-standard warning. 1 fixable with `--fix`.\n"
+        ),
         "{}",
         concise.stdout
     );
@@ -206,7 +206,7 @@ fn a_tag_turns_its_rules_off_and_the_summary_counts_tags_apart() {
         dir.path(),
         &[("m/factolint.toml", b"[rules]\nstandard = \"off\"\n")],
     );
-    assert_eq!(codes(&check_json(dir.path(), &["m"])), ["FL501"]);
+    assert_eq!(codes(&check_json(dir.path(), &["m"])), ["FL203", "FL501"]);
     write_files(
         dir.path(),
         &[("m/factolint.toml", b"[rules]\nhazard = \"off\"\n")],

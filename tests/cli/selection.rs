@@ -21,7 +21,7 @@ fn codes(args: &[&str]) -> Vec<String> {
 fn select_ignore_and_extend_select_take_codes_families_and_names() {
     assert_eq!(
         codes(&[]),
-        ["FL501", "FL101", "FL501", "FL301", "FL202", "FL401"]
+        ["FL501", "FL101", "FL501", "FL301", "FL203", "FL202", "FL401"]
     );
     assert_eq!(codes(&["--select", "FL5"]), ["FL501"]);
     assert_eq!(
@@ -165,9 +165,10 @@ fn statistics_count_findings_per_rule_most_first() {
         "3  FL501  global-in-2-0 [*]\n\
          1  FL101  event-registration-outside-control\n\
          1  FL202  pairs-order-storage-write\n\
+         1  FL203  state-outside-storage\n\
          1  FL301  storage-userdata\n\
          1  FL401  chart-tag-mutation\n\
-         7 findings in 3 files ([*] fixable with `--fix`)\n"
+         8 findings in 3 files ([*] fixable with `--fix`)\n"
     );
     let run = factolint(
         &examples,
@@ -177,7 +178,7 @@ fn statistics_count_findings_per_rule_most_first() {
     assert_eq!(rows[0]["code"], "FL501");
     assert_eq!(rows[0]["count"], 3);
     assert_eq!(rows[0]["fixable"], 3);
-    assert_eq!(rows.as_array().unwrap().len(), 5);
+    assert_eq!(rows.as_array().unwrap().len(), 6);
     let run = factolint(
         &examples,
         &[
