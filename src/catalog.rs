@@ -204,7 +204,7 @@ mod tests {
         assert_eq!(Family::of_code("FL001"), Some(Family::Meta));
         assert_eq!(Family::of_code("FL101"), Some(Family::Lifecycle));
         assert_eq!(Family::of_code("FL503"), Some(Family::Migration));
-        assert_eq!(Family::of_code("FL901"), None);
+        assert_eq!(Family::of_code(concat!("FL", "901")), None, "no family 9");
         assert_eq!(Family::of_code("XX101"), None);
     }
 }
