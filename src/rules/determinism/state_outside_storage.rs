@@ -30,10 +30,21 @@ impl Rule for StateOutsideStorage {
                     .push(write);
             }
         }
+        // Places overlap only under the same root: look only there (large mods have
+        // thousands of reads and variables).
+        let mut reads_by_root: BTreeMap<&StateRoot, Vec<&StateRead>> = BTreeMap::new();
+        for read in &state.reads {
+            reads_by_root
+                .entry(&read.place.root)
+                .or_default()
+                .push(read);
+        }
         for (variable, writes) in by_variable {
-            let reads: Vec<&StateRead> = state
-                .reads
-                .iter()
+            let reads: Vec<&StateRead> = reads_by_root
+                .get(&variable.root)
+                .into_iter()
+                .flatten()
+                .copied()
                 .filter(|r| {
                     r.place.overlaps(&variable)
                         // Only the host runs on_init and on_configuration_changed: what they
