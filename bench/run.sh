@@ -13,7 +13,8 @@
 #   - LSP: didChange → publishDiagnostics over 20 edits of a control.lua (FactorioAccess's in
 #     the real corpus), from a small LSP client.
 #
-# Settings: PAIRS (cold pairs, default 5), IGNORE (rules left out of every run, for example
+# Settings: PAIRS (cold rounds, default 5), BASELINE (another factolint binary, say main's,
+# timed in the same cold rounds and its output compared), PARTS (some of cold,warm,memory,lsp), IGNORE (rules left out of every run, for example
 # IGNORE=FL203, written into a factolint.toml above the copied mods), LSP_FILE (path inside
 # the corpus), EDITS (default 20), BENCH_THREADS (the floor's workers; factolint uses one per
 # core), FEATURES=--no-default-features (without mimalloc).
@@ -37,4 +38,4 @@ if [ -z "$corpus" ]; then
 fi
 
 "$bench" report --factolint "$factolint" --corpus "$corpus" --scratch "$scratch" \
-    --pairs "${PAIRS:-5}" --ignore "${IGNORE:-}" --lsp-file "${LSP_FILE:-}" --edits "${EDITS:-20}"
+    --pairs "${PAIRS:-5}" --baseline "${BASELINE:-}" --parts "${PARTS:-}" --ignore "${IGNORE:-}" --lsp-file "${LSP_FILE:-}" --edits "${EDITS:-20}"
