@@ -27,7 +27,19 @@ impl<'a> Model<'a> {
 
     /// `Some("storage.books[…]")` when `value` is the saved table or a place inside it.
     pub fn storage_path(&self, file: usize, value: &'a Value) -> Option<String> {
-        self.storage_path_at(file, value, 0, None)
+        if !self.answers.complete {
+            return self.storage_path_at(file, value, 0, None);
+        }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.answers.storage_path.borrow().get(&key) {
+            return known.clone();
+        }
+        let path = self.storage_path_at(file, value, 0, None);
+        self.answers
+            .storage_path
+            .borrow_mut()
+            .insert(key, path.clone());
+        path
     }
 
     /// `call`: while following a call's return value, the callee's parameters are what that
