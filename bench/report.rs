@@ -266,10 +266,13 @@ struct Cold {
     check: Sample,
 }
 
+/// A command to time, by name, made anew for each run.
+type Job<'a> = (&'static str, Box<dyn Fn() -> Command + 'a>);
+
 /// Cold runs in rounds after one unmeasured round (page cache, CPU clocks); the order within
 /// a round rotates, so neither side always runs first.
 fn cold_section(runner: &Runner, corpus: &Path) -> Result<Cold, String> {
-    let mut jobs: Vec<(&str, Box<dyn Fn() -> Command + '_>)> = vec![
+    let mut jobs: Vec<Job> = vec![
         ("floor", Box::new(|| runner.floor(corpus))),
         (
             "check",

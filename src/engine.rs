@@ -7,7 +7,7 @@ use crate::rules::{self, meta, UnitFacts};
 use crate::semantic::ir::FileIr;
 use crate::semantic::{FileFacts, Stages};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
-use crate::syntax::Comment;
+use crate::syntax::{Comment, FileSyntax};
 use crate::workspace::{self, RequireTarget, Unit, WorkFile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -390,39 +390,25 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         Ok(text) => (text, false),
         Err(e) => (replace_invalid_bytes(e.as_bytes()), true),
     };
-    let limit = effective_max_nesting(config);
-    let nesting = crate::syntax::nesting(&text, limit);
-    if nesting.depth > limit {
-        return LoadedFile {
-            text,
-            lossy,
-            analysis: Analysis::TooDeep {
-                depth: nesting.depth,
-                offset: nesting.offset,
-            },
-        };
-    }
-    // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
-    if crate::syntax::is_literal_data_file(&text) {
-        let analysis = Analysis::Ok {
-            ir: Box::new(literal_data_ir(text.len())),
-            comments: crate::syntax::comments(&text),
-        };
-        return LoadedFile {
-            text,
-            lossy,
-            analysis,
-        };
-    }
-    let analysis = match crate::syntax::parse(&text) {
-        Ok(parsed) => {
+    // One scan of the text for the nesting limit, literal data and comments, then the parse.
+    let analysis = match crate::syntax::read_file(&text, effective_max_nesting(config)) {
+        FileSyntax::Parsed(parsed) => {
             let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
             Analysis::Ok {
                 ir: Box::new(ir),
                 comments: parsed.comments,
             }
         }
-        Err(errors) => Analysis::ParseErrors(errors),
+        // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
+        FileSyntax::LiteralData(comments) => Analysis::Ok {
+            ir: Box::new(literal_data_ir(text.len())),
+            comments,
+        },
+        FileSyntax::TooDeep(nesting) => Analysis::TooDeep {
+            depth: nesting.depth,
+            offset: nesting.offset,
+        },
+        FileSyntax::Errors(errors) => Analysis::ParseErrors(errors),
     };
     LoadedFile {
         text,
