@@ -206,6 +206,8 @@ pub struct Model<'a> {
     pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
     /// Module-state writes and reads, worked out on first use (see `module_state`).
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
+    /// Storage paths of locals and calls already worked out (see `storage`).
+    pub(super) storage_paths: RefCell<HashMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
@@ -242,6 +244,7 @@ impl<'a> Model<'a> {
             local_args: HashMap::new(),
             kind_cache: RefCell::new(HashMap::new()),
             module_state: std::cell::OnceCell::new(),
+            storage_paths: RefCell::new(HashMap::new()),
         };
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
