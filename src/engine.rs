@@ -403,7 +403,7 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         };
     }
     // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
-    if text.len() >= LITERAL_DATA_MIN_BYTES && crate::syntax::is_literal_data(&text) {
+    if crate::syntax::is_literal_data_file(&text) {
         let analysis = Analysis::Ok {
             ir: Box::new(literal_data_ir(text.len())),
             comments: crate::syntax::comments(&text),
@@ -430,9 +430,6 @@ fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
         analysis,
     }
 }
-
-/// Below this size a literal data file is parsed like any other: the saving would not show.
-const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
 
 /// The IR of a file that only returns a table of literals: a main chunk returning a value no
 /// rule needs to see.

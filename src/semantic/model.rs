@@ -204,6 +204,11 @@ pub struct Model<'a> {
     /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
     /// a value that depends on itself gets no kind from that cycle.
     pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
+    /// What callers stored in a field of the table they pass for a parameter, by (file,
+    /// parameter, field); `None` while being worked out. Parameters passed on through chains
+    /// of callers are reached along every path, which without it grows exponentially.
+    pub(super) caller_field_cache:
+        RefCell<HashMap<(usize, BindingId, String), Option<super::kinds::Kind>>>,
     /// Module-state writes and reads, worked out on first use (see `module_state`).
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
     /// Storage paths of locals and calls already worked out (see `storage`).
@@ -243,6 +248,7 @@ impl<'a> Model<'a> {
             annotated_paths: HashMap::new(),
             local_args: HashMap::new(),
             kind_cache: RefCell::new(HashMap::new()),
+            caller_field_cache: RefCell::new(HashMap::new()),
             module_state: std::cell::OnceCell::new(),
             storage_paths: RefCell::new(HashMap::new()),
         };

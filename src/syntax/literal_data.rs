@@ -95,6 +95,23 @@ pub(super) fn elide_numeric_tables(text: &str) -> Option<String> {
     Some(String::from_utf8(out).expect("only whole characters were blanked"))
 }
 
+/// Below this size a literal data file is parsed like any other: the saving would not show
+/// (tiny under the fuzzer, so that its short inputs reach this path).
+pub const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
+
+/// Whether factolint checks this file with its scanner instead of parsing it: literal data
+/// ([`is_literal_data`]) large enough for the saving to show.
+pub fn is_literal_data_file(text: &str) -> bool {
+    text.len() >= LITERAL_DATA_MIN_BYTES && is_literal_data(text)
+}
+
+/// Whether factolint reads some of this file's literal data with its scanner instead of
+/// full_moon: a literal-data file ([`is_literal_data_file`]), or one with tables of numbers
+/// large enough to be blanked before parsing (generated map presets).
+pub fn has_literal_data(text: &str) -> bool {
+    is_literal_data_file(text) || elide_numeric_tables(text).is_some()
+}
+
 /// Whether the file is only `return` and a table of literals (numbers, strings, booleans,
 /// nested tables, `name =` and `[literal] =` keys): generated data such as map presets and
 /// lookup tables. Such a file is valid Lua when this says so, and holds nothing any rule looks

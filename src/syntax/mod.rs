@@ -16,7 +16,9 @@ mod span;
 
 pub use guard::{nesting, nesting_depth, Nesting};
 pub use lexer::comments;
-pub use literal_data::is_literal_data;
+pub use literal_data::{
+    has_literal_data, is_literal_data, is_literal_data_file, LITERAL_DATA_MIN_BYTES,
+};
 pub use parse::{parse, parse_without_elision};
 pub use span::NodeSpan;
 
