@@ -1,5 +1,9 @@
-//! The pipeline: discover → read, parse and lower in parallel → link per unit → rules →
+//! The pipeline: discover → per unit: read, parse and lower in parallel → link → rules →
 //! levels and suppressions → sorted diagnostics.
+//!
+//! Units (mods) are checked a few at a time and each one's analyses are dropped once it is
+//! checked: memory follows the largest mod, not the whole run. Only the source files that
+//! findings point into stay in the report.
 
 use crate::config::{Config, Role};
 use crate::diagnostics::{Diagnostic, Severity};
@@ -10,7 +14,7 @@ use crate::source::{FileId, SourceDb, SourceFile, Span};
 use crate::syntax::Comment;
 use crate::workspace::{self, RequireTarget, Unit, WorkFile};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -31,6 +35,10 @@ const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) {
 /// worker stack whatever factolint.toml says.
 pub const MAX_NESTING_CEILING: usize = WORKER_STACK_BYTES / STACK_PER_LEVEL;
 
+/// Source bytes of the units checked at the same time. A larger unit is checked alone: the
+/// peak memory is that of the largest unit (or of this many bytes of smaller ones).
+const UNITS_IN_FLIGHT_BYTES: u64 = 16 * 1024 * 1024;
+
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
     /// Use this configuration instead of discovering factolint.toml files.
@@ -41,6 +49,9 @@ pub struct CheckOptions {
     pub threads: Option<usize>,
     /// Counters a progress display reads while the check runs.
     pub progress: Option<Arc<Progress>>,
+    /// Files whose source stays in the report even without findings (standard input, which
+    /// `--fix` prints whole). Other files' text is dropped once their unit is checked.
+    pub keep_sources: Vec<PathBuf>,
 }
 
 /// How far a run is: files read and parsed, units (mods) linked and checked.
@@ -55,13 +66,16 @@ pub struct Progress {
 /// Everything one run found.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The files findings point into (and [`CheckOptions::keep_sources`]), not every file
+    /// checked.
     pub sources: SourceDb,
     pub diagnostics: Vec<Diagnostic>,
     /// A file could not be read: exit code 2.
     pub io_failure: bool,
     pub files_checked: usize,
     pub lines_checked: usize,
-    /// Files whose text was not valid UTF-8 (read with `?` for bad bytes): never rewritten.
+    /// Files in `sources` whose text was not valid UTF-8 (read with `?` for bad bytes): never
+    /// rewritten.
     pub lossy_files: Vec<FileId>,
     /// Every registration of every unit (the `factolint events` map), sorted by place.
     pub registrations: Vec<RegistrationRow>,
@@ -69,18 +83,28 @@ pub struct Report {
     pub baselined: Option<usize>,
 }
 
-/// One registration, resolved to files and spans for output.
+/// One registration, resolved to places for output.
 #[derive(Clone, Debug)]
 pub struct RegistrationRow {
     /// The mod (or scenario, or loose file) it belongs to.
     pub unit: String,
     pub kind: &'static str,
     pub name: String,
-    pub file: FileId,
-    pub span: Span,
-    pub handler: Option<(FileId, Span)>,
+    pub at: Place,
+    pub handler: Option<Place>,
     pub contexts: Vec<&'static str>,
     pub via_event_handler: bool,
+}
+
+/// A place in a file, resolved while the file's text is at hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The path as diagnostics show it.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// Byte offset: orders places on one line.
+    pub offset: usize,
 }
 
 impl Report {
@@ -135,9 +159,14 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         (None, Some(text)) => Ok(text.clone().into_bytes()),
         (None, None) => std::fs::read(&file.path),
     };
+    let size = |file: &WorkFile| match (&file.content, options.overlays.get(&file.path)) {
+        (Some(bytes), _) => bytes.len() as u64,
+        (None, Some(text)) => text.len() as u64,
+        (None, None) => std::fs::metadata(&file.path).map_or(0, |m| m.len()),
+    };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    let progress = options.progress.as_deref();
-    with_workers(options, files, || run(units, &read, progress))
+    let pool = workers(options, files);
+    run(units, &read, &size, options, &pool)
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -160,145 +189,226 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
         }],
     };
     let read = |_: &WorkFile| Ok(bytes.to_vec());
-    with_workers(options, 1, || run(std::slice::from_ref(&unit), &read, None))
+    let size = |_: &WorkFile| bytes.len() as u64;
+    let pool = workers(options, 1);
+    run(std::slice::from_ref(&unit), &read, &size, options, &pool)
 }
 
-fn with_workers<T: Send>(
-    options: &CheckOptions,
-    files: usize,
-    job: impl FnOnce() -> T + Send,
-) -> T {
+fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
     // 0 lets rayon choose one per core.
     let threads = options
         .threads
         .map_or(0, |n| n.min(files.max(1)).min(MAX_THREADS));
-    let pool = rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)
         .thread_name(|i| format!("factolint-{i}"))
         .build()
-        .expect("worker threads");
-    pool.install(job)
+        .expect("worker threads")
 }
 
 /// How a file's bytes are read: from the disk, an editor overlay, or memory.
 type Reader<'a> = dyn Fn(&WorkFile) -> std::io::Result<Vec<u8>> + Sync + 'a;
+/// A file's size before it is read (0 when unknown): orders and groups the work.
+type Sizer<'a> = dyn Fn(&WorkFile) -> u64 + Sync + 'a;
 
-fn run(units: &[Unit], read: &Reader, progress: Option<&Progress>) -> Report {
-    // Largest files first, so one giant data file does not finish last on a single core.
-    let jobs: Vec<(usize, usize)> = units
-        .iter()
-        .enumerate()
-        .flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f)))
-        .collect();
+/// What checking one unit leaves: its findings and the few files they need, nothing of its
+/// analyses.
+struct UnitOutcome {
+    /// The files kept, by their id inside the unit (its files in order, then its info.json
+    /// when that has a problem).
+    kept: Vec<(FileId, SourceFile, bool)>,
+    /// File ids inside the unit.
+    diagnostics: Vec<Diagnostic>,
+    io_failure: bool,
+    registrations: Vec<RegistrationRow>,
+    lines: usize,
+}
+
+fn run(
+    units: &[Unit],
+    read: &Reader,
+    size: &Sizer,
+    options: &CheckOptions,
+    pool: &rayon::ThreadPool,
+) -> Report {
+    let progress = options.progress.as_deref();
     if let Some(progress) = progress {
-        progress.files_total.store(jobs.len(), Ordering::Relaxed);
+        let files = units.iter().map(|u| u.files.len()).sum();
+        progress.files_total.store(files, Ordering::Relaxed);
         progress.units_total.store(units.len(), Ordering::Relaxed);
     }
-    let mut sized: Vec<(u64, usize)> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(u, f))| {
-            (
-                std::fs::metadata(&units[u].files[f].path)
-                    .map(|m| m.len())
-                    .unwrap_or(0),
-                i,
-            )
-        })
-        .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let sizes: Vec<Vec<u64>> = pool.install(|| {
+        units
+            .par_iter()
+            .map(|u| u.files.par_iter().map(size).collect())
+            .collect()
+    });
+    let unit_bytes: Vec<u64> = sizes.iter().map(|s| s.iter().sum()).collect();
+    // Largest units first: a big one started last would finish alone on one core.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| unit_bytes[b].cmp(&unit_bytes[a]).then(a.cmp(&b)));
     let cwd = std::env::current_dir().unwrap_or_default();
+    let keep: BTreeSet<&Path> = options.keep_sources.iter().map(PathBuf::as_path).collect();
+    let max_in_flight = pool.current_num_threads() + 1;
+
+    type Finished = std::thread::Result<UnitOutcome>;
+    let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
+    let mut panicked = None;
+    // The loop runs on the calling thread, outside the pool, so it may wait for a unit to
+    // finish without holding a worker.
+    pool.in_place_scope(|scope| {
+        let (done, finished) = std::sync::mpsc::channel::<(usize, Finished)>();
+        let mut waiting = order.into_iter().peekable();
+        let (mut in_flight, mut in_flight_bytes) = (0usize, 0u64);
+        loop {
+            while let Some(&u) = waiting.peek() {
+                let fits = in_flight < max_in_flight
+                    && in_flight_bytes + unit_bytes[u] <= UNITS_IN_FLIGHT_BYTES;
+                if in_flight > 0 && !fits {
+                    break;
+                }
+                waiting.next();
+                in_flight += 1;
+                in_flight_bytes += unit_bytes[u];
+                let done = done.clone();
+                let (unit, sizes, cwd, keep) = (&units[u], &sizes[u], &cwd, &keep);
+                scope.spawn(move |_| {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_one_unit(unit, sizes, read, cwd, keep, progress)
+                    }));
+                    let _ = done.send((u, outcome));
+                });
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let Ok((u, outcome)) = finished.recv() else {
+                break;
+            };
+            in_flight -= 1;
+            in_flight_bytes -= unit_bytes[u];
+            match outcome {
+                Ok(outcome) => outcomes[u] = Some(outcome),
+                Err(panic) => {
+                    panicked.get_or_insert(panic);
+                }
+            }
+        }
+    });
+    if let Some(panic) = panicked {
+        std::panic::resume_unwind(panic);
+    }
+
+    // Merged in unit order, so file ids and ties do not depend on which unit finished first.
+    let mut report = Report::default();
+    for (unit, outcome) in units.iter().zip(outcomes) {
+        let outcome = outcome.expect("every unit is checked");
+        let mut global: HashMap<FileId, FileId> = HashMap::new();
+        for (local, source, lossy) in outcome.kept {
+            let id = report.sources.add(source);
+            global.insert(local, id);
+            if lossy {
+                report.lossy_files.push(id);
+            }
+        }
+        for mut diagnostic in outcome.diagnostics {
+            diagnostic.file = global[&diagnostic.file];
+            for label in &mut diagnostic.secondary {
+                label.file = global[&label.file];
+            }
+            report.diagnostics.push(diagnostic);
+        }
+        report.io_failure |= outcome.io_failure;
+        report.registrations.extend(outcome.registrations);
+        report.lines_checked += outcome.lines;
+        report.files_checked += unit.files.iter().filter(|f| f.report).count();
+    }
+    sort_diagnostics(&report.sources, &mut report.diagnostics);
+    report.registrations.sort_by(|a, b| {
+        (&a.at.path, a.at.offset, a.kind, &a.name).cmp(&(&b.at.path, b.at.offset, b.kind, &b.name))
+    });
+    report
+}
+
+/// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
+/// its findings need.
+fn check_one_unit(
+    unit: &Unit,
+    sizes: &[u64],
+    read: &Reader,
+    cwd: &Path,
+    keep: &BTreeSet<&Path>,
+    progress: Option<&Progress>,
+) -> UnitOutcome {
+    // Largest files first, so one giant data file does not finish last on a single core.
+    let mut order: Vec<usize> = (0..unit.files.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
     // half of the list, and the largest-first order is lost.
-    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = sized
+    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = order
         .par_iter()
         .with_max_len(1)
-        .map(|&(_, i)| {
-            let (u, f) = jobs[i];
-            let work = &units[u].files[f];
-            let file = load(work, &units[u].config, read);
+        .map(|&f| {
+            let work = &unit.files[f];
+            let file = load(work, &unit.config, read);
             if let Some(progress) = progress {
                 progress.files_parsed.fetch_add(1, Ordering::Relaxed);
             }
-            // The line index is built here too, in parallel, not in the sequential merge below.
+            // The line index is built here too, in parallel.
             let source = SourceFile::new(
                 work.path.clone(),
-                display_path_in(&work.path, &cwd),
+                display_path_in(&work.path, cwd),
                 file.text,
             );
-            (i, source, file.lossy, file.analysis)
+            (f, source, file.lossy, file.analysis)
         })
         .collect();
-    loaded.sort_by_key(|(i, ..)| *i);
+    loaded.sort_by_key(|(f, ..)| *f);
+    let mut sources = Vec::with_capacity(loaded.len() + 1);
+    let mut lossy = Vec::with_capacity(loaded.len() + 1);
+    let mut analyses = Vec::with_capacity(loaded.len());
+    for (_, source, is_lossy, analysis) in loaded {
+        sources.push(source);
+        lossy.push(is_lossy);
+        analyses.push(analysis);
+    }
 
-    let mut report = Report::default();
-    let mut per_unit: Vec<Vec<(FileId, Analysis)>> = units.iter().map(|_| Vec::new()).collect();
-    for ((u, _), (_, source, lossy, analysis)) in jobs.iter().zip(loaded) {
-        let id = report.sources.add(source);
-        if lossy {
-            report.lossy_files.push(id);
+    let (mut diagnostics, io_failure, registrations) = check_unit(unit, &analyses, &sources);
+    drop(analyses);
+
+    // info.json problems need their file among the sources to be rendered.
+    if let Some(problem) = &unit.info_problem {
+        let file = SourceFile::new(
+            problem.path.clone(),
+            display_path_in(&problem.path, cwd),
+            problem.text.clone(),
+        );
+        let offset = offset_of_line_col(&file, problem.line, problem.column);
+        let end = file.text[offset..]
+            .find('\n')
+            .map(|n| offset + n)
+            .unwrap_or(offset);
+        let diagnostic = Diagnostic::new(
+            meta::INVALID_INFO_JSON,
+            sources.len(),
+            Span::new(offset, end.max(offset)),
+            problem.message.clone(),
+        )
+        .with_help("Factorio will not load the mod until info.json is fixed");
+        sources.push(file);
+        lossy.push(false);
+        if let Some(level) = unit.config.level(meta::INVALID_INFO_JSON, &problem.path) {
+            diagnostics.push(Diagnostic {
+                severity: level,
+                ..diagnostic
+            });
         }
-        per_unit[*u].push((id, analysis));
     }
-
-    // Each unit's analyses are dropped by the worker that checked it, not one by one afterwards.
-    let sources = &report.sources;
-    let unit_results: Vec<(Vec<Diagnostic>, bool, Vec<RegistrationRow>)> = units
-        .par_iter()
-        .zip(per_unit.into_par_iter())
-        .map(|(unit, files)| {
-            let result = check_unit(unit, &files, sources);
-            if let Some(progress) = progress {
-                progress.units_checked.fetch_add(1, Ordering::Relaxed);
-            }
-            result
-        })
-        .collect();
-
-    // info.json problems need their file in the source database to be rendered.
-    for (unit, (mut diagnostics, io_failure, registrations)) in units.iter().zip(unit_results) {
-        report.io_failure |= io_failure;
-        report.registrations.extend(registrations);
-        if let Some(problem) = &unit.info_problem {
-            let file = SourceFile::new(
-                problem.path.clone(),
-                display_path(&problem.path),
-                problem.text.clone(),
-            );
-            let offset = offset_of_line_col(&file, problem.line, problem.column);
-            let id = report.sources.add(file);
-            let end = report.sources.get(id).text[offset..]
-                .find('\n')
-                .map(|n| offset + n)
-                .unwrap_or(offset);
-            let diagnostic = Diagnostic::new(
-                meta::INVALID_INFO_JSON,
-                id,
-                Span::new(offset, end.max(offset)),
-                problem.message.clone(),
-            )
-            .with_help("Factorio will not load the mod until info.json is fixed");
-            if let Some(level) = unit.config.level(meta::INVALID_INFO_JSON, &problem.path) {
-                diagnostics.push(Diagnostic {
-                    severity: level,
-                    ..diagnostic
-                });
-            }
-        }
-        report.diagnostics.extend(diagnostics);
-    }
-    for unit in units {
-        report.files_checked += unit.files.iter().filter(|f| f.report).count();
-    }
-    report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
     // `--fix` never rewrites a file read with `?` for its invalid bytes: its fixes are offered,
     // not applied, and not counted as fixable.
-    for diagnostic in &mut report.diagnostics {
-        if let (Some(fix), true) = (
-            &mut diagnostic.fix,
-            report.lossy_files.contains(&diagnostic.file),
-        ) {
+    for diagnostic in &mut diagnostics {
+        if let (Some(fix), true) = (&mut diagnostic.fix, lossy[diagnostic.file]) {
             if fix.safe {
                 fix.safe = false;
                 diagnostic
@@ -307,17 +417,52 @@ fn run(units: &[Unit], read: &Reader, progress: Option<&Progress>) -> Report {
             }
         }
     }
-    sort_diagnostics(&report.sources, &mut report.diagnostics);
-    let sources = &report.sources;
-    report.registrations.sort_by(|a, b| {
-        (&sources.get(a.file).display, a.span.start, a.kind, &a.name).cmp(&(
-            &sources.get(b.file).display,
-            b.span.start,
-            b.kind,
-            &b.name,
-        ))
-    });
-    report
+
+    let place = |(file, span): (FileId, Span)| {
+        let source = &sources[file];
+        Place {
+            path: source.display.clone(),
+            line: source.line_col(span.start).line,
+            offset: span.start,
+        }
+    };
+    let name = unit.name();
+    let registrations = registrations
+        .into_iter()
+        .map(|r| RegistrationRow {
+            unit: name.clone(),
+            kind: r.kind,
+            name: r.name,
+            at: place(r.at),
+            handler: r.handler.map(place),
+            contexts: r.contexts,
+            via_event_handler: r.via_event_handler,
+        })
+        .collect();
+
+    let mut needed: BTreeSet<FileId> = BTreeSet::new();
+    for diagnostic in &diagnostics {
+        needed.insert(diagnostic.file);
+        needed.extend(diagnostic.secondary.iter().map(|l| l.file));
+    }
+    let lines = sources.iter().map(SourceFile::line_count).sum();
+    let kept = sources
+        .into_iter()
+        .zip(lossy)
+        .enumerate()
+        .filter(|(id, (source, _))| needed.contains(id) || keep.contains(source.path.as_path()))
+        .map(|(id, (source, lossy))| (id, source, lossy))
+        .collect();
+    if let Some(progress) = progress {
+        progress.units_checked.fetch_add(1, Ordering::Relaxed);
+    }
+    UnitOutcome {
+        kept,
+        diagnostics,
+        io_failure,
+        registrations,
+        lines,
+    }
 }
 
 fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
@@ -501,14 +646,17 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
     stages
 }
 
+/// Links and checks one unit whose files are loaded; file ids are indexes into `analyses`
+/// and `sources`.
 fn check_unit(
     unit: &Unit,
-    files: &[(FileId, Analysis)],
-    sources: &SourceDb,
-) -> (Vec<Diagnostic>, bool, Vec<RegistrationRow>) {
+    analyses: &[Analysis],
+    sources: &[SourceFile],
+) -> (Vec<Diagnostic>, bool, Vec<UnitRegistration>) {
     let mut diagnostics = Vec::new();
     let mut io_failure = false;
     let empty = FileIr::default();
+    let files: Vec<(FileId, &Analysis)> = analyses.iter().enumerate().collect();
     let irs: Vec<(FileId, &FileIr)> = files
         .iter()
         .map(|(id, analysis)| match analysis {
@@ -564,7 +712,7 @@ fn check_unit(
             Analysis::ParseErrors(errors) => {
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
-                    let span = visible_span(&sources.get(*id).text, error.span);
+                    let span = visible_span(&sources[*id].text, error.span);
                     let mut diagnostic = file_diag(
                         meta::PARSE_ERROR,
                         span,
@@ -623,7 +771,7 @@ fn check_unit(
                 } else {
                     String::new()
                 };
-                let text = &sources.get(*id).text;
+                let text = &sources[*id].text;
                 diagnostics.push(
                     file_diag(
                         meta::ANALYSIS_LIMIT,
@@ -642,7 +790,7 @@ fn check_unit(
     }
 
     let model = crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts);
-    let registrations = registration_rows(&unit.name(), &model);
+    let registrations = registrations(&model);
     let unit_facts = UnitFacts {
         unit,
         files: &facts,
@@ -685,7 +833,7 @@ fn check_unit(
     for ((id, analysis), work) in files.iter().zip(&unit.files) {
         let mut file_diagnostics = by_file.remove(id).unwrap_or_default();
         if let (Analysis::Ok { comments, .. }, true) = (analysis, work.report) {
-            let source = sources.get(*id);
+            let source = &sources[*id];
             let mut suppressions = crate::suppress::parse(source, comments);
             if !suppressions.is_empty() {
                 crate::suppress::apply(source, &mut suppressions, &mut file_diagnostics);
@@ -706,18 +854,26 @@ fn check_unit(
     (out, io_failure, registrations)
 }
 
-fn registration_rows(unit: &str, model: &crate::semantic::model::Model) -> Vec<RegistrationRow> {
+/// A registration with its places still as file ids of the unit.
+struct UnitRegistration {
+    kind: &'static str,
+    name: String,
+    at: (FileId, Span),
+    handler: Option<(FileId, Span)>,
+    contexts: Vec<&'static str>,
+    via_event_handler: bool,
+}
+
+fn registrations(model: &crate::semantic::model::Model) -> Vec<UnitRegistration> {
     model
         .registrations
         .iter()
         .map(|r| {
             let file = &model.files[r.call.file];
-            RegistrationRow {
-                unit: unit.to_string(),
+            UnitRegistration {
                 kind: r.kind.name(),
                 name: r.name.clone(),
-                file: file.id,
-                span: file.ir.call(r.call.call).span,
+                at: (file.id, file.ir.call(r.call.call).span),
                 handler: r
                     .handler
                     .map(|h| (model.files[h.file].id, model.function_span(h))),

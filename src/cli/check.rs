@@ -202,6 +202,8 @@ pub fn run(args: CheckArgs) -> i32 {
     let options = CheckOptions {
         threads: args.threads,
         progress: Some(progress.counters()),
+        // `--fix` prints standard input whole, fixed or not.
+        keep_sources: discover.stdin.iter().map(|s| s.path.clone()).collect(),
         ..CheckOptions::default()
     };
     let mut checked = Checked::run(&paths, &discover, &options);
