@@ -274,15 +274,24 @@ impl Value {
 
     /// `defines.events.on_tick` → `["defines", "events", "on_tick"]` for global paths.
     pub fn global_path(&self) -> Option<Vec<&str>> {
-        match self {
-            Value::Global(name) => Some(vec![name.as_str()]),
-            Value::Index(base, Key::Name(field)) => {
-                let mut path = base.global_path()?;
-                path.push(field.as_str());
-                Some(path)
-            }
-            _ => None,
+        // Asked of most values by most rules: one allocation, none when it is not a path.
+        let mut len = 1;
+        let mut root = self;
+        while let Value::Index(base, Key::Name(_)) = root {
+            len += 1;
+            root = base;
         }
+        let Value::Global(name) = root else {
+            return None;
+        };
+        let mut path = vec![name.as_str(); len];
+        let mut at = self;
+        while let Value::Index(base, Key::Name(field)) = at {
+            len -= 1;
+            path[len] = field.as_str();
+            at = base;
+        }
+        Some(path)
     }
 
     /// Whether any operand of this value (recursively, not through calls) satisfies `pred`.

@@ -2,11 +2,11 @@
 
 use super::annotations::{self, DocTag, Docs, TypeExpr};
 use super::ir::*;
+use super::model::FastMap;
 use crate::source::Span;
 use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{TokenReference, TokenType};
-use std::collections::HashMap;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
@@ -62,7 +62,7 @@ type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
 
 struct Lowerer<'d> {
     ir: FileIr,
-    scopes: Vec<HashMap<String, BindingId>>,
+    scopes: Vec<FastMap<String, BindingId>>,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
@@ -133,7 +133,7 @@ impl<'d> Lowerer<'d> {
             loops: self.current_loops(),
         });
         if self.scopes.is_empty() {
-            self.scopes.push(HashMap::new());
+            self.scopes.push(FastMap::default());
         }
         self.scopes.last_mut().expect("a scope").insert(name, id);
         id
@@ -164,7 +164,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn block(&mut self, block: &ast::Block) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         self.block_body(block);
         self.scopes.pop();
     }
@@ -255,7 +255,7 @@ impl<'d> Lowerer<'d> {
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
-                    this.scopes.push(HashMap::new());
+                    this.scopes.push(FastMap::default());
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
                     this.push_test(node_span(repeat.until()), &test);
@@ -537,7 +537,7 @@ impl<'d> Lowerer<'d> {
             kind,
             vars: Vec::new(),
         });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         let vars: Vec<BindingId> = vars
             .iter()
             .map(|v| self.declare(v, BindingKind::LoopVar(id), None))
@@ -683,7 +683,7 @@ impl<'d> Lowerer<'d> {
             id,
             loops: Vec::new(),
         });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         let mut params = Vec::new();
         if is_method {
             let self_token = TokenReference::new(

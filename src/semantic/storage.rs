@@ -27,7 +27,19 @@ impl<'a> Model<'a> {
 
     /// `Some("storage.books[…]")` when `value` is the saved table or a place inside it.
     pub fn storage_path(&self, file: usize, value: &'a Value) -> Option<String> {
-        self.storage_path_at(file, value, 0, None)
+        if !self.answers.complete {
+            return self.storage_path_at(file, value, 0, None);
+        }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.answers.storage_path.borrow().get(&key) {
+            return known.clone();
+        }
+        let path = self.storage_path_at(file, value, 0, None);
+        self.answers
+            .storage_path
+            .borrow_mut()
+            .insert(key, path.clone());
+        path
     }
 
     /// Locals and calls are worked out once per depth: module-state and history questions ask
@@ -37,11 +49,18 @@ impl<'a> Model<'a> {
         key: StoragePathKey,
         compute: impl FnOnce() -> Option<String>,
     ) -> Option<String> {
-        if let Some(path) = self.storage_paths.borrow().get(&key) {
+        // Parameters are followed to their callers, which are linked while the model is built.
+        if !self.answers.complete {
+            return compute();
+        }
+        if let Some(path) = self.answers.storage_path_parts.borrow().get(&key) {
             return path.clone();
         }
         let path = compute();
-        self.storage_paths.borrow_mut().insert(key, path.clone());
+        self.answers
+            .storage_path_parts
+            .borrow_mut()
+            .insert(key, path.clone());
         path
     }
 
