@@ -5,6 +5,9 @@
 //! checked: memory follows the largest mod, not the whole run. Only the source files that
 //! findings point into stay in the report.
 
+mod stored;
+
+use crate::cache::Cache;
 use crate::config::{Config, Role};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::{self, meta, UnitFacts};
@@ -52,6 +55,9 @@ pub struct CheckOptions {
     /// Files whose source stays in the report even without findings (standard input, which
     /// `--fix` prints whole). Other files' text is dropped once their unit is checked.
     pub keep_sources: Vec<PathBuf>,
+    /// Where earlier runs' analyses and findings are kept (`.factolint_cache/`); `None` to
+    /// work everything out.
+    pub cache: Option<Arc<Cache>>,
 }
 
 /// How far a run is: files read and parsed, units (mods) linked and checked.
@@ -117,6 +123,7 @@ impl Report {
 }
 
 /// The result of reading, parsing and lowering one file.
+#[derive(serde::Serialize, serde::Deserialize)]
 enum Analysis {
     // Boxed: the summary is far larger than the other variants.
     Ok {
@@ -135,10 +142,14 @@ enum Analysis {
     Unreadable(String),
 }
 
-struct LoadedFile {
+/// A file as read, before (or without) its analysis.
+struct ReadFile {
     text: String,
     lossy: bool,
-    analysis: Analysis,
+    /// The hash of its bytes, when the run caches (and the file could be read).
+    hash: Option<u128>,
+    /// What is known without parsing it (unreadable, too large, binary), or its analysis.
+    analysis: Option<Arc<Analysis>>,
 }
 
 pub fn check_paths(
@@ -251,6 +262,7 @@ fn run(
     let cwd = std::env::current_dir().unwrap_or_default();
     let keep: BTreeSet<&Path> = options.keep_sources.iter().map(PathBuf::as_path).collect();
     let max_in_flight = pool.current_num_threads() + 1;
+    let cache = options.cache.as_deref();
 
     type Finished = std::thread::Result<UnitOutcome>;
     let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
@@ -275,7 +287,7 @@ fn run(
                 let (unit, sizes, cwd, keep) = (&units[u], &sizes[u], &cwd, &keep);
                 scope.spawn(move |_| {
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_one_unit(unit, sizes, read, cwd, keep, progress)
+                        check_one_unit(unit, sizes, read, cwd, keep, progress, cache)
                     }));
                     let _ = done.send((u, outcome));
                 });
@@ -332,7 +344,8 @@ fn run(
 }
 
 /// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
-/// its findings need.
+/// its findings need. With a cache, files whose bytes it knows are not parsed again, and a
+/// unit whose inputs are all unchanged is not checked again.
 fn check_one_unit(
     unit: &Unit,
     sizes: &[u64],
@@ -340,18 +353,28 @@ fn check_one_unit(
     cwd: &Path,
     keep: &BTreeSet<&Path>,
     progress: Option<&Progress>,
+    cache: Option<&Cache>,
 ) -> UnitOutcome {
+    let nesting = effective_max_nesting(&unit.config) as u64;
+    let entry = cache.map(|cache| {
+        let body = cache.load(unit_key(unit)).unwrap_or_default();
+        stored::StoredUnit::decode(body, nesting)
+    });
     // Largest files first, so one giant data file does not finish last on a single core.
     let mut order: Vec<usize> = (0..unit.files.len()).collect();
     order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
     // half of the list, and the largest-first order is lost.
-    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = order
+    let mut loaded: Vec<(usize, SourceFile, ReadFile)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&f| {
             let work = &unit.files[f];
-            let file = load(work, &unit.config, read);
+            let mut file = read_file(work, &unit.config, read, cache.is_some());
+            if cache.is_none() && file.analysis.is_none() {
+                // Nothing to look up: analysed while the text is fresh in this core's cache.
+                file.analysis = Some(Arc::new(analyse(&file.text, &unit.config)));
+            }
             if let Some(progress) = progress {
                 progress.files_parsed.fetch_add(1, Ordering::Relaxed);
             }
@@ -359,23 +382,71 @@ fn check_one_unit(
             let source = SourceFile::new(
                 work.path.clone(),
                 display_path_in(&work.path, cwd),
-                file.text,
+                std::mem::take(&mut file.text),
             );
-            (f, source, file.lossy, file.analysis)
+            (f, source, file)
         })
         .collect();
     loaded.sort_by_key(|(f, ..)| *f);
     let mut sources = Vec::with_capacity(loaded.len() + 1);
     let mut lossy = Vec::with_capacity(loaded.len() + 1);
+    let mut hashes = Vec::with_capacity(loaded.len());
     let mut analyses = Vec::with_capacity(loaded.len());
-    for (_, source, is_lossy, analysis) in loaded {
+    for (_, source, file) in loaded {
         sources.push(source);
-        lossy.push(is_lossy);
-        analyses.push(analysis);
+        lossy.push(file.lossy);
+        hashes.push(file.hash);
+        analyses.push(file.analysis);
     }
 
-    let (mut diagnostics, io_failure, registrations) = check_unit(unit, &analyses, &sources);
-    drop(analyses);
+    let result_key = entry.as_ref().and_then(|_| result_key(unit, &hashes));
+    let cached = entry
+        .as_ref()
+        .zip(result_key)
+        .and_then(|(entry, key)| entry.result(key, unit.files.len()));
+    let (mut diagnostics, io_failure, registrations) = match cached {
+        Some(result) => result,
+        None => {
+            // The files not analysed yet: taken from the cache, or parsed and lowered.
+            let done: Vec<(usize, Arc<Analysis>, Option<Vec<u8>>)> = order
+                .par_iter()
+                .with_max_len(1)
+                .filter(|&&f| analyses[f].is_none())
+                .map(|&f| {
+                    let known = entry
+                        .as_ref()
+                        .zip(hashes[f])
+                        .and_then(|(entry, hash)| entry.file(hash))
+                        .and_then(stored::decode_analysis);
+                    match known {
+                        Some(analysis) => (f, Arc::new(analysis), None),
+                        None => {
+                            let analysis = analyse(&sources[f].text, &unit.config);
+                            let encoded = cache.and_then(|_| stored::encode_analysis(&analysis));
+                            (f, Arc::new(analysis), encoded)
+                        }
+                    }
+                })
+                .collect();
+            let mut encoded: Vec<Option<Vec<u8>>> = vec![None; analyses.len()];
+            for (f, analysis, bytes) in done {
+                analyses[f] = Some(analysis);
+                encoded[f] = bytes;
+            }
+            let analyses: Vec<Arc<Analysis>> = analyses.into_iter().flatten().collect();
+            let result = check_unit(unit, &analyses, &sources);
+            if let (Some(cache), Some(entry)) = (cache, &entry) {
+                let files = UnitFiles {
+                    nesting,
+                    hashes: &hashes,
+                    analyses: &analyses,
+                    encoded: &encoded,
+                };
+                store_unit(cache, unit, &files, entry, result_key, &result);
+            }
+            result
+        }
+    };
 
     // info.json problems need their file among the sources to be rendered.
     if let Some(problem) = &unit.info_problem {
@@ -504,76 +575,145 @@ fn display_path_in(path: &Path, cwd: &Path) -> String {
     }
 }
 
-fn load(file: &WorkFile, config: &Config, read: &Reader) -> LoadedFile {
-    match read(file) {
-        Ok(bytes) => load_bytes(bytes, config),
-        Err(e) => LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::Unreadable(workspace::describe_io(&e)),
-        },
-    }
-}
-
-/// Checks, parses and lowers one file's contents.
-fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
+/// Reads a file; hashes its bytes when `hash` is set. Files that cannot be analysed
+/// (unreadable, too large, binary) come with their analysis.
+fn read_file(file: &WorkFile, config: &Config, read: &Reader, hash: bool) -> ReadFile {
+    let bytes = match read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return ReadFile {
+                text: String::new(),
+                lossy: false,
+                hash: None,
+                analysis: Some(Arc::new(Analysis::Unreadable(workspace::describe_io(&e)))),
+            }
+        }
+    };
+    let hash = hash.then(|| xxhash_rust::xxh3::xxh3_128(&bytes));
+    let unanalysed = |analysis: Analysis| ReadFile {
+        text: String::new(),
+        lossy: false,
+        hash,
+        analysis: Some(Arc::new(analysis)),
+    };
     if bytes.len() > config.limits.max_file_bytes {
-        return LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::TooLarge { bytes: bytes.len() },
-        };
+        return unanalysed(Analysis::TooLarge { bytes: bytes.len() });
     }
     if bytes.contains(&0) {
-        return LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::Binary,
-        };
+        return unanalysed(Analysis::Binary);
     }
     let (text, lossy) = match String::from_utf8(bytes) {
         Ok(text) => (text, false),
         Err(e) => (replace_invalid_bytes(e.as_bytes()), true),
     };
+    ReadFile {
+        text,
+        lossy,
+        hash,
+        analysis: None,
+    }
+}
+
+/// Checks, parses and lowers one file's text: a function of the text and the nesting limit.
+fn analyse(text: &str, config: &Config) -> Analysis {
     let limit = effective_max_nesting(config);
-    let nesting = crate::syntax::nesting(&text, limit);
+    let nesting = crate::syntax::nesting(text, limit);
     if nesting.depth > limit {
-        return LoadedFile {
-            text,
-            lossy,
-            analysis: Analysis::TooDeep {
-                depth: nesting.depth,
-                offset: nesting.offset,
-            },
+        return Analysis::TooDeep {
+            depth: nesting.depth,
+            offset: nesting.offset,
         };
     }
     // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
-    if crate::syntax::is_literal_data_file(&text) {
-        let analysis = Analysis::Ok {
+    if crate::syntax::is_literal_data_file(text) {
+        return Analysis::Ok {
             ir: Box::new(literal_data_ir(text.len())),
-            comments: crate::syntax::comments(&text),
-        };
-        return LoadedFile {
-            text,
-            lossy,
-            analysis,
+            comments: crate::syntax::comments(text),
         };
     }
-    let analysis = match crate::syntax::parse(&text) {
+    match crate::syntax::parse(text) {
         Ok(parsed) => {
-            let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
+            let ir = crate::semantic::lower::lower(&parsed.ast, text, &parsed.comments);
             Analysis::Ok {
                 ir: Box::new(ir),
                 comments: parsed.comments,
             }
         }
         Err(errors) => Analysis::ParseErrors(errors),
-    };
-    LoadedFile {
-        text,
-        lossy,
-        analysis,
     }
+}
+
+/// The cache entry of a unit: one per root.
+fn unit_key(unit: &Unit) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(b"unit\0");
+    hasher.update(unit.root.as_os_str().as_encoded_bytes());
+    hasher.update(format!("\0{:?}", unit.kind).as_bytes());
+    hasher.digest128()
+}
+
+/// Everything a unit's findings depend on besides factolint itself (the cache's entries are
+/// per build): its configuration, info.json, and each file's path, whether it is reported,
+/// and its bytes. `None` when a file could not be read.
+fn result_key(unit: &Unit, hashes: &[Option<u128>]) -> Option<u128> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(format!("{:?}", unit.config).as_bytes());
+    part(format!("{:?} {:?}", unit.root, unit.kind).as_bytes());
+    part(format!("{:?} {:?}", unit.info, unit.info_problem).as_bytes());
+    for (file, hash) in unit.files.iter().zip(hashes) {
+        part(file.path.as_os_str().as_encoded_bytes());
+        part(file.rel.as_bytes());
+        part(&[u8::from(file.report)]);
+        part(&(*hash)?.to_le_bytes());
+    }
+    Some(hasher.digest128())
+}
+
+/// A unit's files as the cache stores them.
+struct UnitFiles<'a> {
+    nesting: u64,
+    hashes: &'a [Option<u128>],
+    analyses: &'a [Arc<Analysis>],
+    /// Analyses encoded by this run (the others are in the entry read).
+    encoded: &'a [Option<Vec<u8>>],
+}
+
+/// Writes a unit's entry: every analysis worth keeping, and its findings.
+fn store_unit(
+    cache: &Cache,
+    unit: &Unit,
+    files: &UnitFiles,
+    entry: &stored::StoredUnit,
+    result_key: Option<u128>,
+    result: &stored::UnitResult,
+) {
+    let mut seen = BTreeSet::new();
+    let mut kept: Vec<(u128, &[u8])> = Vec::new();
+    for ((hash, analysis), encoded) in files.hashes.iter().zip(files.analyses).zip(files.encoded) {
+        let Some(hash) = *hash else { continue };
+        // Only what parsing decides: the rest is known from the bytes at once.
+        if !matches!(
+            **analysis,
+            Analysis::Ok { .. } | Analysis::ParseErrors(_) | Analysis::TooDeep { .. }
+        ) || !seen.insert(hash)
+        {
+            continue;
+        }
+        if let Some(bytes) = encoded.as_deref().or_else(|| entry.file(hash)) {
+            kept.push((hash, bytes));
+        }
+    }
+    let result = result_key.zip(stored::encode_result(result));
+    let body = stored::encode_unit(
+        files.nesting,
+        &kept,
+        result.as_ref().map(|(k, b)| (*k, b.as_slice())),
+    );
+    cache.store(unit_key(unit), &body);
 }
 
 /// The IR of a file that only returns a table of literals: a main chunk returning a value no
@@ -650,13 +790,17 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
 /// and `sources`.
 fn check_unit(
     unit: &Unit,
-    analyses: &[Analysis],
+    analyses: &[Arc<Analysis>],
     sources: &[SourceFile],
 ) -> (Vec<Diagnostic>, bool, Vec<UnitRegistration>) {
     let mut diagnostics = Vec::new();
     let mut io_failure = false;
     let empty = FileIr::default();
-    let files: Vec<(FileId, &Analysis)> = analyses.iter().enumerate().collect();
+    let files: Vec<(FileId, &Analysis)> = analyses
+        .iter()
+        .enumerate()
+        .map(|(id, a)| (id, a.as_ref()))
+        .collect();
     let irs: Vec<(FileId, &FileIr)> = files
         .iter()
         .map(|(id, analysis)| match analysis {
@@ -855,7 +999,7 @@ fn check_unit(
 }
 
 /// A registration with its places still as file ids of the unit.
-struct UnitRegistration {
+pub(crate) struct UnitRegistration {
     kind: &'static str,
     name: String,
     at: (FileId, Span),
@@ -903,6 +1047,67 @@ fn visible_span(text: &str, span: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a report shows, without depending on an output format.
+    fn shown(report: &Report) -> Vec<String> {
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = report.sources.get(d.file);
+                let at = file.line_col(d.span.start);
+                format!(
+                    "{} {}:{} {} {:?}",
+                    file.display, at.line, at.column, d.code, d
+                )
+            })
+            .collect()
+    }
+
+    fn cached_run(paths: &[PathBuf], dir: &Path) -> (Vec<String>, usize, usize) {
+        let cache = Arc::new(Cache::new(dir.to_path_buf()));
+        let options = CheckOptions {
+            cache: Some(cache.clone()),
+            ..CheckOptions::default()
+        };
+        let report = check_paths(paths, &options).unwrap();
+        let hits = cache.hits.load(Ordering::Relaxed);
+        let writes = cache.writes.load(Ordering::Relaxed);
+        (shown(&report), hits, writes)
+    }
+
+    #[test]
+    fn a_warm_run_reads_every_unit_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("mod");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(
+            root.join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("control.lua"), "require('lib')\nglobal.x = 1\n").unwrap();
+        std::fs::write(root.join("lib.lua"), "return {}\n").unwrap();
+        let loose = dir.path().join("loose.lua");
+        std::fs::write(&loose, "local x = = 1\n").unwrap();
+        let paths = [root.clone(), loose];
+        let cache = dir.path().join("cache");
+        let uncached = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+
+        let (cold, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (0, 2));
+        let (warm, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (2, 0));
+        assert_eq!(cold, uncached);
+        assert_eq!(warm, uncached);
+
+        // One file changed: its unit's entry is read, and written again.
+        std::fs::write(root.join("control.lua"), "require('lib')\nstorage.x = 1\n").unwrap();
+        let uncached = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+        let (edited, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (2, 1));
+        assert_eq!(edited, uncached);
+    }
 
     #[test]
     fn fixes_in_files_that_are_not_utf8_are_offered_not_applied() {
