@@ -229,6 +229,9 @@ pub(super) struct Answers {
     callees: RefCell<FastMap<(usize, *const Value), Vec<FnRef>>>,
     api_names: RefCell<FastMap<(usize, *const Value), Vec<String>>>,
     pub(super) storage_path: RefCell<FastMap<(usize, *const Value), Option<String>>>,
+    /// Storage paths of locals and calls at a given depth: module-state and history questions
+    /// reach the same ones through many callers.
+    pub(super) storage_path_parts: RefCell<FastMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).

@@ -17,7 +17,7 @@ use super::ir::*;
 use super::model::{Context, FnRef, Model, RegKind};
 use crate::source::Span;
 use std::cell::OnceCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Factorio's and Lua's own globals: never the mod's state (`storage` is saved; `global` is
 /// `storage` before 2.0 and FL501's business after).
@@ -180,8 +180,9 @@ pub struct StateWrite {
     pub source: WriteSource,
     /// The whole variable is replaced (`x = …`, `M.buffer = …`), not one entry of it.
     pub replaces: bool,
-    /// See [`Model::write_history`].
-    history: OnceCell<History>,
+    /// See [`Model::write_history`]: one answer per nesting level of the question (a write's
+    /// history asks about the writes of the state it reads, two levels deep).
+    history: [OnceCell<History>; MAX_NESTING as usize + 1],
 }
 
 /// The statement a [`StateWrite`] comes from.
@@ -223,6 +224,8 @@ impl StateRead {
 pub struct ModuleState {
     pub writes: Vec<StateWrite>,
     pub reads: Vec<StateRead>,
+    /// Indices into `writes` by root, in order: places overlap only under the same root.
+    writes_by_root: HashMap<StateRoot, Vec<usize>>,
     /// Roots whose table is also reachable from `storage` (stored there, or bound to a place in
     /// it): writes through them are writes to saved data.
     storage_shared: HashSet<StateRoot>,
@@ -238,6 +241,20 @@ pub enum Divergence<'m> {
 }
 
 const MAX_DEPTH: u32 = 12;
+
+/// How many writes deep a history question goes (reading module state asks about its writes).
+const MAX_NESTING: u32 = 2;
+
+impl ModuleState {
+    /// The writes to places under `root`, in file and source order.
+    pub fn writes_under<'m>(&'m self, root: &StateRoot) -> impl Iterator<Item = &'m StateWrite> {
+        self.writes_by_root
+            .get(root)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.writes[i])
+    }
+}
 
 /// Where a value's parameters come from while a call's result is worked out: the called
 /// function and the history of each argument at that call.
@@ -404,7 +421,7 @@ impl<'a> Model<'a> {
                     kind: WriteKind::Assign,
                     source: WriteSource::Assign(index),
                     replaces,
-                    history: OnceCell::new(),
+                    history: Default::default(),
                 });
             }
             for (id, call) in ir.calls.iter().enumerate() {
@@ -428,7 +445,7 @@ impl<'a> Model<'a> {
                     kind,
                     source: WriteSource::Call(id as CallId),
                     replaces: false,
-                    history: OnceCell::new(),
+                    history: Default::default(),
                 });
             }
             for read in &ir.outer_reads {
@@ -443,6 +460,13 @@ impl<'a> Model<'a> {
             }
         }
         state.writes.sort_by_key(|w| (w.file, w.span.start));
+        for (index, write) in state.writes.iter().enumerate() {
+            state
+                .writes_by_root
+                .entry(write.place.root.clone())
+                .or_default()
+                .push(index);
+        }
         state.storage_shared = self.storage_shared_roots();
         state
     }
@@ -498,15 +522,14 @@ impl<'a> Model<'a> {
         place: &'m StatePlace,
     ) -> impl Iterator<Item = &'m StateWrite> + 'm {
         self.module_state()
-            .writes
-            .iter()
+            .writes_under(&place.root)
             .filter(move |w| w.place.overlaps(place) && self.runs_at_run_time(w.function()))
     }
 
     /// A write in on_load (or a function on_load calls) to `place` or a place containing it:
     /// every peer rebuilds it when a save loads.
     pub fn rebuilt_in_on_load(&self, place: &StatePlace) -> Option<&StateWrite> {
-        self.module_state().writes.iter().find(|w| {
+        self.module_state().writes_under(&place.root).find(|w| {
             w.place.is_prefix_of(place) && self.contexts(w.function()).contains(&Context::OnLoad)
         })
     }
@@ -521,8 +544,7 @@ impl<'a> Model<'a> {
         }
         let at_run_time = self
             .module_state()
-            .writes
-            .iter()
+            .writes_under(&place.root)
             .find(|w| w.place.overlaps(&place) && self.runs_at_run_time(w.function()));
         if let Some(write) = at_run_time {
             return Some(Divergence::WrittenAtRunTime(write));
@@ -544,7 +566,7 @@ impl<'a> Model<'a> {
     /// The read is part of a write's own statement: the target's keys (`t[#t + 1] = v`) or the
     /// table of `table.insert(t, v)`. Appending looks at the table without acting on it.
     pub fn read_is_part_of_write(&self, read: &StateRead) -> bool {
-        self.module_state().writes.iter().any(|w| {
+        self.module_state().writes_under(&read.place.root).any(|w| {
             w.file == read.file
                 && w.func == read.func
                 && w.place.overlaps(&read.place)
@@ -608,7 +630,7 @@ impl<'a> Model<'a> {
                         || (block.start <= at && at <= block.end)
                 })
         };
-        let assigned = self.module_state().writes.iter().any(|w| {
+        let assigned = self.module_state().writes_under(&place.root).any(|w| {
             w.function() == f
                 && self.is_fresh_replacement(w, place)
                 && dominates(Span::new(w.span.start, w.end))
@@ -632,7 +654,7 @@ impl<'a> Model<'a> {
                 *func == g.func && block.start <= span.start && span.end <= block.end
             })
         };
-        self.module_state().writes.iter().any(|w| {
+        self.module_state().writes_under(&place.root).any(|w| {
             w.function() == g && self.is_fresh_replacement(w, place) && unconditional(w.span)
         }) || (depth < 2
             && ir.calls.iter().any(|call| {
@@ -681,16 +703,15 @@ impl<'a> Model<'a> {
     /// Whether what `write` leaves behind carries the game's history into later invocations
     /// (worked out once per write).
     pub fn write_history(&self, write: &StateWrite) -> History {
-        *write
-            .history
-            .get_or_init(|| self.compute_write_history(write))
-    }
-
-    fn compute_write_history(&self, write: &StateWrite) -> History {
         self.write_history_at(write, 0)
     }
 
+    /// The answer depends only on the write and the nesting level: worked out once for each.
     fn write_history_at(&self, write: &StateWrite, nesting: u32) -> History {
+        *write.history[nesting as usize].get_or_init(|| self.compute_write_history(write, nesting))
+    }
+
+    fn compute_write_history(&self, write: &StateWrite, nesting: u32) -> History {
         let variable = write.place.variable();
         let Some(value) = self.written_value(write) else {
             // A removal: what is left depends on what was there.
@@ -754,7 +775,7 @@ impl<'a> Model<'a> {
         if depth > MAX_DEPTH {
             return History::Unknown;
         }
-        if file == q.file && q.keys.iter().any(|k| *k == value) {
+        if file == q.file && q.keys.contains(&value) {
             return History::Keyed;
         }
         if !seen.insert((file, value as *const Value)) {
@@ -882,7 +903,7 @@ impl<'a> Model<'a> {
             // Set only while loading: the same on every peer.
             return History::Invariant;
         }
-        if q.nesting >= 2 {
+        if q.nesting >= MAX_NESTING {
             return History::Unknown;
         }
         // What its run-time writes put there (a memo's entry depends on the key read with).

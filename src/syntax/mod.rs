@@ -26,7 +26,7 @@ pub use read::{read_file, FileSyntax};
 pub use span::NodeSpan;
 
 /// A parse failure with the span it points at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParseError {
     /// The token where the parser stopped (the end of the code, for an unexpected end of file).
     pub span: Span,
@@ -37,7 +37,7 @@ pub struct ParseError {
 }
 
 /// A `--` comment: its span and its text after the dashes (long comments included).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub span: Span,
     pub text: String,
