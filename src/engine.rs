@@ -58,6 +58,101 @@ pub struct CheckOptions {
     /// Where earlier runs' analyses and findings are kept (`.factolint_cache/`); `None` to
     /// work everything out.
     pub cache: Option<Arc<Cache>>,
+    /// Analyses kept in memory from earlier checks (the language server's).
+    pub memo: Option<Arc<Memo>>,
+    /// Stops the check early (see [`Report::cancelled`]).
+    pub cancel: Option<Cancel>,
+}
+
+/// Each file's latest analysis, kept in memory between checks: a file whose bytes and nesting
+/// limit are unchanged is not parsed again. The last few units' findings are kept too, by
+/// everything they depend on: an edit that is undone costs no check.
+#[derive(Default)]
+pub struct Memo {
+    files: std::sync::Mutex<HashMap<PathBuf, MemoEntry>>,
+    results: std::sync::Mutex<VecDeque<(u128, stored::UnitResult)>>,
+}
+
+/// How many units' findings a [`Memo`] keeps.
+const MEMO_RESULTS: usize = 8;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Memo({} files)", self.len())
+    }
+}
+
+struct MemoEntry {
+    hash: u128,
+    nesting: u64,
+    analysis: Arc<Analysis>,
+}
+
+impl Memo {
+    fn get(&self, path: &Path, hash: u128, nesting: u64) -> Option<Arc<Analysis>> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = files.get(path)?;
+        (entry.hash == hash && entry.nesting == nesting).then(|| entry.analysis.clone())
+    }
+
+    fn put(&self, path: &Path, hash: u128, nesting: u64, analysis: Arc<Analysis>) {
+        let entry = MemoEntry {
+            hash,
+            nesting,
+            analysis,
+        };
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_path_buf(), entry);
+    }
+
+    fn result(&self, key: u128) -> Option<stored::UnitResult> {
+        let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        results
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, result)| result.clone())
+    }
+
+    fn put_result(&self, key: u128, result: &stored::UnitResult) {
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        results.retain(|(k, _)| *k != key);
+        if results.len() == MEMO_RESULTS {
+            results.pop_back();
+        }
+        results.push_front((key, result.clone()));
+    }
+
+    /// How many files it holds.
+    pub fn len(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A check that a newer request makes pointless: cancelled once `counter` moves past the value
+/// it had when the check started.
+#[derive(Clone, Debug)]
+pub struct Cancel {
+    counter: Arc<std::sync::atomic::AtomicU64>,
+    at: u64,
+}
+
+impl Cancel {
+    pub fn new(counter: Arc<std::sync::atomic::AtomicU64>) -> Cancel {
+        let at = counter.load(Ordering::SeqCst);
+        Cancel { counter, at }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.counter.load(Ordering::SeqCst) != self.at
+    }
+}
+
+fn cancelled(cancel: Option<&Cancel>) -> bool {
+    cancel.is_some_and(Cancel::is_cancelled)
 }
 
 /// How far a run is: files read and parsed, units (mods) linked and checked.
@@ -87,6 +182,8 @@ pub struct Report {
     pub registrations: Vec<RegistrationRow>,
     /// With a baseline: how many findings it left out.
     pub baselined: Option<usize>,
+    /// The check was cancelled ([`CheckOptions::cancel`]): the report is incomplete.
+    pub cancelled: bool,
 }
 
 /// One registration, resolved to places for output.
@@ -234,6 +331,21 @@ struct UnitOutcome {
     io_failure: bool,
     registrations: Vec<RegistrationRow>,
     lines: usize,
+    /// Stopped early: the rest is incomplete.
+    cancelled: bool,
+}
+
+impl UnitOutcome {
+    fn cancelled() -> UnitOutcome {
+        UnitOutcome {
+            kept: Vec::new(),
+            diagnostics: Vec::new(),
+            io_failure: false,
+            registrations: Vec::new(),
+            lines: 0,
+            cancelled: true,
+        }
+    }
 }
 
 fn run(
@@ -262,7 +374,14 @@ fn run(
     let cwd = std::env::current_dir().unwrap_or_default();
     let keep: BTreeSet<&Path> = options.keep_sources.iter().map(PathBuf::as_path).collect();
     let max_in_flight = pool.current_num_threads() + 1;
-    let cache = options.cache.as_deref();
+    let run = RunShared {
+        cwd: &cwd,
+        keep: &keep,
+        progress,
+        cache: options.cache.as_deref(),
+        memo: options.memo.as_deref(),
+        cancel: options.cancel.as_ref(),
+    };
 
     type Finished = std::thread::Result<UnitOutcome>;
     let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
@@ -275,6 +394,9 @@ fn run(
         let (mut in_flight, mut in_flight_bytes) = (0usize, 0u64);
         loop {
             while let Some(&u) = waiting.peek() {
+                if cancelled(run.cancel) {
+                    break;
+                }
                 let fits = in_flight < max_in_flight
                     && in_flight_bytes + unit_bytes[u] <= UNITS_IN_FLIGHT_BYTES;
                 if in_flight > 0 && !fits {
@@ -284,10 +406,10 @@ fn run(
                 in_flight += 1;
                 in_flight_bytes += unit_bytes[u];
                 let done = done.clone();
-                let (unit, sizes, cwd, keep) = (&units[u], &sizes[u], &cwd, &keep);
+                let (unit, sizes, run) = (&units[u], &sizes[u], &run);
                 scope.spawn(move |_| {
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_one_unit(unit, sizes, read, cwd, keep, progress, cache)
+                        check_one_unit(unit, sizes, read, run)
                     }));
                     let _ = done.send((u, outcome));
                 });
@@ -315,7 +437,9 @@ fn run(
     // Merged in unit order, so file ids and ties do not depend on which unit finished first.
     let mut report = Report::default();
     for (unit, outcome) in units.iter().zip(outcomes) {
-        let outcome = outcome.expect("every unit is checked");
+        // A unit never started was cancelled before it.
+        let outcome = outcome.unwrap_or_else(UnitOutcome::cancelled);
+        report.cancelled |= outcome.cancelled;
         let mut global: HashMap<FileId, FileId> = HashMap::new();
         for (local, source, lossy) in outcome.kept {
             let id = report.sources.add(source);
@@ -346,15 +470,15 @@ fn run(
 /// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
 /// its findings need. With a cache, files whose bytes it knows are not parsed again, and a
 /// unit whose inputs are all unchanged is not checked again.
-fn check_one_unit(
-    unit: &Unit,
-    sizes: &[u64],
-    read: &Reader,
-    cwd: &Path,
-    keep: &BTreeSet<&Path>,
-    progress: Option<&Progress>,
-    cache: Option<&Cache>,
-) -> UnitOutcome {
+fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) -> UnitOutcome {
+    let RunShared {
+        cwd,
+        keep,
+        progress,
+        cache,
+        memo,
+        cancel,
+    } = *run;
     let nesting = effective_max_nesting(&unit.config) as u64;
     let entry = cache.map(|cache| {
         let body = cache.load(unit_key(unit)).unwrap_or_default();
@@ -370,10 +494,19 @@ fn check_one_unit(
         .with_max_len(1)
         .map(|&f| {
             let work = &unit.files[f];
-            let mut file = read_file(work, &unit.config, read, cache.is_some());
+            let hashed = cache.is_some() || memo.is_some();
+            let mut file = read_file(work, &unit.config, read, hashed);
+            if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
+                file.analysis = memo.get(&work.path, hash, nesting);
+            }
             if cache.is_none() && file.analysis.is_none() {
-                // Nothing to look up: analysed while the text is fresh in this core's cache.
-                file.analysis = Some(Arc::new(analyse(&file.text, &unit.config)));
+                // Nothing else to look in: analysed while the text is fresh in this core's
+                // cache.
+                let analysis = Arc::new(analyse(&file.text, &unit.config));
+                if let (Some(memo), Some(hash)) = (memo, file.hash) {
+                    memo.put(&work.path, hash, nesting, analysis.clone());
+                }
+                file.analysis = Some(analysis);
             }
             if let Some(progress) = progress {
                 progress.files_parsed.fetch_add(1, Ordering::Relaxed);
@@ -398,12 +531,20 @@ fn check_one_unit(
         hashes.push(file.hash);
         analyses.push(file.analysis);
     }
+    if cancelled(cancel) {
+        return UnitOutcome::cancelled();
+    }
 
-    let result_key = entry.as_ref().and_then(|_| result_key(unit, &hashes));
-    let cached = entry
-        .as_ref()
+    let result_key = (entry.is_some() || memo.is_some())
+        .then(|| result_key(unit, &hashes))
+        .flatten();
+    let remembered = memo
         .zip(result_key)
-        .and_then(|(entry, key)| entry.result(key, unit.files.len()));
+        .and_then(|(memo, key)| memo.result(key));
+    let cached = remembered.or_else(|| {
+        let (entry, key) = entry.as_ref().zip(result_key)?;
+        entry.result(key, unit.files.len())
+    });
     let (mut diagnostics, io_failure, registrations) = match cached {
         Some(result) => result,
         None => {
@@ -418,14 +559,18 @@ fn check_one_unit(
                         .zip(hashes[f])
                         .and_then(|(entry, hash)| entry.file(hash))
                         .and_then(stored::decode_analysis);
-                    match known {
-                        Some(analysis) => (f, Arc::new(analysis), None),
+                    let (analysis, encoded) = match known {
+                        Some(analysis) => (Arc::new(analysis), None),
                         None => {
                             let analysis = analyse(&sources[f].text, &unit.config);
                             let encoded = cache.and_then(|_| stored::encode_analysis(&analysis));
-                            (f, Arc::new(analysis), encoded)
+                            (Arc::new(analysis), encoded)
                         }
+                    };
+                    if let (Some(memo), Some(hash)) = (memo, hashes[f]) {
+                        memo.put(&unit.files[f].path, hash, nesting, analysis.clone());
                     }
+                    (f, analysis, encoded)
                 })
                 .collect();
             let mut encoded: Vec<Option<Vec<u8>>> = vec![None; analyses.len()];
@@ -434,7 +579,13 @@ fn check_one_unit(
                 encoded[f] = bytes;
             }
             let analyses: Vec<Arc<Analysis>> = analyses.into_iter().flatten().collect();
-            let result = check_unit(unit, &analyses, &sources);
+            let result = check_unit(unit, &analyses, &sources, cancel);
+            if cancelled(cancel) {
+                return UnitOutcome::cancelled();
+            }
+            if let (Some(memo), Some(key)) = (memo, result_key) {
+                memo.put_result(key, &result);
+            }
             if let (Some(cache), Some(entry)) = (cache, &entry) {
                 let files = UnitFiles {
                     nesting,
@@ -533,7 +684,19 @@ fn check_one_unit(
         io_failure,
         registrations,
         lines,
+        cancelled: false,
     }
+}
+
+/// What every unit of a run shares.
+#[derive(Clone, Copy)]
+struct RunShared<'a> {
+    cwd: &'a Path,
+    keep: &'a BTreeSet<&'a Path>,
+    progress: Option<&'a Progress>,
+    cache: Option<&'a Cache>,
+    memo: Option<&'a Memo>,
+    cancel: Option<&'a Cancel>,
 }
 
 fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
@@ -787,6 +950,7 @@ fn check_unit(
     unit: &Unit,
     analyses: &[Arc<Analysis>],
     sources: &[SourceFile],
+    cancel: Option<&Cancel>,
 ) -> (Vec<Diagnostic>, bool, Vec<UnitRegistration>) {
     let mut diagnostics = Vec::new();
     let mut io_failure = false;
@@ -937,6 +1101,9 @@ fn check_unit(
     };
     let mut found = Vec::new();
     for check in rules::checks() {
+        if cancelled(cancel) {
+            break;
+        }
         if unit
             .files
             .iter()
@@ -994,6 +1161,7 @@ fn check_unit(
 }
 
 /// A registration with its places still as file ids of the unit.
+#[derive(Clone)]
 pub(crate) struct UnitRegistration {
     kind: &'static str,
     name: String,
@@ -1069,6 +1237,49 @@ mod tests {
         let hits = cache.hits.load(Ordering::Relaxed);
         let writes = cache.writes.load(Ordering::Relaxed);
         (shown(&report), hits, writes)
+    }
+
+    #[test]
+    fn a_memo_gives_the_same_findings_and_a_moved_counter_cancels() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+        let control = dir.path().join("control.lua");
+        std::fs::write(&control, "global.x = 1\n").unwrap();
+        let paths = [dir.path().to_path_buf()];
+        let memo = Arc::new(Memo::default());
+        let options = CheckOptions {
+            memo: Some(memo.clone()),
+            ..CheckOptions::default()
+        };
+        let plain = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+        assert_eq!(memo.len(), 1);
+        // Remembered (the unit's findings too), then an edit in an overlay, then undone.
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+        let edited = CheckOptions {
+            overlays: HashMap::from([(control.clone(), "storage.x = 1\n".to_string())]),
+            ..options.clone()
+        };
+        assert!(shown(&check_paths(&paths, &edited).unwrap()).is_empty());
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+
+        let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let cancel = Cancel::new(counter.clone());
+        let running = CheckOptions {
+            cancel: Some(cancel.clone()),
+            ..CheckOptions::default()
+        };
+        let report = check_paths(&paths, &running).unwrap();
+        assert!(!report.cancelled);
+        assert_eq!(shown(&report), plain);
+        counter.fetch_add(1, Ordering::SeqCst);
+        let report = check_paths(&paths, &running).unwrap();
+        assert!(report.cancelled);
+        assert!(report.diagnostics.is_empty());
     }
 
     #[test]
