@@ -46,7 +46,7 @@ pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
 
 fn name_of(token: &TokenReference) -> String {
     match token.token().token_type() {
-        TokenType::Identifier { identifier } => identifier.to_string(),
+        TokenType::Identifier { identifier } => identifier.as_str().to_string(),
         _ => token.token().to_string(),
     }
 }
@@ -83,14 +83,10 @@ impl<'d> Lowerer<'d> {
     fn tags_for(&self, stmt: &Stmt) -> &'d [DocTag] {
         // The first token's start: full_moon's own `start_position` computes the whole
         // range, which is exponential in nesting (see syntax::NodeSpan).
-        use full_moon::node::Node;
+        use crate::syntax::NodeSpan;
         let docs: &'d Docs = self.docs;
-        stmt.tokens()
-            .next()
-            .and_then(|first| {
-                docs.by_statement
-                    .get(&first.token().start_position().bytes())
-            })
+        stmt.first_byte()
+            .and_then(|start| docs.by_statement.get(&start))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -1084,7 +1080,7 @@ fn string_literal(token: &TokenReference) -> String {
             ..
         } => {
             if *multi_line_depth > 0 || !literal.contains('\\') {
-                literal.to_string()
+                literal.as_str().to_string()
             } else {
                 decode_escapes(literal)
             }

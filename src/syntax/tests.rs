@@ -468,6 +468,57 @@ fn node_spans_match_the_extremes_of_their_tokens() {
 }
 
 #[test]
+fn node_spans_of_every_node_kind_match_their_tokens() {
+    use full_moon::visitors::Visitor;
+    fn slow(node: &impl full_moon::node::Node) -> Span {
+        node.tokens()
+            .map(|t| Span::new(t.token().start_position().bytes(), token_end(t)))
+            .reduce(Span::cover)
+            .unwrap()
+    }
+    #[derive(Default)]
+    struct Check(Vec<(Span, Span)>);
+    impl Visitor for Check {
+        fn visit_expression(&mut self, node: &ast::Expression) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_var(&mut self, node: &ast::Var) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_prefix(&mut self, node: &ast::Prefix) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_suffix(&mut self, node: &ast::Suffix) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_function_args(&mut self, node: &ast::FunctionArgs) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_table_constructor(&mut self, node: &ast::TableConstructor) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_field(&mut self, node: &ast::Field) {
+            self.0.push((node.span(), slow(node)));
+        }
+    }
+    let text = "local t = { a = 1, ['b'] = f(x):m 'y', [c.d] = { -e }, (g)[1] .. h{} }\n\
+                obj.list[i]:call(function(p) return not p end, #q, ...)\n\
+                x, y.z = a and b or (c).d, u:v{ w = 2 }.r";
+    let mut check = Check::default();
+    check.visit_ast(&parse(text).expect("parses").ast);
+    assert!(check.0.len() > 40, "{}", check.0.len());
+    for (fast, slow) in check.0 {
+        assert_eq!(
+            fast,
+            slow,
+            "{:?} vs {:?}",
+            &text[fast.range()],
+            &text[slow.range()]
+        );
+    }
+}
+
+#[test]
 fn node_spans_of_deeply_nested_indexes() {
     // With full_moon's own ranges this would not finish (exponential in depth); speed is
     // measured by bench/, this checks the result.
