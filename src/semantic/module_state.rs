@@ -932,6 +932,14 @@ impl<'a> Model<'a> {
     /// (`{ value = …, tick = game.tick }`) so that it is worked out again later: that tick
     /// only decides when to recompute, and a peer without the entry computes the same.
     fn entry_history(&self, q: &HistoryQuery<'_, 'a>, file: usize, value: &'a Value) -> History {
+        if let Value::Either(kept, default) = value {
+            if q.keys.is_empty() && self.is_own_variable(q, file, kept) {
+                // `x = x or default`: keeping what is there adds nothing (the writes that put
+                // it there are judged on their own); only the default is new. (An entry,
+                // `t[k] = t[k] or {}`, is a memo check: see `place_history`.)
+                return self.entry_history(q, file, default);
+            }
+        }
         let whole = self.history(q, file, value, None, &mut HashSet::new(), 0);
         let Value::Table(fields) = value else {
             return whole;
@@ -1007,6 +1015,14 @@ impl<'a> Model<'a> {
         };
         seen.remove(&(file, value as *const Value));
         result
+    }
+
+    /// `value` reads the very variable the question's write stores into.
+    fn is_own_variable(&self, q: &HistoryQuery<'_, 'a>, file: usize, value: &'a Value) -> bool {
+        matches!(value, Value::Local(_) | Value::Global(_) | Value::Index(..))
+            && self
+                .state_place(file, value)
+                .is_some_and(|place| place.variable() == *q.variable)
     }
 
     /// A global path, a field chain, or module state being read.
