@@ -53,6 +53,7 @@ fn run(paths: &[PathBuf], threads: usize, format: &str) -> Vec<u8> {
             "never",
             "--threads",
             &threads.to_string(),
+            "--no-cache",
         ])
         .output()
         .expect("factolint runs");

@@ -61,11 +61,37 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `--extend-select` for every rule that is off by default: fixtures test every rule.
+fn opt_in_rules() -> Vec<String> {
+    static ARGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ARGS.get_or_init(|| {
+        let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
+            .args(["rules", "--format", "json"])
+            .output()
+            .expect("runs");
+        let list: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        list["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["default_enabled"] == false)
+            .flat_map(|r| {
+                [
+                    "--extend-select".to_string(),
+                    r["code"].as_str().unwrap().into(),
+                ]
+            })
+            .collect()
+    })
+    .clone()
+}
+
 /// The findings of a case; a rule reporting the same place twice fails here (one mistake, one
 /// finding: nested loops around one write once gave two).
 fn actual(case: &Path) -> BTreeSet<Finding> {
     let output = Command::new(env!("CARGO_BIN_EXE_factolint"))
-        .args(["check", "--format", "json", "."])
+        .args(["check", "--format", "json", "--no-cache", "."])
+        .args(opt_in_rules())
         .current_dir(case)
         .output()
         .expect("runs");

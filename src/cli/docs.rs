@@ -24,12 +24,23 @@ pub fn rule(code_or_name: Option<&str>, all: bool) -> i32 {
 
 /// One rule's documentation as `factolint rule` prints it.
 fn page(meta: &RuleMeta) -> String {
+    let off_by_default = match &meta.default_off_reason {
+        Some(reason) => format!(
+            "\n\nOff by default: turn it on by name (`--extend-select {}`, or `extend-select = \
+             [\"{}\"]` in factolint.toml). {}",
+            meta.code,
+            meta.code,
+            reason.trim()
+        ),
+        None => String::new(),
+    };
     let mut text = format!(
-        "{} {}\n\nDefault level: {}{}\n\n{}\n\n{}\n",
+        "{} {}\n\nDefault level: {}{}{}\n\n{}\n\n{}\n",
         meta.code,
         meta.name,
         meta.default_severity.as_str(),
         if meta.fixable { " (fixable)" } else { "" },
+        off_by_default,
         meta.summary,
         meta.explanation.trim()
     );
@@ -58,13 +69,25 @@ pub fn rules(format: ListFormat) -> i32 {
                 "code", "name", "level", "tag"
             );
             for meta in crate::catalog::all() {
+                // An opt-in rule shows its level in parentheses: it runs only when named.
+                let level = if meta.default_enabled {
+                    meta.default_severity.as_str().to_string()
+                } else {
+                    format!("({})", meta.default_severity.as_str())
+                };
                 println!(
                     "{:<6} {:<36} {:<8} {:<9} {}",
                     meta.code,
                     meta.name,
-                    meta.default_severity.as_str(),
+                    level,
                     meta.tag.as_str(),
                     if meta.fixable { "yes" } else { "no" }
+                );
+            }
+            if crate::catalog::all().iter().any(|m| !m.default_enabled) {
+                println!(
+                    "\n(level): off by default; turn it on by name (--extend-select CODE), \
+                     `factolint rule CODE` says why"
                 );
             }
         }
@@ -76,6 +99,8 @@ pub fn rules(format: ListFormat) -> i32 {
                         "code": meta.code,
                         "name": meta.name,
                         "default_level": meta.default_severity.as_str(),
+                        "default_enabled": meta.default_enabled,
+                        "default_off_reason": meta.default_off_reason.as_deref().map(str::trim),
                         "fixable": meta.fixable,
                         "tag": meta.tag.as_str(),
                         "summary": meta.summary,

@@ -116,12 +116,14 @@ impl RuleLayer {
         *self == RuleLayer::default()
     }
 
-    /// Applies this layer to one rule's state (enabled, level).
-    fn apply(&self, code: &str, enabled: &mut bool, level: &mut Severity) {
+    /// Applies this layer to one rule's state (enabled, level). An opt-in rule (off by
+    /// default) is turned on only by its own code or name: `ALL`, a tag or a family keep
+    /// meaning "the rules that run for everyone".
+    fn apply(&self, code: &str, opt_in: bool, enabled: &mut bool, level: &mut Severity) {
         // The most specific on/off directive; on a tie, off wins.
         let mut decided: Option<(u8, bool)> = None;
         let mut consider = |selector: &Selector, on: bool| {
-            if !selector.matches(code) {
+            if !selector.matches(code) || (on && opt_in && selector.specificity != EXACT) {
                 return;
             }
             let better = match decided {
@@ -163,10 +165,19 @@ impl RuleLayer {
 /// The level of `code` after the layers, in order; `None` when the rule is off or unknown.
 pub fn resolve<'a>(code: &str, layers: impl IntoIterator<Item = &'a RuleLayer>) -> Level {
     let meta = crate::catalog::meta(code)?;
-    let mut enabled = true;
-    let mut level = meta.default_severity;
+    resolve_from(code, meta.default_enabled, meta.default_severity, layers)
+}
+
+fn resolve_from<'a>(
+    code: &str,
+    default_enabled: bool,
+    default_level: Severity,
+    layers: impl IntoIterator<Item = &'a RuleLayer>,
+) -> Level {
+    let mut enabled = default_enabled;
+    let mut level = default_level;
     for layer in layers {
-        layer.apply(code, &mut enabled, &mut level);
+        layer.apply(code, !default_enabled, &mut enabled, &mut level);
     }
     enabled.then_some(level)
 }
@@ -263,6 +274,43 @@ mod tests {
         // A later `select` keeps the level set earlier.
         let select = layer(Some(&["FL301"]), &[], &[]);
         assert_eq!(resolve("FL301", [&levels, &select]), Some(Severity::Info));
+    }
+
+    #[test]
+    fn opt_in_rules_run_only_when_named() {
+        let opt_in = |layers: &[&RuleLayer]| {
+            resolve_from("FL203", false, Severity::Warning, layers.iter().copied())
+        };
+        assert_eq!(opt_in(&[]), None);
+        for broad in ["ALL", "FL2", "FL20", "hazard"] {
+            assert_eq!(opt_in(&[&layer(None, &[broad], &[])]), None, "{broad}");
+            assert_eq!(opt_in(&[&layer(Some(&[broad]), &[], &[])]), None, "{broad}");
+        }
+        for exact in ["FL203", "state-outside-storage"] {
+            let on = layer(None, &[exact], &[]);
+            assert_eq!(opt_in(&[&on]), Some(Severity::Warning), "{exact}");
+            // Once named, a broader ignore in the same layer loses and a later one wins.
+            assert_eq!(
+                opt_in(&[&layer(None, &[exact], &["FL2"])]),
+                Some(Severity::Warning)
+            );
+            assert_eq!(opt_in(&[&on, &layer(None, &[], &["ALL"])]), None);
+        }
+        // A level for it by name turns it on; a family level only sets the severity.
+        let by_name = RuleLayer {
+            levels: vec![(Selector::parse("FL203").unwrap(), Some(Severity::Error))],
+            ..RuleLayer::default()
+        };
+        assert_eq!(opt_in(&[&by_name]), Some(Severity::Error));
+        let by_family = RuleLayer {
+            levels: vec![(Selector::parse("FL2").unwrap(), Some(Severity::Error))],
+            ..RuleLayer::default()
+        };
+        assert_eq!(opt_in(&[&by_family]), None);
+        assert_eq!(
+            opt_in(&[&by_family, &layer(None, &["FL203"], &[])]),
+            Some(Severity::Error)
+        );
     }
 
     #[test]

@@ -66,13 +66,18 @@ pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = metas
         .iter()
         .map(|m| {
+            let mut default_configuration = json!({ "level": level(m.default_severity) });
+            if !m.default_enabled {
+                // SARIF's `enabled` defaults to true; only opt-in rules say otherwise.
+                default_configuration["enabled"] = json!(false);
+            }
             json!({
                 "id": m.code,
                 "name": m.name,
                 "shortDescription": { "text": m.summary },
                 "fullDescription": { "text": m.explanation.trim() },
                 "help": { "text": m.explanation.trim() },
-                "defaultConfiguration": { "level": level(m.default_severity) },
+                "defaultConfiguration": default_configuration,
                 "properties": { "fixable": m.fixable },
             })
         })
