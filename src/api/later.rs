@@ -34,12 +34,27 @@ fn committed() -> &'static ByTable {
     ADDITIONS.get_or_init(|| serde_json::from_str(EXTRACT).expect("later-additions.json is valid"))
 }
 
-/// Whether a later patch release of the table's Factorio added `class.member`.
+/// Members that Wube's own game Lua (the `core` and `base` mods) uses but neither the
+/// machine-readable tables nor the changelog list: (class, member, first release that uses it).
+/// `game.enable_galaxy_of_fame_button` is set by core/lualib/space-finish-script.lua since 2.0.43.
+const UNDOCUMENTED: &[(&str, &str, &str)] =
+    &[("LuaGameScript", "enable_galaxy_of_fame_button", "2.0.43")];
+
+/// Whether a later patch release of the table's Factorio added `class.member`, or Wube's own
+/// Lua for that Factorio uses it though no table lists it.
 pub fn added_member(table: &Api, class: &str, member: &str) -> bool {
-    committed()
-        .get(table.factorio_version())
-        .and_then(|additions| additions.members.get(class))
-        .is_some_and(|members| members.contains(member))
+    let used_by_wube = UNDOCUMENTED.iter().any(|(c, m, since)| {
+        *c == class
+            && *m == member
+            && release(since).is_some_and(|since| {
+                release(table.factorio_version()).is_some_and(|table| since <= table)
+            })
+    });
+    used_by_wube
+        || committed()
+            .get(table.factorio_version())
+            .and_then(|additions| additions.members.get(class))
+            .is_some_and(|members| members.contains(member))
 }
 
 /// Whether a later patch release of the table's Factorio added `defines.<path>`.

@@ -513,3 +513,22 @@ fn moved_and_removed_members_by_version() {
     ));
     assert!(!is_moved_or_removed(v2_1, "LuaEntity", "no_such_member"));
 }
+
+#[test]
+fn members_wube_uses_without_a_table_entry_are_known_from_their_release() {
+    let fame = |version| {
+        later::added_member(
+            for_version(version),
+            "LuaGameScript",
+            "enable_galaxy_of_fame_button",
+        )
+    };
+    assert!(fame(FactorioVersion::parse("2.0")));
+    assert!(fame(FactorioVersion::parse("2.1")));
+    assert!(!fame(FactorioVersion::parse("1.1")));
+    assert!(!later::added_member(
+        for_version(FactorioVersion::parse("2.0")),
+        "LuaGameScript",
+        "enable_galaxy_of_fame"
+    ));
+}
