@@ -192,7 +192,7 @@ pub struct Model<'a> {
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
-    reach: HashMap<FnRef, [Option<Reach>; 8]>,
+    pub(super) reach: HashMap<FnRef, [Option<Reach>; 8]>,
     /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
     pub(super) classes: HashMap<&'a str, ModClass<'a>>,
     /// `---@alias` declarations (the first one of a name wins).
@@ -303,6 +303,7 @@ impl<'a> Model<'a> {
         model.link_calls();
         model.derive_wrapper_registrations();
         model.propagate_contexts();
+        model.propagate_dispatched_contexts();
         model
     }
 
@@ -1019,6 +1020,16 @@ impl<'a> Model<'a> {
                 seed(f, Context::Remote, name, &mut queue);
             }
         }
+        self.spread_contexts(&mut reach, &mut queue);
+        self.reach = reach;
+    }
+
+    /// Follows calls from everything queued, in each queued context.
+    pub(super) fn spread_contexts(
+        &self,
+        reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
+        queue: &mut VecDeque<(FnRef, Context)>,
+    ) {
         while let Some((f, context)) = queue.pop_front() {
             let Some(edges) = self.calls_from.get(&f) else {
                 continue;
@@ -1038,7 +1049,6 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        self.reach = reach;
     }
 
     /// The contexts a function can run in, in canonical order.
