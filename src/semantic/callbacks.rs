@@ -102,6 +102,10 @@ enum Rooted {
     Param(BindingId, Vec<PlaceKey>),
 }
 
+/// A context, with which functions run in it: keys are worked out from the ways a function
+/// is entered there. `None`: every way.
+type InContext<'r> = Option<(Context, &'r dyn Fn(FnRef, Context) -> bool)>;
+
 /// The context a registration of this kind runs its handler in.
 pub fn registration_context(kind: RegKind) -> Option<Context> {
     match kind {
@@ -366,7 +370,7 @@ impl<'a> Model<'a> {
         f: FnRef,
         index: usize,
         steps: &[Step],
-        context: Option<(Context, &dyn Fn(FnRef, Context) -> bool)>,
+        context: InContext<'_>,
         depth: u32,
     ) -> Vec<PlaceKey> {
         if depth > MAX_DEPTH {
@@ -428,7 +432,7 @@ impl<'a> Model<'a> {
         owner: FnRef,
         value: Option<&'a Value>,
         steps: &[Step],
-        context: Option<(Context, &dyn Fn(FnRef, Context) -> bool)>,
+        context: InContext<'_>,
         depth: u32,
     ) -> Vec<PlaceKey> {
         let Some(value) = value else {
