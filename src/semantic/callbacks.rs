@@ -93,6 +93,9 @@ pub struct DispatchLink {
 
 const MAX_DEPTH: u32 = 4;
 
+/// How many calls (and registrations) deep a parameter key is followed.
+const MAX_KEY_DEPTH: u32 = 8;
+
 /// At most this many places a dispatch's parameter keys are expanded into.
 const MAX_VARIANTS: usize = 16;
 
@@ -137,7 +140,19 @@ impl<'a> Model<'a> {
                 }
                 if let Some(Rooted::Place(mut place)) = self.place_of(file, list, 0) {
                     place.keys.push(PlaceKey::Element);
-                    self.store(file, call.func, item, place, &mut out);
+                    match item {
+                        // `table.insert(list, {callback = f, …})`: kept in a field of a record.
+                        Value::Table(fields) => {
+                            for field in fields {
+                                if let Some(Key::Name(name)) = &field.key {
+                                    let mut in_field = place.clone();
+                                    in_field.keys.push(PlaceKey::Name(name.clone()));
+                                    self.store(file, call.func, &field.value, in_field, &mut out);
+                                }
+                            }
+                        }
+                        _ => self.store(file, call.func, item, place, &mut out),
+                    }
                 }
             }
             for assign in &ir.assigns {
@@ -373,7 +388,7 @@ impl<'a> Model<'a> {
         context: InContext<'_>,
         depth: u32,
     ) -> Vec<PlaceKey> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_KEY_DEPTH {
             return vec![PlaceKey::Unknown];
         }
         let mut keys = Vec::new();
@@ -389,12 +404,21 @@ impl<'a> Model<'a> {
                 (RegKind::NthTick, [Step::Field(name)]) => name == "nth_tick",
                 _ => false,
             };
-            let key = if index == 0 && field && r.name_known && !r.via_event_handler {
-                PlaceKey::Const(r.name.clone())
+            if index != 0 || !field || r.via_event_handler {
+                keys.push(PlaceKey::Unknown);
+            } else if r.name_known {
+                keys.push(PlaceKey::Const(r.name.clone()));
             } else {
-                PlaceKey::Unknown
-            };
-            keys.push(key);
+                // Registered for a name its registering function is given
+                // (`script.on_event(id, dispatch)` in `add(id, handler)`): every name given.
+                let call = self.ir(r.call.file).call(r.call.call);
+                let registering = FnRef {
+                    file: r.call.file,
+                    func: call.func,
+                };
+                let name = r.name_arg.and_then(|i| call.args.get(i));
+                keys.extend(self.value_keys(r.call.file, registering, name, &[], None, depth + 1));
+            }
         }
         for (call_ref, caller) in self.calls_to.get(&f).into_iter().flatten() {
             if self.callback_edges.contains(&(*call_ref, f)) {
@@ -438,13 +462,15 @@ impl<'a> Model<'a> {
         let Some(value) = value else {
             return vec![PlaceKey::Unknown];
         };
-        if depth > MAX_DEPTH {
+        if depth > MAX_KEY_DEPTH {
             return vec![PlaceKey::Unknown];
         }
         let ir = self.ir(file);
-        if let Value::Local(binding) = value {
-            if let Some(index) = self.param_index(owner, *binding) {
-                return self.param_keys(owner, index, steps, context, depth + 1);
+        // One of `owner`'s parameters, a field of one, or an element of a list it is given.
+        if let PlaceKey::Param(binding, mut path) = self.key_of(file, value, 0) {
+            if let Some(index) = self.param_index(owner, binding) {
+                path.extend(steps.iter().cloned());
+                return self.param_keys(owner, index, &path, context, depth + 1);
             }
         }
         let fields = || -> Option<&'a [TableField]> {
@@ -657,7 +683,7 @@ impl<'a> Model<'a> {
                 for (s, callback) in stored.iter().enumerate() {
                     let best = places
                         .iter()
-                        .filter_map(|p| matches(&callback.place, p))
+                        .filter_map(|p| matches(&callback.place, p, context))
                         .max();
                     let runs = match best {
                         Some(Match::Sure) => true,
@@ -710,9 +736,29 @@ impl<'a> Model<'a> {
         expand(&dispatch.place.root, &choices)
     }
 
-    /// Adds to the model's contexts the functions the mod's own dispatchers run, wherever
-    /// a key may match (more contexts, fewer findings for rules that read these).
+    /// Adds to the model's contexts what closures run through their creator's parameters and
+    /// the functions the mod's own dispatchers run, wherever a key may match (more contexts,
+    /// fewer findings for rules that read these).
     pub(super) fn propagate_dispatched_contexts(&mut self) {
+        // What a closure runs by calling a parameter of the function that made it
+        // (`Event.on_load(function() callback(…) end)`): the callers' functions.
+        let closure_calls = self.closure_parameter_calls();
+        if !closure_calls.is_empty() {
+            let mut queue: VecDeque<(FnRef, Context)> = self
+                .reach
+                .iter()
+                .flat_map(|(f, slots)| {
+                    CONTEXTS
+                        .iter()
+                        .filter(|c| slots[context_slot(**c)].is_some())
+                        .map(|c| (*f, *c))
+                })
+                .collect();
+            queue.make_contiguous().sort();
+            let mut reach = std::mem::take(&mut self.reach);
+            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.reach = reach;
+        }
         let stored = self.stored_callbacks();
         if stored.is_empty() {
             return;
@@ -761,7 +807,7 @@ impl<'a> Model<'a> {
                 }
             }
             let mut reach = std::mem::take(&mut self.reach);
-            self.spread_contexts(&mut reach, &mut queue);
+            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
             self.reach = reach;
         }
     }
@@ -792,7 +838,12 @@ impl<'a> Model<'a> {
                         .find(|(_, known)| *known)
                         .map(|(name, _)| name)
                 });
+                // An nth-tick library keyed by period (`Event.on_nth_tick(600, f)`).
+                let nth_tick = dispatcher.starts_with("the on_nth_tick(");
                 match (named, &callback.key, callback.registered_by) {
+                    (_, Some(key), _) if nth_tick && key.parse::<u64>().is_ok() => {
+                        format!("the on_nth_tick({key}) handler")
+                    }
                     (Some(name), _, _) => format!("the {name} handler"),
                     (None, Some(key), _) if is_event_name(key) => format!("the {key} handler"),
                     (None, _, Some(call_ref)) => {
@@ -827,6 +878,15 @@ impl<'a> Model<'a> {
         };
         match called {
             Value::Index(_, Key::Dynamic(_)) => self.place_of(file, called, 0),
+            // `record.callback(…)` for a record read from a table place.
+            Value::Index(record, Key::Name(name)) if matches!(**record, Value::Local(_)) => {
+                let mut rooted = self.dispatched_place(file, record)?;
+                match &mut rooted {
+                    Rooted::Place(place) => place.keys.push(PlaceKey::Name(name.clone())),
+                    Rooted::Param(_, keys) => keys.push(PlaceKey::Name(name.clone())),
+                }
+                Some(rooted)
+            }
             Value::Local(binding) => {
                 let info = ir.binding(*binding);
                 match info.kind {
@@ -964,6 +1024,11 @@ fn first_constant(keys: &[Vec<PlaceKey>]) -> Option<String> {
     })
 }
 
+fn is_negative_number(key: &str) -> bool {
+    key.strip_prefix('-')
+        .is_some_and(|n| n.parse::<f64>().is_ok())
+}
+
 /// A key that reads as an event's name (`on_tick`, `my-mod-input`), not a number.
 fn is_event_name(key: &str) -> bool {
     key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -1012,8 +1077,10 @@ fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
     places
 }
 
-/// Whether a dispatch reading `read` can call what was stored at `stored`, and how surely.
-fn matches(stored: &Place, read: &Place) -> Option<Match> {
+/// Whether a dispatch reading `read` in `context` can call what was stored at `stored`, and
+/// how surely. While an event runs, an unknown key is no negative number: event ids are
+/// never negative (libraries keep on_init's and on_load's handlers under -1 and -2).
+fn matches(stored: &Place, read: &Place, context: Context) -> Option<Match> {
     if stored.root != read.root || stored.keys.len() != read.keys.len() {
         return None;
     }
@@ -1027,6 +1094,11 @@ fn matches(stored: &Place, read: &Place) -> Option<Match> {
             }
             (PlaceKey::Element, PlaceKey::Element) => {}
             (PlaceKey::Name(_), PlaceKey::Const(_)) | (PlaceKey::Const(_), PlaceKey::Name(_)) => {
+                return None
+            }
+            (PlaceKey::Const(c), PlaceKey::Unknown)
+                if context == Context::Event && is_negative_number(c) =>
+            {
                 return None
             }
             _ => how = Match::Possible,

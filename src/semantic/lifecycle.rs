@@ -200,7 +200,7 @@ impl<'a> Model<'a> {
     /// Calls a closure makes of a parameter of the function that created it
     /// (`function M.on_load(cb) Event.on_load(function() cb() end) end`): each call runs
     /// what the creator's callers passed. By calling function: (call, function run).
-    fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
+    pub(super) fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
         let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;

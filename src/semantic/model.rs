@@ -1020,25 +1020,26 @@ impl<'a> Model<'a> {
                 seed(f, Context::Remote, name, &mut queue);
             }
         }
-        self.spread_contexts(&mut reach, &mut queue);
+        self.spread_contexts(&mut reach, &mut queue, &HashMap::new());
         self.reach = reach;
     }
 
-    /// Follows calls from everything queued, in each queued context.
+    /// Follows calls from everything queued, in each queued context: the call edges, and
+    /// `extra` edges by calling function.
     pub(super) fn spread_contexts(
         &self,
         reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
         queue: &mut VecDeque<(FnRef, Context)>,
+        extra: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
     ) {
         while let Some((f, context)) = queue.pop_front() {
-            let Some(edges) = self.calls_from.get(&f) else {
-                continue;
-            };
+            let edges = self.calls_from.get(&f).into_iter().flatten();
+            let extra_edges = extra.get(&f).into_iter().flatten();
             let origin = reach[&f][context.index()]
                 .as_ref()
                 .map(|r| r.origin.clone())
                 .unwrap_or_default();
-            for (call, callee) in edges {
+            for (call, callee) in edges.chain(extra_edges) {
                 let slot = &mut reach.entry(*callee).or_default()[context.index()];
                 if slot.is_none() {
                     *slot = Some(Reach {

@@ -501,13 +501,7 @@ impl<'a> Model<'a> {
             };
             match root {
                 Value::Global(name) => name == "script",
-                Value::Local(binding) if ir.binding(*binding).kind == BindingKind::Param => {
-                    let passed = self.arguments_for(file, *binding);
-                    !passed.is_empty()
-                        && passed
-                            .iter()
-                            .all(|(_, arg)| **arg == Value::Global("script".to_string()))
-                }
+                Value::Local(binding) => self.is_script_parameter(file, *binding, 0),
                 _ => false,
             }
         };
@@ -532,6 +526,21 @@ impl<'a> Model<'a> {
             }
             _ => false,
         }
+    }
+
+    /// A parameter every caller fills with the global `script` (directly, or with a
+    /// parameter of its own that is such a parameter).
+    fn is_script_parameter(&self, file: usize, binding: BindingId, depth: u32) -> bool {
+        if depth > 4 || self.ir(file).binding(binding).kind != BindingKind::Param {
+            return false;
+        }
+        let passed = self.arguments_for(file, binding);
+        !passed.is_empty()
+            && passed.iter().all(|(caller_file, arg)| match arg {
+                Value::Global(name) => name == "script",
+                Value::Local(outer) => self.is_script_parameter(*caller_file, *outer, depth + 1),
+                _ => false,
+            })
     }
 
     /// The `storage` places a condition reads (and `settings` when it reads mod settings), or
