@@ -1,8 +1,15 @@
-//! `factolint-bench`: how fast factolint lints a corpus, next to the floor of full_moon
+//! `factolint-bench`: how fast factolint checks a corpus, next to the floor of full_moon
 //! parsing the same files bare. Build with `--features bench`; `bench/run.sh` drives it.
 //!
-//!   factolint-bench gen DIR [MODS]     write a generated corpus of realistic mods
-//!   factolint-bench run PATH...        time factolint and the bare parse on PATHs
+//!   factolint-bench report --factolint BIN --corpus DIR [options]   the whole table, one run
+//!   factolint-bench gen DIR [MODS]      write a generated corpus of realistic mods
+//!   factolint-bench parse PATH...       the floor as a process: find, read and parse the files
+//!   factolint-bench copy SRC DEST [--without-literal-data]
+//!   factolint-bench lsp --factolint BIN --file LUA [--edits N]
+//!   factolint-bench run PATH...         in-process: bare parse, pre-scan, factolint
+
+mod lsp_client;
+mod report;
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -13,35 +20,144 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The worker stack of factolint's own pool (full_moon recurses once per nesting level).
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("gen") if args.len() >= 2 => {
-            let mods = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(40);
-            let (files, lines) = generate(Path::new(&args[1]), mods);
-            println!("generated {files} files, {lines} lines in {}", args[1]);
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("report") => report::main(rest),
+        Some("gen") if !rest.is_empty() => {
+            let mods = rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(40);
+            let (files, lines) = generate(Path::new(&rest[0]), mods);
+            println!("generated {files} files, {lines} lines in {}", rest[0]);
+            Ok(())
         }
-        Some("run") if args.len() >= 2 => {
-            run(&args[1..].iter().map(PathBuf::from).collect::<Vec<_>>())
+        Some("parse") if !rest.is_empty() => {
+            parse_floor(&rest.iter().map(PathBuf::from).collect::<Vec<_>>());
+            Ok(())
         }
-        _ => {
-            eprintln!("usage: factolint-bench gen DIR [MODS] | run PATH...");
-            std::process::exit(2);
+        Some("copy") if rest.len() >= 2 => {
+            let without = rest.iter().any(|a| a == "--without-literal-data");
+            copy_tree(Path::new(&rest[0]), Path::new(&rest[1]), without).map(|skipped| {
+                println!(
+                    "copied; left out {} literal-data files ({:.1} MB)",
+                    skipped.files,
+                    skipped.bytes as f64 / 1e6
+                )
+            })
+        }
+        Some("lsp") => lsp_client::main(rest),
+        Some("run") if !rest.is_empty() => {
+            run(&rest.iter().map(PathBuf::from).collect::<Vec<_>>());
+            Ok(())
+        }
+        _ => Err(
+            "usage: factolint-bench report|gen|parse|copy|lsp|run ... (see bench/main.rs)".into(),
+        ),
+    };
+    if let Err(e) = result {
+        eprintln!("factolint-bench: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// The files factolint would check under `paths`, as it finds them.
+fn corpus_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let units = factolint::workspace::discover(paths, None).expect("corpus paths");
+    units
+        .into_iter()
+        .flat_map(|u| u.files.into_iter().map(|f| f.path))
+        .collect()
+}
+
+fn worker_pool() -> rayon::ThreadPool {
+    let threads = std::env::var("BENCH_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .expect("worker threads")
+}
+
+/// The parse floor as a whole process, to time next to `factolint check`: the same file
+/// discovery and worker pool, each file read and parsed by full_moon (its tree dropped at
+/// once), largest first. Literal-data files are parsed too: leave them out of the corpus.
+fn parse_floor(paths: &[PathBuf]) {
+    let files = corpus_files(paths);
+    let mut sized: Vec<(u64, &PathBuf)> = files
+        .iter()
+        .map(|p| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), p))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let errors: usize = worker_pool().install(|| {
+        sized
+            .par_iter()
+            .with_max_len(1)
+            .map(|(_, path)| {
+                let bytes = std::fs::read(path).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                let result = full_moon::parse_fallible(&text, full_moon::LuaVersion::lua52());
+                result.errors().len()
+            })
+            .sum()
+    });
+    println!("{} files, {errors} parse errors", files.len());
+}
+
+#[derive(Default)]
+struct Skipped {
+    files: usize,
+    bytes: u64,
+}
+
+/// Copies a directory tree; with `without_literal_data`, leaves out the Lua files whose
+/// literal data factolint reads with its scanner instead of full_moon (generated map presets).
+fn copy_tree(from: &Path, to: &Path, without_literal_data: bool) -> Result<Skipped, String> {
+    let mut skipped = Skipped::default();
+    copy_dir(from, to, without_literal_data, &mut skipped)
+        .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))?;
+    Ok(skipped)
+}
+
+fn copy_dir(
+    from: &Path,
+    to: &Path,
+    without_literal_data: bool,
+    skipped: &mut Skipped,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_dir(&source, &target, without_literal_data, skipped)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&source)?, &target)?;
+        } else {
+            if without_literal_data && source.extension().is_some_and(|e| e == "lua") {
+                let bytes = std::fs::read(&source)?;
+                if std::str::from_utf8(&bytes).is_ok_and(factolint::syntax::has_literal_data) {
+                    skipped.files += 1;
+                    skipped.bytes += bytes.len() as u64;
+                    continue;
+                }
+            }
+            std::fs::copy(&source, &target)?;
         }
     }
+    Ok(())
 }
 
 const RUNS: usize = 5;
 
+/// In process, best of five: the bare parse, the nesting pre-scan and a whole check.
 fn run(paths: &[PathBuf]) {
-    let threads = std::env::var("BENCH_THREADS")
-        .ok()
-        .and_then(|t| t.parse().ok());
-    let units = factolint::workspace::discover(paths, None).expect("corpus paths");
-    let files: Vec<&Path> = units
-        .iter()
-        .flat_map(|u| u.files.iter().map(|f| f.path.as_path()))
-        .collect();
+    let files = corpus_files(paths);
     let texts: Vec<String> = files
         .iter()
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
@@ -49,11 +165,7 @@ fn run(paths: &[PathBuf]) {
     let bytes: usize = texts.iter().map(String::len).sum();
     let lines: usize = texts.iter().map(|t| t.lines().count()).sum();
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .stack_size(256 * 1024 * 1024)
-        .build()
-        .unwrap();
+    let pool = worker_pool();
     // The floor: full_moon alone on text already in memory, largest files first.
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
@@ -74,7 +186,7 @@ fn run(paths: &[PathBuf]) {
         })
     });
     let options = factolint::engine::CheckOptions {
-        threads,
+        threads: Some(pool.current_num_threads()),
         ..Default::default()
     };
     let mut diagnostics = 0;

@@ -1,16 +1,23 @@
-//! The pipeline: discover → read, parse and lower in parallel → link per unit → rules →
+//! The pipeline: discover → per unit: read, parse and lower in parallel → link → rules →
 //! levels and suppressions → sorted diagnostics.
+//!
+//! Units (mods) are checked a few at a time and each one's analyses are dropped once it is
+//! checked: memory follows the largest mod, not the whole run. Only the source files that
+//! findings point into stay in the report.
 
+mod stored;
+
+use crate::cache::Cache;
 use crate::config::{Config, Role};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::{self, meta, UnitFacts};
 use crate::semantic::ir::FileIr;
 use crate::semantic::{FileFacts, Stages};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
-use crate::syntax::Comment;
+use crate::syntax::{Comment, FileSyntax};
 use crate::workspace::{self, RequireTarget, Unit, WorkFile};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -31,6 +38,10 @@ const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) {
 /// worker stack whatever factolint.toml says.
 pub const MAX_NESTING_CEILING: usize = WORKER_STACK_BYTES / STACK_PER_LEVEL;
 
+/// Source bytes of the units checked at the same time. A larger unit is checked alone: the
+/// peak memory is that of the largest unit (or of this many bytes of smaller ones).
+const UNITS_IN_FLIGHT_BYTES: u64 = 16 * 1024 * 1024;
+
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
     /// Use this configuration instead of discovering factolint.toml files.
@@ -41,6 +52,107 @@ pub struct CheckOptions {
     pub threads: Option<usize>,
     /// Counters a progress display reads while the check runs.
     pub progress: Option<Arc<Progress>>,
+    /// Files whose source stays in the report even without findings (standard input, which
+    /// `--fix` prints whole). Other files' text is dropped once their unit is checked.
+    pub keep_sources: Vec<PathBuf>,
+    /// Where earlier runs' analyses and findings are kept (`.factolint_cache/`); `None` to
+    /// work everything out.
+    pub cache: Option<Arc<Cache>>,
+    /// Analyses kept in memory from earlier checks (the language server's).
+    pub memo: Option<Arc<Memo>>,
+    /// Stops the check early (see [`Report::cancelled`]).
+    pub cancel: Option<Cancel>,
+}
+
+/// Each file's latest analysis, kept in memory between checks: a file whose bytes and nesting
+/// limit are unchanged is not parsed again. The last few units' findings are kept too, by
+/// everything they depend on: an edit that is undone costs no check.
+#[derive(Default)]
+pub struct Memo {
+    files: std::sync::Mutex<HashMap<PathBuf, MemoEntry>>,
+    results: std::sync::Mutex<VecDeque<(u128, stored::UnitResult)>>,
+}
+
+/// How many units' findings a [`Memo`] keeps.
+const MEMO_RESULTS: usize = 8;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Memo({} files)", self.len())
+    }
+}
+
+struct MemoEntry {
+    hash: u128,
+    nesting: u64,
+    analysis: Arc<Analysis>,
+}
+
+impl Memo {
+    fn get(&self, path: &Path, hash: u128, nesting: u64) -> Option<Arc<Analysis>> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = files.get(path)?;
+        (entry.hash == hash && entry.nesting == nesting).then(|| entry.analysis.clone())
+    }
+
+    fn put(&self, path: &Path, hash: u128, nesting: u64, analysis: Arc<Analysis>) {
+        let entry = MemoEntry {
+            hash,
+            nesting,
+            analysis,
+        };
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_path_buf(), entry);
+    }
+
+    fn result(&self, key: u128) -> Option<stored::UnitResult> {
+        let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        results
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, result)| result.clone())
+    }
+
+    fn put_result(&self, key: u128, result: &stored::UnitResult) {
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        results.retain(|(k, _)| *k != key);
+        if results.len() == MEMO_RESULTS {
+            results.pop_back();
+        }
+        results.push_front((key, result.clone()));
+    }
+
+    /// How many files it holds.
+    pub fn len(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A check that a newer request makes pointless: cancelled once `counter` moves past the value
+/// it had when the check started.
+#[derive(Clone, Debug)]
+pub struct Cancel {
+    counter: Arc<std::sync::atomic::AtomicU64>,
+    at: u64,
+}
+
+impl Cancel {
+    pub fn new(counter: Arc<std::sync::atomic::AtomicU64>) -> Cancel {
+        let at = counter.load(Ordering::SeqCst);
+        Cancel { counter, at }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.counter.load(Ordering::SeqCst) != self.at
+    }
+}
+
+fn cancelled(cancel: Option<&Cancel>) -> bool {
+    cancel.is_some_and(Cancel::is_cancelled)
 }
 
 /// How far a run is: files read and parsed, units (mods) linked and checked.
@@ -55,32 +167,47 @@ pub struct Progress {
 /// Everything one run found.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The files findings point into (and [`CheckOptions::keep_sources`]), not every file
+    /// checked.
     pub sources: SourceDb,
     pub diagnostics: Vec<Diagnostic>,
     /// A file could not be read: exit code 2.
     pub io_failure: bool,
     pub files_checked: usize,
     pub lines_checked: usize,
-    /// Files whose text was not valid UTF-8 (read with `?` for bad bytes): never rewritten.
+    /// Files in `sources` whose text was not valid UTF-8 (read with `?` for bad bytes): never
+    /// rewritten.
     pub lossy_files: Vec<FileId>,
     /// Every registration of every unit (the `factolint events` map), sorted by place.
     pub registrations: Vec<RegistrationRow>,
     /// With a baseline: how many findings it left out.
     pub baselined: Option<usize>,
+    /// The check was cancelled ([`CheckOptions::cancel`]): the report is incomplete.
+    pub cancelled: bool,
 }
 
-/// One registration, resolved to files and spans for output.
+/// One registration, resolved to places for output.
 #[derive(Clone, Debug)]
 pub struct RegistrationRow {
     /// The mod (or scenario, or loose file) it belongs to.
     pub unit: String,
     pub kind: &'static str,
     pub name: String,
-    pub file: FileId,
-    pub span: Span,
-    pub handler: Option<(FileId, Span)>,
+    pub at: Place,
+    pub handler: Option<Place>,
     pub contexts: Vec<&'static str>,
     pub via_event_handler: bool,
+}
+
+/// A place in a file, resolved while the file's text is at hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The path as diagnostics show it.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// Byte offset: orders places on one line.
+    pub offset: usize,
 }
 
 impl Report {
@@ -93,6 +220,7 @@ impl Report {
 }
 
 /// The result of reading, parsing and lowering one file.
+#[derive(serde::Serialize, serde::Deserialize)]
 enum Analysis {
     // Boxed: the summary is far larger than the other variants.
     Ok {
@@ -111,10 +239,14 @@ enum Analysis {
     Unreadable(String),
 }
 
-struct LoadedFile {
+/// A file as read, before (or without) its analysis.
+struct ReadFile {
     text: String,
     lossy: bool,
-    analysis: Analysis,
+    /// The hash of its bytes, when the run caches (and the file could be read).
+    hash: Option<u128>,
+    /// What is known without parsing it (unreadable, too large, binary), or its analysis.
+    analysis: Option<Arc<Analysis>>,
 }
 
 pub fn check_paths(
@@ -135,9 +267,14 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         (None, Some(text)) => Ok(text.clone().into_bytes()),
         (None, None) => std::fs::read(&file.path),
     };
+    let size = |file: &WorkFile| match (&file.content, options.overlays.get(&file.path)) {
+        (Some(bytes), _) => bytes.len() as u64,
+        (None, Some(text)) => text.len() as u64,
+        (None, None) => std::fs::metadata(&file.path).map_or(0, |m| m.len()),
+    };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    let progress = options.progress.as_deref();
-    with_workers(options, files, || run(units, &read, progress))
+    let pool = workers(options, files);
+    run(units, &read, &size, options, &pool)
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -160,145 +297,340 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
         }],
     };
     let read = |_: &WorkFile| Ok(bytes.to_vec());
-    with_workers(options, 1, || run(std::slice::from_ref(&unit), &read, None))
+    let size = |_: &WorkFile| bytes.len() as u64;
+    let pool = workers(options, 1);
+    run(std::slice::from_ref(&unit), &read, &size, options, &pool)
 }
 
-fn with_workers<T: Send>(
-    options: &CheckOptions,
-    files: usize,
-    job: impl FnOnce() -> T + Send,
-) -> T {
+fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
     // 0 lets rayon choose one per core.
     let threads = options
         .threads
         .map_or(0, |n| n.min(files.max(1)).min(MAX_THREADS));
-    let pool = rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)
         .thread_name(|i| format!("factolint-{i}"))
         .build()
-        .expect("worker threads");
-    pool.install(job)
+        .expect("worker threads")
 }
 
 /// How a file's bytes are read: from the disk, an editor overlay, or memory.
 type Reader<'a> = dyn Fn(&WorkFile) -> std::io::Result<Vec<u8>> + Sync + 'a;
+/// A file's size before it is read (0 when unknown): orders and groups the work.
+type Sizer<'a> = dyn Fn(&WorkFile) -> u64 + Sync + 'a;
 
-fn run(units: &[Unit], read: &Reader, progress: Option<&Progress>) -> Report {
-    // Largest files first, so one giant data file does not finish last on a single core.
-    let jobs: Vec<(usize, usize)> = units
-        .iter()
-        .enumerate()
-        .flat_map(|(u, unit)| (0..unit.files.len()).map(move |f| (u, f)))
-        .collect();
+/// What checking one unit leaves: its findings and the few files they need, nothing of its
+/// analyses.
+struct UnitOutcome {
+    /// The files kept, by their id inside the unit (its files in order, then its info.json
+    /// when that has a problem).
+    kept: Vec<(FileId, SourceFile, bool)>,
+    /// File ids inside the unit.
+    diagnostics: Vec<Diagnostic>,
+    io_failure: bool,
+    registrations: Vec<RegistrationRow>,
+    lines: usize,
+    /// Stopped early: the rest is incomplete.
+    cancelled: bool,
+}
+
+impl UnitOutcome {
+    fn cancelled() -> UnitOutcome {
+        UnitOutcome {
+            kept: Vec::new(),
+            diagnostics: Vec::new(),
+            io_failure: false,
+            registrations: Vec::new(),
+            lines: 0,
+            cancelled: true,
+        }
+    }
+}
+
+fn run(
+    units: &[Unit],
+    read: &Reader,
+    size: &Sizer,
+    options: &CheckOptions,
+    pool: &rayon::ThreadPool,
+) -> Report {
+    let progress = options.progress.as_deref();
     if let Some(progress) = progress {
-        progress.files_total.store(jobs.len(), Ordering::Relaxed);
+        let files = units.iter().map(|u| u.files.len()).sum();
+        progress.files_total.store(files, Ordering::Relaxed);
         progress.units_total.store(units.len(), Ordering::Relaxed);
     }
-    let mut sized: Vec<(u64, usize)> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(u, f))| {
-            (
-                std::fs::metadata(&units[u].files[f].path)
-                    .map(|m| m.len())
-                    .unwrap_or(0),
-                i,
-            )
-        })
-        .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let sizes: Vec<Vec<u64>> = pool.install(|| {
+        units
+            .par_iter()
+            .map(|u| u.files.par_iter().map(size).collect())
+            .collect()
+    });
+    let unit_bytes: Vec<u64> = sizes.iter().map(|s| s.iter().sum()).collect();
+    // Largest units first: a big one started last would finish alone on one core.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| unit_bytes[b].cmp(&unit_bytes[a]).then(a.cmp(&b)));
     let cwd = std::env::current_dir().unwrap_or_default();
+    let keep: BTreeSet<&Path> = options.keep_sources.iter().map(PathBuf::as_path).collect();
+    let max_in_flight = pool.current_num_threads() + 1;
+    let run = RunShared {
+        cwd: &cwd,
+        keep: &keep,
+        progress,
+        cache: options.cache.as_deref(),
+        memo: options.memo.as_deref(),
+        cancel: options.cancel.as_ref(),
+    };
+
+    type Finished = std::thread::Result<UnitOutcome>;
+    let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
+    let mut panicked = None;
+    // The loop runs on the calling thread, outside the pool, so it may wait for a unit to
+    // finish without holding a worker.
+    pool.in_place_scope(|scope| {
+        let (done, finished) = std::sync::mpsc::channel::<(usize, Finished)>();
+        let mut waiting = order.into_iter().peekable();
+        let (mut in_flight, mut in_flight_bytes) = (0usize, 0u64);
+        loop {
+            while let Some(&u) = waiting.peek() {
+                if cancelled(run.cancel) {
+                    break;
+                }
+                let fits = in_flight < max_in_flight
+                    && in_flight_bytes + unit_bytes[u] <= UNITS_IN_FLIGHT_BYTES;
+                if in_flight > 0 && !fits {
+                    break;
+                }
+                waiting.next();
+                in_flight += 1;
+                in_flight_bytes += unit_bytes[u];
+                let done = done.clone();
+                let (unit, sizes, run) = (&units[u], &sizes[u], &run);
+                scope.spawn(move |_| {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_one_unit(unit, sizes, read, run)
+                    }));
+                    let _ = done.send((u, outcome));
+                });
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let Ok((u, outcome)) = finished.recv() else {
+                break;
+            };
+            in_flight -= 1;
+            in_flight_bytes -= unit_bytes[u];
+            match outcome {
+                Ok(outcome) => outcomes[u] = Some(outcome),
+                Err(panic) => {
+                    panicked.get_or_insert(panic);
+                }
+            }
+        }
+    });
+    if let Some(panic) = panicked {
+        std::panic::resume_unwind(panic);
+    }
+
+    // Merged in unit order, so file ids and ties do not depend on which unit finished first.
+    let mut report = Report::default();
+    for (unit, outcome) in units.iter().zip(outcomes) {
+        // A unit never started was cancelled before it.
+        let outcome = outcome.unwrap_or_else(UnitOutcome::cancelled);
+        report.cancelled |= outcome.cancelled;
+        let mut global: HashMap<FileId, FileId> = HashMap::new();
+        for (local, source, lossy) in outcome.kept {
+            let id = report.sources.add(source);
+            global.insert(local, id);
+            if lossy {
+                report.lossy_files.push(id);
+            }
+        }
+        for mut diagnostic in outcome.diagnostics {
+            diagnostic.file = global[&diagnostic.file];
+            for label in &mut diagnostic.secondary {
+                label.file = global[&label.file];
+            }
+            report.diagnostics.push(diagnostic);
+        }
+        report.io_failure |= outcome.io_failure;
+        report.registrations.extend(outcome.registrations);
+        report.lines_checked += outcome.lines;
+        report.files_checked += unit.files.iter().filter(|f| f.report).count();
+    }
+    sort_diagnostics(&report.sources, &mut report.diagnostics);
+    report.registrations.sort_by(|a, b| {
+        (&a.at.path, a.at.offset, a.kind, &a.name).cmp(&(&b.at.path, b.at.offset, b.kind, &b.name))
+    });
+    report
+}
+
+/// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
+/// its findings need. With a cache, files whose bytes it knows are not parsed again, and a
+/// unit whose inputs are all unchanged is not checked again.
+fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) -> UnitOutcome {
+    let RunShared {
+        cwd,
+        keep,
+        progress,
+        cache,
+        memo,
+        cancel,
+    } = *run;
+    let nesting = effective_max_nesting(&unit.config) as u64;
+    let entry = cache.map(|cache| {
+        let body = cache.load(unit_key(unit)).unwrap_or_default();
+        stored::StoredUnit::decode(body, nesting)
+    });
+    // Largest files first, so one giant data file does not finish last on a single core.
+    let mut order: Vec<usize> = (0..unit.files.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
     // half of the list, and the largest-first order is lost.
-    let mut loaded: Vec<(usize, SourceFile, bool, Analysis)> = sized
+    let mut loaded: Vec<(usize, SourceFile, ReadFile)> = order
         .par_iter()
         .with_max_len(1)
-        .map(|&(_, i)| {
-            let (u, f) = jobs[i];
-            let work = &units[u].files[f];
-            let file = load(work, &units[u].config, read);
+        .map(|&f| {
+            let work = &unit.files[f];
+            let hashed = cache.is_some() || memo.is_some();
+            let mut file = read_file(work, &unit.config, read, hashed);
+            if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
+                file.analysis = memo.get(&work.path, hash, nesting);
+            }
+            if cache.is_none() && file.analysis.is_none() {
+                // Nothing else to look in: analysed while the text is fresh in this core's
+                // cache.
+                let analysis = Arc::new(analyse(&file.text, &unit.config));
+                if let (Some(memo), Some(hash)) = (memo, file.hash) {
+                    memo.put(&work.path, hash, nesting, analysis.clone());
+                }
+                file.analysis = Some(analysis);
+            }
             if let Some(progress) = progress {
                 progress.files_parsed.fetch_add(1, Ordering::Relaxed);
             }
-            // The line index is built here too, in parallel, not in the sequential merge below.
+            // The line index is built here too, in parallel.
             let source = SourceFile::new(
                 work.path.clone(),
-                display_path_in(&work.path, &cwd),
-                file.text,
+                display_path_in(&work.path, cwd),
+                std::mem::take(&mut file.text),
             );
-            (i, source, file.lossy, file.analysis)
+            (f, source, file)
         })
         .collect();
-    loaded.sort_by_key(|(i, ..)| *i);
-
-    let mut report = Report::default();
-    let mut per_unit: Vec<Vec<(FileId, Analysis)>> = units.iter().map(|_| Vec::new()).collect();
-    for ((u, _), (_, source, lossy, analysis)) in jobs.iter().zip(loaded) {
-        let id = report.sources.add(source);
-        if lossy {
-            report.lossy_files.push(id);
-        }
-        per_unit[*u].push((id, analysis));
+    loaded.sort_by_key(|(f, ..)| *f);
+    let mut sources = Vec::with_capacity(loaded.len() + 1);
+    let mut lossy = Vec::with_capacity(loaded.len() + 1);
+    let mut hashes = Vec::with_capacity(loaded.len());
+    let mut analyses = Vec::with_capacity(loaded.len());
+    for (_, source, file) in loaded {
+        sources.push(source);
+        lossy.push(file.lossy);
+        hashes.push(file.hash);
+        analyses.push(file.analysis);
+    }
+    if cancelled(cancel) {
+        return UnitOutcome::cancelled();
     }
 
-    // Each unit's analyses are dropped by the worker that checked it, not one by one afterwards.
-    let sources = &report.sources;
-    let unit_results: Vec<(Vec<Diagnostic>, bool, Vec<RegistrationRow>)> = units
-        .par_iter()
-        .zip(per_unit.into_par_iter())
-        .map(|(unit, files)| {
-            let result = check_unit(unit, &files, sources);
-            if let Some(progress) = progress {
-                progress.units_checked.fetch_add(1, Ordering::Relaxed);
+    let result_key = (entry.is_some() || memo.is_some())
+        .then(|| result_key(unit, &hashes))
+        .flatten();
+    let remembered = memo
+        .zip(result_key)
+        .and_then(|(memo, key)| memo.result(key));
+    let cached = remembered.or_else(|| {
+        let (entry, key) = entry.as_ref().zip(result_key)?;
+        entry.result(key, unit.files.len())
+    });
+    let (mut diagnostics, io_failure, registrations) = match cached {
+        Some(result) => result,
+        None => {
+            // The files not analysed yet: taken from the cache, or parsed and lowered.
+            let done: Vec<(usize, Arc<Analysis>, Option<Vec<u8>>)> = order
+                .par_iter()
+                .with_max_len(1)
+                .filter(|&&f| analyses[f].is_none())
+                .map(|&f| {
+                    let known = entry
+                        .as_ref()
+                        .zip(hashes[f])
+                        .and_then(|(entry, hash)| entry.file(hash))
+                        .and_then(stored::decode_analysis);
+                    let (analysis, encoded) = match known {
+                        Some(analysis) => (Arc::new(analysis), None),
+                        None => {
+                            let analysis = analyse(&sources[f].text, &unit.config);
+                            let encoded = cache.and_then(|_| stored::encode_analysis(&analysis));
+                            (Arc::new(analysis), encoded)
+                        }
+                    };
+                    if let (Some(memo), Some(hash)) = (memo, hashes[f]) {
+                        memo.put(&unit.files[f].path, hash, nesting, analysis.clone());
+                    }
+                    (f, analysis, encoded)
+                })
+                .collect();
+            let mut encoded: Vec<Option<Vec<u8>>> = vec![None; analyses.len()];
+            for (f, analysis, bytes) in done {
+                analyses[f] = Some(analysis);
+                encoded[f] = bytes;
+            }
+            let analyses: Vec<Arc<Analysis>> = analyses.into_iter().flatten().collect();
+            let result = check_unit(unit, &analyses, &sources, cancel);
+            if cancelled(cancel) {
+                return UnitOutcome::cancelled();
+            }
+            if let (Some(memo), Some(key)) = (memo, result_key) {
+                memo.put_result(key, &result);
+            }
+            if let (Some(cache), Some(entry)) = (cache, &entry) {
+                let files = UnitFiles {
+                    nesting,
+                    hashes: &hashes,
+                    analyses: &analyses,
+                    encoded: &encoded,
+                };
+                store_unit(cache, unit, &files, entry, result_key, &result);
             }
             result
-        })
-        .collect();
-
-    // info.json problems need their file in the source database to be rendered.
-    for (unit, (mut diagnostics, io_failure, registrations)) in units.iter().zip(unit_results) {
-        report.io_failure |= io_failure;
-        report.registrations.extend(registrations);
-        if let Some(problem) = &unit.info_problem {
-            let file = SourceFile::new(
-                problem.path.clone(),
-                display_path(&problem.path),
-                problem.text.clone(),
-            );
-            let offset = offset_of_line_col(&file, problem.line, problem.column);
-            let id = report.sources.add(file);
-            let end = report.sources.get(id).text[offset..]
-                .find('\n')
-                .map(|n| offset + n)
-                .unwrap_or(offset);
-            let diagnostic = Diagnostic::new(
-                meta::INVALID_INFO_JSON,
-                id,
-                Span::new(offset, end.max(offset)),
-                problem.message.clone(),
-            )
-            .with_help("Factorio will not load the mod until info.json is fixed");
-            if let Some(level) = unit.config.level(meta::INVALID_INFO_JSON, &problem.path) {
-                diagnostics.push(Diagnostic {
-                    severity: level,
-                    ..diagnostic
-                });
-            }
         }
-        report.diagnostics.extend(diagnostics);
+    };
+
+    // info.json problems need their file among the sources to be rendered.
+    if let Some(problem) = &unit.info_problem {
+        let file = SourceFile::new(
+            problem.path.clone(),
+            display_path_in(&problem.path, cwd),
+            problem.text.clone(),
+        );
+        let offset = offset_of_line_col(&file, problem.line, problem.column);
+        let end = file.text[offset..]
+            .find('\n')
+            .map(|n| offset + n)
+            .unwrap_or(offset);
+        let diagnostic = Diagnostic::new(
+            meta::INVALID_INFO_JSON,
+            sources.len(),
+            Span::new(offset, end.max(offset)),
+            problem.message.clone(),
+        )
+        .with_help("Factorio will not load the mod until info.json is fixed");
+        sources.push(file);
+        lossy.push(false);
+        if let Some(level) = unit.config.level(meta::INVALID_INFO_JSON, &problem.path) {
+            diagnostics.push(Diagnostic {
+                severity: level,
+                ..diagnostic
+            });
+        }
     }
-    for unit in units {
-        report.files_checked += unit.files.iter().filter(|f| f.report).count();
-    }
-    report.lines_checked = report.sources.iter().map(|(_, f)| f.line_count()).sum();
     // `--fix` never rewrites a file read with `?` for its invalid bytes: its fixes are offered,
     // not applied, and not counted as fixable.
-    for diagnostic in &mut report.diagnostics {
-        if let (Some(fix), true) = (
-            &mut diagnostic.fix,
-            report.lossy_files.contains(&diagnostic.file),
-        ) {
+    for diagnostic in &mut diagnostics {
+        if let (Some(fix), true) = (&mut diagnostic.fix, lossy[diagnostic.file]) {
             if fix.safe {
                 fix.safe = false;
                 diagnostic
@@ -307,17 +639,64 @@ fn run(units: &[Unit], read: &Reader, progress: Option<&Progress>) -> Report {
             }
         }
     }
-    sort_diagnostics(&report.sources, &mut report.diagnostics);
-    let sources = &report.sources;
-    report.registrations.sort_by(|a, b| {
-        (&sources.get(a.file).display, a.span.start, a.kind, &a.name).cmp(&(
-            &sources.get(b.file).display,
-            b.span.start,
-            b.kind,
-            &b.name,
-        ))
-    });
-    report
+
+    let place = |(file, span): (FileId, Span)| {
+        let source = &sources[file];
+        Place {
+            path: source.display.clone(),
+            line: source.line_col(span.start).line,
+            offset: span.start,
+        }
+    };
+    let name = unit.name();
+    let registrations = registrations
+        .into_iter()
+        .map(|r| RegistrationRow {
+            unit: name.clone(),
+            kind: r.kind,
+            name: r.name,
+            at: place(r.at),
+            handler: r.handler.map(place),
+            contexts: r.contexts,
+            via_event_handler: r.via_event_handler,
+        })
+        .collect();
+
+    let mut needed: BTreeSet<FileId> = BTreeSet::new();
+    for diagnostic in &diagnostics {
+        needed.insert(diagnostic.file);
+        needed.extend(diagnostic.secondary.iter().map(|l| l.file));
+    }
+    let lines = sources.iter().map(SourceFile::line_count).sum();
+    let kept = sources
+        .into_iter()
+        .zip(lossy)
+        .enumerate()
+        .filter(|(id, (source, _))| needed.contains(id) || keep.contains(source.path.as_path()))
+        .map(|(id, (source, lossy))| (id, source, lossy))
+        .collect();
+    if let Some(progress) = progress {
+        progress.units_checked.fetch_add(1, Ordering::Relaxed);
+    }
+    UnitOutcome {
+        kept,
+        diagnostics,
+        io_failure,
+        registrations,
+        lines,
+        cancelled: false,
+    }
+}
+
+/// What every unit of a run shares.
+#[derive(Clone, Copy)]
+struct RunShared<'a> {
+    cwd: &'a Path,
+    keep: &'a BTreeSet<&'a Path>,
+    progress: Option<&'a Progress>,
+    cache: Option<&'a Cache>,
+    memo: Option<&'a Memo>,
+    cancel: Option<&'a Cancel>,
 }
 
 fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
@@ -359,80 +738,141 @@ fn display_path_in(path: &Path, cwd: &Path) -> String {
     }
 }
 
-fn load(file: &WorkFile, config: &Config, read: &Reader) -> LoadedFile {
-    match read(file) {
-        Ok(bytes) => load_bytes(bytes, config),
-        Err(e) => LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::Unreadable(workspace::describe_io(&e)),
-        },
-    }
-}
-
-/// Checks, parses and lowers one file's contents.
-fn load_bytes(bytes: Vec<u8>, config: &Config) -> LoadedFile {
+/// Reads a file; hashes its bytes when `hash` is set. Files that cannot be analysed
+/// (unreadable, too large, binary) come with their analysis.
+fn read_file(file: &WorkFile, config: &Config, read: &Reader, hash: bool) -> ReadFile {
+    let bytes = match read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return ReadFile {
+                text: String::new(),
+                lossy: false,
+                hash: None,
+                analysis: Some(Arc::new(Analysis::Unreadable(workspace::describe_io(&e)))),
+            }
+        }
+    };
+    let hash = hash.then(|| xxhash_rust::xxh3::xxh3_128(&bytes));
+    let unanalysed = |analysis: Analysis| ReadFile {
+        text: String::new(),
+        lossy: false,
+        hash,
+        analysis: Some(Arc::new(analysis)),
+    };
     if bytes.len() > config.limits.max_file_bytes {
-        return LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::TooLarge { bytes: bytes.len() },
-        };
+        return unanalysed(Analysis::TooLarge { bytes: bytes.len() });
     }
     if bytes.contains(&0) {
-        return LoadedFile {
-            text: String::new(),
-            lossy: false,
-            analysis: Analysis::Binary,
-        };
+        return unanalysed(Analysis::Binary);
     }
     let (text, lossy) = match String::from_utf8(bytes) {
         Ok(text) => (text, false),
         Err(e) => (replace_invalid_bytes(e.as_bytes()), true),
     };
-    let limit = effective_max_nesting(config);
-    let nesting = crate::syntax::nesting(&text, limit);
-    if nesting.depth > limit {
-        return LoadedFile {
-            text,
-            lossy,
-            analysis: Analysis::TooDeep {
-                depth: nesting.depth,
-                offset: nesting.offset,
-            },
-        };
+    ReadFile {
+        text,
+        lossy,
+        hash,
+        analysis: None,
     }
-    // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
-    if text.len() >= LITERAL_DATA_MIN_BYTES && crate::syntax::is_literal_data(&text) {
-        let analysis = Analysis::Ok {
-            ir: Box::new(literal_data_ir(text.len())),
-            comments: crate::syntax::comments(&text),
-        };
-        return LoadedFile {
-            text,
-            lossy,
-            analysis,
-        };
-    }
-    let analysis = match crate::syntax::parse(&text) {
-        Ok(parsed) => {
-            let ir = crate::semantic::lower::lower(&parsed.ast, &text, &parsed.comments);
+}
+
+/// Checks, parses and lowers one file's text: a function of the text and the nesting limit.
+fn analyse(text: &str, config: &Config) -> Analysis {
+    // One scan of the text for the nesting limit, literal data and comments, then the parse.
+    match crate::syntax::read_file(text, effective_max_nesting(config)) {
+        FileSyntax::Parsed(parsed) => {
+            let ir = crate::semantic::lower::lower(&parsed.ast, text, &parsed.comments);
             Analysis::Ok {
                 ir: Box::new(ir),
                 comments: parsed.comments,
             }
         }
-        Err(errors) => Analysis::ParseErrors(errors),
-    };
-    LoadedFile {
-        text,
-        lossy,
-        analysis,
+        // Large generated data (`return { ...literals... }`): checked by the scanner, not parsed.
+        FileSyntax::LiteralData(comments) => Analysis::Ok {
+            ir: Box::new(literal_data_ir(text.len())),
+            comments,
+        },
+        FileSyntax::TooDeep(nesting) => Analysis::TooDeep {
+            depth: nesting.depth,
+            offset: nesting.offset,
+        },
+        FileSyntax::Errors(errors) => Analysis::ParseErrors(errors),
     }
 }
 
-/// Below this size a literal data file is parsed like any other: the saving would not show.
-const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
+/// The cache entry of a unit: one per root.
+fn unit_key(unit: &Unit) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(b"unit\0");
+    hasher.update(unit.root.as_os_str().as_encoded_bytes());
+    hasher.update(format!("\0{:?}", unit.kind).as_bytes());
+    hasher.digest128()
+}
+
+/// Everything a unit's findings depend on besides factolint itself (the cache's entries are
+/// per build): its configuration, info.json, and each file's path, whether it is reported,
+/// and its bytes. `None` when a file could not be read.
+fn result_key(unit: &Unit, hashes: &[Option<u128>]) -> Option<u128> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(format!("{:?}", unit.config).as_bytes());
+    part(format!("{:?} {:?}", unit.root, unit.kind).as_bytes());
+    part(format!("{:?} {:?}", unit.info, unit.info_problem).as_bytes());
+    for (file, hash) in unit.files.iter().zip(hashes) {
+        part(file.path.as_os_str().as_encoded_bytes());
+        part(file.rel.as_bytes());
+        part(&[u8::from(file.report)]);
+        part(&(*hash)?.to_le_bytes());
+    }
+    Some(hasher.digest128())
+}
+
+/// A unit's files as the cache stores them.
+struct UnitFiles<'a> {
+    nesting: u64,
+    hashes: &'a [Option<u128>],
+    analyses: &'a [Arc<Analysis>],
+    /// Analyses encoded by this run (the others are in the entry read).
+    encoded: &'a [Option<Vec<u8>>],
+}
+
+/// Writes a unit's entry: every analysis worth keeping, and its findings.
+fn store_unit(
+    cache: &Cache,
+    unit: &Unit,
+    files: &UnitFiles,
+    entry: &stored::StoredUnit,
+    result_key: Option<u128>,
+    result: &stored::UnitResult,
+) {
+    let mut seen = BTreeSet::new();
+    let mut kept: Vec<(u128, &[u8])> = Vec::new();
+    for ((hash, analysis), encoded) in files.hashes.iter().zip(files.analyses).zip(files.encoded) {
+        let Some(hash) = *hash else { continue };
+        // Only what parsing decides: the rest is known from the bytes at once.
+        if !matches!(
+            **analysis,
+            Analysis::Ok { .. } | Analysis::ParseErrors(_) | Analysis::TooDeep { .. }
+        ) || !seen.insert(hash)
+        {
+            continue;
+        }
+        if let Some(bytes) = encoded.as_deref().or_else(|| entry.file(hash)) {
+            kept.push((hash, bytes));
+        }
+    }
+    let result = result_key.zip(stored::encode_result(result));
+    let body = stored::encode_unit(
+        files.nesting,
+        &kept,
+        result.as_ref().map(|(k, b)| (*k, b.as_slice())),
+    );
+    cache.store(unit_key(unit), &body);
+}
 
 /// The IR of a file that only returns a table of literals: a main chunk returning a value no
 /// rule needs to see.
@@ -504,14 +944,22 @@ fn stages(unit: &Unit, files: &[(FileId, &FileIr)], rels: &[&str]) -> Vec<Stages
     stages
 }
 
+/// Links and checks one unit whose files are loaded; file ids are indexes into `analyses`
+/// and `sources`.
 fn check_unit(
     unit: &Unit,
-    files: &[(FileId, Analysis)],
-    sources: &SourceDb,
-) -> (Vec<Diagnostic>, bool, Vec<RegistrationRow>) {
+    analyses: &[Arc<Analysis>],
+    sources: &[SourceFile],
+    cancel: Option<&Cancel>,
+) -> (Vec<Diagnostic>, bool, Vec<UnitRegistration>) {
     let mut diagnostics = Vec::new();
     let mut io_failure = false;
     let empty = FileIr::default();
+    let files: Vec<(FileId, &Analysis)> = analyses
+        .iter()
+        .enumerate()
+        .map(|(id, a)| (id, a.as_ref()))
+        .collect();
     let irs: Vec<(FileId, &FileIr)> = files
         .iter()
         .map(|(id, analysis)| match analysis {
@@ -567,7 +1015,7 @@ fn check_unit(
             Analysis::ParseErrors(errors) => {
                 // The first error is the one that matters; later ones are usually its echoes.
                 if let Some(error) = errors.first() {
-                    let span = visible_span(&sources.get(*id).text, error.span);
+                    let span = visible_span(&sources[*id].text, error.span);
                     let mut diagnostic = file_diag(
                         meta::PARSE_ERROR,
                         span,
@@ -626,7 +1074,7 @@ fn check_unit(
                 } else {
                     String::new()
                 };
-                let text = &sources.get(*id).text;
+                let text = &sources[*id].text;
                 diagnostics.push(
                     file_diag(
                         meta::ANALYSIS_LIMIT,
@@ -645,7 +1093,7 @@ fn check_unit(
     }
 
     let model = crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts);
-    let registrations = registration_rows(&unit.name(), &model);
+    let registrations = registrations(&model);
     let unit_facts = UnitFacts {
         unit,
         files: &facts,
@@ -653,6 +1101,9 @@ fn check_unit(
     };
     let mut found = Vec::new();
     for check in rules::checks() {
+        if cancelled(cancel) {
+            break;
+        }
         if unit
             .files
             .iter()
@@ -688,7 +1139,7 @@ fn check_unit(
     for ((id, analysis), work) in files.iter().zip(&unit.files) {
         let mut file_diagnostics = by_file.remove(id).unwrap_or_default();
         if let (Analysis::Ok { comments, .. }, true) = (analysis, work.report) {
-            let source = sources.get(*id);
+            let source = &sources[*id];
             let mut suppressions = crate::suppress::parse(source, comments);
             if !suppressions.is_empty() {
                 crate::suppress::apply(source, &mut suppressions, &mut file_diagnostics);
@@ -709,18 +1160,27 @@ fn check_unit(
     (out, io_failure, registrations)
 }
 
-fn registration_rows(unit: &str, model: &crate::semantic::model::Model) -> Vec<RegistrationRow> {
+/// A registration with its places still as file ids of the unit.
+#[derive(Clone)]
+pub(crate) struct UnitRegistration {
+    kind: &'static str,
+    name: String,
+    at: (FileId, Span),
+    handler: Option<(FileId, Span)>,
+    contexts: Vec<&'static str>,
+    via_event_handler: bool,
+}
+
+fn registrations(model: &crate::semantic::model::Model) -> Vec<UnitRegistration> {
     model
         .registrations
         .iter()
         .map(|r| {
             let file = &model.files[r.call.file];
-            RegistrationRow {
-                unit: unit.to_string(),
+            UnitRegistration {
                 kind: r.kind.name(),
                 name: r.name.clone(),
-                file: file.id,
-                span: file.ir.call(r.call.call).span,
+                at: (file.id, file.ir.call(r.call.call).span),
                 handler: r
                     .handler
                     .map(|h| (model.files[h.file].id, model.function_span(h))),
@@ -750,6 +1210,110 @@ fn visible_span(text: &str, span: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a report shows, without depending on an output format.
+    fn shown(report: &Report) -> Vec<String> {
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = report.sources.get(d.file);
+                let at = file.line_col(d.span.start);
+                format!(
+                    "{} {}:{} {} {:?}",
+                    file.display, at.line, at.column, d.code, d
+                )
+            })
+            .collect()
+    }
+
+    fn cached_run(paths: &[PathBuf], dir: &Path) -> (Vec<String>, usize, usize) {
+        let cache = Arc::new(Cache::new(dir.to_path_buf()));
+        let options = CheckOptions {
+            cache: Some(cache.clone()),
+            ..CheckOptions::default()
+        };
+        let report = check_paths(paths, &options).unwrap();
+        let hits = cache.hits.load(Ordering::Relaxed);
+        let writes = cache.writes.load(Ordering::Relaxed);
+        (shown(&report), hits, writes)
+    }
+
+    #[test]
+    fn a_memo_gives_the_same_findings_and_a_moved_counter_cancels() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+        let control = dir.path().join("control.lua");
+        std::fs::write(&control, "global.x = 1\n").unwrap();
+        let paths = [dir.path().to_path_buf()];
+        let memo = Arc::new(Memo::default());
+        let options = CheckOptions {
+            memo: Some(memo.clone()),
+            ..CheckOptions::default()
+        };
+        let plain = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+        assert_eq!(memo.len(), 1);
+        // Remembered (the unit's findings too), then an edit in an overlay, then undone.
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+        let edited = CheckOptions {
+            overlays: HashMap::from([(control.clone(), "storage.x = 1\n".to_string())]),
+            ..options.clone()
+        };
+        assert!(shown(&check_paths(&paths, &edited).unwrap()).is_empty());
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), plain);
+
+        let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let cancel = Cancel::new(counter.clone());
+        let running = CheckOptions {
+            cancel: Some(cancel.clone()),
+            ..CheckOptions::default()
+        };
+        let report = check_paths(&paths, &running).unwrap();
+        assert!(!report.cancelled);
+        assert_eq!(shown(&report), plain);
+        counter.fetch_add(1, Ordering::SeqCst);
+        let report = check_paths(&paths, &running).unwrap();
+        assert!(report.cancelled);
+        assert!(report.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_warm_run_reads_every_unit_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("mod");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(
+            root.join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("control.lua"), "require('lib')\nglobal.x = 1\n").unwrap();
+        std::fs::write(root.join("lib.lua"), "return {}\n").unwrap();
+        let loose = dir.path().join("loose.lua");
+        std::fs::write(&loose, "local x = = 1\n").unwrap();
+        let paths = [root.clone(), loose];
+        let cache = dir.path().join("cache");
+        let uncached = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+
+        let (cold, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (0, 2));
+        let (warm, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (2, 0));
+        assert_eq!(cold, uncached);
+        assert_eq!(warm, uncached);
+
+        // One file changed: its unit's entry is read, and written again.
+        std::fs::write(root.join("control.lua"), "require('lib')\nstorage.x = 1\n").unwrap();
+        let uncached = shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+        let (edited, hits, writes) = cached_run(&paths, &cache);
+        assert_eq!((hits, writes), (2, 1));
+        assert_eq!(edited, uncached);
+    }
 
     #[test]
     fn fixes_in_files_that_are_not_utf8_are_offered_not_applied() {

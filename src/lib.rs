@@ -2,6 +2,7 @@
 //! Factorio script lifecycle, and reports multiplayer, desync and 2.0-migration hazards.
 
 pub mod api;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;

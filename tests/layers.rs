@@ -10,6 +10,7 @@ const LAYERS: &[&str] = &[
     "lsp",
     "output",
     "engine",
+    "cache",
     "suppress",
     "fix",
     "rules",

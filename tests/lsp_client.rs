@@ -401,9 +401,15 @@ fn config_edits_are_picked_up() {
     assert_eq!(errors[0]["range"]["start"]["line"], 1);
     client.diagnostics_for(&uri, "Lua findings withdrawn", |d| d.is_empty());
 
-    std::fs::write(&config, "[rules]\nglobal-in-2-0 = \"off\"\n").unwrap();
+    std::fs::write(&config, "[rules]\nglobal-in-2-0 = \"info\"\n").unwrap();
     saved(&mut client);
     client.diagnostics_for(&config_uri, "config error cleared", |d| d.is_empty());
+    client.diagnostics_for(&uri, "FL501 as information", |d| {
+        d.first().is_some_and(|d| d["severity"] == 3)
+    });
+
+    std::fs::write(&config, "[rules]\nglobal-in-2-0 = \"off\"\n").unwrap();
+    saved(&mut client);
     client.diagnostics_for(&uri, "FL501 off", |d| d.is_empty());
     assert_eq!(client.shutdown_and_exit(), 0);
 }
@@ -416,4 +422,76 @@ fn requests_before_initialize_and_exit_without_shutdown() {
     client.notify("exit", Value::Null);
     // Exit without shutdown: code 1, as the protocol asks.
     assert_eq!(client.wait_for_exit(), 1);
+}
+
+#[test]
+fn editing_a_required_module_republishes_only_the_files_whose_findings_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let registered =
+        "local M = {}\nM.Depot = {}\nscript.register_metatable(\"depot\", M.Depot)\nreturn M\n";
+    let files = [
+        ("info.json", r#"{"name": "m", "version": "1.0.0", "factorio_version": "2.0"}"#),
+        (
+            "control.lua",
+            "local lib = require(\"lib\")\nlocal other = require(\"other\")\n\nscript.on_init(function()\n  storage.depot = setmetatable({}, lib.Depot)\n  storage.n = other\nend)\n",
+        ),
+        ("lib.lua", registered),
+        ("other.lua", "local x = 1\nreturn x\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let (control, lib, other) = (
+        root.join("control.lua"),
+        root.join("lib.lua"),
+        root.join("other.lua"),
+    );
+    let mut client = Client::start();
+    client.initialize();
+    let control_uri = client.open(&control, files[1].1);
+    client.diagnostics_for(&control_uri, "control.lua clean", |d| d.is_empty());
+    let other_uri = client.open(&other, files[3].1);
+    client.diagnostics_for(&other_uri, "other.lua clean", |d| d.is_empty());
+    let lib_uri = client.open(&lib, registered);
+    client.diagnostics_for(&lib_uri, "lib.lua clean", |d| d.is_empty());
+
+    // The module stops registering the metatable: the finding is in the file requiring it.
+    client.change(&lib_uri, 2, "local M = {}\nM.Depot = {}\nreturn M\n");
+    let found = client.diagnostics_for(&control_uri, "FL303 in control.lua", |d| !d.is_empty());
+    assert_eq!(found[0]["code"], "FL303");
+    assert_eq!(found[0]["range"]["start"]["line"], 4);
+    // Every publish of that check came before the answer to a later request: other.lua, whose
+    // findings did not change, was not published again; the edited file was (its version).
+    client.request(
+        7,
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": other_uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    client.response(json!(7));
+    let since_edit: Vec<&Value> = client
+        .seen
+        .iter()
+        .rev()
+        .take_while(|m| m["params"]["uri"] != lib_uri || m["params"]["version"] != 2)
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .collect();
+    assert!(
+        since_edit.iter().all(|m| m["params"]["uri"] != other_uri),
+        "other.lua was published again: {since_edit:#?}"
+    );
+    assert!(
+        client
+            .seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == lib_uri
+                && m["params"]["version"] == 2),
+        "the edited file's new version was not published"
+    );
+
+    // Undone: the finding goes away again.
+    client.change(&lib_uri, 3, registered);
+    client.diagnostics_for(&control_uri, "control.lua clean again", |d| d.is_empty());
+    assert_eq!(client.shutdown_and_exit(), 0);
 }

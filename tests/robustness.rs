@@ -222,6 +222,30 @@ fn nested_indexing_is_linear() {
 }
 
 #[test]
+fn field_kinds_through_chains_of_callers_finish() {
+    // fixtures/robustness/caller-chains: what a parameter's field holds was asked of every
+    // chain of callers (6^12 of them), and factolint never finished on such a mod; a fact
+    // found at the top of a chain must still be found.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/robustness/caller-chains");
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let report = factolint::engine::check_paths(&[root], &CheckOptions::default());
+        let _ = done.send(report.map(|r| {
+            r.diagnostics
+                .iter()
+                .map(|d| (d.code, r.sources.get(d.file).line_col(d.span.start).line))
+                .collect::<Vec<_>>()
+        }));
+    });
+    // Not a speed measurement: a deadline far above any machine's time, so a hang fails.
+    let found = finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the check never finished")
+        .expect("fixture exists");
+    assert_eq!(found, vec![("FL301", 118)]);
+}
+
+#[test]
 fn binary_invalid_utf8_and_empty_input() {
     assert_eq!(codes(&check(b"local x = 1\0\x01")), vec!["FL001"]);
     assert!(codes(&check(b"")).is_empty());

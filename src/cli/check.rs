@@ -6,6 +6,7 @@ use super::{
     baseline, config_error, load_config, render_with, rule_layer, say, suppressions, CheckArgs,
     EventsArgs, ListFormat, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK,
 };
+use crate::cache::Cache;
 use crate::engine::{self, CheckOptions, Report};
 use crate::output::{self, ColorMode, Format};
 use crate::source::FileId;
@@ -199,14 +200,30 @@ pub fn run(args: CheckArgs) -> i32 {
         && !args.quiet
         && std::io::stderr().is_terminal();
     let progress = ProgressLine::start(people_watch);
+    let cache = (!args.no_cache).then(|| {
+        let dir = args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::cache::DIR_NAME));
+        Arc::new(Cache::new(dir))
+    });
     let options = CheckOptions {
         threads: args.threads,
         progress: Some(progress.counters()),
+        // `--fix` prints standard input whole, fixed or not.
+        keep_sources: discover.stdin.iter().map(|s| s.path.clone()).collect(),
+        cache: cache.clone(),
         ..CheckOptions::default()
     };
     let mut checked = Checked::run(&paths, &discover, &options);
     drop(progress);
     checked.tell(args.quiet);
+    if let Some(cache) = &cache {
+        if let Some(warning) = cache.warning() {
+            say(format!("warning: {warning}"));
+        }
+        cache.prune();
+    }
     let failed = checked.failed();
 
     if args.diff {

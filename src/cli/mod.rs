@@ -30,7 +30,7 @@ pub struct Cli {
 pub enum Command {
     /// Check mods, scenarios, mod zips, `mods` folders or single files (default: the current
     /// directory).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the documentation of one rule, or of every rule with --all.
     Rule {
         /// A code (FL501) or a name (global-in-2-0).
@@ -140,6 +140,12 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Work everything out again: neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the cache here instead of `.factolint_cache` in the working directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 pub fn main() -> i32 {
@@ -155,7 +161,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Rule { code_or_name, all } => docs::rule(code_or_name.as_deref(), all),
         Command::Rules { format } => docs::rules(format),
         Command::Events(args) => check::events(args),

@@ -10,7 +10,8 @@ pub mod server;
 pub mod transport;
 
 use std::io::BufReader;
-use std::sync::mpsc;
+use std::sync::atomic::AtomicU64;
+use std::sync::{mpsc, Arc};
 
 /// Parsing and the rule walkers recurse per nesting level (code actions parse too), so the
 /// server loop gets the same large stack as the engine's workers.
@@ -27,9 +28,11 @@ pub fn serve(
     output: impl std::io::Write + Send + 'static,
 ) -> i32 {
     let (sender, receiver) = mpsc::channel();
+    let edits = Arc::new(AtomicU64::new(0));
+    let reader_edits = edits.clone();
     let reader = std::thread::Builder::new()
         .name("factolint-lsp-reader".into())
-        .spawn(move || transport::read_loop(input, sender));
+        .spawn(move || transport::read_loop(input, sender, &reader_edits));
     if reader.is_err() {
         eprintln!("factolint: cannot start the reader thread");
         return crate::catalog::EXIT_FAILURE;
@@ -37,7 +40,7 @@ pub fn serve(
     let server = std::thread::Builder::new()
         .name("factolint-lsp".into())
         .stack_size(SERVER_STACK_BYTES)
-        .spawn(move || server::Server::new(output).run(receiver));
+        .spawn(move || server::Server::new(output, edits).run(receiver));
     // The reader may still be blocked on input; it ends with the process.
     match server.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,

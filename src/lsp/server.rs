@@ -2,14 +2,16 @@
 //!
 //! One thread handles every message in order and runs the checks itself (the engine uses
 //! its own worker pool). Edits are debounced: a burst of `didChange` becomes one check once
-//! the client has been quiet for the debounce interval; open and save check at once. Hover
-//! and code actions first finish any pending check, so they never answer from stale text.
+//! the client has been quiet for the debounce interval; open and save check at once. A check
+//! that an edit arriving meanwhile makes stale is cancelled and run again. Each file's
+//! analysis is kept between checks, so an edit re-parses only the edited file. Hover and code
+//! actions first finish any pending check, so they never answer from stale text.
 
 use super::actions::{self, Finding, Target};
 use super::convert;
 use super::transport::{self, Incoming};
 use crate::config::Config;
-use crate::engine::{self, CheckOptions};
+use crate::engine::{self, Cancel, CheckOptions, Memo};
 use crate::workspace::{self, DiscoverError};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
@@ -29,11 +31,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Quiet time after the last edit before the buffer is checked.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(200);
+/// Quiet time after the last edit before the buffer is checked: enough to take a burst of
+/// messages as one, short next to a check (an edit cancels a check that is running anyway).
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Files whose change can alter the findings of every open Lua file under them.
 const PROJECT_FILES: &[&str] = &[crate::config::FILE_NAME, "info.json"];
@@ -78,6 +83,12 @@ pub struct Server<W: Write> {
     documents: BTreeMap<Url, Document>,
     /// What was last published for each URI; only non-empty entries are kept.
     findings: HashMap<Url, Vec<Finding>>,
+    /// The document version last published with each URI's diagnostics.
+    published_versions: HashMap<Url, Option<i32>>,
+    /// Each file's analysis from the last checks.
+    memo: Arc<Memo>,
+    /// Moved by the reader thread whenever a document changes: cancels running checks.
+    edits: Arc<AtomicU64>,
     /// factolint.toml files with a published configuration error, and the message.
     config_errors: BTreeMap<PathBuf, String>,
     /// Files to re-check (with the rest of their unit) when the deadline passes.
@@ -91,12 +102,17 @@ pub struct Server<W: Write> {
 }
 
 impl<W: Write> Server<W> {
-    pub fn new(out: W) -> Self {
+    /// A server writing to `out`; `edits` is moved by whoever reads its input when a document
+    /// changes.
+    pub fn new(out: W, edits: Arc<AtomicU64>) -> Self {
         Server {
             out,
             state: State::Uninitialized,
             documents: BTreeMap::new(),
             findings: HashMap::new(),
+            published_versions: HashMap::new(),
+            memo: Arc::new(Memo::default()),
+            edits,
             config_errors: BTreeMap::new(),
             pending: BTreeSet::new(),
             deadline: None,
@@ -133,7 +149,7 @@ impl<W: Write> Server<W> {
                 }
             }
             if self.deadline.is_some_and(|d| d <= Instant::now()) {
-                self.flush();
+                self.flush(true);
             }
         }
     }
@@ -520,16 +536,28 @@ impl<W: Write> Server<W> {
 
 /// Checking and publishing.
 impl<W: Write> Server<W> {
-    /// Runs every pending check now.
-    fn flush(&mut self) {
+    /// Runs every pending check now. With `cancellable`, an edit arriving meanwhile stops it:
+    /// what was not checked stays pending, for when the edits are handled.
+    fn flush(&mut self, cancellable: bool) {
         self.deadline = None;
         let mut covered: BTreeSet<PathBuf> = BTreeSet::new();
-        for path in std::mem::take(&mut self.pending) {
+        let mut pending = std::mem::take(&mut self.pending).into_iter();
+        while let Some(path) = pending.next() {
             if covered.contains(&path) {
                 continue;
             }
-            let checked = match panic::catch_unwind(AssertUnwindSafe(|| self.check_around(&path))) {
-                Ok(checked) => checked,
+            let cancel = cancellable.then(|| Cancel::new(self.edits.clone()));
+            let checked = match panic::catch_unwind(AssertUnwindSafe(|| {
+                self.check_around(&path, cancel.as_ref())
+            })) {
+                Ok(Some(checked)) => checked,
+                Ok(None) => {
+                    self.pending.insert(path);
+                    self.pending
+                        .extend(pending.filter(|p| !covered.contains(p)));
+                    self.deadline.get_or_insert_with(Instant::now);
+                    return;
+                }
                 Err(_) => {
                     self.log(
                         MessageType::ERROR,
@@ -545,24 +573,28 @@ impl<W: Write> Server<W> {
     /// Finish pending checks before answering from their results.
     fn flush_if_pending(&mut self) {
         if !self.pending.is_empty() {
-            self.flush();
+            self.flush(false);
         }
     }
 
     /// Checks the unit (mod, scenario or loose file) holding `path`, with every open buffer
     /// standing in for its file, and publishes for every open file of that unit. The whole
     /// unit is re-checked because cross-file facts (require, call graph) can move findings
-    /// into files other than the edited one. Returns the files it published for.
-    fn check_around(&mut self, path: &Path) -> Vec<PathBuf> {
+    /// into files other than the edited one; a file whose findings and version did not change
+    /// is not published again. Returns the files it published for, or `None` when `cancel`
+    /// stopped it.
+    fn check_around(&mut self, path: &Path, cancel: Option<&Cancel>) -> Option<Vec<PathBuf>> {
         let root = match workspace::discover(&[path.to_path_buf()], None) {
             Ok(units) => match units.into_iter().next() {
                 Some(unit) => unit.root,
                 // Excluded by factolint.toml: `check` reports nothing for it either.
-                None => return self.publish_empty_for_open(|p| p == path),
+                None => return Some(self.publish_empty_for_open(|p| p == path)),
             },
-            Err(DiscoverError::Config(e)) => return self.config_failed(e),
+            Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
             // Not on disk (a new, unsaved file, or deleted): nothing to check it with.
-            Err(DiscoverError::Path(..)) => return self.publish_empty_for_open(|p| p == path),
+            Err(DiscoverError::Path(..)) => {
+                return Some(self.publish_empty_for_open(|p| p == path))
+            }
         };
         let open: Vec<PathBuf> = self
             .documents
@@ -575,8 +607,10 @@ impl<W: Write> Server<W> {
         if !open.is_empty() {
             let units = match workspace::discover(&open, None) {
                 Ok(units) => units,
-                Err(DiscoverError::Config(e)) => return self.config_failed(e),
-                Err(DiscoverError::Path(..)) => return self.publish_empty_for_open(|p| p == path),
+                Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
+                Err(DiscoverError::Path(..)) => {
+                    return Some(self.publish_empty_for_open(|p| p == path))
+                }
             };
             let overlays: HashMap<PathBuf, String> = self
                 .documents
@@ -585,9 +619,14 @@ impl<W: Write> Server<W> {
                 .collect();
             let options = CheckOptions {
                 overlays,
+                memo: Some(self.memo.clone()),
+                cancel: cancel.cloned(),
                 ..CheckOptions::default()
             };
             let report = engine::check_units(&units, &options);
+            if report.cancelled {
+                return None;
+            }
             self.revalidate_config_errors();
 
             let mut by_path: BTreeMap<PathBuf, Vec<Finding>> =
@@ -604,7 +643,18 @@ impl<W: Write> Server<W> {
                     continue;
                 };
                 let version = self.documents.get(&uri).map(|d| d.version);
-                self.publish(uri, version, findings);
+                let before = self.findings.get(&uri).map_or(&[][..], Vec::as_slice);
+                let unchanged = self.published_versions.get(&uri) == Some(&version)
+                    && before.len() == findings.len()
+                    && before.iter().zip(&findings).all(|(a, b)| a.lsp == b.lsp);
+                if unchanged {
+                    // Code actions read the engine's side of the findings: keep the newest.
+                    if !findings.is_empty() {
+                        self.findings.insert(uri, findings);
+                    }
+                } else {
+                    self.publish(uri, version, findings);
+                }
                 published.push(file_path);
             }
         }
@@ -623,7 +673,7 @@ impl<W: Write> Server<W> {
             self.publish(uri, None, Vec::new());
         }
         published.push(path.to_path_buf());
-        published
+        Some(published)
     }
 
     /// The URI the client uses for an open file, else one made from the path.
@@ -717,6 +767,7 @@ impl<W: Write> Server<W> {
 
     fn publish(&mut self, uri: Url, version: Option<i32>, findings: Vec<Finding>) {
         let diagnostics = findings.iter().map(|f| f.lsp.clone()).collect();
+        self.published_versions.insert(uri.clone(), version);
         if findings.is_empty() {
             self.findings.remove(&uri);
         } else {

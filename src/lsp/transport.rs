@@ -7,6 +7,7 @@
 use lsp_server::{ErrorCode, Message};
 use serde_json::{json, Value};
 use std::io::{self, BufRead, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 
 /// Bodies above this are skipped, not buffered: no client sends a 256 MiB message on purpose.
@@ -28,8 +29,19 @@ pub enum Incoming {
     Closed,
 }
 
-/// Reads frames until the input ends, sending each to `sink`. Runs on its own thread.
-pub fn read_loop(mut input: impl BufRead, sink: Sender<Incoming>) {
+/// Notifications that make a running check's results stale.
+const EDITS: &[&str] = &[
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+    "textDocument/didSave",
+    "workspace/didChangeWatchedFiles",
+];
+
+/// Reads frames until the input ends, sending each to `sink`. Runs on its own thread. Every
+/// notification that changes a document moves `edits` as it arrives, so the server can drop a
+/// check it has made stale before the message is even handled.
+pub fn read_loop(mut input: impl BufRead, sink: Sender<Incoming>, edits: &AtomicU64) {
     loop {
         let incoming = match read_frame(&mut input) {
             Ok(Some(Ok(body))) => decode(&body),
@@ -45,6 +57,10 @@ pub fn read_loop(mut input: impl BufRead, sink: Sender<Incoming>) {
         };
         let is_exit =
             matches!(&incoming, Incoming::Message(Message::Notification(n)) if n.method == "exit");
+        if matches!(&incoming, Incoming::Message(Message::Notification(n)) if EDITS.contains(&n.method.as_str()))
+        {
+            edits.fetch_add(1, Ordering::SeqCst);
+        }
         if sink.send(incoming).is_err() || is_exit {
             return;
         }
@@ -171,7 +187,7 @@ mod tests {
 
     fn read_all(input: String) -> Vec<Incoming> {
         let (tx, rx) = channel();
-        read_loop(Cursor::new(input.into_bytes()), tx);
+        read_loop(Cursor::new(input.into_bytes()), tx, &AtomicU64::new(0));
         rx.into_iter().collect()
     }
 

@@ -4,27 +4,21 @@ use crate::engine::{RegistrationRow, Report};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-fn place(report: &Report, file: usize, span: crate::source::Span) -> (String, usize) {
-    let source = report.sources.get(file);
-    (source.display.clone(), source.line_col(span.start).line)
-}
-
 pub fn json(report: &Report) -> String {
     let rows: Vec<_> = report
         .registrations
         .iter()
         .map(|r| {
-            let (path, line) = place(report, r.file, r.span);
-            let handler = r.handler.map(|(file, span)| {
-                let (path, line) = place(report, file, span);
-                json!({ "path": path, "line": line })
-            });
+            let handler = r
+                .handler
+                .as_ref()
+                .map(|h| json!({ "path": h.path, "line": h.line }));
             json!({
                 "mod": r.unit,
                 "kind": r.kind,
                 "name": r.name,
-                "path": path,
-                "line": line,
+                "path": r.at.path,
+                "line": r.at.line,
                 "handler": handler,
                 "contexts": r.contexts,
                 "via_event_handler": r.via_event_handler,
@@ -75,12 +69,9 @@ pub fn human(report: &Report) -> String {
         };
         out.push_str(&format!("{title}\n"));
         for r in rows {
-            let (path, line) = place(report, r.file, r.span);
-            let handler = match r.handler {
-                Some((file, span)) => {
-                    let (hp, hl) = place(report, file, span);
-                    format!(" -> handler {hp}:{hl}")
-                }
+            let (path, line) = (&r.at.path, r.at.line);
+            let handler = match &r.handler {
+                Some(h) => format!(" -> handler {}:{}", h.path, h.line),
                 None => String::new(),
             };
             let contexts = if r.contexts.is_empty() {

@@ -10,7 +10,7 @@ use crate::syntax::Comment;
 use std::collections::HashMap;
 
 /// A type as LuaLS writes it. Only the shapes the model can use keep their parts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TypeExpr {
     /// `LuaEntity`, `string`, `defines.events`, a mod class or alias, `nil`.
     Name(String),
@@ -59,7 +59,7 @@ pub enum DocTag {
 }
 
 /// A `---@class` with the `---@field` lines that follow it in its block.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClassDecl {
     pub name: String,
     pub parents: Vec<TypeExpr>,

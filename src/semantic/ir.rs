@@ -6,6 +6,7 @@
 
 use super::annotations::{ClassDecl, TypeExpr};
 use crate::source::Span;
+use serde::{Deserialize, Serialize};
 
 pub type FuncId = u32;
 pub type BindingId = u32;
@@ -15,7 +16,7 @@ pub type LoopId = u32;
 /// The main chunk of every file is function 0.
 pub const MAIN_CHUNK: FuncId = 0;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FileIr {
     pub functions: Vec<Function>,
     pub bindings: Vec<Binding>,
@@ -45,7 +46,7 @@ pub struct FileIr {
     pub aliases: Vec<(String, TypeExpr)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Function {
     /// From `function` to `end` (the whole file for the main chunk).
     pub span: Span,
@@ -76,7 +77,7 @@ impl Function {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BindingKind {
     Local,
     LocalFunction,
@@ -84,7 +85,7 @@ pub enum BindingKind {
     LoopVar(LoopId),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Binding {
     pub name: String,
     pub span: Span,
@@ -99,7 +100,7 @@ pub struct Binding {
     pub loops: Vec<LoopId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Call {
     /// The whole call expression.
     pub span: Span,
@@ -115,7 +116,7 @@ pub struct Call {
     pub loops: Vec<LoopId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Assign {
     /// The assignment target (`storage.x[k]`).
     pub span: Span,
@@ -128,7 +129,7 @@ pub struct Assign {
     pub annotation: Option<Box<TypeExpr>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum LoopKind {
     /// `for k, v in pairs(x)` (and `next, x`): insertion-order iteration.
     Pairs(Value),
@@ -140,7 +141,7 @@ pub enum LoopKind {
     Repeat,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Loop {
     /// The loop header (`for k, v in pairs(t) do`).
     pub span: Span,
@@ -149,7 +150,7 @@ pub struct Loop {
     pub vars: Vec<BindingId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NameRef {
     pub name: String,
     pub span: Span,
@@ -162,7 +163,7 @@ pub struct NameRef {
 }
 
 /// A condition's value, where it is tested.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Test {
     pub func: FuncId,
     pub span: Span,
@@ -172,7 +173,7 @@ pub struct Test {
 /// Code that runs only when a condition holds: an `if`/`elseif`/`else` branch, the right
 /// operand of `and`/`or`, the rest of a block after `if <c> then return end`, or the rest of
 /// the function after an `if` chain whose every branch returns.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Guard {
     pub func: FuncId,
     /// The guarded code.
@@ -188,7 +189,7 @@ pub struct Guard {
 }
 
 /// How code uses a member of a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MemberUse {
     Read,
     /// The target of an assignment (`entity.name = x`).
@@ -199,7 +200,7 @@ pub enum MemberUse {
 
 /// `value.name` or `value:name(...)`: a named member of a value, where the name is written.
 /// [`FileIr::member_base`] and [`FileIr::member_name`] read it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MemberRef {
     /// The chain in `FileIr::member_chains` that ends in (or goes on past) `value.name`.
     pub chain: u32,
@@ -218,7 +219,7 @@ pub struct MemberRef {
 /// upvalue; file-level locals included) or a global that is not a Factorio or Lua built-in, with
 /// its field chain (`M.cache[…]`). Local functions are left out: they are code, not state.
 /// Assignment targets are writes ([`Assign`]), not reads.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OuterRead {
     pub place: Value,
     pub span: Span,
@@ -226,14 +227,14 @@ pub struct OuterRead {
 }
 
 /// A table key in an index or a constructor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Key {
     Name(String),
     /// `t[expr]`.
     Dynamic(Box<Value>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TableField {
     pub key: Option<Key>,
     pub value: Value,
@@ -241,7 +242,7 @@ pub struct TableField {
 }
 
 /// A symbolic value: what an expression is, as far as one file can tell.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub enum Value {
     #[default]
     Unknown,
@@ -274,15 +275,24 @@ impl Value {
 
     /// `defines.events.on_tick` → `["defines", "events", "on_tick"]` for global paths.
     pub fn global_path(&self) -> Option<Vec<&str>> {
-        match self {
-            Value::Global(name) => Some(vec![name.as_str()]),
-            Value::Index(base, Key::Name(field)) => {
-                let mut path = base.global_path()?;
-                path.push(field.as_str());
-                Some(path)
-            }
-            _ => None,
+        // Asked of most values by most rules: one allocation, none when it is not a path.
+        let mut len = 1;
+        let mut root = self;
+        while let Value::Index(base, Key::Name(_)) = root {
+            len += 1;
+            root = base;
         }
+        let Value::Global(name) = root else {
+            return None;
+        };
+        let mut path = vec![name.as_str(); len];
+        let mut at = self;
+        while let Value::Index(base, Key::Name(field)) = at {
+            len -= 1;
+            path[len] = field.as_str();
+            at = base;
+        }
+        Some(path)
     }
 
     /// Whether any operand of this value (recursively, not through calls) satisfies `pred`.

@@ -311,8 +311,28 @@ impl<'a> Model<'a> {
         if into_callee.is_some() || info.kind != BindingKind::Param {
             return into_callee;
         }
-        // A parameter: what callers stored in the table they pass.
-        self.arguments_for(file, *binding)
+        self.field_from_callers(file, *binding, field, depth)
+    }
+
+    /// A parameter's `field`: what callers stored in the table they pass. Cached like
+    /// [`Self::kind_at`]: a table handed down a chain of functions, each called from several
+    /// places, is otherwise reached along every path (never finishing on real mods).
+    fn field_from_callers(
+        &self,
+        file: usize,
+        binding: BindingId,
+        field: &str,
+        depth: u32,
+    ) -> Option<Kind> {
+        let key = (file, binding, field.to_string());
+        if let Some(known) = self.caller_field_cache.borrow().get(&key) {
+            return known.clone();
+        }
+        self.caller_field_cache
+            .borrow_mut()
+            .insert(key.clone(), None);
+        let kind = self
+            .arguments_for(file, binding)
             .into_iter()
             .find_map(|(caller_file, arg)| {
                 self.stored_field_kind(
@@ -324,7 +344,11 @@ impl<'a> Model<'a> {
                     field,
                     depth + 2,
                 )
-            })
+            });
+        self.caller_field_cache
+            .borrow_mut()
+            .insert(key, kind.clone());
+        kind
     }
 
     /// The kind of the first value assigned to a path key that has one.

@@ -2,11 +2,11 @@
 
 use super::annotations::{self, DocTag, Docs, TypeExpr};
 use super::ir::*;
+use super::model::FastMap;
 use crate::source::Span;
 use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{TokenReference, TokenType};
-use std::collections::HashMap;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
@@ -46,7 +46,7 @@ pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
 
 fn name_of(token: &TokenReference) -> String {
     match token.token().token_type() {
-        TokenType::Identifier { identifier } => identifier.to_string(),
+        TokenType::Identifier { identifier } => identifier.as_str().to_string(),
         _ => token.token().to_string(),
     }
 }
@@ -62,7 +62,7 @@ type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
 
 struct Lowerer<'d> {
     ir: FileIr,
-    scopes: Vec<HashMap<String, BindingId>>,
+    scopes: Vec<FastMap<String, BindingId>>,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
@@ -83,14 +83,10 @@ impl<'d> Lowerer<'d> {
     fn tags_for(&self, stmt: &Stmt) -> &'d [DocTag] {
         // The first token's start: full_moon's own `start_position` computes the whole
         // range, which is exponential in nesting (see syntax::NodeSpan).
-        use full_moon::node::Node;
+        use crate::syntax::NodeSpan;
         let docs: &'d Docs = self.docs;
-        stmt.tokens()
-            .next()
-            .and_then(|first| {
-                docs.by_statement
-                    .get(&first.token().start_position().bytes())
-            })
+        stmt.first_byte()
+            .and_then(|start| docs.by_statement.get(&start))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -133,7 +129,7 @@ impl<'d> Lowerer<'d> {
             loops: self.current_loops(),
         });
         if self.scopes.is_empty() {
-            self.scopes.push(HashMap::new());
+            self.scopes.push(FastMap::default());
         }
         self.scopes.last_mut().expect("a scope").insert(name, id);
         id
@@ -164,7 +160,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn block(&mut self, block: &ast::Block) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         self.block_body(block);
         self.scopes.pop();
     }
@@ -255,7 +251,7 @@ impl<'d> Lowerer<'d> {
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
-                    this.scopes.push(HashMap::new());
+                    this.scopes.push(FastMap::default());
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
                     this.push_test(node_span(repeat.until()), &test);
@@ -537,7 +533,7 @@ impl<'d> Lowerer<'d> {
             kind,
             vars: Vec::new(),
         });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         let vars: Vec<BindingId> = vars
             .iter()
             .map(|v| self.declare(v, BindingKind::LoopVar(id), None))
@@ -683,7 +679,7 @@ impl<'d> Lowerer<'d> {
             id,
             loops: Vec::new(),
         });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FastMap::default());
         let mut params = Vec::new();
         if is_method {
             let self_token = TokenReference::new(
@@ -1084,7 +1080,7 @@ fn string_literal(token: &TokenReference) -> String {
             ..
         } => {
             if *multi_line_depth > 0 || !literal.contains('\\') {
-                literal.to_string()
+                literal.as_str().to_string()
             } else {
                 decode_escapes(literal)
             }

@@ -174,12 +174,12 @@ pub struct Model<'a> {
     pub api: &'static crate::api::Api,
     /// The mod's name from info.json, for `require("__name__/...")`.
     mod_name: Option<String>,
-    by_rel: HashMap<&'a str, usize>,
+    by_rel: FastMap<&'a str, usize>,
     /// Assignments by target path key (`G:M.f`, `2:5.on_created`).
-    assigns_by_path: HashMap<String, Vec<(usize, &'a Value)>>,
+    assigns_by_path: FastMap<String, Vec<(usize, &'a Value)>>,
     /// Fields assigned into a table, by the table's path key: `function api.f()` and
     /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s keys.
-    pub(super) fields_by_path: HashMap<String, Vec<(usize, &'a Key, &'a Value)>>,
+    pub(super) fields_by_path: FastMap<String, Vec<(usize, &'a Key, &'a Value)>>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
@@ -192,20 +192,46 @@ pub struct Model<'a> {
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
-    pub(super) reach: HashMap<FnRef, [Option<Reach>; 8]>,
+    pub(super) reach: FastMap<FnRef, [Option<Reach>; 8]>,
     /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
-    pub(super) classes: HashMap<&'a str, ModClass<'a>>,
+    pub(super) classes: FastMap<&'a str, ModClass<'a>>,
     /// `---@alias` declarations (the first one of a name wins).
-    pub(super) aliases: HashMap<&'a str, &'a TypeExpr>,
+    pub(super) aliases: FastMap<&'a str, &'a TypeExpr>,
     /// `---@type` written above assignments, by target path key.
-    pub(super) annotated_paths: HashMap<String, Vec<&'a TypeExpr>>,
+    pub(super) annotated_paths: FastMap<String, Vec<&'a TypeExpr>>,
     /// Where each local is passed to a call: (file, local) → (call, argument position).
-    pub(super) local_args: HashMap<(usize, BindingId), Vec<(CallId, usize)>>,
+    pub(super) local_args: FastMap<(usize, BindingId), Vec<(CallId, usize)>>,
     /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
     /// a value that depends on itself gets no kind from that cycle.
-    pub(super) kind_cache: RefCell<HashMap<(usize, *const Value), Option<super::kinds::Kind>>>,
+    pub(super) kind_cache: RefCell<FastMap<(usize, *const Value), Option<super::kinds::Kind>>>,
+    /// What callers stored in a field of the table they pass for a parameter, by (file,
+    /// parameter, field); `None` while being worked out. Parameters passed on through chains
+    /// of callers are reached along every path, which without it grows exponentially.
+    pub(super) caller_field_cache:
+        RefCell<FastMap<(usize, BindingId, String), Option<super::kinds::Kind>>>,
     /// Module-state writes and reads, worked out on first use (see `module_state`).
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
+    /// Answers to queries that rules ask again and again, by (file, value).
+    pub(super) answers: Answers,
+}
+
+/// A map keyed by (file, value) or (file, binding): small keys hashed often, so a fast hash
+/// (no attacker chooses them).
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(super) type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
+
+/// Answers of [`Model::callees`], [`Model::api_names`] and [`Model::storage_path`]. Callees
+/// depend only on the files, so they are kept from the start; the other two follow parameters
+/// to their callers, which are linked while the model is built, so they are kept once it is.
+#[derive(Default)]
+pub(super) struct Answers {
+    pub(super) complete: bool,
+    callees: RefCell<FastMap<(usize, *const Value), Vec<FnRef>>>,
+    api_names: RefCell<FastMap<(usize, *const Value), Vec<String>>>,
+    pub(super) storage_path: RefCell<FastMap<(usize, *const Value), Option<String>>>,
+    /// Storage paths of locals and calls at a given depth: module-state and history questions
+    /// reach the same ones through many callers.
+    pub(super) storage_path_parts: RefCell<FastMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
@@ -227,21 +253,23 @@ impl<'a> Model<'a> {
             api: unit_api(files),
             mod_name: unit_name.map(str::to_string),
             by_rel,
-            assigns_by_path: HashMap::new(),
-            fields_by_path: HashMap::new(),
+            assigns_by_path: FastMap::default(),
+            fields_by_path: FastMap::default(),
             exports: Vec::new(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
             callback_edges: HashSet::new(),
             lifecycle: std::cell::OnceCell::new(),
             registrations: Vec::new(),
-            reach: HashMap::new(),
-            classes: HashMap::new(),
-            aliases: HashMap::new(),
-            annotated_paths: HashMap::new(),
-            local_args: HashMap::new(),
-            kind_cache: RefCell::new(HashMap::new()),
+            reach: FastMap::default(),
+            classes: FastMap::default(),
+            aliases: FastMap::default(),
+            annotated_paths: FastMap::default(),
+            local_args: FastMap::default(),
+            kind_cache: RefCell::default(),
+            caller_field_cache: RefCell::default(),
             module_state: std::cell::OnceCell::new(),
+            answers: Answers::default(),
         };
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
@@ -304,6 +332,7 @@ impl<'a> Model<'a> {
         model.derive_wrapper_registrations();
         model.propagate_contexts();
         model.propagate_dispatched_contexts();
+        model.answers.complete = true;
         model
     }
 
@@ -316,7 +345,7 @@ impl<'a> Model<'a> {
     /// Everything `value` (in `file`) can be.
     pub fn eval(&self, file: usize, value: &'a Value) -> Vec<Origin<'a>> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         self.eval_into(file, value, 0, &mut seen, &mut out);
         out
     }
@@ -326,7 +355,7 @@ impl<'a> Model<'a> {
         file: usize,
         value: &'a Value,
         depth: u32,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         out: &mut Vec<Origin<'a>>,
     ) {
         if depth > MAX_DEPTH || !seen.insert((file, value as *const Value)) {
@@ -433,7 +462,7 @@ impl<'a> Model<'a> {
         &self,
         key: &str,
         depth: u32,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         out: &mut Vec<Origin<'a>>,
     ) {
         if let Some(values) = self.assigns_by_path.get(key) {
@@ -448,7 +477,7 @@ impl<'a> Model<'a> {
         origin: Origin<'a>,
         field: &str,
         depth: u32,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         out: &mut Vec<Origin<'a>>,
     ) {
         match origin {
@@ -479,13 +508,23 @@ impl<'a> Model<'a> {
 
     /// The functions a callee value can be.
     pub fn callees(&self, file: usize, callee: &'a Value) -> Vec<FnRef> {
-        self.eval(file, callee)
+        let key = (file, callee as *const Value);
+        if let Some(known) = self.answers.callees.borrow().get(&key) {
+            return known.clone();
+        }
+        let callees: Vec<FnRef> = self
+            .eval(file, callee)
             .into_iter()
             .filter_map(|o| match o {
                 Origin::Func(f) => Some(f),
                 _ => None,
             })
-            .collect()
+            .collect();
+        self.answers
+            .callees
+            .borrow_mut()
+            .insert(key, callees.clone());
+        callees
     }
 
     /// The API or library name a value stands for: `script.on_event` (a global path) or
@@ -495,6 +534,22 @@ impl<'a> Model<'a> {
         if let Some(path) = value.global_path() {
             return vec![path.join(".")];
         }
+        if !self.answers.complete {
+            return self.find_api_names(file, value);
+        }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.answers.api_names.borrow().get(&key) {
+            return known.clone();
+        }
+        let names = self.find_api_names(file, value);
+        self.answers
+            .api_names
+            .borrow_mut()
+            .insert(key, names.clone());
+        names
+    }
+
+    fn find_api_names(&self, file: usize, value: &'a Value) -> Vec<String> {
         if let Some(names) = self.api_names_through_parameter(file, value) {
             return names;
         }
@@ -811,7 +866,7 @@ impl<'a> Model<'a> {
     /// The fields of a lib table for `event_handler`: `events`, `on_nth_tick`, `on_init`, ….
     /// What `value.<field>` can be: `eval` of a field access the code never wrote out.
     fn field_origins(&self, file: usize, value: &'a Value, field: &str) -> Vec<Origin<'a>> {
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         let mut bases = Vec::new();
         self.eval_into(file, value, 0, &mut seen, &mut bases);
         let mut out = Vec::new();
@@ -957,7 +1012,7 @@ impl<'a> Model<'a> {
 
     fn propagate_contexts(&mut self) {
         let mut queue: VecDeque<(FnRef, Context)> = VecDeque::new();
-        let mut reach: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+        let mut reach: FastMap<FnRef, [Option<Reach>; 8]> = FastMap::default();
         let mut seed =
             |f: FnRef, context: Context, origin: String, queue: &mut VecDeque<(FnRef, Context)>| {
                 let slot = &mut reach.entry(f).or_default()[context.index()];
@@ -1028,7 +1083,7 @@ impl<'a> Model<'a> {
     /// `extra` edges by calling function.
     pub(super) fn spread_contexts(
         &self,
-        reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
+        reach: &mut FastMap<FnRef, [Option<Reach>; 8]>,
         queue: &mut VecDeque<(FnRef, Context)>,
         extra: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
     ) {

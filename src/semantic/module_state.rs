@@ -17,7 +17,7 @@ use super::ir::*;
 use super::model::{Context, FnRef, Model, RegKind};
 use crate::source::Span;
 use std::cell::OnceCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Factorio's and Lua's own globals: never the mod's state (`storage` is saved; `global` is
 /// `storage` before 2.0 and FL501's business after).
@@ -149,9 +149,12 @@ pub enum History {
     /// The same for the same key of the write it is stored under: a memo
     /// (`cache[name] = prototypes.item[name].stack_size`).
     Keyed,
+    /// Run-time mod settings: the same on every peer at any one time, until a player changes
+    /// them (on_runtime_mod_setting_changed). A copy stays right while the mod refreshes it.
+    Setting,
     /// The model cannot tell.
     Unknown,
-    /// Game state, event data, run-time settings, random numbers, what was stored before.
+    /// Game state, event data, random numbers, what was stored before.
     Variant,
 }
 
@@ -180,8 +183,9 @@ pub struct StateWrite {
     pub source: WriteSource,
     /// The whole variable is replaced (`x = …`, `M.buffer = …`), not one entry of it.
     pub replaces: bool,
-    /// See [`Model::write_history`].
-    history: OnceCell<History>,
+    /// See [`Model::write_history`]: one answer per nesting level of the question (a write's
+    /// history asks about the writes of the state it reads, two levels deep).
+    history: [OnceCell<History>; MAX_NESTING as usize + 1],
 }
 
 /// The statement a [`StateWrite`] comes from.
@@ -223,9 +227,11 @@ impl StateRead {
 pub struct ModuleState {
     pub writes: Vec<StateWrite>,
     pub reads: Vec<StateRead>,
-    /// Roots whose table is also reachable from `storage` (stored there, or bound to a place in
-    /// it): writes through them are writes to saved data.
-    storage_shared: HashSet<StateRoot>,
+    /// Indices into `writes` by root, in order: places overlap only under the same root.
+    writes_by_root: HashMap<StateRoot, Vec<usize>>,
+    /// Places whose table is also reachable from `storage` (stored there): writes inside them
+    /// are writes to saved data.
+    storage_shared: Vec<StatePlace>,
 }
 
 /// Why a table's contents can differ between peers (for FL202).
@@ -238,6 +244,23 @@ pub enum Divergence<'m> {
 }
 
 const MAX_DEPTH: u32 = 12;
+
+/// How many helper parameters deep a table stored into `storage` is followed back.
+const MAX_SHARED_DEPTH: u32 = 3;
+
+/// How many writes deep a history question goes (reading module state asks about its writes).
+const MAX_NESTING: u32 = 2;
+
+impl ModuleState {
+    /// The writes to places under `root`, in file and source order.
+    pub fn writes_under<'m>(&'m self, root: &StateRoot) -> impl Iterator<Item = &'m StateWrite> {
+        self.writes_by_root
+            .get(root)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.writes[i])
+    }
+}
 
 /// Where a value's parameters come from while a call's result is worked out: the called
 /// function and the history of each argument at that call.
@@ -310,6 +333,10 @@ impl<'a> Model<'a> {
             func: info.func,
         };
         if self.runs_only_at_load(declaring) {
+            if self.is_forwarding_proxy(file, &info.values) {
+                // Its fields live wherever `__newindex` puts them: the model cannot follow.
+                return None;
+            }
             // `local m = require("x")`: the module's own table.
             if let [call @ Value::Call(_)] = info.values.as_slice() {
                 if let Some(place) = self.required_module_place(file, call, depth) {
@@ -328,6 +355,29 @@ impl<'a> Model<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `setmetatable(t, { __newindex = … })`: a table whose new fields go elsewhere (a proxy
+    /// for a part of `storage`, say).
+    fn is_forwarding_proxy(&self, file: usize, values: &'a [Value]) -> bool {
+        let ir = self.ir(file);
+        let has_newindex = |value: &Value| {
+            let table = match value {
+                Value::Local(binding) => ir.binding(*binding).values.first(),
+                other => Some(other),
+            };
+            matches!(table, Some(Value::Table(fields))
+                if fields.iter().any(|f| f.key == Some(Key::Name("__newindex".to_string()))))
+        };
+        !values.is_empty()
+            && values.iter().all(|value| match value {
+                Value::Call(call) => {
+                    let call = ir.call(*call);
+                    call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
+                        && call.args.get(1).is_some_and(has_newindex)
+                }
+                _ => false,
+            })
     }
 
     /// `require("x")` of a unit file: the place of the table that file returns.
@@ -404,7 +454,7 @@ impl<'a> Model<'a> {
                     kind: WriteKind::Assign,
                     source: WriteSource::Assign(index),
                     replaces,
-                    history: OnceCell::new(),
+                    history: Default::default(),
                 });
             }
             for (id, call) in ir.calls.iter().enumerate() {
@@ -428,7 +478,7 @@ impl<'a> Model<'a> {
                     kind,
                     source: WriteSource::Call(id as CallId),
                     replaces: false,
-                    history: OnceCell::new(),
+                    history: Default::default(),
                 });
             }
             for read in &ir.outer_reads {
@@ -443,23 +493,31 @@ impl<'a> Model<'a> {
             }
         }
         state.writes.sort_by_key(|w| (w.file, w.span.start));
-        state.storage_shared = self.storage_shared_roots();
+        for (index, write) in state.writes.iter().enumerate() {
+            state
+                .writes_by_root
+                .entry(write.place.root.clone())
+                .or_default()
+                .push(index);
+        }
+        state.storage_shared = self.storage_shared_places();
         state
     }
 
-    /// Roots of module state that also hang in `storage`: a table stored into storage
-    /// (directly, or through one parameter: `register(data)` with `storage.t[n] = param`), or
-    /// a local ever bound to a storage place.
-    fn storage_shared_roots(&self) -> HashSet<StateRoot> {
-        let mut roots = HashSet::new();
+    /// Module-state places that also hang in `storage`: a table stored into storage —
+    /// directly, as a field of a table stored there, or through the parameters of helpers
+    /// (`Global.register({ data = data }, …)` with `storage.tokens[n] = tbl`) — or a local ever
+    /// bound to a storage place.
+    fn storage_shared_places(&self) -> Vec<StatePlace> {
+        let mut places = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
-            let mut stored: Vec<&'a Value> = Vec::new();
+            let mut stored: Vec<(usize, &'a Value, u32)> = Vec::new();
             for assign in &ir.assigns {
                 if matches!(assign.target, Value::Index(..))
                     && self.storage_path(file, &assign.target).is_some()
                 {
-                    stored.push(&assign.value);
+                    stored.push((file, &assign.value, 0));
                 }
             }
             for call in &ir.calls {
@@ -467,29 +525,47 @@ impl<'a> Model<'a> {
                     && call.args.len() >= 2
                     && self.storage_path(file, &call.args[0]).is_some()
                 {
-                    stored.extend(call.args.last());
+                    stored.extend(call.args.last().map(|v| (file, v, 0)));
                 }
             }
-            for value in stored {
-                let mut candidates = vec![(file, value)];
-                if let Value::Local(binding) = value {
-                    if ir.binding(*binding).kind == BindingKind::Param {
-                        candidates.extend(self.arguments_for(file, *binding));
-                    }
+            while let Some((file, value, depth)) = stored.pop() {
+                if let Some(place) = self.state_place_at(file, value, 0) {
+                    places.push(place);
+                    continue;
                 }
-                for (f, v) in candidates {
-                    if let Some(place) = self.state_place_at(f, v, 0) {
-                        roots.insert(place.root);
+                match value {
+                    Value::Table(fields) => {
+                        stored.extend(fields.iter().map(|f| (file, &f.value, depth)));
                     }
+                    Value::Local(binding) if depth < MAX_SHARED_DEPTH => {
+                        let info = self.ir(file).binding(*binding);
+                        match info.kind {
+                            BindingKind::Param => stored.extend(
+                                self.arguments_for(file, *binding)
+                                    .into_iter()
+                                    .map(|(f, v)| (f, v, depth + 1)),
+                            ),
+                            BindingKind::Local => {
+                                stored.extend(info.values.iter().map(|v| (file, v, depth + 1)))
+                            }
+                            _ => {}
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
-        roots
+        places.sort();
+        places.dedup();
+        places
     }
 
-    /// The root's table is also reachable from `storage`.
-    pub fn is_storage_shared(&self, root: &StateRoot) -> bool {
-        self.module_state().storage_shared.contains(root)
+    /// The place is (inside) a table also reachable from `storage`.
+    pub fn is_storage_shared(&self, place: &StatePlace) -> bool {
+        self.module_state()
+            .storage_shared
+            .iter()
+            .any(|shared| shared.is_prefix_of(place))
     }
 
     /// Writes to `place`, inside it or around it, made at run time.
@@ -498,15 +574,14 @@ impl<'a> Model<'a> {
         place: &'m StatePlace,
     ) -> impl Iterator<Item = &'m StateWrite> + 'm {
         self.module_state()
-            .writes
-            .iter()
+            .writes_under(&place.root)
             .filter(move |w| w.place.overlaps(place) && self.runs_at_run_time(w.function()))
     }
 
     /// A write in on_load (or a function on_load calls) to `place` or a place containing it:
     /// every peer rebuilds it when a save loads.
     pub fn rebuilt_in_on_load(&self, place: &StatePlace) -> Option<&StateWrite> {
-        self.module_state().writes.iter().find(|w| {
+        self.module_state().writes_under(&place.root).find(|w| {
             w.place.is_prefix_of(place) && self.contexts(w.function()).contains(&Context::OnLoad)
         })
     }
@@ -516,13 +591,12 @@ impl<'a> Model<'a> {
     /// storage, locals of one call, and what the model cannot tell.
     pub fn state_divergence(&self, file: usize, value: &'a Value) -> Option<Divergence<'_>> {
         let place = self.state_place(file, value)?;
-        if self.is_storage_shared(&place.root) {
+        if self.is_storage_shared(&place) {
             return None;
         }
         let at_run_time = self
             .module_state()
-            .writes
-            .iter()
+            .writes_under(&place.root)
             .find(|w| w.place.overlaps(&place) && self.runs_at_run_time(w.function()));
         if let Some(write) = at_run_time {
             return Some(Divergence::WrittenAtRunTime(write));
@@ -544,7 +618,7 @@ impl<'a> Model<'a> {
     /// The read is part of a write's own statement: the target's keys (`t[#t + 1] = v`) or the
     /// table of `table.insert(t, v)`. Appending looks at the table without acting on it.
     pub fn read_is_part_of_write(&self, read: &StateRead) -> bool {
-        self.module_state().writes.iter().any(|w| {
+        self.module_state().writes_under(&read.place.root).any(|w| {
             w.file == read.file
                 && w.func == read.func
                 && w.place.overlaps(&read.place)
@@ -557,6 +631,104 @@ impl<'a> Model<'a> {
                     // `table.remove` hands back what it removes: a real read.
                     WriteKind::Remove => false,
                 }
+        })
+    }
+
+    /// Another function empties what `write` fills (`cache[k] = nil`, `cache = {}`), and not
+    /// only while loading: the mod invalidates it, so a copy of settings there is refreshed
+    /// when they change. (The invalidating function may be one the model sees no caller of,
+    /// such as a handler registered through a table of handlers.)
+    pub fn is_invalidated_elsewhere(&self, write: &StateWrite) -> bool {
+        let variable = write.place.variable();
+        let empties = |w: &StateWrite| match self.written_value(w) {
+            Some(Value::Nil) => true,
+            Some(Value::Table(fields)) => fields.is_empty(),
+            _ => false,
+        };
+        self.module_state().writes_under(&variable.root).any(|w| {
+            w.place.overlaps(&variable)
+                && w.function() != write.function()
+                && w.kind == WriteKind::Assign
+                && empties(w)
+                && !self.runs_only_at_load(w.function())
+        })
+    }
+
+    /// The read is kept in a local that is used only where it was found to be the same
+    /// object as one looked up afresh (`local known = refs[i]; if known and known.root == root
+    /// and known.label.valid then return known.label end`): a peer without the entry looks it
+    /// up and gets that object too.
+    pub fn read_is_checked_against_fresh(&self, read: &StateRead) -> bool {
+        let ir = self.ir(read.file);
+        let Some(value) = ir
+            .outer_reads
+            .iter()
+            .find(|r| r.func == read.func && r.span == read.span)
+            .map(|r| &r.place)
+        else {
+            return false;
+        };
+        let Some(copy) = ir.bindings.iter().position(|b| {
+            b.func == read.func
+                && b.kind == BindingKind::Local
+                && b.span.end <= read.span.start
+                && b.values.len() == 1
+                && b.values[0] == *value
+        }) else {
+            return false;
+        };
+        let copy = Value::Local(copy as BindingId);
+        // A LuaObject: the function checks its `.valid`. (Not its API kind: kinds are worked
+        // out on demand and cached, and asking here would change the order other rules see.)
+        let is_object = |value: &Value| {
+            ir.members.iter().any(|m| {
+                m.func == read.func && ir.member_name(m) == "valid" && ir.member_base(m) == value
+            })
+        };
+        let from_copy = |value: &Value| root_of(value) == &copy;
+        let identity_check = |condition: &'a Value| match condition {
+            Value::Scalar(ops) if ops.len() == 2 => {
+                let (cached, fresh) = if from_copy(&ops[0]) {
+                    (&ops[0], &ops[1])
+                } else {
+                    (&ops[1], &ops[0])
+                };
+                from_copy(cached)
+                    && !fresh.any(&mut |v| *v == copy)
+                    && self.state_place(read.file, fresh).is_none()
+                    && is_object(fresh)
+            }
+            _ => false,
+        };
+        let uses: Vec<Span> = ir
+            .members
+            .iter()
+            .filter(|m| m.func == read.func && from_copy(ir.member_base(m)))
+            .map(|m| m.span)
+            .collect();
+        ir.guards.iter().any(|guard| {
+            guard.func == read.func
+                && guard.conditions.iter().any(identity_check)
+                && uses.iter().all(|span| {
+                    let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+                    inside(guard.region) || inside(guard.condition)
+                })
+        })
+    }
+
+    /// The read is an argument of `log`, `print` or `localised_print`: it goes to the log or
+    /// the console of one peer and never into the game.
+    pub fn read_is_output_only(&self, read: &StateRead) -> bool {
+        self.ir(read.file).calls.iter().any(|call| {
+            call.func == read.func
+                && matches!(
+                    call.callee.global_path().as_deref(),
+                    Some(["log" | "print" | "localised_print"])
+                )
+                && call
+                    .arg_spans
+                    .iter()
+                    .any(|arg| arg.start <= read.span.start && read.span.end <= arg.end)
         })
     }
 
@@ -608,7 +780,7 @@ impl<'a> Model<'a> {
                         || (block.start <= at && at <= block.end)
                 })
         };
-        let assigned = self.module_state().writes.iter().any(|w| {
+        let assigned = self.module_state().writes_under(&place.root).any(|w| {
             w.function() == f
                 && self.is_fresh_replacement(w, place)
                 && dominates(Span::new(w.span.start, w.end))
@@ -618,7 +790,7 @@ impl<'a> Model<'a> {
                 call.func == f.func
                     && dominates(call.span)
                     && self
-                        .callees(f.file, &call.callee)
+                        .run_now(f.file, call)
                         .into_iter()
                         .any(|g| self.always_resets(g, place, 0))
             })
@@ -632,17 +804,26 @@ impl<'a> Model<'a> {
                 *func == g.func && block.start <= span.start && span.end <= block.end
             })
         };
-        self.module_state().writes.iter().any(|w| {
+        self.module_state().writes_under(&place.root).any(|w| {
             w.function() == g && self.is_fresh_replacement(w, place) && unconditional(w.span)
         }) || (depth < 2
             && ir.calls.iter().any(|call| {
                 call.func == g.func
                     && unconditional(call.span)
                     && self
-                        .callees(g.file, &call.callee)
+                        .run_now(g.file, call)
                         .into_iter()
                         .any(|h| h != g && self.always_resets(h, place, depth + 1))
             }))
+    }
+
+    /// The functions a call runs before it returns: its callees, or the function a protected
+    /// call (`pcall(f, …)`, `xpcall(f, handler, …)`) runs.
+    fn run_now(&self, file: usize, call: &'a Call) -> Vec<FnRef> {
+        match (call.callee.global_path().as_deref(), call.args.first()) {
+            (Some(["pcall" | "xpcall"]), Some(function)) => self.callees(file, function),
+            _ => self.callees(file, &call.callee),
+        }
     }
 
     /// `w` replaces `place` (or a place around it) with a value not computed from it.
@@ -681,21 +862,25 @@ impl<'a> Model<'a> {
     /// Whether what `write` leaves behind carries the game's history into later invocations
     /// (worked out once per write).
     pub fn write_history(&self, write: &StateWrite) -> History {
-        *write
-            .history
-            .get_or_init(|| self.compute_write_history(write))
-    }
-
-    fn compute_write_history(&self, write: &StateWrite) -> History {
         self.write_history_at(write, 0)
     }
 
+    /// The answer depends only on the write and the nesting level: worked out once for each.
     fn write_history_at(&self, write: &StateWrite, nesting: u32) -> History {
+        *write.history[nesting as usize].get_or_init(|| self.compute_write_history(write, nesting))
+    }
+
+    fn compute_write_history(&self, write: &StateWrite, nesting: u32) -> History {
         let variable = write.place.variable();
         let Some(value) = self.written_value(write) else {
             // A removal: what is left depends on what was there.
             return History::Unknown;
         };
+        if *value == Value::Nil {
+            // Taking an entry out adds no history of its own: what the other writes put in
+            // decides what the table carries.
+            return History::Invariant;
+        }
         let mut keys: Vec<&'a Value> = Vec::new();
         let target = match write.source {
             WriteSource::Assign(index) => Some(&self.ir(write.file).assigns[index].target),
@@ -726,7 +911,7 @@ impl<'a> Model<'a> {
             variable: &variable,
             nesting,
         };
-        let value = self.history(&keyed, write.file, value, None, &mut HashSet::new(), 0);
+        let value = self.entry_history(&keyed, write.file, value);
         if key_history == History::Invariant {
             // Under a fixed key, what depends only on that key is fixed too.
             return match value {
@@ -735,10 +920,35 @@ impl<'a> Model<'a> {
             };
         }
         match value {
-            History::Keyed => History::Keyed,
+            // What any peer computes the same, under whatever key: a memo.
+            History::Keyed | History::Setting => value,
             // A constant under a key from the game: the key's presence is the state.
             History::Invariant => key_history,
             other => other.max(key_history),
+        }
+    }
+
+    /// The history of a written value. A memo entry may note when it was made
+    /// (`{ value = …, tick = game.tick }`) so that it is worked out again later: that tick
+    /// only decides when to recompute, and a peer without the entry computes the same.
+    fn entry_history(&self, q: &HistoryQuery<'_, 'a>, file: usize, value: &'a Value) -> History {
+        let whole = self.history(q, file, value, None, &mut HashSet::new(), 0);
+        let Value::Table(fields) = value else {
+            return whole;
+        };
+        let (stamps, data): (Vec<&TableField>, Vec<&TableField>) =
+            fields.iter().partition(|f| is_tick_stamp(&f.value));
+        if stamps.is_empty() || data.is_empty() || whole <= History::Keyed {
+            return whole;
+        }
+        let data_history = data
+            .iter()
+            .map(|f| self.history(q, file, &f.value, None, &mut HashSet::new(), 0))
+            .max()
+            .unwrap_or(History::Invariant);
+        match data_history {
+            History::Keyed | History::Setting => data_history,
+            _ => whole,
         }
     }
 
@@ -754,7 +964,7 @@ impl<'a> Model<'a> {
         if depth > MAX_DEPTH {
             return History::Unknown;
         }
-        if file == q.file && q.keys.iter().any(|k| *k == value) {
+        if file == q.file && q.keys.contains(&value) {
             return History::Keyed;
         }
         if !seen.insert((file, value as *const Value)) {
@@ -784,9 +994,10 @@ impl<'a> Model<'a> {
                 .map(|v| self.history(q, file, v, env, seen, depth + 1))
                 .max()
                 .unwrap_or(History::Invariant),
+            // `a and b or c` is one choice between values: its operands take no step deeper.
             Value::Either(a, b) => self
-                .history(q, file, a, env, seen, depth + 1)
-                .max(self.history(q, file, b, env, seen, depth + 1)),
+                .history(q, file, a, env, seen, depth)
+                .max(self.history(q, file, b, env, seen, depth)),
             Value::Length(v) => self.history(q, file, v, env, seen, depth + 1),
             Value::Global(_) | Value::Index(..) => {
                 self.place_history(q, file, value, env, seen, depth)
@@ -812,6 +1023,10 @@ impl<'a> Model<'a> {
             if let Some(history) = self.global_path_history(file, &path) {
                 return history;
             }
+        }
+        if matches!(value, Value::Index(_, Key::Name(field)) if field == "mod_settings") {
+            // `player.mod_settings`: a player's run-time settings.
+            return History::Setting;
         }
         if let Some(place) = self.state_place(file, value) {
             // The memo check: the entry the write fills, read under the same key.
@@ -847,10 +1062,13 @@ impl<'a> Model<'a> {
             return Some(History::Variant);
         }
         Some(match (first, path.get(1).copied()) {
+            // 1.1 kept the prototypes under `game` (`game.item_prototypes`,
+            // `game.get_filtered_entity_prototypes`).
+            ("game", Some(member)) if member.ends_with("_prototypes") => History::Invariant,
             ("game" | "rendering" | "remote" | "rcon", _) => History::Variant,
             ("prototypes" | "defines", _) => History::Invariant,
             ("settings", Some("startup")) => History::Invariant,
-            ("settings", Some(_)) => History::Variant,
+            ("settings", Some(_)) => History::Setting,
             (
                 "script",
                 Some("active_mods" | "mod_name" | "level" | "feature_flags" | "get_event_id"),
@@ -882,7 +1100,7 @@ impl<'a> Model<'a> {
             // Set only while loading: the same on every peer.
             return History::Invariant;
         }
-        if q.nesting >= 2 {
+        if q.nesting >= MAX_NESTING {
             return History::Unknown;
         }
         // What its run-time writes put there (a memo's entry depends on the key read with).
@@ -1077,6 +1295,30 @@ impl<'a> Model<'a> {
             })
             .max()
             .unwrap_or(History::Unknown)
+    }
+}
+
+/// The value a field chain starts from (`known` for `known.label.valid`).
+fn root_of(value: &Value) -> &Value {
+    match value {
+        Value::Index(base, _) => root_of(base),
+        other => other,
+    }
+}
+
+/// `game.tick` (or `game and game.tick or 0`, which lowers to `game.tick`, nil or 0): when
+/// something was noted.
+fn is_tick_stamp(value: &Value) -> bool {
+    match value {
+        Value::Either(a, b) => {
+            let part = |v: &Value| {
+                is_tick_stamp(v)
+                    || matches!(v, Value::Number(_) | Value::Nil)
+                    || *v == Value::Global("game".into())
+            };
+            part(a) && part(b) && (is_tick_stamp(a) || is_tick_stamp(b))
+        }
+        other => other.global_path().as_deref() == Some(&["game", "tick"][..]),
     }
 }
 

@@ -27,7 +27,41 @@ impl<'a> Model<'a> {
 
     /// `Some("storage.books[…]")` when `value` is the saved table or a place inside it.
     pub fn storage_path(&self, file: usize, value: &'a Value) -> Option<String> {
-        self.storage_path_at(file, value, 0, None)
+        if !self.answers.complete {
+            return self.storage_path_at(file, value, 0, None);
+        }
+        let key = (file, value as *const Value);
+        if let Some(known) = self.answers.storage_path.borrow().get(&key) {
+            return known.clone();
+        }
+        let path = self.storage_path_at(file, value, 0, None);
+        self.answers
+            .storage_path
+            .borrow_mut()
+            .insert(key, path.clone());
+        path
+    }
+
+    /// Locals and calls are worked out once per depth: module-state and history questions ask
+    /// about the same ones again and again, through many callers.
+    fn cached_storage_path(
+        &self,
+        key: StoragePathKey,
+        compute: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        // Parameters are followed to their callers, which are linked while the model is built.
+        if !self.answers.complete {
+            return compute();
+        }
+        if let Some(path) = self.answers.storage_path_parts.borrow().get(&key) {
+            return path.clone();
+        }
+        let path = compute();
+        self.answers
+            .storage_path_parts
+            .borrow_mut()
+            .insert(key, path.clone());
+        path
     }
 
     /// `call`: while following a call's return value, the callee's parameters are what that
@@ -43,80 +77,96 @@ impl<'a> Model<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let ir = self.ir(file);
         match value {
             Value::Global(name) => self
                 .storage_roots(file)
                 .contains(&name.as_str())
                 .then(|| name.clone()),
-            Value::Index(base, key) => {
-                let base = self.storage_path_at(file, base, depth, call)?;
-                Some(match key {
-                    Key::Name(field) if is_identifier(field) => format!("{base}.{field}"),
-                    Key::Name(field) => format!("{base}[{field:?}]"),
-                    Key::Dynamic(_) => format!("{base}[…]"),
-                })
-            }
-            Value::Local(binding) => {
-                let binding_info = ir.binding(*binding);
-                if binding_info.kind == BindingKind::Param {
-                    if let Some(bound) = call.filter(|c| {
-                        c.callee
-                            == FnRef {
-                                file,
-                                func: binding_info.func,
-                            }
-                    }) {
-                        let position = ir
-                            .function(binding_info.func)
-                            .params
-                            .iter()
-                            .position(|p| p == binding)?;
-                        let arg = bound.args.get(position)?;
-                        return self.storage_path_at(bound.file, arg, depth + 1, None);
-                    }
-                    return self.param_storage_path(file, *binding, depth);
-                }
-                // A local is an alias when what it was given is (the first such value).
-                binding_info
-                    .values
-                    .iter()
-                    .find_map(|v| self.storage_path_at(file, v, depth + 1, call))
-            }
+            Value::Index(base, key) => Some(place_in(
+                self.storage_path_at(file, base, depth, call)?,
+                key,
+            )),
+            // Without a call being followed, a local's answer depends only on it and the depth.
+            Value::Local(binding) if call.is_none() => self
+                .cached_storage_path(StoragePathKey::Local(file, *binding, depth), || {
+                    self.local_storage_path(file, *binding, depth, None)
+                }),
+            Value::Local(binding) => self.local_storage_path(file, *binding, depth, call),
             // Operands are part of the same expression: no step deeper.
             Value::Either(a, b) => self
                 .storage_path_at(file, a, depth, call)
                 .or_else(|| self.storage_path_at(file, b, depth, call)),
-            Value::Call(id) => {
-                let made = ir.call(*id);
-                // `local config = require("config")` where config.lua returns `storage.config`.
-                if let Some(Ok(module)) = self.require_target(file, made) {
-                    let export = self.ir(module).functions[MAIN_CHUNK as usize]
-                        .returns
-                        .last()
-                        .and_then(|values| values.first())?;
-                    return self.storage_path_at(module, export, depth + 1, None);
-                }
-                self.callees(file, &made.callee)
-                    .into_iter()
-                    .find_map(|callee| {
-                        let function = self.ir(callee.file).function(callee.func);
-                        let bound = BoundCall {
-                            callee,
-                            file,
-                            args: &made.args,
-                        };
-                        function
-                            .returns
-                            .iter()
-                            .filter_map(|values| values.first())
-                            .find_map(|v| {
-                                self.storage_path_at(callee.file, v, depth + 1, Some(bound))
-                            })
-                    })
-            }
+            // What a call gives does not depend on a call being followed.
+            Value::Call(id) => self
+                .cached_storage_path(StoragePathKey::Call(file, *id, depth), || {
+                    self.call_storage_path(file, *id, depth)
+                }),
             _ => None,
         }
+    }
+
+    /// `require` of a module that returns a storage place, or a function returning one.
+    fn call_storage_path(&self, file: usize, id: CallId, depth: u32) -> Option<String> {
+        let made = self.ir(file).call(id);
+        // `local config = require("config")` where config.lua returns `storage.config`.
+        if let Some(Ok(module)) = self.require_target(file, made) {
+            let export = self.ir(module).functions[MAIN_CHUNK as usize]
+                .returns
+                .last()
+                .and_then(|values| values.first())?;
+            return self.storage_path_at(module, export, depth + 1, None);
+        }
+        self.callees(file, &made.callee)
+            .into_iter()
+            .find_map(|callee| {
+                let function = self.ir(callee.file).function(callee.func);
+                let bound = BoundCall {
+                    callee,
+                    file,
+                    args: &made.args,
+                };
+                function
+                    .returns
+                    .iter()
+                    .filter_map(|values| values.first())
+                    .find_map(|v| self.storage_path_at(callee.file, v, depth + 1, Some(bound)))
+            })
+    }
+
+    /// A parameter is what its callers pass (or what the followed call passes); another local
+    /// is an alias when what it was given is (the first such value).
+    fn local_storage_path(
+        &self,
+        file: usize,
+        binding: BindingId,
+        depth: u32,
+        call: Option<BoundCall<'a>>,
+    ) -> Option<String> {
+        let ir = self.ir(file);
+        let binding_info = ir.binding(binding);
+        if binding_info.kind == BindingKind::Param {
+            if let Some(bound) = call.filter(|c| {
+                c.callee
+                    == FnRef {
+                        file,
+                        func: binding_info.func,
+                    }
+            }) {
+                let position = ir
+                    .function(binding_info.func)
+                    .params
+                    .iter()
+                    .position(|p| *p == binding)?;
+                let arg = bound.args.get(position)?;
+                return self.storage_path_at(bound.file, arg, depth + 1, None);
+            }
+            return self.param_storage_path(file, binding, depth);
+        }
+        // A local is an alias when what it was given is (the first such value).
+        binding_info
+            .values
+            .iter()
+            .find_map(|v| self.storage_path_at(file, v, depth + 1, call))
     }
 
     /// A parameter is a storage alias when some caller passes a storage place for it.
@@ -124,6 +174,23 @@ impl<'a> Model<'a> {
         self.arguments_for(file, binding)
             .into_iter()
             .find_map(|(caller_file, arg)| self.storage_path_at(caller_file, arg, depth + 1, None))
+    }
+}
+
+/// A storage local or call whose path is worked out once (see [`Model::storage_path`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum StoragePathKey {
+    /// A local at a depth of the search.
+    Local(usize, BindingId, u32),
+    Call(usize, CallId, u32),
+}
+
+/// The path of `base[key]`.
+fn place_in(base: String, key: &Key) -> String {
+    match key {
+        Key::Name(field) if is_identifier(field) => format!("{base}.{field}"),
+        Key::Name(field) => format!("{base}[{field:?}]"),
+        Key::Dynamic(_) => format!("{base}[…]"),
     }
 }
 

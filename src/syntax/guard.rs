@@ -2,7 +2,7 @@
 //! and nesting deep enough to overflow the stack of its recursive descent. Both are cheap scans
 //! that run before full_moon sees the file.
 
-use super::lexer::{Kind, Scanner};
+use super::lexer::{Kind, Lexeme, Scanner};
 use super::ParseError;
 use crate::source::Span;
 
@@ -140,135 +140,162 @@ pub struct Nesting {
 
 /// [`nesting_depth`], with the position of the first token past `limit`.
 pub fn nesting(text: &str, limit: usize) -> Nesting {
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum Open {
-        Paren,
-        Brace,
-        Bracket,
-        Block,
-        Repeat,
-    }
     let bytes = text.as_bytes();
-    // Each open level with the operator chain of the level around it.
-    let mut levels: Vec<(Open, usize)> = Vec::new();
-    let mut chain = 0usize;
-    let mut outer_chains = 0usize;
-    let mut after_operand = false;
-    let mut max_depth = 0;
-    let mut offset = 0;
-    let open =
-        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
-            levels.push((kind, *chain));
-            *outer += *chain;
-            *chain = 0;
-        };
-    // A closer only closes its own kind of opener, so mismatched input never lowers the count.
-    let close =
-        |levels: &mut Vec<(Open, usize)>, chain: &mut usize, outer: &mut usize, kind: Open| {
-            if levels.last().is_some_and(|(k, _)| *k == kind) {
-                let (_, saved) = levels.pop().expect("checked");
-                *outer -= saved;
-                *chain = saved;
-            }
-        };
+    let mut counter = NestingCounter::new(limit);
     for token in Scanner::new(text) {
-        let here = &bytes[token.start..token.end];
+        counter.token(&token, &bytes[token.start..token.end]);
+    }
+    counter.finish()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Paren,
+    Brace,
+    Bracket,
+    Block,
+    Repeat,
+}
+
+/// The state of [`nesting`] along the tokens of a file, fed one token at a time (the
+/// one-pass scan in `read` feeds it with the other scanners).
+pub(super) struct NestingCounter {
+    limit: usize,
+    /// Each open level with the operator chain of the level around it.
+    levels: Vec<(Open, usize)>,
+    chain: usize,
+    outer_chains: usize,
+    after_operand: bool,
+    max_depth: usize,
+    offset: usize,
+}
+
+impl NestingCounter {
+    pub(super) fn new(limit: usize) -> Self {
+        NestingCounter {
+            limit,
+            levels: Vec::new(),
+            chain: 0,
+            outer_chains: 0,
+            after_operand: false,
+            max_depth: 0,
+            offset: 0,
+        }
+    }
+
+    fn open(&mut self, kind: Open) {
+        self.levels.push((kind, self.chain));
+        self.outer_chains += self.chain;
+        self.chain = 0;
+    }
+
+    /// A closer only closes its own kind of opener, so mismatched input never lowers the count.
+    fn close(&mut self, kind: Open) {
+        if self.levels.last().is_some_and(|(k, _)| *k == kind) {
+            let (_, saved) = self.levels.pop().expect("checked");
+            self.outer_chains -= saved;
+            self.chain = saved;
+        }
+    }
+
+    /// One token, with its text.
+    pub(super) fn token(&mut self, token: &Lexeme, here: &[u8]) {
         match token.kind {
-            Kind::Comment | Kind::Invalid => continue,
-            Kind::String => after_operand = true,
+            Kind::Comment | Kind::Invalid => return,
+            Kind::String => self.after_operand = true,
             Kind::Number => {
-                if after_operand {
-                    chain = 0;
+                if self.after_operand {
+                    self.chain = 0;
                 }
-                after_operand = true;
+                self.after_operand = true;
             }
             Kind::Name => match here {
                 b"function" => {
-                    open(&mut levels, &mut chain, &mut outer_chains, Open::Block);
-                    after_operand = false;
+                    self.open(Open::Block);
+                    self.after_operand = false;
                 }
                 b"do" | b"if" | b"repeat" => {
-                    chain = 0;
-                    let kind = if here == b"repeat" {
+                    self.chain = 0;
+                    self.open(if here == b"repeat" {
                         Open::Repeat
                     } else {
                         Open::Block
-                    };
-                    open(&mut levels, &mut chain, &mut outer_chains, kind);
-                    after_operand = false;
+                    });
+                    self.after_operand = false;
                 }
                 b"end" => {
-                    close(&mut levels, &mut chain, &mut outer_chains, Open::Block);
-                    after_operand = true;
+                    self.close(Open::Block);
+                    self.after_operand = true;
                 }
                 b"until" => {
-                    close(&mut levels, &mut chain, &mut outer_chains, Open::Repeat);
-                    after_operand = false;
+                    self.close(Open::Repeat);
+                    self.after_operand = false;
                 }
                 b"and" | b"or" | b"not" => {
-                    chain += 1;
-                    after_operand = false;
+                    self.chain += 1;
+                    self.after_operand = false;
                 }
                 b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local"
                 | b"return" | b"then" | b"while" => {
-                    chain = 0;
-                    after_operand = false;
+                    self.chain = 0;
+                    self.after_operand = false;
                 }
                 // A name right after an operand starts a new statement.
                 _ => {
-                    if after_operand {
-                        chain = 0;
+                    if self.after_operand {
+                        self.chain = 0;
                     }
-                    after_operand = true;
+                    self.after_operand = true;
                 }
             },
             Kind::Symbol => match here {
                 b"(" | b"{" | b"[" => {
-                    let kind = match here {
+                    self.open(match here {
                         b"(" => Open::Paren,
                         b"{" => Open::Brace,
                         _ => Open::Bracket,
-                    };
-                    open(&mut levels, &mut chain, &mut outer_chains, kind);
-                    after_operand = false;
+                    });
+                    self.after_operand = false;
                 }
                 b")" | b"}" | b"]" => {
-                    let kind = match here {
+                    self.close(match here {
                         b")" => Open::Paren,
                         b"}" => Open::Brace,
                         _ => Open::Bracket,
-                    };
-                    close(&mut levels, &mut chain, &mut outer_chains, kind);
-                    after_operand = true;
+                    });
+                    self.after_operand = true;
                 }
                 b"," | b"=" | b";" | b"::" => {
-                    chain = 0;
-                    after_operand = false;
+                    self.chain = 0;
+                    self.after_operand = false;
                 }
-                b"." | b":" => after_operand = false,
+                b"." | b":" => self.after_operand = false,
                 b"..." => {
-                    if after_operand {
-                        chain = 0;
+                    if self.after_operand {
+                        self.chain = 0;
                     }
-                    after_operand = true;
+                    self.after_operand = true;
                 }
                 // Binary and unary operators.
                 _ => {
-                    chain += 1;
-                    after_operand = false;
+                    self.chain += 1;
+                    self.after_operand = false;
                 }
             },
         }
-        let depth = levels.len() + outer_chains + chain;
-        if depth > max_depth {
-            if max_depth <= limit {
-                offset = token.start;
+        let depth = self.levels.len() + self.outer_chains + self.chain;
+        if depth > self.max_depth {
+            if self.max_depth <= self.limit {
+                self.offset = token.start;
             }
-            max_depth = depth;
+            self.max_depth = depth;
         }
     }
-    Nesting {
-        depth: max_depth,
-        offset,
+
+    pub(super) fn finish(self) -> Nesting {
+        Nesting {
+            depth: self.max_depth,
+            offset: self.offset,
+        }
     }
 }

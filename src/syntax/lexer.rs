@@ -1,25 +1,27 @@
 //! A Lua 5.2 lexer that only finds token boundaries, shared by the guards, the literal-data
-//! path and comment collection for files that are not parsed.
+//! path and comment collection.
 
 use super::Comment;
 use crate::source::Span;
 
-/// The comments of a file, as the parse would collect them (for files not parsed).
+/// The comments of a file, as full_moon reads them.
 pub fn comments(text: &str) -> Vec<Comment> {
-    let bytes = text.as_bytes();
     Scanner::new(text)
         .filter(|t| t.kind == Kind::Comment)
-        .map(|t| {
-            let inner = match long_bracket_level(bytes, t.start + 2) {
-                Some(level) if t.closed => (t.start + 2 + level + 2)..(t.end - level - 2),
-                _ => (t.start + 2)..t.end,
-            };
-            Comment {
-                span: Span::new(t.start, t.end),
-                text: text[inner].to_string(),
-            }
-        })
+        .map(|t| comment(text, &t))
         .collect()
+}
+
+/// A comment token's span and its text after the dashes (inside the brackets of a long one).
+pub(super) fn comment(text: &str, t: &Lexeme) -> Comment {
+    let inner = match long_bracket_level(text.as_bytes(), t.start + 2) {
+        Some(level) if t.closed => (t.start + 2 + level + 2)..(t.end - level - 2),
+        _ => (t.start + 2)..t.end,
+    };
+    Comment {
+        span: Span::new(t.start, t.end),
+        text: text[inner].to_string(),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! blanked in place before parsing.
 
 use super::guard::is_lua_number;
-use super::lexer::{Kind, Scanner};
+use super::lexer::{Kind, Lexeme, Scanner};
 
 /// Tables this large holding only numbers (and tables of numbers) are blanked before parsing
 /// (tiny under the fuzzer, so that its short inputs reach this path).
@@ -15,52 +15,82 @@ pub(super) const ELIDE_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 16 * 10
 /// bytes per token: a 2 MB preset took 860 MB. The tables are checked here to be valid Lua
 /// first, and no rule looks inside a table of numbers; lowering sees an empty table.
 pub(super) fn elide_numeric_tables(text: &str) -> Option<String> {
-    struct Open {
-        start: usize,
-        numeric: bool,
-        expect_item: bool,
-        after_minus: bool,
-    }
     if text.len() < ELIDE_MIN_BYTES {
         return None;
     }
     let bytes = text.as_bytes();
-    let mut open: Vec<Open> = Vec::new();
-    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut tables = NumericTables::default();
     for t in Scanner::new(text) {
-        let here = &bytes[t.start..t.end];
+        tables.token(&t, &bytes[t.start..t.end]);
+    }
+    blank(text, &tables.finish())
+}
+
+/// The text with these byte ranges blanked (line breaks kept), or `None` when there are none.
+pub(super) fn blank(text: &str, regions: &[(usize, usize)]) -> Option<String> {
+    if regions.is_empty() {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    for &(start, end) in regions {
+        for b in &mut out[start..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    Some(String::from_utf8(out).expect("only whole characters were blanked"))
+}
+
+/// Finds the large tables of numbers along the tokens of a file, fed one token at a time.
+#[derive(Default)]
+pub(super) struct NumericTables {
+    open: Vec<OpenTable>,
+    /// The inside of each large table of numbers (between its braces).
+    regions: Vec<(usize, usize)>,
+}
+
+struct OpenTable {
+    start: usize,
+    numeric: bool,
+    expect_item: bool,
+    after_minus: bool,
+}
+
+impl NumericTables {
+    pub(super) fn token(&mut self, t: &Lexeme, here: &[u8]) {
         if t.kind == Kind::Comment && t.closed {
-            continue;
+            return;
         }
         match (t.kind, here) {
             (Kind::Symbol, b"{") => {
-                if let Some(parent) = open.last_mut() {
+                if let Some(parent) = self.open.last_mut() {
                     parent.numeric &= parent.expect_item && !parent.after_minus;
                 }
-                open.push(Open {
+                self.open.push(OpenTable {
                     start: t.start,
                     numeric: true,
                     expect_item: true,
                     after_minus: false,
                 });
-                continue;
+                return;
             }
             (Kind::Symbol, b"}") => {
-                let Some(table) = open.pop() else { continue };
+                let Some(table) = self.open.pop() else { return };
                 let numeric = table.numeric && !table.after_minus;
                 if numeric && t.end - table.start >= ELIDE_MIN_BYTES {
-                    regions.push((table.start + 1, t.start));
+                    self.regions.push((table.start + 1, t.start));
                 }
-                if let Some(parent) = open.last_mut() {
+                if let Some(parent) = self.open.last_mut() {
                     parent.numeric &= numeric;
                     parent.expect_item = false;
                 }
-                continue;
+                return;
             }
             _ => {}
         }
-        let Some(table) = open.last_mut() else {
-            continue;
+        let Some(table) = self.open.last_mut() else {
+            return;
         };
         let valid = match (t.kind, here) {
             (Kind::Number, n) if is_lua_number(n) && (table.expect_item || table.after_minus) => {
@@ -81,18 +111,29 @@ pub(super) fn elide_numeric_tables(text: &str) -> Option<String> {
         };
         table.numeric &= valid;
     }
-    if regions.is_empty() {
-        return None;
+
+    /// The regions to blank, in the order their tables close (a large table of large tables
+    /// gives nested regions).
+    pub(super) fn finish(self) -> Vec<(usize, usize)> {
+        self.regions
     }
-    let mut out = bytes.to_vec();
-    for (start, end) in regions {
-        for b in &mut out[start..end] {
-            if *b != b'\n' && *b != b'\r' {
-                *b = b' ';
-            }
-        }
-    }
-    Some(String::from_utf8(out).expect("only whole characters were blanked"))
+}
+
+/// Below this size a literal data file is parsed like any other: the saving would not show
+/// (tiny under the fuzzer, so that its short inputs reach this path).
+pub const LITERAL_DATA_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 * 1024 };
+
+/// Whether factolint checks this file with its scanner instead of parsing it: literal data
+/// ([`is_literal_data`]) large enough for the saving to show.
+pub fn is_literal_data_file(text: &str) -> bool {
+    text.len() >= LITERAL_DATA_MIN_BYTES && is_literal_data(text)
+}
+
+/// Whether factolint reads some of this file's literal data with its scanner instead of
+/// full_moon: a literal-data file ([`is_literal_data_file`]), or one with tables of numbers
+/// large enough to be blanked before parsing (generated map presets).
+pub fn has_literal_data(text: &str) -> bool {
+    is_literal_data_file(text) || elide_numeric_tables(text).is_some()
 }
 
 /// Whether the file is only `return` and a table of literals (numbers, strings, booleans,

@@ -1,8 +1,9 @@
 //! The syntax layer: Lua 5.2 source in, a full_moon tree and the file's comments out, with the
 //! guards and rewrites that make real mod files parse safely. Each job is its own file:
-//! [`parse`] (full_moon), [`rewrite`] (length-preserving text fixes), [`guard`] (backticks,
-//! nesting depth), [`literal_data`] (generated data files), [`span`] (node spans) and
-//! [`lexer`] (the token scanner the others share).
+//! [`read`] (one scan, then the checks and the parse), [`parse`] (full_moon), [`rewrite`]
+//! (length-preserving text fixes), [`guard`] (backticks, nesting depth), [`literal_data`]
+//! (generated data files), [`span`] (node spans) and [`lexer`] (the token scanner the others
+//! share).
 
 use crate::source::Span;
 use full_moon::ast::Ast;
@@ -11,17 +12,21 @@ mod guard;
 mod lexer;
 mod literal_data;
 mod parse;
+mod read;
 mod rewrite;
 mod span;
 
 pub use guard::{nesting, nesting_depth, Nesting};
 pub use lexer::comments;
-pub use literal_data::is_literal_data;
+pub use literal_data::{
+    has_literal_data, is_literal_data, is_literal_data_file, LITERAL_DATA_MIN_BYTES,
+};
 pub use parse::{parse, parse_without_elision};
+pub use read::{read_file, FileSyntax};
 pub use span::NodeSpan;
 
 /// A parse failure with the span it points at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParseError {
     /// The token where the parser stopped (the end of the code, for an unexpected end of file).
     pub span: Span,
@@ -32,7 +37,7 @@ pub struct ParseError {
 }
 
 /// A `--` comment: its span and its text after the dashes (long comments included).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub span: Span,
     pub text: String,

@@ -1,68 +1,84 @@
 //! Parsing one file with full_moon (Lua 5.2, as Factorio runs it): the entry point, the retry
-//! with rewritten text for valid Lua that full_moon rejects, panic isolation, error conversion
-//! and comment collection.
+//! with rewritten text for valid Lua that full_moon rejects, panic isolation and error
+//! conversion. Comments come from the scan before parsing (see `read`).
 
 use super::guard::guard_backticks;
-use super::literal_data::elide_numeric_tables;
-use super::rewrite::{prepare, rewrite_for_full_moon};
-use super::{Comment, ParseError, Parsed};
+use super::literal_data::blank;
+use super::read::{scan, Scan};
+use super::rewrite::rewrite_for_full_moon;
+use super::{ParseError, Parsed};
 use crate::source::Span;
 use full_moon::ast::Ast;
-use full_moon::tokenizer::{Token, TokenType};
-use full_moon::visitors::Visitor;
+use full_moon::tokenizer::TokenType;
 use full_moon::LuaVersion;
 
-/// Parses one file. Callers run this on a thread with a large stack (see `engine`), since
-/// full_moon's parser and our walkers recurse once per nesting level.
+/// Parses one file (the checks of [`super::read_file`] aside). Callers run this on a thread
+/// with a large stack (see `engine`), since full_moon's parser and our walkers recurse once
+/// per nesting level.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
-    let guarded = guard_backticks(text).map_err(|e| vec![e])?;
-    match parse_prepared(&guarded) {
-        Ok(mut parsed) => {
-            if matches!(guarded, std::borrow::Cow::Owned(_)) {
-                // Give comments back the backticks the guard replaced.
-                for comment in &mut parsed.comments {
-                    let within = &guarded[comment.span.range()];
-                    if let Some(at) = within.find(comment.text.as_str()) {
-                        let start = comment.span.start + at;
-                        comment.text = text[start..start + comment.text.len()].to_string();
-                    }
-                }
-            }
-            Ok(parsed)
-        }
-        Err(mut errors) => {
-            // Name the character the file has, not the `$` that replaced it.
-            for error in &mut errors {
-                if text.as_bytes().get(error.span.start) == Some(&b'`') {
-                    error.message = error.message.replace("'$'", "'`'");
-                }
-            }
-            Err(errors)
-        }
-    }
+    parse_with(text, true)
 }
 
 /// [`parse`] without blanking numeric tables, for the fuzzer to compare against: both must
 /// accept and reject the same files.
 #[doc(hidden)]
 pub fn parse_without_elision(text: &str) -> Result<Parsed, Vec<ParseError>> {
+    parse_with(text, false)
+}
+
+fn parse_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
     let guarded = guard_backticks(text).map_err(|e| vec![e])?;
-    parse_prepared_with(&guarded, false)
+    let (prepared, scan) = scan(text, &guarded, usize::MAX, elide);
+    parse_scanned(text, &prepared, scan)
 }
 
-pub(super) fn parse_prepared(text: &str) -> Result<Parsed, Vec<ParseError>> {
-    parse_prepared_with(text, true)
-}
-
-pub(super) fn parse_prepared_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
-    let prepared = prepare(text);
-    let prepared = match elide.then(|| elide_numeric_tables(&prepared)).flatten() {
-        Some(elided) => std::borrow::Cow::Owned(elided),
-        None => prepared,
+/// Parses `prepared` (the file with its backticks guarded and first line prepared; see
+/// [`scan`]) with what the scan found: large tables of numbers are blanked first, and the
+/// comments are the scan's.
+pub(super) fn parse_scanned(
+    text: &str,
+    prepared: &str,
+    scan: Scan,
+) -> Result<Parsed, Vec<ParseError>> {
+    let elided = blank(prepared, &scan.numeric_tables);
+    let parsed = parse_prepared(text, elided.as_deref().unwrap_or(prepared));
+    let Scan {
+        comments,
+        numeric_tables,
+        ..
+    } = scan;
+    // full_moon never sees a comment inside a blanked table.
+    let comments = if numeric_tables.is_empty() {
+        comments
+    } else {
+        comments
+            .into_iter()
+            .filter(|c| {
+                !numeric_tables
+                    .iter()
+                    .any(|&(start, end)| start <= c.span.start && c.span.end <= end)
+            })
+            .collect()
     };
-    let first = parse_guarded(&prepared)?;
+    parsed
+        .map(|ast| Parsed { ast, comments })
+        .map_err(|mut errors| {
+            // Name the character the file has, not the `$` that replaced it.
+            for error in &mut errors {
+                if text.as_bytes().get(error.span.start) == Some(&b'`') {
+                    error.message = error.message.replace("'$'", "'`'");
+                }
+            }
+            errors
+        })
+}
+
+/// full_moon on the prepared text, then, only for files it rejected, on the text rewritten
+/// for the valid Lua 5.2 it cannot read. Errors point into `text` (the file as written).
+fn parse_prepared(text: &str, prepared: &str) -> Result<Ast, Vec<ParseError>> {
+    let first = parse_guarded(prepared)?;
     if first.errors().is_empty() {
-        return Ok(finish(first.into_ast()));
+        return Ok(first.into_ast());
     }
     let first_errors: Vec<ParseError> = first
         .errors()
@@ -70,13 +86,12 @@ pub(super) fn parse_prepared_with(text: &str, elide: bool) -> Result<Parsed, Vec
         .map(|e| convert_error(text, e))
         .collect();
     drop(first);
-    // Second attempt, only for files full_moon rejected: rewrite the valid Lua 5.2 it cannot read.
-    let Some((rewritten, edits)) = rewrite_for_full_moon(&prepared) else {
+    let Some((rewritten, edits)) = rewrite_for_full_moon(prepared) else {
         return Err(first_errors);
     };
     let second = parse_guarded(&rewritten)?;
     if second.errors().is_empty() {
-        return Ok(finish(second.into_ast()));
+        return Ok(second.into_ast());
     }
     let second_errors: Vec<ParseError> = second
         .errors()
@@ -110,15 +125,6 @@ pub(super) fn parse_guarded(text: &str) -> Result<full_moon::ast::AstResult, Vec
                 .to_string(),
         }]
     })
-}
-
-pub(super) fn finish(ast: Ast) -> Parsed {
-    let mut collector = CommentCollector::default();
-    collector.visit_ast(&ast);
-    Parsed {
-        ast,
-        comments: collector.comments,
-    }
 }
 
 pub(super) fn convert_error(text: &str, error: &full_moon::Error) -> ParseError {
@@ -158,31 +164,5 @@ pub(super) fn describe_tokenizer_error(error: &full_moon::tokenizer::TokenizerEr
         InvalidNumber => "invalid number".to_string(),
         UnexpectedToken(c) => format!("unexpected character {c:?}"),
         InvalidSymbol(s) => format!("invalid symbol {s:?}"),
-    }
-}
-
-#[derive(Default)]
-pub(super) struct CommentCollector {
-    comments: Vec<Comment>,
-}
-
-impl Visitor for CommentCollector {
-    fn visit_single_line_comment(&mut self, token: &Token) {
-        self.push(token);
-    }
-    fn visit_multi_line_comment(&mut self, token: &Token) {
-        self.push(token);
-    }
-}
-
-impl CommentCollector {
-    fn push(&mut self, token: &Token) {
-        let text = match token.token_type() {
-            TokenType::SingleLineComment { comment } => comment.to_string(),
-            TokenType::MultiLineComment { comment, .. } => comment.to_string(),
-            _ => return,
-        };
-        let span = Span::new(token.start_position().bytes(), token.end_position().bytes());
-        self.comments.push(Comment { span, text });
     }
 }

@@ -8,7 +8,7 @@ use crate::source::Span;
 /// Rewrites what Lua's loader skips before the code, keeping every byte offset unchanged.
 pub(super) fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
     // Lua's loader skips a UTF-8 byte-order mark, then a first line starting with `#`.
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let bom = bom_len(text);
     let first_line_len = if text[bom..].starts_with('#') {
         text[bom..].find(['\n', '\r']).unwrap_or(text.len() - bom)
     } else {
@@ -27,6 +27,19 @@ pub(super) fn prepare(text: &str) -> std::borrow::Cow<'_, str> {
     ));
     out.push_str(&text[bom + first_line_len..]);
     out.into()
+}
+
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    }
+}
+
+/// Whether [`prepare`] turns the first line (`#!/usr/bin/lua`) into a comment.
+pub(super) fn rewrites_first_line(text: &str) -> bool {
+    text[bom_len(text)..].starts_with('#')
 }
 
 /// Rewrites, without moving any byte, the valid Lua 5.2 that full_moon 3.0 rejects:

@@ -243,12 +243,101 @@ fn literal_data_files() {
     assert!(is_literal_data(&deep));
 }
 
+/// The comments full_moon itself reads in a tree, to check the scanner's against.
+fn full_moon_comments(ast: &full_moon::ast::Ast) -> Vec<Comment> {
+    use full_moon::tokenizer::{Token, TokenType};
+    use full_moon::visitors::Visitor;
+    #[derive(Default)]
+    struct Collect(Vec<Comment>);
+    impl Collect {
+        fn push(&mut self, token: &Token) {
+            let text = match token.token_type() {
+                TokenType::SingleLineComment { comment } => comment.to_string(),
+                TokenType::MultiLineComment { comment, .. } => comment.to_string(),
+                _ => return,
+            };
+            let span = Span::new(token.start_position().bytes(), token.end_position().bytes());
+            self.0.push(Comment { span, text });
+        }
+    }
+    impl Visitor for Collect {
+        fn visit_single_line_comment(&mut self, token: &Token) {
+            self.push(token);
+        }
+        fn visit_multi_line_comment(&mut self, token: &Token) {
+            self.push(token);
+        }
+    }
+    let mut collect = Collect::default();
+    collect.visit_ast(ast);
+    collect.0
+}
+
 #[test]
 fn comments_without_parsing_match_the_parse() {
     let text = "-- one\r\nreturn { --[==[ two ]] ]==] 1, --[[three]]\n 2 } -- four";
     let scanned = comments(text);
     assert_eq!(scanned, parse(text).unwrap().comments);
     assert_eq!(scanned.len(), 4);
+}
+
+#[test]
+fn scanned_comments_are_the_ones_full_moon_reads() {
+    // Comments come from the scan before parsing; full_moon's tokens must agree, whatever
+    // the line ends, brackets, first line or byte-order mark.
+    for text in [
+        "-- one\r\nlocal x = 1 --[==[ two ]] ]==]\n--[[three]] return x -- four",
+        "#!/usr/bin/env lua\n-- after the first line\nreturn 1",
+        "\u{feff}-- after a byte-order mark\nreturn 1",
+        "\u{feff}#!lua\nreturn 1 --",
+        "local t = { --[[ a ]] 1, -- b\n 2 } --[=[\n multi\n line ]=]",
+        "--[[ unclosed on purpose? no: ]] x = 1 ---\n----\n--[ not long\n",
+        "x = 1 -- last line without a line end",
+    ] {
+        let parsed = parse(text).expect("parses");
+        let tree = full_moon::parse(&super::rewrite::prepare(text)).expect("full_moon parses");
+        assert_eq!(parsed.comments, full_moon_comments(&tree), "{text:?}");
+    }
+}
+
+#[test]
+fn comments_keep_their_backticks_and_none_come_from_blanked_tables() {
+    let parsed = parse("-- `quoted` and --[[ `x` ]]\nreturn 1").expect("parses");
+    let texts: Vec<&str> = parsed.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, [" `quoted` and --[[ `x` ]]"]);
+    // A comment inside a table of numbers large enough to be blanked is not read.
+    let row = "1, 2, 3, --[[ inside ]] 4,\n".repeat(2_000);
+    let text = format!("-- before\nlocal t = {{\n{row}}}\n-- after\n");
+    let texts: Vec<String> = parse(&text)
+        .expect("parses")
+        .comments
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(texts, [" before", " after"]);
+}
+
+#[test]
+fn reading_a_file_checks_nesting_and_literal_data_before_parsing() {
+    let limit = 50;
+    let deep = format!("x = {}1{}", "(".repeat(60), ")".repeat(60));
+    assert!(matches!(read_file(&deep, limit), FileSyntax::TooDeep(n) if n.depth == 60));
+    // Too deep wins over a backtick in code, as it did when the checks were separate scans.
+    let deep_backtick = format!("{deep}\ny = `z`");
+    assert!(matches!(
+        read_file(&deep_backtick, limit),
+        FileSyntax::TooDeep(_)
+    ));
+    assert!(matches!(read_file("y = `z`", limit), FileSyntax::Errors(_)));
+    let data = format!("return {{ {} }} -- generated", "1, ".repeat(30_000));
+    match read_file(&data, limit) {
+        FileSyntax::LiteralData(comments) => assert_eq!(comments.len(), 1),
+        _ => panic!("literal data is not parsed"),
+    }
+    match read_file("#!lua\nlocal x = 1 -- c", limit) {
+        FileSyntax::Parsed(parsed) => assert_eq!(parsed.comments.len(), 2),
+        _ => panic!("parses"),
+    }
 }
 
 #[test]
@@ -368,6 +457,57 @@ fn node_spans_match_the_extremes_of_their_tokens() {
     let spans = value_spans(text);
     assert_eq!(spans.len(), 14);
     for (fast, slow) in spans {
+        assert_eq!(
+            fast,
+            slow,
+            "{:?} vs {:?}",
+            &text[fast.range()],
+            &text[slow.range()]
+        );
+    }
+}
+
+#[test]
+fn node_spans_of_every_node_kind_match_their_tokens() {
+    use full_moon::visitors::Visitor;
+    fn slow(node: &impl full_moon::node::Node) -> Span {
+        node.tokens()
+            .map(|t| Span::new(t.token().start_position().bytes(), token_end(t)))
+            .reduce(Span::cover)
+            .unwrap()
+    }
+    #[derive(Default)]
+    struct Check(Vec<(Span, Span)>);
+    impl Visitor for Check {
+        fn visit_expression(&mut self, node: &ast::Expression) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_var(&mut self, node: &ast::Var) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_prefix(&mut self, node: &ast::Prefix) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_suffix(&mut self, node: &ast::Suffix) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_function_args(&mut self, node: &ast::FunctionArgs) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_table_constructor(&mut self, node: &ast::TableConstructor) {
+            self.0.push((node.span(), slow(node)));
+        }
+        fn visit_field(&mut self, node: &ast::Field) {
+            self.0.push((node.span(), slow(node)));
+        }
+    }
+    let text = "local t = { a = 1, ['b'] = f(x):m 'y', [c.d] = { -e }, (g)[1] .. h{} }\n\
+                obj.list[i]:call(function(p) return not p end, #q, ...)\n\
+                x, y.z = a and b or (c).d, u:v{ w = 2 }.r";
+    let mut check = Check::default();
+    check.visit_ast(&parse(text).expect("parses").ast);
+    assert!(check.0.len() > 40, "{}", check.0.len());
+    for (fast, slow) in check.0 {
         assert_eq!(
             fast,
             slow,

@@ -57,10 +57,20 @@ pub fn factolint(cwd: &Path, args: &[&str]) -> Run {
 /// Runs `factolint ARGS` in `cwd` with `input` on standard input (none: standard input is
 /// empty and closed).
 pub fn factolint_with_input(cwd: &Path, args: &[&str], input: Option<&[u8]>) -> Run {
+    spawn(cwd, args, input, shared_cache(args))
+}
+
+/// Runs `factolint ARGS` in `cwd` with the cache where factolint puts it by default.
+pub fn factolint_default_cache(cwd: &Path, args: &[&str]) -> Run {
+    spawn(cwd, args, None, Vec::new())
+}
+
+fn spawn(cwd: &Path, args: &[&str], input: Option<&[u8]>, extra: Vec<String>) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_factolint"))
         .current_dir(cwd)
         .args(args)
+        .args(extra)
         .env_remove("NO_COLOR")
         .env("RUST_BACKTRACE", "0")
         .stdin(std::process::Stdio::piped())
@@ -88,6 +98,20 @@ pub fn factolint_with_input(cwd: &Path, args: &[&str], input: Option<&[u8]>) -> 
         run.stderr
     );
     run
+}
+
+/// Checks share one cache under the target folder, unless a test names its own or none: no
+/// test leaves a `.factolint_cache` in the fixtures, and every test of the output also runs
+/// against entries other tests stored (byte-identical output is then an assertion of each).
+fn shared_cache(args: &[&str]) -> Vec<String> {
+    let own = args
+        .iter()
+        .any(|a| *a == "--no-cache" || *a == "--cache-dir");
+    if args.first() != Some(&"check") || own {
+        return Vec::new();
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache");
+    vec!["--cache-dir".into(), dir.to_string_lossy().into_owned()]
 }
 
 /// `factolint check --format json ARGS` in `cwd`.

@@ -10,6 +10,7 @@ mod api_rules;
 mod archive;
 mod bad_input;
 mod baseline;
+mod cache;
 mod config;
 mod fix;
 mod fl501;

@@ -51,6 +51,8 @@ impl Rule for StateOutsideStorage {
                         // read cannot differ from a joining client's copy.
                         && model.runs_in_play(r.function())
                         && !model.read_is_part_of_write(r)
+                        && !model.read_is_output_only(r)
+                        && !model.read_is_checked_against_fresh(r)
                         && !model.read_is_fresh(r)
                 })
                 .collect();
@@ -71,9 +73,14 @@ fn carries_state(model: &Model, write: &StateWrite) -> bool {
         && !contexts
             .iter()
             .any(|c| matches!(c, Context::Load | Context::OnLoad))
-        && !model.is_storage_shared(&write.place.root)
+        && !model.is_storage_shared(&write.place)
         && model.rebuilt_in_on_load(&write.place).is_none()
-        && model.write_history(write) == History::Variant
+        && match model.write_history(write) {
+            History::Variant => true,
+            // A copy of run-time settings stays right while the mod invalidates it.
+            History::Setting => !model.is_invalidated_elsewhere(write),
+            _ => false,
+        }
 }
 
 /// `M.cache`, `players`, `MyMod.queue`.
