@@ -389,10 +389,21 @@ impl<'a> Model<'a> {
                         let mut tables = Vec::new();
                         self.eval_into(file, iterated, depth + 1, seen, &mut tables);
                         for origin in tables {
-                            if let Origin::Table { file: f, fields } = origin {
-                                for field in fields {
-                                    self.eval_into(f, &field.value, depth + 1, seen, out);
+                            match origin {
+                                Origin::Table { file: f, fields } => {
+                                    for field in fields {
+                                        self.eval_into(f, &field.value, depth + 1, seen, out);
+                                    }
                                 }
+                                // Entries assigned into it (`t[defines.events.x] = {…}`).
+                                Origin::Path(path) => {
+                                    for (f, _, value) in
+                                        self.fields_by_path.get(&path).into_iter().flatten()
+                                    {
+                                        self.eval_into(*f, value, depth + 1, seen, out);
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                     }
