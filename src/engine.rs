@@ -1227,6 +1227,15 @@ mod tests {
             .collect()
     }
 
+    /// Makes `dir` the root of a mod for Factorio 2.0.
+    fn write_2_0_info(dir: &Path) {
+        std::fs::write(
+            dir.join("info.json"),
+            r#"{"name": "m", "factorio_version": "2.0"}"#,
+        )
+        .unwrap();
+    }
+
     fn cached_run(paths: &[PathBuf], dir: &Path) -> (Vec<String>, usize, usize) {
         let cache = Arc::new(Cache::new(dir.to_path_buf()));
         let options = CheckOptions {
@@ -1242,11 +1251,7 @@ mod tests {
     #[test]
     fn a_memo_gives_the_same_findings_and_a_moved_counter_cancels() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("info.json"),
-            r#"{"name": "m", "factorio_version": "2.0"}"#,
-        )
-        .unwrap();
+        write_2_0_info(dir.path());
         let control = dir.path().join("control.lua");
         std::fs::write(&control, "global.x = 1\n").unwrap();
         let paths = [dir.path().to_path_buf()];
@@ -1287,11 +1292,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("mod");
         std::fs::create_dir(&root).unwrap();
-        std::fs::write(
-            root.join("info.json"),
-            r#"{"name": "m", "factorio_version": "2.0"}"#,
-        )
-        .unwrap();
+        write_2_0_info(&root);
         std::fs::write(root.join("control.lua"), "require('lib')\nglobal.x = 1\n").unwrap();
         std::fs::write(root.join("lib.lua"), "return {}\n").unwrap();
         let loose = dir.path().join("loose.lua");
@@ -1318,11 +1319,7 @@ mod tests {
     #[test]
     fn fixes_in_files_that_are_not_utf8_are_offered_not_applied() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("info.json"),
-            r#"{"name": "m", "factorio_version": "2.0"}"#,
-        )
-        .unwrap();
+        write_2_0_info(dir.path());
         std::fs::write(
             dir.path().join("control.lua"),
             b"local s = '\xe4'\nglobal.s = s\n",

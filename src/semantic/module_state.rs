@@ -10,8 +10,8 @@
 //! time, at load and in on_load, who reads them, whether a read sees a value written earlier in
 //! the same invocation ([`Model::read_is_fresh`]), and whether a written value carries the game's
 //! history or is data every peer computes the same at any time ([`History`]). FL203 reports
-//! state carried from one invocation to a later one; FL202 asks whether an iterated table can
-//! differ between peers ([`Model::state_divergence`]).
+//! state carried from one invocation to a later one. (Whether an iterated table's order can
+//! differ between peers, FL202's question, is `history`'s.)
 
 use super::ir::*;
 use super::model::{Context, FnRef, Model, RegKind};
@@ -232,15 +232,6 @@ pub struct ModuleState {
     /// Places whose table is also reachable from `storage` (stored there): writes inside them
     /// are writes to saved data.
     storage_shared: Vec<StatePlace>,
-}
-
-/// Why a table's contents can differ between peers (for FL202).
-#[derive(Clone, Debug)]
-pub enum Divergence<'m> {
-    /// Written at run time: the host's copy has history a joining client's lacks.
-    WrittenAtRunTime(&'m StateWrite),
-    /// Rebuilt in on_load: a joining client builds it in one go, the host kept its own.
-    RebuiltInOnLoad(&'m StateWrite),
 }
 
 const MAX_DEPTH: u32 = 12;
@@ -586,25 +577,6 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Whether the table `value` (in `file`) can hold different contents on different peers
-    /// because it is module state: written at run time, or rebuilt in on_load. `None` for
-    /// storage, locals of one call, and what the model cannot tell.
-    pub fn state_divergence(&self, file: usize, value: &'a Value) -> Option<Divergence<'_>> {
-        let place = self.state_place(file, value)?;
-        if self.is_storage_shared(&place) {
-            return None;
-        }
-        let at_run_time = self
-            .module_state()
-            .writes_under(&place.root)
-            .find(|w| w.place.overlaps(&place) && self.runs_at_run_time(w.function()));
-        if let Some(write) = at_run_time {
-            return Some(Divergence::WrittenAtRunTime(write));
-        }
-        self.rebuilt_in_on_load(&place)
-            .map(Divergence::RebuiltInOnLoad)
-    }
-
     /// The read sees a value written earlier in the same invocation: on every way into the
     /// read, its function (or a caller, before calling it) replaced the variable first — by an
     /// assignment or by calling a function that always replaces it (`buffer = {}` at the top of
@@ -932,6 +904,14 @@ impl<'a> Model<'a> {
     /// (`{ value = …, tick = game.tick }`) so that it is worked out again later: that tick
     /// only decides when to recompute, and a peer without the entry computes the same.
     fn entry_history(&self, q: &HistoryQuery<'_, 'a>, file: usize, value: &'a Value) -> History {
+        if let Value::Either(kept, default) = value {
+            if q.keys.is_empty() && self.is_own_variable(q, file, kept) {
+                // `x = x or default`: keeping what is there adds nothing (the writes that put
+                // it there are judged on their own); only the default is new. (An entry,
+                // `t[k] = t[k] or {}`, is a memo check: see `place_history`.)
+                return self.entry_history(q, file, default);
+            }
+        }
         let whole = self.history(q, file, value, None, &mut HashSet::new(), 0);
         let Value::Table(fields) = value else {
             return whole;
@@ -1007,6 +987,14 @@ impl<'a> Model<'a> {
         };
         seen.remove(&(file, value as *const Value));
         result
+    }
+
+    /// `value` reads the very variable the question's write stores into.
+    fn is_own_variable(&self, q: &HistoryQuery<'_, 'a>, file: usize, value: &'a Value) -> bool {
+        matches!(value, Value::Local(_) | Value::Global(_) | Value::Index(..))
+            && self
+                .state_place(file, value)
+                .is_some_and(|place| place.variable() == *q.variable)
     }
 
     /// A global path, a field chain, or module state being read.
@@ -1329,5 +1317,76 @@ fn dynamic_keys<'a>(target: &'a Value, out: &mut Vec<&'a Value>) {
         if let Key::Dynamic(k) = key {
             out.push(k);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::test_model::with_model;
+
+    /// The first value of each file-level local of control.lua, by name.
+    fn first_value<'f>(ir: &'f FileIr, name: &str) -> &'f Value {
+        let binding = ir.bindings.iter().find(|b| b.name == name).expect("local");
+        &binding.values[0]
+    }
+
+    #[test]
+    fn tick_stamps_are_game_tick_with_a_fallback() {
+        let source = "local a = game.tick\n\
+                      local b = game and game.tick or 0\n\
+                      local c = game.tick + 1\n\
+                      local d = event_tick or 0\n";
+        with_model(&[("control.lua", source)], |_, facts| {
+            let ir = facts[0].ir;
+            assert!(is_tick_stamp(first_value(ir, "a")));
+            assert!(is_tick_stamp(first_value(ir, "b")));
+            assert!(!is_tick_stamp(first_value(ir, "c")));
+            assert!(!is_tick_stamp(first_value(ir, "d")));
+        });
+    }
+
+    #[test]
+    fn tables_handed_to_a_storing_helper_are_shared_with_storage() {
+        let source = "local kept = {}\n\
+                      local loose = {}\n\
+                      local function keep(t) storage.kept[#storage.kept + 1] = t end\n\
+                      local function adopt(tables) keep(tables) end\n\
+                      adopt({ list = kept })\n\
+                      script.on_event(defines.events.on_tick, function(e)\n\
+                        kept[e.tick] = true\n\
+                        loose[e.tick] = true\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, _| {
+            let shared: Vec<bool> = model
+                .module_state()
+                .writes
+                .iter()
+                .filter(|w| model.runs_at_run_time(w.function()))
+                .map(|w| model.is_storage_shared(&w.place))
+                .collect();
+            assert_eq!(shared, [true, false]);
+        });
+    }
+
+    #[test]
+    fn runtime_settings_are_their_own_history() {
+        let source = "local copy\n\
+                      script.on_event(defines.events.on_tick, function()\n\
+                        copy = settings.global['x'].value\n\
+                      end)\n\
+                      local startup\n\
+                      script.on_event(defines.events.on_tick, function()\n\
+                        startup = settings.startup['x'].value\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, _| {
+            let histories: Vec<History> = model
+                .module_state()
+                .writes
+                .iter()
+                .map(|w| model.write_history(w))
+                .collect();
+            assert_eq!(histories, [History::Setting, History::Invariant]);
+        });
     }
 }

@@ -6,6 +6,7 @@ pub mod storage_userdata;
 pub mod unregistered_metatable;
 pub mod unsaveable_storage_value;
 
+use crate::rules::is_test_code;
 use crate::semantic::ir::*;
 use crate::semantic::model::Model;
 use crate::source::Span;
@@ -20,10 +21,14 @@ pub(super) struct Store<'a> {
     pub target_span: Span,
 }
 
-/// Every write into storage in `file`.
+/// Every write into storage in `file`. None in test code (`tests/`, `spec/`): it runs outside
+/// Factorio, where nothing is saved and `global`/`storage` are the test's own stand-ins.
 pub(super) fn stores<'a>(model: &Model<'a>, file: usize) -> Vec<Store<'a>> {
-    let ir = model.ir(file);
     let mut out = Vec::new();
+    if is_test_code(model.files[file].rel) {
+        return out;
+    }
+    let ir = model.ir(file);
     for assign in &ir.assigns {
         // `alias = v` rebinds a local that pointed into storage; it writes nothing there.
         if !matches!(assign.target, Value::Index(..)) {
@@ -59,6 +64,7 @@ pub(super) fn stores<'a>(model: &Model<'a>, file: usize) -> Vec<Store<'a>> {
 
 /// One part of a value being saved: the value itself, a field of a table it builds, or what
 /// a called function returns or a caller passes for a parameter.
+#[derive(Clone)]
 pub(super) struct StoredPart<'a> {
     pub file: usize,
     pub value: &'a Value,

@@ -22,9 +22,6 @@ impl Rule for StorageUserdata {
         // One finding per object: a table saved in several places is reported at its first.
         let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
-            if is_test_file(file.rel) {
-                continue;
-            }
             for store in stores(model, file_index) {
                 let start = StoredPart {
                     file: file_index,
@@ -60,12 +57,6 @@ impl Rule for StorageUserdata {
             }
         }
     }
-}
-
-/// A mod's test code (a `tests` folder): objects kept in storage for test bookkeeping follow
-/// no convention worth enforcing.
-fn is_test_file(rel: &str) -> bool {
-    rel.split('/').rev().skip(1).any(|folder| folder == "tests")
 }
 
 /// GUI elements and render objects: kept in per-player GUI state, their idiomatic home, when

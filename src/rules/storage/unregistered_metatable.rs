@@ -42,6 +42,10 @@ impl Rule for UnregisteredMetatable {
                     None => Visit::Descend,
                 });
             }
+            if crate::rules::is_test_code(facts.rel) {
+                // Test code's `global`/`storage` is its own stand-in (see `stores`).
+                continue;
+            }
             // `setmetatable(storage.x, mt)`
             for (id, call) in facts.ir.calls.iter().enumerate() {
                 if is_setmetatable(call) {
@@ -65,7 +69,10 @@ impl Rule for UnregisteredMetatable {
             let origins = origin_keys(model, file, metatable);
             // A metatable the model cannot see built is unknown: no finding.
             let built = origins.iter().any(|o| o.starts_with("T:"));
-            if !built || origins.iter().any(|o| restored.contains(o)) {
+            if !built
+                || origins.iter().any(|o| restored.contains(o))
+                || gives_nothing(model, file, metatable)
+            {
                 continue;
             }
             let (what, help) = match metatable {
@@ -109,6 +116,45 @@ impl Rule for UnregisteredMetatable {
             out.push(diagnostic);
         }
     }
+}
+
+/// A metatable that gives its tables nothing: no metamethod but `__index`, and `__index` a
+/// table of plain functions that take no `self` (`function Marker.text(marker)`, not
+/// `function Marker:text()`): they are called through the class, not through the saved
+/// table, so losing the metatable on load changes nothing.
+fn gives_nothing<'a>(model: &Model<'a>, file: usize, metatable: &'a Value) -> bool {
+    let entries = model.table_entries(file, metatable);
+    if entries.is_empty() {
+        return false;
+    }
+    let own = origin_keys(model, file, metatable);
+    let plain_function = |f: usize, value: &'a Value| {
+        let functions = model.callees(f, value);
+        !functions.is_empty()
+            && functions.iter().all(|g| {
+                let ir = model.ir(g.file);
+                ir.function(g.func)
+                    .params
+                    .first()
+                    .is_none_or(|p| ir.binding(*p).name != "self")
+            })
+    };
+    entries.iter().all(|&(f, key, value)| match key {
+        Key::Name(name) if name == "__index" => {
+            // Itself (`Tag.__index = Tag`): its own entries are checked here; another table's
+            // entries must be plain functions too.
+            origin_keys(model, f, value).iter().all(|o| own.contains(o)) || {
+                let members = model.table_entries(f, value);
+                !members.is_empty()
+                    && members.iter().all(|&(mf, mkey, mvalue)| {
+                        matches!(mkey, Key::Name(n) if !n.starts_with("__"))
+                            && plain_function(mf, mvalue)
+                    })
+            }
+        }
+        Key::Name(name) => !name.starts_with("__") && plain_function(f, value),
+        Key::Dynamic(_) => false,
+    })
 }
 
 fn is_setmetatable(call: &Call) -> bool {

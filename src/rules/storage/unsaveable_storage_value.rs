@@ -34,24 +34,34 @@ impl Rule for UnsaveableStorageValue {
                     span: store.value_span,
                     field: None,
                 };
+                // One finding per store: a table holding many functions is one mistake.
+                let mut found: Vec<(StoredPart, Unsaveable)> = Vec::new();
                 walk_stored(model, start, 0, &mut |part| {
                     let Some(what) = unsaveable(model, part) else {
                         return Visit::Descend;
                     };
                     if reported.insert((part.file, part.span)) {
-                        let before_2_0 = unit.files[file_index]
-                            .factorio_version
-                            .is_some_and(|v| !v.is_2_0_or_later());
-                        out.push(diagnostic(
-                            unit.files[part.file].id,
-                            (file.id, store.target_span),
-                            &store.path,
-                            &what,
-                            part,
-                            before_2_0,
-                        ));
+                        found.push((part.clone(), what));
                     }
                     Visit::Stop
+                });
+                if found.is_empty() {
+                    continue;
+                }
+                let before_2_0 = unit.files[file_index]
+                    .factorio_version
+                    .is_some_and(|v| !v.is_2_0_or_later());
+                let target = (file.id, store.target_span);
+                out.push(match found.as_slice() {
+                    [(part, what)] => diagnostic(
+                        unit.files[part.file].id,
+                        target,
+                        &store.path,
+                        what,
+                        part,
+                        before_2_0,
+                    ),
+                    _ => many_diagnostic(unit, target, &store.path, &found, before_2_0),
                 });
             }
         }
@@ -90,6 +100,111 @@ fn unsaveable(model: &Model, part: &StoredPart) -> Option<Unsaveable> {
         let name = &model.ir(first.file).function(first.func).name;
         Unsaveable::Function(name.clone())
     })
+}
+
+/// Secondary labels for the other unsaveable parts of one store.
+const MAX_OTHER_LABELS: usize = 3;
+
+/// A store whose value holds several unsaveable parts: one finding at the first, counting them
+/// all.
+fn many_diagnostic(
+    unit: &UnitFacts<'_>,
+    target: (FileId, Span),
+    path: &str,
+    found: &[(StoredPart, Unsaveable)],
+    before_2_0: bool,
+) -> Diagnostic {
+    let (first, first_what) = &found[0];
+    let functions = found
+        .iter()
+        .filter(|(_, what)| matches!(what, Unsaveable::Function(_)))
+        .count();
+    let mut kinds: Vec<String> = Vec::new();
+    if functions > 0 {
+        kinds.push(plural(functions, "function", "functions"));
+    }
+    for (_, what) in found {
+        if let Unsaveable::ApiValue(kind) = what {
+            let count = found
+                .iter()
+                .filter(|(_, w)| matches!(w, Unsaveable::ApiValue(k) if k == kind))
+                .count();
+            let text = plural(count, kind, &format!("{kind} values"));
+            if !kinds.contains(&text) {
+                kinds.push(text);
+            }
+        }
+    }
+    let holding = match kinds.as_slice() {
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let message = format!(
+        "`{path}` gets a table holding {holding} (first: {}), and Factorio cannot save them",
+        describe(first_what, first)
+    );
+    let single = diagnostic(
+        unit.files[first.file].id,
+        target,
+        path,
+        first_what,
+        first,
+        before_2_0,
+    );
+    let mut diagnostic = Diagnostic::new("FL302", unit.files[first.file].id, first.span, message)
+        .with_label(label(first_what))
+        .with_secondary(target.0, target.1, "saved here");
+    for (part, what) in found.iter().skip(1).take(MAX_OTHER_LABELS) {
+        diagnostic = diagnostic.with_secondary(
+            unit.files[part.file].id,
+            part.span,
+            format!("also {}", describe(what, part)),
+        );
+    }
+    for note in single.notes {
+        diagnostic = diagnostic.with_note(note);
+    }
+    if found.len() > 1 + MAX_OTHER_LABELS {
+        diagnostic = diagnostic.with_note(format!(
+            "{} more of them in the same value are not labelled",
+            found.len() - 1 - MAX_OTHER_LABELS
+        ));
+    }
+    match single.help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// `the function `f` in field `init``, `a LuaCustomTable`: one part, for labels.
+fn describe(what: &Unsaveable, part: &StoredPart) -> String {
+    let subject = match what {
+        Unsaveable::Function(name) if name == "<anonymous>" => "a function".to_string(),
+        Unsaveable::Function(name) => {
+            format!("the function `{}`", name.trim_start_matches("local "))
+        }
+        Unsaveable::ApiValue(kind) => format!("a {kind}"),
+    };
+    match &part.field {
+        Some(field) => format!("{subject} in field `{field}`"),
+        None => subject,
+    }
+}
+
+fn label(what: &Unsaveable) -> &'static str {
+    match what {
+        Unsaveable::Function(_) => "a function",
+        Unsaveable::ApiValue(_) => "cannot be saved",
+    }
 }
 
 fn diagnostic(
