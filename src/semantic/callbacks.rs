@@ -831,11 +831,12 @@ impl<'a> Model<'a> {
     ) -> String {
         match context {
             Context::Event => {
+                // A bare number names no event a reader knows (`Event.register(0, f)`).
                 let named = callback.registered_by.and_then(|call_ref| {
                     let call = self.ir(call_ref.file).call(call_ref.call);
                     self.event_names(call_ref.file, call.args.first())
                         .into_iter()
-                        .find(|(_, known)| *known)
+                        .find(|(name, known)| *known && is_event_name(name))
                         .map(|(name, _)| name)
                 });
                 // An nth-tick library keyed by period (`Event.on_nth_tick(600, f)`).

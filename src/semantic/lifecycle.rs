@@ -841,6 +841,38 @@ mod tests {
     }
 
     #[test]
+    fn a_handler_stored_under_a_bare_number_is_named_by_its_registering_call() {
+        let code = r#"
+            Lib = { registry = {} }
+            function Lib.add(id, fn)
+              if not Lib.registry[id] then
+                Lib.registry[id] = {}
+                script.on_event(id, Lib.run)
+              end
+              table.insert(Lib.registry[id], fn)
+            end
+            function Lib.run(event)
+              for _, fn in pairs(Lib.registry[event.name]) do fn(event) end
+            end
+            local function numbered() end
+            Lib.add(0, numbered)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let func = facts[0]
+                .ir
+                .functions
+                .iter()
+                .position(|f| f.name == "local numbered")
+                .unwrap() as FuncId;
+            let origin = model
+                .reach(FnRef { file: 0, func }, Context::Event)
+                .map(|r| r.origin.as_str());
+            // "the 0 handler" would name no event a reader knows.
+            assert_eq!(origin, Some("a handler added with `Lib.add`"));
+        });
+    }
+
+    #[test]
     fn an_on_init_flag_marks_a_path_on_load_skips() {
         let code = "local fresh = false\n\
                     local function setup()\n  if fresh then\n    CREATE()\n  end\n  LINK()\nend\n\
