@@ -7,12 +7,20 @@
 //! functions) or a function written there. A *dispatch* calls what it reads from a table
 //! place: the value variable of a `pairs`/`ipairs` loop, `local h = t[i]`, `t[k](…)`, also
 //! through `pcall`. Places are compared by their root (a file-level local or a global) and
-//! keys, where a literal or a constant local is a known key and anything else (a parameter,
-//! `event.name`) is "any": `handlers[-2]` (on_load's list) matches only itself, and
-//! `handlers[event_id]` matches `handlers[event.name]`.
+//! keys.
+//!
+//! Many libraries keep every event's handlers in one table keyed by event id, on_load's
+//! among them (`handlers[-2]`), and run `handlers[event.name]` from both the registered
+//! dispatcher and on_load. So a key that comes from a parameter is worked out where the
+//! function is called: the storing function's callers say which event a handler is stored
+//! under (`Event.add(defines.events.on_tick, f)`), and the dispatching function's callers
+//! (`dispatch({name = LOAD})`) or its registration (`script.on_event(defines.events.on_tick,
+//! dispatch)`) say which event it runs. A key that stays unknown may match any key: the
+//! handler *possibly* runs there (see [`Match`]).
 
 use super::ir::*;
-use super::model::{CallRef, FnRef, Model};
+use super::model::{CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
+use std::collections::{HashMap, VecDeque};
 
 /// A table place, canonical across the functions of a unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +31,34 @@ pub struct Place {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum PlaceKey {
+    /// `t.name`.
     Name(String),
+    /// The same key on every run: a literal, a `defines.events` id (by its event name), a
+    /// constant local or table field holding one.
     Const(String),
-    Any,
+    /// A list position: `table.insert(t, f)`, `t[#t + 1]`, `t[i]` in a counted loop, the
+    /// values a loop goes through.
+    Element,
+    /// A key only known at run time.
+    Unknown,
+    /// What a parameter of the function that owns the place is given, or a field or element of
+    /// it (`event.name`, `for _, id in pairs(ids)`): worked out per call.
+    Param(BindingId, Vec<Step>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Field(String),
+    Element,
+}
+
+/// How surely a dispatch runs a stored function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    /// A key on one side is unknown: it may be the other's.
+    Possible,
+    /// Every key is the same (or both are list positions).
+    Sure,
 }
 
 /// A function kept in a table place, with how the code that put it there names it.
@@ -35,11 +68,14 @@ pub struct StoredCallback {
     pub function: FnRef,
     /// The call that handed the function to the storing function (`Event.add(id, f)`).
     pub registered_by: Option<CallRef>,
+    /// The first key a caller gave for it (`on_tick` for `listen(defines.events.on_tick, f)`
+    /// reaching `handlers[id]`), for messages.
+    pub key: Option<String>,
 }
 
 /// A call of a function read from a table place. `source` is the function whose contexts
 /// the call runs in: the caller that passed the table, when the dispatcher receives it as a
-/// parameter (`call_handlers(handlers[load_id])`).
+/// parameter (`call_handlers(handlers[load_id])`). Parameter keys of `place` are `source`'s.
 #[derive(Clone, Debug)]
 pub struct Dispatch {
     pub call: CallRef,
@@ -47,7 +83,21 @@ pub struct Dispatch {
     pub source: FnRef,
 }
 
+/// A stored function a dispatch runs in a context.
+#[derive(Clone, Copy, Debug)]
+pub struct DispatchLink {
+    pub dispatch: usize,
+    pub stored: usize,
+    pub context: Context,
+}
+
 const MAX_DEPTH: u32 = 4;
+
+/// How many calls (and registrations) deep a parameter key is followed.
+const MAX_KEY_DEPTH: u32 = 8;
+
+/// At most this many places a dispatch's parameter keys are expanded into.
+const MAX_VARIANTS: usize = 16;
 
 /// A place rooted at a parameter: resolved per caller.
 enum Rooted {
@@ -55,8 +105,25 @@ enum Rooted {
     Param(BindingId, Vec<PlaceKey>),
 }
 
+/// A context, with which functions run in it: keys are worked out from the ways a function
+/// is entered there. `None`: every way.
+type InContext<'r> = Option<(Context, &'r dyn Fn(FnRef, Context) -> bool)>;
+
+/// The context a registration of this kind runs its handler in.
+pub fn registration_context(kind: RegKind) -> Option<Context> {
+    match kind {
+        RegKind::Event | RegKind::NthTick => Some(Context::Event),
+        RegKind::Command => Some(Context::Command),
+        RegKind::Remote => Some(Context::Remote),
+        RegKind::OnInit => Some(Context::OnInit),
+        RegKind::OnLoad => Some(Context::OnLoad),
+        RegKind::OnConfigurationChanged => Some(Context::OnConfigurationChanged),
+    }
+}
+
 impl<'a> Model<'a> {
-    /// Every function kept in a table place of the unit.
+    /// Every function kept in a table place of the unit, with parameter keys worked out per
+    /// call that hands the function over.
     pub fn stored_callbacks(&self) -> Vec<StoredCallback> {
         let mut out = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
@@ -72,8 +139,20 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 if let Some(Rooted::Place(mut place)) = self.place_of(file, list, 0) {
-                    place.keys.push(PlaceKey::Any);
-                    self.store(file, call.func, item, place, &mut out);
+                    place.keys.push(PlaceKey::Element);
+                    match item {
+                        // `table.insert(list, {callback = f, …})`: kept in a field of a record.
+                        Value::Table(fields) => {
+                            for field in fields {
+                                if let Some(Key::Name(name)) = &field.key {
+                                    let mut in_field = place.clone();
+                                    in_field.keys.push(PlaceKey::Name(name.clone()));
+                                    self.store(file, call.func, &field.value, in_field, &mut out);
+                                }
+                            }
+                        }
+                        _ => self.store(file, call.func, item, place, &mut out),
+                    }
                 }
             }
             for assign in &ir.assigns {
@@ -88,7 +167,7 @@ impl<'a> Model<'a> {
                     Value::Table(fields) => {
                         for field in fields.iter().filter(|f| f.key.is_none()) {
                             let mut element = place.clone();
-                            element.keys.push(PlaceKey::Any);
+                            element.keys.push(PlaceKey::Element);
                             self.store(file, assign.func, &field.value, element, &mut out);
                         }
                     }
@@ -104,7 +183,8 @@ impl<'a> Model<'a> {
     }
 
     /// Records `value` stored at `place` by function `func`: a parameter stands for what
-    /// the callers pass, a function value for itself.
+    /// the callers pass, a function value for itself. Parameter keys are worked out along
+    /// the same calls that hand the function over.
     fn store(
         &self,
         file: usize,
@@ -114,31 +194,86 @@ impl<'a> Model<'a> {
         out: &mut Vec<StoredCallback>,
     ) {
         let ir = self.ir(file);
+        let storer = FnRef { file, func };
+        let key_params: Vec<(usize, Vec<Step>)> = place
+            .keys
+            .iter()
+            .filter_map(|key| match key {
+                PlaceKey::Param(binding, steps) => {
+                    Some((self.param_index(storer, *binding)?, steps.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let with_keys = |resolved: &[Vec<PlaceKey>]| -> Vec<Place> {
+            let mut slot = 0;
+            let choices: Vec<Vec<PlaceKey>> = place
+                .keys
+                .iter()
+                .map(|key| match key {
+                    PlaceKey::Param(binding, _) if self.param_index(storer, *binding).is_some() => {
+                        slot += 1;
+                        resolved
+                            .get(slot - 1)
+                            .cloned()
+                            .unwrap_or_else(|| vec![PlaceKey::Unknown])
+                    }
+                    PlaceKey::Param(..) => vec![PlaceKey::Unknown],
+                    other => vec![other.clone()],
+                })
+                .collect();
+            expand(&place.root, &choices)
+        };
         match value {
             Value::Local(binding) if ir.binding(*binding).kind == BindingKind::Param => {
-                let storer = FnRef { file, func };
-                let Some(index) = ir.function(func).params.iter().position(|p| p == binding) else {
+                let Some(index) = self.param_index(storer, *binding) else {
                     return;
                 };
-                for (function, registered_by) in self.functions_handed_to(storer, index, 0) {
-                    out.push(StoredCallback {
-                        place: place.clone(),
-                        function,
-                        registered_by: Some(registered_by),
-                    });
+                for (function, registered_by, keys) in
+                    self.handed_along(storer, index, &key_params, 0)
+                {
+                    let key = first_constant(&keys);
+                    for place in with_keys(&keys) {
+                        out.push(StoredCallback {
+                            place,
+                            function,
+                            registered_by: Some(registered_by),
+                            key: key.clone(),
+                        });
+                    }
                 }
             }
             Value::Function(_) | Value::Local(_) => {
+                let keys: Vec<Vec<PlaceKey>> = key_params
+                    .iter()
+                    .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0))
+                    .collect();
+                let key = first_constant(&keys);
                 for function in self.callees(file, value) {
-                    out.push(StoredCallback {
-                        place: place.clone(),
-                        function,
-                        registered_by: None,
-                    });
+                    for place in with_keys(&keys) {
+                        out.push(StoredCallback {
+                            place,
+                            function,
+                            registered_by: None,
+                            key: key.clone(),
+                        });
+                    }
                 }
             }
             _ => {}
         }
+    }
+
+    /// The position of `binding` among `f`'s own parameters.
+    fn param_index(&self, f: FnRef, binding: BindingId) -> Option<usize> {
+        let ir = self.ir(f.file);
+        if ir.binding(binding).func != f.func {
+            return None;
+        }
+        ir.function(f.func)
+            .params
+            .iter()
+            .position(|p| *p == binding)
     }
 
     /// The functions callers pass to parameter `index` of `f`, with the outermost call
@@ -149,6 +284,22 @@ impl<'a> Model<'a> {
         index: usize,
         depth: u32,
     ) -> Vec<(FnRef, CallRef)> {
+        self.handed_along(f, index, &[], depth)
+            .into_iter()
+            .map(|(function, call, _)| (function, call))
+            .collect()
+    }
+
+    /// Like [`Model::functions_handed_to`], with the keys the same chain of calls gives
+    /// the parameters `wanted` (position, and the fields or elements of it that are a key).
+    #[allow(clippy::type_complexity)]
+    fn handed_along(
+        &self,
+        f: FnRef,
+        index: usize,
+        wanted: &[(usize, Vec<Step>)],
+        depth: u32,
+    ) -> Vec<(FnRef, CallRef, Vec<Vec<PlaceKey>>)> {
         let mut out = Vec::new();
         if depth > MAX_DEPTH {
             return out;
@@ -164,23 +315,286 @@ impl<'a> Model<'a> {
             let caller_ir = self.ir(call_ref.file);
             match arg {
                 Value::Local(binding) if caller_ir.binding(*binding).kind == BindingKind::Param => {
-                    let position = caller_ir
-                        .function(caller.func)
-                        .params
-                        .iter()
-                        .position(|p| p == binding);
-                    if let Some(position) = position {
-                        out.extend(self.functions_handed_to(*caller, position, depth + 1));
+                    let Some(position) = self.param_index(*caller, *binding) else {
+                        continue;
+                    };
+                    // Keys the caller passes on from its own parameters follow the handler up;
+                    // the others are known here.
+                    let mut forwarded = Vec::new();
+                    let mut here = Vec::new();
+                    for (i, steps) in wanted {
+                        match call.args.get(*i) {
+                            Some(Value::Local(b)) if self.param_index(*caller, *b).is_some() => {
+                                let q = self.param_index(*caller, *b).unwrap_or_default();
+                                here.push(None);
+                                forwarded.push((q, steps.clone()));
+                            }
+                            arg => here.push(Some(self.value_keys(
+                                call_ref.file,
+                                *caller,
+                                arg,
+                                steps,
+                                None,
+                                depth + 1,
+                            ))),
+                        }
+                    }
+                    for (function, outer, mut above) in
+                        self.handed_along(*caller, position, &forwarded, depth + 1)
+                    {
+                        above.reverse();
+                        let keys = here
+                            .iter()
+                            .map(|k| match k {
+                                Some(known) => known.clone(),
+                                None => above.pop().unwrap_or_else(|| vec![PlaceKey::Unknown]),
+                            })
+                            .collect();
+                        out.push((function, outer, keys));
                     }
                 }
-                _ => out.extend(
-                    self.callees(call_ref.file, arg)
-                        .into_iter()
-                        .map(|function| (function, *call_ref)),
-                ),
+                _ => {
+                    let keys: Vec<Vec<PlaceKey>> = wanted
+                        .iter()
+                        .map(|(i, steps)| {
+                            self.value_keys(
+                                call_ref.file,
+                                *caller,
+                                call.args.get(*i),
+                                steps,
+                                None,
+                                depth + 1,
+                            )
+                        })
+                        .collect();
+                    for function in self.callees(call_ref.file, arg) {
+                        out.push((function, *call_ref, keys.clone()));
+                    }
+                }
             }
         }
         out
+    }
+
+    /// The keys parameter `index` of `f` (through `steps`) stands for: what the calls of `f`
+    /// pass, and for a registered handler's event (`event.name`), the event it is registered
+    /// for. With a context, only the ways `f` is entered in that context (`reached` says
+    /// which functions run there).
+    fn param_keys(
+        &self,
+        f: FnRef,
+        index: usize,
+        steps: &[Step],
+        context: InContext<'_>,
+        depth: u32,
+    ) -> Vec<PlaceKey> {
+        if depth > MAX_KEY_DEPTH {
+            return vec![PlaceKey::Unknown];
+        }
+        let mut keys = Vec::new();
+        let mut entered = false;
+        for r in self.registrations.iter().filter(|r| r.handler == Some(f)) {
+            let runs_in = registration_context(r.kind);
+            if context.is_some_and(|(c, _)| runs_in != Some(c)) {
+                continue;
+            }
+            entered = true;
+            let field = match (r.kind, steps) {
+                (RegKind::Event, [Step::Field(name)]) => name == "name",
+                (RegKind::NthTick, [Step::Field(name)]) => name == "nth_tick",
+                _ => false,
+            };
+            if index != 0 || !field || r.via_event_handler {
+                keys.push(PlaceKey::Unknown);
+            } else if r.name_known {
+                keys.push(PlaceKey::Const(r.name.clone()));
+            } else {
+                // Registered for a name its registering function is given
+                // (`script.on_event(id, dispatch)` in `add(id, handler)`): every name given.
+                let call = self.ir(r.call.file).call(r.call.call);
+                let registering = FnRef {
+                    file: r.call.file,
+                    func: call.func,
+                };
+                let name = r.name_arg.and_then(|i| call.args.get(i));
+                keys.extend(self.value_keys(r.call.file, registering, name, &[], None, depth + 1));
+            }
+        }
+        for (call_ref, caller) in self.calls_to.get(&f).into_iter().flatten() {
+            if self.callback_edges.contains(&(*call_ref, f)) {
+                continue;
+            }
+            if context.is_some_and(|(c, reached)| !reached(*caller, c)) {
+                continue;
+            }
+            entered = true;
+            let call = self.ir(call_ref.file).call(call_ref.call);
+            keys.extend(self.value_keys(
+                call_ref.file,
+                *caller,
+                call.args.get(index),
+                steps,
+                context,
+                depth + 1,
+            ));
+        }
+        // Entered some other way (handed to a call, a dispatcher of its own): unknown.
+        if !entered || context.is_some_and(|(c, reached)| reached(f, c) && keys.is_empty()) {
+            keys.push(PlaceKey::Unknown);
+        }
+        keys.sort_by_key(|k| format!("{k:?}"));
+        keys.dedup();
+        keys
+    }
+
+    /// The keys an argument `value` (in `owner`, a function of `file`) gives through `steps`:
+    /// a constant, the fields or elements of a table written there, or what `owner`'s own
+    /// callers pass when it is one of its parameters.
+    fn value_keys(
+        &self,
+        file: usize,
+        owner: FnRef,
+        value: Option<&'a Value>,
+        steps: &[Step],
+        context: InContext<'_>,
+        depth: u32,
+    ) -> Vec<PlaceKey> {
+        let Some(value) = value else {
+            return vec![PlaceKey::Unknown];
+        };
+        if depth > MAX_KEY_DEPTH {
+            return vec![PlaceKey::Unknown];
+        }
+        let ir = self.ir(file);
+        // One of `owner`'s parameters, a field of one, or an element of a list it is given.
+        if let PlaceKey::Param(binding, mut path) = self.key_of(file, value, 0) {
+            if let Some(index) = self.param_index(owner, binding) {
+                path.extend(steps.iter().cloned());
+                return self.param_keys(owner, index, &path, context, depth + 1);
+            }
+        }
+        let fields = || -> Option<&'a [TableField]> {
+            match value {
+                Value::Table(fields) => Some(fields),
+                Value::Local(b) => match ir.binding(*b).values.as_slice() {
+                    [Value::Table(fields)] => Some(fields),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        match steps.split_first() {
+            None => vec![self
+                .constant_of(file, value, 0)
+                .map_or(PlaceKey::Unknown, PlaceKey::Const)],
+            Some((Step::Field(name), rest)) => {
+                let Some(fields) = fields() else {
+                    return vec![PlaceKey::Unknown];
+                };
+                match fields
+                    .iter()
+                    .find(|f| matches!(&f.key, Some(Key::Name(n)) if n == name))
+                {
+                    Some(field) => {
+                        self.value_keys(file, owner, Some(&field.value), rest, context, depth + 1)
+                    }
+                    None => vec![PlaceKey::Unknown],
+                }
+            }
+            Some((Step::Element, rest)) => match fields() {
+                Some(fields) => {
+                    let mut keys: Vec<PlaceKey> = fields
+                        .iter()
+                        .filter(|f| f.key.is_none())
+                        .flat_map(|f| {
+                            self.value_keys(file, owner, Some(&f.value), rest, context, depth + 1)
+                        })
+                        .collect();
+                    if keys.is_empty() {
+                        keys.push(PlaceKey::Unknown);
+                    }
+                    keys
+                }
+                // A single id where a list is accepted (`if type(ids) == "number" then ids =
+                // {ids} end`): the id itself.
+                None if rest.is_empty() => vec![self
+                    .constant_of(file, value, 0)
+                    .map_or(PlaceKey::Unknown, PlaceKey::Const)],
+                None => vec![PlaceKey::Unknown],
+            },
+        }
+    }
+
+    /// The constant a value always is: a literal, a `defines.events` id (by its event name,
+    /// as registrations name it), another `defines` path, or a local, global or table field
+    /// given only that constant.
+    fn constant_of(&self, file: usize, value: &'a Value, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let ir = self.ir(file);
+        match value {
+            Value::Number(n) | Value::Str(n) => return Some(n.clone()),
+            Value::Scalar(operands) => {
+                return match operands.as_slice() {
+                    [Value::Number(n)] => Some(format!("-{n}")),
+                    _ => None,
+                }
+            }
+            Value::Local(binding) => {
+                let info = ir.binding(*binding);
+                return match info.values.as_slice() {
+                    [only] if info.kind == BindingKind::Local => {
+                        self.constant_of(file, only, depth + 1)
+                    }
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+        if let Some(path) = value.global_path() {
+            match path.as_slice() {
+                ["defines", "events", name] => return Some(name.to_string()),
+                ["defines", ..] => return Some(path.join(".")),
+                _ => {}
+            }
+        }
+        // A field of a table (`Event.core_events.load`) or a global given one constant.
+        let values: Vec<(usize, &'a Value)> = match value {
+            Value::Global(name) => self
+                .assigned_at(&format!("G:{name}"))
+                .map(<[_]>::to_vec)
+                .unwrap_or_default(),
+            Value::Index(base, Key::Name(field)) => {
+                let mut values = Vec::new();
+                for origin in self.eval(file, base) {
+                    match origin {
+                        Origin::Table { file: f, fields } => values.extend(
+                            fields
+                                .iter()
+                                .filter(|x| matches!(&x.key, Some(Key::Name(n)) if n == field))
+                                .map(|x| (f, &x.value)),
+                        ),
+                        Origin::Path(path) => values.extend(
+                            self.assigned_at(&format!("{path}.{field}"))
+                                .into_iter()
+                                .flatten()
+                                .copied(),
+                        ),
+                        _ => {}
+                    }
+                }
+                values
+            }
+            _ => Vec::new(),
+        };
+        let mut constants = values
+            .into_iter()
+            .map(|(f, v)| self.constant_of(f, v, depth + 1));
+        let first = constants.next()??;
+        constants
+            .all(|c| c.as_deref() == Some(first.as_str()))
+            .then_some(first)
     }
 
     /// Every call of a function read from a table place.
@@ -218,12 +632,7 @@ impl<'a> Model<'a> {
                             file,
                             func: ir.binding(binding).func,
                         };
-                        let Some(index) = ir
-                            .function(owner.func)
-                            .params
-                            .iter()
-                            .position(|p| *p == binding)
-                        else {
+                        let Some(index) = self.param_index(owner, binding) else {
                             continue;
                         };
                         for (caller_call, caller) in self.calls_to.get(&owner).into_iter().flatten()
@@ -253,6 +662,208 @@ impl<'a> Model<'a> {
         out
     }
 
+    /// Which stored functions each dispatch runs, in each context its source runs in
+    /// (`reached`). `sure`: only what surely runs there — a possible match (an unknown key)
+    /// counts at run time, never while loading or in on_load, where a dispatcher of a
+    /// keyed table runs the load key's entries alone.
+    pub fn dispatch_links(
+        &self,
+        stored: &[StoredCallback],
+        dispatches: &[Dispatch],
+        reached: &dyn Fn(FnRef, Context) -> bool,
+        sure: bool,
+    ) -> Vec<DispatchLink> {
+        let mut links = Vec::new();
+        for (d, dispatch) in dispatches.iter().enumerate() {
+            for context in CONTEXTS {
+                if !reached(dispatch.source, context) {
+                    continue;
+                }
+                let places = self.dispatched_places(dispatch, context, reached);
+                for (s, callback) in stored.iter().enumerate() {
+                    let best = places
+                        .iter()
+                        .filter_map(|p| matches(&callback.place, p, context))
+                        .max();
+                    let runs = match best {
+                        Some(Match::Sure) => true,
+                        Some(Match::Possible) => {
+                            !sure || !matches!(context, Context::Load | Context::OnLoad)
+                        }
+                        None => false,
+                    };
+                    if runs {
+                        links.push(DispatchLink {
+                            dispatch: d,
+                            stored: s,
+                            context,
+                        });
+                    }
+                }
+            }
+        }
+        links
+    }
+
+    /// The places a dispatch reads in `context`: its parameter keys worked out from how its
+    /// source is entered there.
+    fn dispatched_places(
+        &self,
+        dispatch: &Dispatch,
+        context: Context,
+        reached: &dyn Fn(FnRef, Context) -> bool,
+    ) -> Vec<Place> {
+        let choices: Vec<Vec<PlaceKey>> = dispatch
+            .place
+            .keys
+            .iter()
+            .map(|key| match key {
+                PlaceKey::Param(binding, steps) => {
+                    match self.param_index(dispatch.source, *binding) {
+                        Some(index) => self.param_keys(
+                            dispatch.source,
+                            index,
+                            steps,
+                            Some((context, reached)),
+                            0,
+                        ),
+                        None => vec![PlaceKey::Unknown],
+                    }
+                }
+                other => vec![other.clone()],
+            })
+            .collect();
+        expand(&dispatch.place.root, &choices)
+    }
+
+    /// Adds to the model's contexts what closures run through their creator's parameters and
+    /// the functions the mod's own dispatchers run, wherever a key may match (more contexts,
+    /// fewer findings for rules that read these).
+    pub(super) fn propagate_dispatched_contexts(&mut self) {
+        // What a closure runs by calling a parameter of the function that made it
+        // (`Event.on_load(function() callback(…) end)`): the callers' functions.
+        let closure_calls = self.closure_parameter_calls();
+        if !closure_calls.is_empty() {
+            let mut queue: VecDeque<(FnRef, Context)> = self
+                .reach
+                .iter()
+                .flat_map(|(f, slots)| {
+                    CONTEXTS
+                        .iter()
+                        .filter(|c| slots[context_slot(**c)].is_some())
+                        .map(|c| (*f, *c))
+                })
+                .collect();
+            queue.make_contiguous().sort();
+            let mut reach = std::mem::take(&mut self.reach);
+            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.reach = reach;
+        }
+        let stored = self.stored_callbacks();
+        if stored.is_empty() {
+            return;
+        }
+        let dispatches = self.dispatches();
+        if dispatches.is_empty() {
+            return;
+        }
+        loop {
+            let links = {
+                let reached = |f: FnRef, c: Context| self.reach(f, c).is_some();
+                self.dispatch_links(&stored, &dispatches, &reached, false)
+            };
+            let mut queue = VecDeque::new();
+            let mut added: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+            for link in links {
+                let callback = &stored[link.stored];
+                if self.reach(callback.function, link.context).is_some() {
+                    continue;
+                }
+                let dispatch = &dispatches[link.dispatch];
+                let slot =
+                    &mut added.entry(callback.function).or_default()[context_slot(link.context)];
+                if slot.is_some() {
+                    continue;
+                }
+                let dispatcher_origin = self
+                    .reach(dispatch.source, link.context)
+                    .map(|r| r.origin.clone())
+                    .unwrap_or_default();
+                *slot = Some(Reach {
+                    origin: self.stored_origin(callback, link.context, &dispatcher_origin),
+                    via: Some((self.dispatcher(dispatch), dispatch.call)),
+                });
+                queue.push_back((callback.function, link.context));
+            }
+            if queue.is_empty() {
+                break;
+            }
+            for (f, slots) in added {
+                let entry = self.reach.entry(f).or_default();
+                for (slot, reach) in entry.iter_mut().zip(slots) {
+                    if slot.is_none() {
+                        *slot = reach;
+                    }
+                }
+            }
+            let mut reach = std::mem::take(&mut self.reach);
+            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.reach = reach;
+        }
+    }
+
+    /// The function a dispatch call is made in.
+    pub fn dispatcher(&self, dispatch: &Dispatch) -> FnRef {
+        FnRef {
+            file: dispatch.call.file,
+            func: self.ir(dispatch.call.file).call(dispatch.call.call).func,
+        }
+    }
+
+    /// How a message names a stored handler: by the event its registering call names
+    /// (`Event.add(defines.events.on_tick, f)`: "the on_tick handler"), by the lifecycle
+    /// event, or as the dispatcher's.
+    pub(super) fn stored_origin(
+        &self,
+        callback: &StoredCallback,
+        context: Context,
+        dispatcher: &str,
+    ) -> String {
+        match context {
+            Context::Event => {
+                // A bare number names no event a reader knows (`Event.register(0, f)`).
+                let named = callback.registered_by.and_then(|call_ref| {
+                    let call = self.ir(call_ref.file).call(call_ref.call);
+                    self.event_names(call_ref.file, call.args.first())
+                        .into_iter()
+                        .find(|(name, known)| *known && is_event_name(name))
+                        .map(|(name, _)| name)
+                });
+                // An nth-tick library keyed by period (`Event.on_nth_tick(600, f)`).
+                let nth_tick = dispatcher.starts_with("the on_nth_tick(");
+                match (named, &callback.key, callback.registered_by) {
+                    (_, Some(key), _) if nth_tick && key.parse::<u64>().is_ok() => {
+                        format!("the on_nth_tick({key}) handler")
+                    }
+                    (Some(name), _, _) => format!("the {name} handler"),
+                    (None, Some(key), _) if is_event_name(key) => format!("the {key} handler"),
+                    (None, _, Some(call_ref)) => {
+                        let ir = self.ir(call_ref.file);
+                        format!(
+                            "a handler added with `{}`",
+                            ir.describe(&ir.call(call_ref.call).callee)
+                        )
+                    }
+                    (None, _, None) => dispatcher.to_string(),
+                }
+            }
+            Context::OnInit | Context::OnLoad | Context::OnConfigurationChanged => {
+                context.name().to_string()
+            }
+            _ => dispatcher.to_string(),
+        }
+    }
+
     /// The table place a called value is read from, when it is a handler-table read: a
     /// `pairs`/`ipairs` value, a local given `t[k]`, or `t[k]` itself with a key that is
     /// not a plain name.
@@ -261,13 +872,22 @@ impl<'a> Model<'a> {
         let element_of = |table: &'a Value| {
             let mut rooted = self.place_of(file, table, 0)?;
             match &mut rooted {
-                Rooted::Place(place) => place.keys.push(PlaceKey::Any),
-                Rooted::Param(_, keys) => keys.push(PlaceKey::Any),
+                Rooted::Place(place) => place.keys.push(PlaceKey::Element),
+                Rooted::Param(_, keys) => keys.push(PlaceKey::Element),
             }
             Some(rooted)
         };
         match called {
             Value::Index(_, Key::Dynamic(_)) => self.place_of(file, called, 0),
+            // `record.callback(…)` for a record read from a table place.
+            Value::Index(record, Key::Name(name)) if matches!(**record, Value::Local(_)) => {
+                let mut rooted = self.dispatched_place(file, record)?;
+                match &mut rooted {
+                    Rooted::Place(place) => place.keys.push(PlaceKey::Name(name.clone())),
+                    Rooted::Param(_, keys) => keys.push(PlaceKey::Name(name.clone())),
+                }
+                Some(rooted)
+            }
             Value::Local(binding) => {
                 let info = ir.binding(*binding);
                 match info.kind {
@@ -325,7 +945,7 @@ impl<'a> Model<'a> {
             Value::Index(base, key) => {
                 let key = match key {
                     Key::Name(name) => PlaceKey::Name(name.clone()),
-                    Key::Dynamic(key) => constant_key(ir, key),
+                    Key::Dynamic(key) => self.key_of(file, key, 0),
                 };
                 let mut rooted = self.place_of(file, base, depth + 1)?;
                 match &mut rooted {
@@ -337,30 +957,160 @@ impl<'a> Model<'a> {
             _ => None,
         }
     }
+
+    /// What a dynamic key is: a constant, a list position, a parameter (or a field or
+    /// element of one), or unknown.
+    fn key_of(&self, file: usize, key: &'a Value, depth: u32) -> PlaceKey {
+        if depth > MAX_DEPTH {
+            return PlaceKey::Unknown;
+        }
+        let ir = self.ir(file);
+        if let Some(constant) = self.constant_of(file, key, 0) {
+            return PlaceKey::Const(constant);
+        }
+        match key {
+            // `t[#t + 1]`
+            Value::Scalar(operands) if operands.iter().any(|o| matches!(o, Value::Length(_))) => {
+                PlaceKey::Element
+            }
+            Value::Local(binding) => {
+                let info = ir.binding(*binding);
+                match info.kind {
+                    BindingKind::Param => PlaceKey::Param(*binding, Vec::new()),
+                    BindingKind::LoopVar(loop_id) => {
+                        let the_loop = ir.loop_(loop_id);
+                        let position = the_loop.vars.iter().position(|v| v == binding);
+                        match (&the_loop.kind, position) {
+                            (LoopKind::Numeric, _) | (LoopKind::Ipairs(_), Some(0)) => {
+                                PlaceKey::Element
+                            }
+                            // `for _, id in pairs(ids)`: an element of what `ids` is given.
+                            (LoopKind::Pairs(list) | LoopKind::Ipairs(list), Some(1)) => {
+                                match self.key_of(file, list, depth + 1) {
+                                    PlaceKey::Param(b, mut steps) => {
+                                        steps.push(Step::Element);
+                                        PlaceKey::Param(b, steps)
+                                    }
+                                    _ => PlaceKey::Unknown,
+                                }
+                            }
+                            _ => PlaceKey::Unknown,
+                        }
+                    }
+                    BindingKind::Local => match info.values.as_slice() {
+                        [only] => self.key_of(file, only, depth + 1),
+                        _ => PlaceKey::Unknown,
+                    },
+                    BindingKind::LocalFunction => PlaceKey::Unknown,
+                }
+            }
+            // `event.name`
+            Value::Index(base, Key::Name(field)) => match self.key_of(file, base, depth + 1) {
+                PlaceKey::Param(b, mut steps) => {
+                    steps.push(Step::Field(field.clone()));
+                    PlaceKey::Param(b, steps)
+                }
+                _ => PlaceKey::Unknown,
+            },
+            _ => PlaceKey::Unknown,
+        }
+    }
 }
 
-/// A key that is the same on every run: a literal, `-1`, a `defines` path, or a local
-/// constant holding one. Anything else can be any key.
-fn constant_key(ir: &FileIr, key: &Value) -> PlaceKey {
-    match key {
-        Value::Number(n) | Value::Str(n) => PlaceKey::Const(n.clone()),
-        Value::Scalar(operands) => match operands.as_slice() {
-            [Value::Number(n)] => PlaceKey::Const(format!("-{n}")),
-            _ => PlaceKey::Any,
-        },
-        Value::Local(binding) => {
-            let info = ir.binding(*binding);
-            match info.values.as_slice() {
-                [only] if info.kind == BindingKind::Local => match constant_key(ir, only) {
-                    PlaceKey::Const(c) => PlaceKey::Const(c),
-                    _ => PlaceKey::Any,
-                },
-                _ => PlaceKey::Any,
-            }
-        }
-        other => match other.global_path() {
-            Some(path) if path.first() == Some(&"defines") => PlaceKey::Const(path.join(".")),
-            _ => PlaceKey::Any,
-        },
+/// The first constant among resolved keys.
+fn first_constant(keys: &[Vec<PlaceKey>]) -> Option<String> {
+    keys.iter().flatten().find_map(|k| match k {
+        PlaceKey::Const(c) => Some(c.clone()),
+        _ => None,
+    })
+}
+
+fn is_negative_number(key: &str) -> bool {
+    key.strip_prefix('-')
+        .is_some_and(|n| n.parse::<f64>().is_ok())
+}
+
+/// A key that reads as an event's name (`on_tick`, `my-mod-input`), not a number.
+fn is_event_name(key: &str) -> bool {
+    key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// Every place the key choices make (the first `MAX_VARIANTS`; then one with unknown keys).
+fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
+    let count = choices
+        .iter()
+        .try_fold(1usize, |n, c| n.checked_mul(c.len().max(1)))
+        .unwrap_or(usize::MAX);
+    if count > MAX_VARIANTS {
+        let keys = choices
+            .iter()
+            .map(|c| match c.as_slice() {
+                [only] => only.clone(),
+                _ => PlaceKey::Unknown,
+            })
+            .collect();
+        return vec![Place {
+            root: root.to_string(),
+            keys,
+        }];
     }
+    let mut places = vec![Place {
+        root: root.to_string(),
+        keys: Vec::new(),
+    }];
+    for choice in choices {
+        let options: &[PlaceKey] = if choice.is_empty() {
+            &[PlaceKey::Unknown]
+        } else {
+            choice
+        };
+        places = places
+            .into_iter()
+            .flat_map(|place| {
+                options.iter().map(move |key| {
+                    let mut next = place.clone();
+                    next.keys.push(key.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    places
+}
+
+/// Whether a dispatch reading `read` in `context` can call what was stored at `stored`, and
+/// how surely. While an event runs, an unknown key is no negative number: event ids are
+/// never negative (libraries keep on_init's and on_load's handlers under -1 and -2).
+fn matches(stored: &Place, read: &Place, context: Context) -> Option<Match> {
+    if stored.root != read.root || stored.keys.len() != read.keys.len() {
+        return None;
+    }
+    let mut how = Match::Sure;
+    for (a, b) in stored.keys.iter().zip(&read.keys) {
+        match (a, b) {
+            (PlaceKey::Name(x), PlaceKey::Name(y)) | (PlaceKey::Const(x), PlaceKey::Const(y)) => {
+                if x != y {
+                    return None;
+                }
+            }
+            (PlaceKey::Element, PlaceKey::Element) => {}
+            (PlaceKey::Name(_), PlaceKey::Const(_)) | (PlaceKey::Const(_), PlaceKey::Name(_)) => {
+                return None
+            }
+            (PlaceKey::Const(c), PlaceKey::Unknown)
+                if context == Context::Event && is_negative_number(c) =>
+            {
+                return None
+            }
+            _ => how = Match::Possible,
+        }
+    }
+    Some(how)
+}
+
+fn context_slot(context: Context) -> usize {
+    CONTEXTS
+        .iter()
+        .position(|c| *c == context)
+        .expect("every context is listed")
 }

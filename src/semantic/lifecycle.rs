@@ -16,7 +16,6 @@
 //! script.on_load(f) end`). This is narrow on purpose; registrations through handler tables
 //! and wrapper closures are also modelled for FL101 (another change).
 
-use super::callbacks::StoredCallback;
 use super::ir::*;
 use super::model::{path_key, CallRef, Context, FnRef, Model, Reach, RegKind, CONTEXTS};
 use crate::source::Span;
@@ -129,39 +128,32 @@ impl<'a> Model<'a> {
         if !stored.is_empty() {
             let dispatches = self.dispatches();
             loop {
+                let links = {
+                    let reached = |f: FnRef, c: Context| {
+                        reach
+                            .get(&f)
+                            .is_some_and(|slots| slots[context_index(c)].is_some())
+                    };
+                    self.dispatch_links(&stored, &dispatches, &reached, true)
+                };
                 let mut added = false;
-                for dispatch in &dispatches {
-                    let Some(slots) = reach.get(&dispatch.source) else {
-                        continue;
-                    };
-                    let contexts: Vec<(Context, String)> = CONTEXTS
-                        .iter()
-                        .filter_map(|c| {
-                            let r = slots[context_index(*c)].as_ref()?;
-                            Some((*c, r.origin.clone()))
-                        })
-                        .collect();
-                    let dispatcher = FnRef {
-                        file: dispatch.call.file,
-                        func: self.ir(dispatch.call.file).call(dispatch.call.call).func,
-                    };
-                    for (context, dispatcher_origin) in contexts {
-                        for callback in stored.iter().filter(|s| s.place == dispatch.place) {
-                            let slot = &mut reach.entry(callback.function).or_default()
-                                [context_index(context)];
-                            if slot.is_none() {
-                                *slot = Some(Reach {
-                                    origin: self.stored_origin(
-                                        callback,
-                                        context,
-                                        &dispatcher_origin,
-                                    ),
-                                    via: Some((dispatcher, dispatch.call)),
-                                });
-                                queue.push_back((callback.function, context));
-                                added = true;
-                            }
-                        }
+                for link in links {
+                    let dispatch = &dispatches[link.dispatch];
+                    let callback = &stored[link.stored];
+                    let dispatcher_origin = reach
+                        .get(&dispatch.source)
+                        .and_then(|slots| slots[context_index(link.context)].as_ref())
+                        .map(|r| r.origin.clone())
+                        .unwrap_or_default();
+                    let slot = &mut reach.entry(callback.function).or_default()
+                        [context_index(link.context)];
+                    if slot.is_none() {
+                        *slot = Some(Reach {
+                            origin: self.stored_origin(callback, link.context, &dispatcher_origin),
+                            via: Some((self.dispatcher(dispatch), dispatch.call)),
+                        });
+                        queue.push_back((callback.function, link.context));
+                        added = true;
                     }
                 }
                 if !added {
@@ -208,7 +200,7 @@ impl<'a> Model<'a> {
     /// Calls a closure makes of a parameter of the function that created it
     /// (`function M.on_load(cb) Event.on_load(function() cb() end) end`): each call runs
     /// what the creator's callers passed. By calling function: (call, function run).
-    fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
+    pub(super) fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
         let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
@@ -250,40 +242,6 @@ impl<'a> Model<'a> {
             }
         }
         out
-    }
-
-    /// How a message names a stored handler: by the event its registering call names
-    /// (`Event.add(defines.events.on_tick, f)`: "the on_tick handler"), by the lifecycle
-    /// event, or as the dispatcher's.
-    fn stored_origin(
-        &self,
-        callback: &StoredCallback,
-        context: Context,
-        dispatcher: &str,
-    ) -> String {
-        match context {
-            Context::Event => {
-                let Some(call_ref) = callback.registered_by else {
-                    return dispatcher.to_string();
-                };
-                let call = self.ir(call_ref.file).call(call_ref.call);
-                match self
-                    .event_names(call_ref.file, call.args.first())
-                    .into_iter()
-                    .find(|(_, known)| *known)
-                {
-                    Some((name, _)) => format!("the {name} handler"),
-                    None => format!(
-                        "a handler added with `{}`",
-                        self.ir(call_ref.file).describe(&call.callee)
-                    ),
-                }
-            }
-            Context::OnInit | Context::OnLoad | Context::OnConfigurationChanged => {
-                context.name().to_string()
-            }
-            _ => dispatcher.to_string(),
-        }
     }
 
     /// Every function a registration can run, beyond the one the model keeps: all values of
@@ -815,6 +773,102 @@ mod tests {
                 sure(model, facts, "local on_load_handler"),
                 vec![Context::OnLoad]
             );
+        });
+    }
+
+    #[test]
+    fn a_keyed_registry_runs_each_handler_for_its_own_key() {
+        // One table for every event, on_load's list under -2, one dispatcher for all.
+        let code = r#"
+            Lib = { registry = {}, LOAD = -2 }
+            function Lib.add(ids, fn)
+              if type(ids) ~= "table" then ids = {ids} end
+              for _, id in pairs(ids) do
+                if not Lib.registry[id] then
+                  Lib.registry[id] = {}
+                  if id == Lib.LOAD then
+                    script.on_load(function() Lib.run({name = Lib.LOAD}) end)
+                  else
+                    script.on_event(id, Lib.run)
+                  end
+                end
+                table.insert(Lib.registry[id], fn)
+              end
+            end
+            function Lib.run(event)
+              for _, fn in pairs(Lib.registry[event.name]) do pcall(fn, event) end
+            end
+            local function forward(id, fn) Lib.add(id, fn) end
+            local function ticking() end
+            local function building() end
+            local function loading() end
+            local function unknown_event() end
+            forward(defines.events.on_tick, ticking)
+            Lib.add({defines.events.on_built_entity}, building)
+            Lib.add(Lib.LOAD, loading)
+            Lib.add(script.generate_event_name(), unknown_event)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let f = |name: &str| FnRef {
+                file: 0,
+                func: facts[0]
+                    .ir
+                    .functions
+                    .iter()
+                    .position(|f| f.name == name)
+                    .unwrap() as FuncId,
+            };
+            assert_eq!(sure(model, facts, "local ticking"), vec![Context::Event]);
+            assert_eq!(sure(model, facts, "local building"), vec![Context::Event]);
+            assert!(sure(model, facts, "local loading").contains(&Context::OnLoad));
+            // An unknown key may be any event, but is never taken for on_load's.
+            assert_eq!(
+                sure(model, facts, "local unknown_event"),
+                vec![Context::Event]
+            );
+            // The model's (wider) contexts know them too: a known other key never matches.
+            assert_eq!(model.contexts(f("local ticking")), vec![Context::Event]);
+            assert!(model
+                .contexts(f("local unknown_event"))
+                .contains(&Context::OnLoad));
+            assert_eq!(
+                model
+                    .reach(f("local ticking"), Context::Event)
+                    .map(|r| r.origin.as_str()),
+                Some("the on_tick handler")
+            );
+        });
+    }
+
+    #[test]
+    fn a_handler_stored_under_a_bare_number_is_named_by_its_registering_call() {
+        let code = r#"
+            Lib = { registry = {} }
+            function Lib.add(id, fn)
+              if not Lib.registry[id] then
+                Lib.registry[id] = {}
+                script.on_event(id, Lib.run)
+              end
+              table.insert(Lib.registry[id], fn)
+            end
+            function Lib.run(event)
+              for _, fn in pairs(Lib.registry[event.name]) do fn(event) end
+            end
+            local function numbered() end
+            Lib.add(0, numbered)
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let func = facts[0]
+                .ir
+                .functions
+                .iter()
+                .position(|f| f.name == "local numbered")
+                .unwrap() as FuncId;
+            let origin = model
+                .reach(FnRef { file: 0, func }, Context::Event)
+                .map(|r| r.origin.as_str());
+            // "the 0 handler" would name no event a reader knows.
+            assert_eq!(origin, Some("a handler added with `Lib.add`"));
         });
     }
 

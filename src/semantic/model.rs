@@ -192,7 +192,7 @@ pub struct Model<'a> {
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
     /// Per function, per context: how it was first reached.
-    reach: FastMap<FnRef, [Option<Reach>; 8]>,
+    pub(super) reach: FastMap<FnRef, [Option<Reach>; 8]>,
     /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
     pub(super) classes: FastMap<&'a str, ModClass<'a>>,
     /// `---@alias` declarations (the first one of a name wins).
@@ -331,6 +331,7 @@ impl<'a> Model<'a> {
         model.link_calls();
         model.derive_wrapper_registrations();
         model.propagate_contexts();
+        model.propagate_dispatched_contexts();
         model.answers.complete = true;
         model
     }
@@ -388,10 +389,21 @@ impl<'a> Model<'a> {
                         let mut tables = Vec::new();
                         self.eval_into(file, iterated, depth + 1, seen, &mut tables);
                         for origin in tables {
-                            if let Origin::Table { file: f, fields } = origin {
-                                for field in fields {
-                                    self.eval_into(f, &field.value, depth + 1, seen, out);
+                            match origin {
+                                Origin::Table { file: f, fields } => {
+                                    for field in fields {
+                                        self.eval_into(f, &field.value, depth + 1, seen, out);
+                                    }
                                 }
+                                // Entries assigned into it (`t[defines.events.x] = {…}`).
+                                Origin::Path(path) => {
+                                    for (f, _, value) in
+                                        self.fields_by_path.get(&path).into_iter().flatten()
+                                    {
+                                        self.eval_into(*f, value, depth + 1, seen, out);
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                     }
@@ -1074,15 +1086,26 @@ impl<'a> Model<'a> {
                 seed(f, Context::Remote, name, &mut queue);
             }
         }
+        self.spread_contexts(&mut reach, &mut queue, &HashMap::new());
+        self.reach = reach;
+    }
+
+    /// Follows calls from everything queued, in each queued context: the call edges, and
+    /// `extra` edges by calling function.
+    pub(super) fn spread_contexts(
+        &self,
+        reach: &mut FastMap<FnRef, [Option<Reach>; 8]>,
+        queue: &mut VecDeque<(FnRef, Context)>,
+        extra: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+    ) {
         while let Some((f, context)) = queue.pop_front() {
-            let Some(edges) = self.calls_from.get(&f) else {
-                continue;
-            };
+            let edges = self.calls_from.get(&f).into_iter().flatten();
+            let extra_edges = extra.get(&f).into_iter().flatten();
             let origin = reach[&f][context.index()]
                 .as_ref()
                 .map(|r| r.origin.clone())
                 .unwrap_or_default();
-            for (call, callee) in edges {
+            for (call, callee) in edges.chain(extra_edges) {
                 let slot = &mut reach.entry(*callee).or_default()[context.index()];
                 if slot.is_none() {
                     *slot = Some(Reach {
@@ -1093,7 +1116,6 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        self.reach = reach;
     }
 
     /// The contexts a function can run in, in canonical order.

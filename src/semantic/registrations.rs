@@ -160,7 +160,7 @@ impl<'a> Model<'a> {
             let call = self.ir(r.call.file).call(r.call.call);
             let wrapper = FnRef {
                 file: r.call.file,
-                func: call.func,
+                func: self.run_right_away_in(r.call.file, call.func),
             };
             if wrapper.func == MAIN_CHUNK {
                 continue;
@@ -175,7 +175,7 @@ impl<'a> Model<'a> {
             let handler_index = param_index(call.args.get(1)).or_else(|| match call.args.get(1) {
                 Some(Value::Function(closure)) => {
                     let ir = self.ir(wrapper.file);
-                    (ir.function(*closure).parent == Some(wrapper.func))
+                    (ir.function(*closure).parent == Some(call.func))
                         .then(|| self.called_parameter(wrapper, *closure))
                         .flatten()
                 }
@@ -243,6 +243,33 @@ impl<'a> Model<'a> {
         for (callee, edges) in self.calls_to.iter_mut() {
             edges.retain(|(site, _)| !handed_off.contains(&(*site, *callee)));
         }
+    }
+
+    /// The function whose call runs the code of `func`: `func` itself, or, for a closure
+    /// its parent runs right away through `pcall`/`xpcall`
+    /// (`pcall(function() script.on_event(id, f) end)`), that parent (and so on up). Its
+    /// parameters reach the closure as they are.
+    pub(super) fn run_right_away_in(&self, file: usize, func: FuncId) -> FuncId {
+        let ir = self.ir(file);
+        let mut current = func;
+        for _ in 0..4 {
+            let Some(parent) = ir.function(current).parent else {
+                break;
+            };
+            let closure = Value::Function(current);
+            let protected = ir.calls.iter().any(|c| {
+                c.func == parent
+                    && c.args.first() == Some(&closure)
+                    && c.callee
+                        .global_path()
+                        .is_some_and(|p| matches!(p.as_slice(), ["pcall"] | ["xpcall"]))
+            });
+            if !protected {
+                break;
+            }
+            current = parent;
+        }
+        current
     }
 
     /// The one parameter of `wrapper` that `closure` (made inside it) calls, directly or
@@ -424,10 +451,16 @@ impl<'a> Model<'a> {
             let ir = self.ir(site.file);
             let c = ir.call(site.call);
             for guard in ir.guards_at(c.func, c.span) {
-                out.extend(guard.conditions.iter().map(|value| Condition {
-                    file: site.file,
-                    value,
-                }));
+                out.extend(
+                    guard
+                        .conditions
+                        .iter()
+                        .filter(|value| !self.tests_only_script(site.file, value, 0))
+                        .map(|value| Condition {
+                            file: site.file,
+                            value,
+                        }),
+                );
             }
             for loop_id in &c.loops {
                 match &ir.loop_(*loop_id).kind {
@@ -446,6 +479,68 @@ impl<'a> Model<'a> {
             }
         }
         out
+    }
+
+    /// Whether a condition only tests that `script` (or one of its functions) exists:
+    /// `if not script or type(script.on_event) ~= "function" then return end`, also when
+    /// `script` is a parameter every caller fills with the global. The control stage always
+    /// has it, on every peer, at load and at run time: such a test decides nothing.
+    fn tests_only_script(&self, file: usize, value: &'a Value, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let ir = self.ir(file);
+        // `script` or one of its functions, not a property that says something about the
+        // game (`script.active_mods[…]`, `script.level`).
+        let is_script = |value: &'a Value| {
+            let root = match value {
+                Value::Index(base, Key::Name(function)) if is_bootstrap_function(function) => {
+                    base.as_ref()
+                }
+                other => other,
+            };
+            match root {
+                Value::Global(name) => name == "script",
+                Value::Local(binding) => self.is_script_parameter(file, *binding, 0),
+                _ => false,
+            }
+        };
+        match value {
+            Value::Global(_) | Value::Index(..) | Value::Local(_) => is_script(value),
+            // `not script`, `type(x) ~= "function"`, `a == nil`.
+            Value::Scalar(operands) => {
+                operands.iter().any(|o| !is_literal(o))
+                    && operands
+                        .iter()
+                        .all(|o| is_literal(o) || self.tests_only_script(file, o, depth + 1))
+            }
+            Value::Either(a, b) => {
+                self.tests_only_script(file, a, depth + 1)
+                    && self.tests_only_script(file, b, depth + 1)
+            }
+            Value::Call(id) => {
+                let call = ir.call(*id);
+                call.callee == Value::Global("type".to_string())
+                    && call.args.len() == 1
+                    && self.tests_only_script(file, &call.args[0], depth + 1)
+            }
+            _ => false,
+        }
+    }
+
+    /// A parameter every caller fills with the global `script` (directly, or with a
+    /// parameter of its own that is such a parameter).
+    fn is_script_parameter(&self, file: usize, binding: BindingId, depth: u32) -> bool {
+        if depth > 4 || self.ir(file).binding(binding).kind != BindingKind::Param {
+            return false;
+        }
+        let passed = self.arguments_for(file, binding);
+        !passed.is_empty()
+            && passed.iter().all(|(caller_file, arg)| match arg {
+                Value::Global(name) => name == "script",
+                Value::Local(outer) => self.is_script_parameter(*caller_file, *outer, depth + 1),
+                _ => false,
+            })
     }
 
     /// The `storage` places a condition reads (and `settings` when it reads mod settings), or
@@ -628,6 +723,21 @@ impl<'a> Model<'a> {
             })
             .collect()
     }
+}
+
+/// A function of `script` (LuaBootstrap).
+fn is_bootstrap_function(name: &str) -> bool {
+    ["on_", "register_", "raise_", "get_event_", "set_event_"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || name == "generate_event_name"
+}
+
+fn is_literal(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Nil | Value::Bool(_) | Value::Number(_) | Value::Str(_)
+    )
 }
 
 /// Whether two `storage` places overlap: one is the other or lies inside it.

@@ -19,8 +19,13 @@ impl Rule for RequireAtRuntime {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
-            for call in file.ir.calls.iter().filter(|c| is_require(&c.callee)) {
-                let path = required_name(file.ir, call);
+            for (call, path_at) in file
+                .ir
+                .calls
+                .iter()
+                .filter_map(|c| Some((c, require_path_at(c)?)))
+            {
+                let path = required_name(file.ir, call, path_at);
                 let f = FnRef {
                     file: file_index,
                     func: call.func,
@@ -72,18 +77,31 @@ impl Rule for RequireAtRuntime {
     }
 }
 
-fn is_require(callee: &Value) -> bool {
-    matches!(callee, Value::Global(name) if name == "require")
+/// Where a call that runs `require` has the module's path: `require(path)`, and `require`
+/// handed to a protected call, `pcall(require, path)` or `xpcall(require, handler, path)`.
+fn require_path_at(call: &Call) -> Option<usize> {
+    let is_require = |value: &Value| matches!(value, Value::Global(name) if name == "require");
+    if is_require(&call.callee) {
+        return Some(0);
+    }
+    if call.args.first().is_some_and(is_require) {
+        return match call.callee.global_path()?.as_slice() {
+            ["pcall"] => Some(1),
+            ["xpcall"] => Some(2),
+            _ => None,
+        };
+    }
+    None
 }
 
 /// The module a `require` names, for the message: `"scripts.gui"`, also through a local
 /// constant (`local path = "scripts.gui"`), else the argument as written.
-fn required_name(ir: &FileIr, call: &Call) -> String {
+fn required_name(ir: &FileIr, call: &Call, path_at: usize) -> String {
     let literal = |value: &Value| match value {
         Value::Str(path) => Some(format!("{path:?}")),
         _ => None,
     };
-    match call.args.first() {
+    match call.args.get(path_at) {
         Some(Value::Local(binding)) => match ir.binding(*binding).values.as_slice() {
             [only] => literal(only),
             _ => None,

@@ -82,11 +82,14 @@ pub(super) enum Visit {
     Descend,
 }
 
-const MAX_DEPTH: u32 = 3;
+/// Steps followed (fields, locals, returns, parameters): enough for a constructor's field
+/// handed through two helpers to the one that saves it.
+const MAX_DEPTH: u32 = 8;
 
 /// Visits `value` and, where the visitor descends, the parts it is built from: fields of a
 /// table constructor (also one held by a local, with fields assigned to the local later),
-/// the values one called function of the mod returns, and what callers pass for a parameter.
+/// the values a called function of the mod returns (also into a local), and what callers pass
+/// for a parameter.
 pub(super) fn walk_stored<'a>(
     model: &Model<'a>,
     part: StoredPart<'a>,
@@ -140,8 +143,13 @@ pub(super) fn walk_stored<'a>(
                             }
                         }
                     }
+                    // What a function of the mod builds for it (`local q = new_queue(cmp)`),
+                    // also when on_load rebinds it to the saved copy later.
+                    for value in info.values.iter().filter(|v| matches!(v, Value::Call(_))) {
+                        parts.push(inner(value, part.span, None, part.file));
+                    }
                 }
-                // One call level: what each caller passes.
+                // What each caller passes (and, level by level, their callers).
                 BindingKind::Param => {
                     for (caller_file, arg) in model.arguments_for(part.file, *binding) {
                         let span = argument_span(model, caller_file, arg).unwrap_or(part.span);
@@ -160,6 +168,15 @@ pub(super) fn walk_stored<'a>(
                     if let Some(value @ (Value::Table(_) | Value::Local(_) | Value::Call(_))) =
                         values.first()
                     {
+                        // A closure handing back what its creator was given (`function()
+                        // return default end`) returns it only on the creator's branch that
+                        // made that closure, which callers' other arguments never take.
+                        if let Value::Local(b) = value {
+                            let binding = model.ir(callee.file).binding(*b);
+                            if binding.kind == BindingKind::Param && binding.func != callee.func {
+                                continue;
+                            }
+                        }
                         let span = return_span(model, callee.file, value).unwrap_or(part.span);
                         parts.push(inner(value, span, None, callee.file));
                     }
