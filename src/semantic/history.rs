@@ -118,68 +118,39 @@ impl History {
 
 /// A write to a place that may be module state.
 #[derive(Clone, Copy, Debug)]
-struct StateWrite<'a> {
+pub(super) struct StateWrite {
     file: usize,
     func: FuncId,
     span: Span,
-    /// `Some(v)` when the place itself is given the value `v` (`t = v`, `M.t = v`); `None`
-    /// when an entry is put into the table (`t[k] = v`, `t.f = v`, `table.insert(t, v)`).
-    replaced_by: Option<&'a Value>,
+    /// `Some(a)` when the place itself is given the value of the file's assignment `a` (`t =
+    /// v`, `M.t = v`); `None` when an entry is put into the table (`t[k] = v`, `t.f = v`,
+    /// `table.insert(t, v)`).
+    replacing: Option<usize>,
+}
+
+impl StateWrite {
+    /// The value the place itself is given, if the write replaces it.
+    fn replaced_by<'a>(&self, model: &Model<'a>) -> Option<&'a Value> {
+        self.replacing
+            .map(|assign| &model.ir(self.file).assigns[assign].value)
+    }
 }
 
 /// Table histories over one unit's model, with the index of writes they need.
 pub struct Histories<'m, 'a> {
     model: &'m Model<'a>,
     /// Writes by the canonical key of the place they change.
-    writes: HashMap<String, Vec<StateWrite<'a>>>,
+    writes: &'m WriteIndex,
     cache: RefCell<HashMap<(usize, *const Value), History>>,
 }
 
 impl<'m, 'a> Histories<'m, 'a> {
     pub fn new(model: &'m Model<'a>) -> Self {
-        let mut histories = Histories {
+        Histories {
             model,
-            writes: HashMap::new(),
+            writes: model.state_write_index.get_or_init(|| index_writes(model)),
             cache: RefCell::new(HashMap::new()),
-        };
-        let mut writes: HashMap<String, Vec<StateWrite<'a>>> = HashMap::new();
-        for (file, facts) in model.files.iter().enumerate() {
-            let ir: &'a FileIr = facts.ir;
-            let mut record = |place: &'a Value, write: StateWrite<'a>| {
-                for key in histories.place_keys(file, place, 0) {
-                    writes.entry(key).or_default().push(write);
-                }
-            };
-            for assign in &ir.assigns {
-                let write = |replaced_by| StateWrite {
-                    file,
-                    func: assign.func,
-                    span: assign.span,
-                    replaced_by,
-                };
-                record(&assign.target, write(Some(&assign.value)));
-                if let Value::Index(container, _) = &assign.target {
-                    record(container, write(None));
-                }
-            }
-            for call in &ir.calls {
-                let mutates = matches!(
-                    call.callee.global_path().as_deref(),
-                    Some(["table", "insert" | "remove"] | ["rawset"])
-                );
-                if let (true, Some(table)) = (mutates, call.args.first()) {
-                    let write = StateWrite {
-                        file,
-                        func: call.func,
-                        span: call.span,
-                        replaced_by: None,
-                    };
-                    record(table, write);
-                }
-            }
         }
-        histories.writes = writes;
-        histories
     }
 
     /// The history of the table `value` (in `file`) evaluates to.
@@ -489,7 +460,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         if !self.is_module_level(file, value) {
             return None;
         }
-        let keys = self.place_keys(file, value, 0);
+        let keys = place_keys(self.model, file, value, 0);
         if keys.is_empty() {
             return None;
         }
@@ -529,7 +500,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         let rebinds: Vec<Option<String>> = writes
             .iter()
             .filter(|_| !is_entry)
-            .filter_map(|w| Some(self.model.storage_path(w.file, w.replaced_by?)))
+            .filter_map(|w| Some(self.model.storage_path(w.file, w.replaced_by(self.model)?)))
             .collect();
         if let Some(Some(path)) = rebinds.first() {
             if rebinds.iter().all(Option::is_some) {
@@ -539,7 +510,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         // Entries put in, and the place replaced (except an entry of a table, see above).
         let changes: Vec<&StateWrite> = writes
             .iter()
-            .filter(|w| !(is_entry && w.replaced_by.is_some()))
+            .filter(|w| !(is_entry && w.replacing.is_some()))
             .collect();
         // Replaced somewhere nothing is seen to run (a callback handed to a library, as event
         // and storage libraries do to rebind a module table to its saved copy in on_load):
@@ -547,7 +518,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         let unplaced = |w: &StateWrite| w.func != MAIN_CHUNK && contexts(w).is_empty();
         if let Some(w) = changes
             .iter()
-            .find(|w| w.replaced_by.is_some() && unplaced(w))
+            .find(|w| w.replacing.is_some() && unplaced(w))
         {
             let function = &self.model.ir(w.file).function(w.func).name;
             return Some(History::Unknown(format!(
@@ -561,7 +532,7 @@ impl<'m, 'a> Histories<'m, 'a> {
             contexts.contains(&Context::Load) || contexts.contains(&Context::OnLoad)
         };
         for w in changes.iter().filter(|w| loading(w)) {
-            let Some(value) = w.replaced_by else {
+            let Some(value) = w.replaced_by(self.model) else {
                 continue;
             };
             if let History::Unknown(why) = self.history(w.file, value, depth + 1) {
@@ -628,7 +599,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         }
         let entries = writes
             .iter()
-            .filter_map(|w| match (is_entry, w.replaced_by) {
+            .filter_map(|w| match (is_entry, w.replaced_by(self.model)) {
                 (true, Some(v)) => Some(self.history(w.file, v, depth + 1)),
                 _ => None,
             });
@@ -640,13 +611,13 @@ impl<'m, 'a> Histories<'m, 'a> {
     }
 
     /// Writes to any of `keys`, in a stable order.
-    fn state_writes(&self, keys: &[String]) -> Vec<StateWrite<'a>> {
+    fn state_writes(&self, keys: &[String]) -> Vec<StateWrite> {
         let mut seen = HashSet::new();
-        let mut writes: Vec<StateWrite<'a>> = keys
+        let mut writes: Vec<StateWrite> = keys
             .iter()
             .filter_map(|k| self.writes.get(k))
             .flatten()
-            .filter(|w| seen.insert((w.file, w.span.start, w.span.end, w.replaced_by.is_some())))
+            .filter(|w| seen.insert((w.file, w.span.start, w.span.end, w.replacing.is_some())))
             .copied()
             .collect();
         writes.sort_by_key(|w| (w.file, w.span.start));
@@ -666,7 +637,7 @@ impl<'m, 'a> Histories<'m, 'a> {
                 let file_level = info.func == MAIN_CHUNK
                     && matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
                     && self.runs_at_load(file);
-                file_level || self.required_module(file, *binding).is_some()
+                file_level || required_module(self.model, file, *binding).is_some()
             }
             _ => false,
         }
@@ -683,63 +654,6 @@ impl<'m, 'a> Histories<'m, 'a> {
         contexts.is_empty() || contexts.contains(&Context::Load)
     }
 
-    /// `local m = require("x")`: the module file and its exported value.
-    fn required_module(&self, file: usize, binding: BindingId) -> Option<(usize, &'a Value)> {
-        let model = self.model;
-        model
-            .ir(file)
-            .binding(binding)
-            .values
-            .iter()
-            .find_map(|v| match v {
-                Value::Call(call) => match model.require_target(file, model.ir(file).call(*call)) {
-                    Some(Ok(module)) => model.ir(module).functions[MAIN_CHUNK as usize]
-                        .returns
-                        .last()
-                        .and_then(|r| r.first())
-                        .map(|export| (module, export)),
-                    _ => None,
-                },
-                _ => None,
-            })
-    }
-
-    /// Every key that names the place `value` denotes: its own path key, and the same place
-    /// seen from the module that exports it (`m.cache` with `local m = require("x")` is also
-    /// `M.cache` in x) or from the callers that pass it (a parameter).
-    fn place_keys(&self, file: usize, value: &Value, depth: u32) -> Vec<String> {
-        if depth > 4 {
-            return Vec::new();
-        }
-        match value {
-            Value::Global(name) => vec![format!("G:{name}")],
-            Value::Local(binding) => {
-                let ir = self.model.ir(file);
-                let mut keys = vec![format!("{file}:{binding}")];
-                if let Some((module, export)) = self.required_module(file, *binding) {
-                    keys.extend(self.place_keys(module, export, depth + 1));
-                }
-                if ir.binding(*binding).kind == BindingKind::Param {
-                    for (caller, arg) in self.model.arguments_for(file, *binding) {
-                        keys.extend(self.place_keys(caller, arg, depth + 1));
-                    }
-                }
-                keys
-            }
-            Value::Index(base, key) => {
-                let suffix = match key {
-                    Key::Name(field) => format!(".{field}"),
-                    Key::Dynamic(_) => "[]".to_string(),
-                };
-                self.place_keys(file, base, depth)
-                    .into_iter()
-                    .map(|k| k + &suffix)
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
-    }
-
     fn describe(&self, file: usize, value: &Value) -> String {
         self.model.ir(file).describe(value)
     }
@@ -750,6 +664,110 @@ impl<'m, 'a> Histories<'m, 'a> {
             "`{}` is a value it cannot follow",
             self.describe(file, value)
         )
+    }
+}
+
+/// Writes to places that may be module state, by every key of the place they change: built
+/// once per model, for every rule that asks for histories.
+pub(super) type WriteIndex = HashMap<String, Vec<StateWrite>>;
+
+fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
+    let mut writes: HashMap<String, Vec<StateWrite>> = HashMap::new();
+    for (file, facts) in model.files.iter().enumerate() {
+        let ir: &'a FileIr = facts.ir;
+        let mut record = |place: &'a Value, write: StateWrite| {
+            for key in place_keys(model, file, place, 0) {
+                writes.entry(key).or_default().push(write);
+            }
+        };
+        for (id, assign) in ir.assigns.iter().enumerate() {
+            let write = |replacing| StateWrite {
+                file,
+                func: assign.func,
+                span: assign.span,
+                replacing,
+            };
+            record(&assign.target, write(Some(id)));
+            if let Value::Index(container, _) = &assign.target {
+                record(container, write(None));
+            }
+        }
+        for call in &ir.calls {
+            let mutates = matches!(
+                call.callee.global_path().as_deref(),
+                Some(["table", "insert" | "remove"] | ["rawset"])
+            );
+            if let (true, Some(table)) = (mutates, call.args.first()) {
+                let write = StateWrite {
+                    file,
+                    func: call.func,
+                    span: call.span,
+                    replacing: None,
+                };
+                record(table, write);
+            }
+        }
+    }
+    writes
+}
+
+/// `local m = require("x")`: the module file and its exported value.
+fn required_module<'a>(
+    model: &Model<'a>,
+    file: usize,
+    binding: BindingId,
+) -> Option<(usize, &'a Value)> {
+    model
+        .ir(file)
+        .binding(binding)
+        .values
+        .iter()
+        .find_map(|v| match v {
+            Value::Call(call) => match model.require_target(file, model.ir(file).call(*call)) {
+                Some(Ok(module)) => model.ir(module).functions[MAIN_CHUNK as usize]
+                    .returns
+                    .last()
+                    .and_then(|r| r.first())
+                    .map(|export| (module, export)),
+                _ => None,
+            },
+            _ => None,
+        })
+}
+
+/// Every key that names the place `value` denotes: its own path key, and the same place
+/// seen from the module that exports it (`m.cache` with `local m = require("x")` is also
+/// `M.cache` in x) or from the callers that pass it (a parameter).
+fn place_keys(model: &Model<'_>, file: usize, value: &Value, depth: u32) -> Vec<String> {
+    if depth > 4 {
+        return Vec::new();
+    }
+    match value {
+        Value::Global(name) => vec![format!("G:{name}")],
+        Value::Local(binding) => {
+            let ir = model.ir(file);
+            let mut keys = vec![format!("{file}:{binding}")];
+            if let Some((module, export)) = required_module(model, file, *binding) {
+                keys.extend(place_keys(model, module, export, depth + 1));
+            }
+            if ir.binding(*binding).kind == BindingKind::Param {
+                for (caller, arg) in model.arguments_for(file, *binding) {
+                    keys.extend(place_keys(model, caller, arg, depth + 1));
+                }
+            }
+            keys
+        }
+        Value::Index(base, key) => {
+            let suffix = match key {
+                Key::Name(field) => format!(".{field}"),
+                Key::Dynamic(_) => "[]".to_string(),
+            };
+            place_keys(model, file, base, depth)
+                .into_iter()
+                .map(|k| k + &suffix)
+                .collect()
+        }
+        _ => Vec::new(),
     }
 }
 

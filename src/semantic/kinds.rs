@@ -12,7 +12,12 @@ use super::ir::*;
 use super::model::{FnRef, Model, RegKind};
 use crate::api::{api, Api, Type};
 
+mod memo;
+#[cfg(test)]
+mod order_tests;
 mod settled;
+pub use memo::KindMemo;
+use memo::Query;
 pub use settled::Settled;
 
 /// A bound on how deep one query follows values; with the cache it is a stack guard more than a
@@ -178,20 +183,16 @@ impl<'a> Model<'a> {
         self.kind_at(file, value, 0)
     }
 
-    /// Every kind query goes through a cache: the same values are reached along many paths
-    /// (callers, callees, fields), and without it the search grows exponentially.
+    /// Every kind query goes through the memo (see [`memo`]).
     fn kind_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let key = (file, value as *const Value);
-        if let Some(known) = self.kind_cache.borrow().get(&key) {
-            return known.clone();
-        }
-        self.kind_cache.borrow_mut().insert(key, None);
-        let kind = self.compute_kind(file, value, depth);
-        self.kind_cache.borrow_mut().insert(key, kind.clone());
-        kind
+        // A local or a call result has one kind wherever it is read (lowering copies values).
+        let query = match value {
+            Value::Local(binding) => Query::Local(file, *binding),
+            Value::Call(call) => Query::Call(file, *call),
+            _ => Query::Value(file, value as *const Value),
+        };
+        self.kinds
+            .answer(query, depth, || self.compute_kind(file, value, depth))
     }
 
     fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
@@ -201,7 +202,7 @@ impl<'a> Model<'a> {
             Value::Index(base, Key::Name(field)) => self.field_kind(file, base, field, depth),
             Value::Index(base, Key::Dynamic(_)) => {
                 match self.kind_at(file, base, depth + 1) {
-                    Some(kind) => self.element_of(&kind, depth),
+                    Some(kind) => self.element_of(&kind),
                     // An element of the mod's own table: what was stored under some key.
                     None => {
                         let key = super::model::path_key(file, base)?;
@@ -237,7 +238,7 @@ impl<'a> Model<'a> {
             path.as_deref()
                 .and_then(|p| self.assigned_at(p))
                 .map_or(Plain::Nil, |values| {
-                    Plain::all(values.iter().map(|(f, v)| self.plainness(*f, v, depth + 1)))
+                    Plain::all(values.iter().map(|(f, v)| self.plainness(*f, v)))
                 })
                 == Plain::Yes
         };
@@ -245,13 +246,9 @@ impl<'a> Model<'a> {
         let written = path
             .as_deref()
             .and_then(|p| self.annotated_paths.get(p))
-            .and_then(|types| {
-                types
-                    .iter()
-                    .find_map(|ty| self.annotated_kind(ty, depth + 1))
-            });
+            .and_then(|types| types.iter().find_map(|ty| self.annotated_kind(ty)));
         let declared = match &base_kind {
-            Some(Kind::ModClass(class)) => self.class_field(class, field, depth + 1),
+            Some(Kind::ModClass(class)) => self.class_field(class, field),
             _ => None,
         };
         let annotated = written.or(declared)?;
@@ -286,8 +283,12 @@ impl<'a> Model<'a> {
         };
         let info = self.ir(file).binding(*binding);
         let from_constructor = info.values.iter().find_map(constructor_field);
-        if from_constructor.is_some() || depth + 2 > MAX_DEPTH {
+        if from_constructor.is_some() {
             return from_constructor;
+        }
+        if depth + 2 > MAX_DEPTH {
+            self.kinds.cut();
+            return None;
         }
         // `fill(t)` with `function fill(x) x.field = v end`: the same table.
         let into_callee = self
@@ -314,8 +315,8 @@ impl<'a> Model<'a> {
         self.field_from_callers(file, *binding, field, depth)
     }
 
-    /// A parameter's `field`: what callers stored in the table they pass. Cached like
-    /// [`Self::kind_at`]: a table handed down a chain of functions, each called from several
+    /// A parameter's `field`: what callers stored in the table they pass. A query of its own
+    /// (see [`memo`]): a table handed down a chain of functions, each called from several
     /// places, is otherwise reached along every path (never finishing on real mods).
     fn field_from_callers(
         &self,
@@ -324,38 +325,33 @@ impl<'a> Model<'a> {
         field: &str,
         depth: u32,
     ) -> Option<Kind> {
-        let key = (file, binding, field.to_string());
-        if let Some(known) = self.caller_field_cache.borrow().get(&key) {
-            return known.clone();
-        }
-        self.caller_field_cache
-            .borrow_mut()
-            .insert(key.clone(), None);
-        let kind = self
-            .arguments_for(file, binding)
-            .into_iter()
-            .find_map(|(caller_file, arg)| {
-                self.stored_field_kind(
-                    caller_file,
-                    arg,
-                    super::model::path_key(caller_file, arg)
-                        .map(|key| format!("{key}.{field}"))
-                        .as_deref(),
-                    field,
-                    depth + 2,
-                )
-            });
-        self.caller_field_cache
-            .borrow_mut()
-            .insert(key, kind.clone());
-        kind
+        let query = Query::CallerField(file, binding, field.to_string());
+        self.kinds.answer(query, depth, || {
+            self.arguments_for(file, binding)
+                .into_iter()
+                .find_map(|(caller_file, arg)| {
+                    self.stored_field_kind(
+                        caller_file,
+                        arg,
+                        super::model::path_key(caller_file, arg)
+                            .map(|key| format!("{key}.{field}"))
+                            .as_deref(),
+                        field,
+                        depth + 2,
+                    )
+                })
+        })
     }
 
-    /// The kind of the first value assigned to a path key that has one.
+    /// The kind of the first value assigned to a path key that has one. A query of its own:
+    /// values stored at a path often read it (`storage.x = storage.x or {}`).
     fn assigned_kind(&self, path: &str, depth: u32) -> Option<Kind> {
-        self.assigned_at(path)?
-            .iter()
-            .find_map(|(f, v)| self.kind_at(*f, v, depth + 1))
+        let values = self.assigned_at(path)?;
+        self.kinds.answer(Query::Path(path.to_string()), depth, || {
+            values
+                .iter()
+                .find_map(|(f, v)| self.kind_at(*f, v, depth + 1))
+        })
     }
 
     fn call_kind(&self, file: usize, call: &'a Call, depth: u32) -> Option<Kind> {
@@ -399,8 +395,8 @@ impl<'a> Model<'a> {
                 .function(callee.func)
                 .return_annotation
                 .as_deref()?;
-            let kind = self.annotated_kind(ty, depth + 1)?;
-            let plain = Plain::all(returns(*callee).map(|(f, v)| self.plainness(f, v, depth + 1)));
+            let kind = self.annotated_kind(ty)?;
+            let plain = Plain::all(returns(*callee).map(|(f, v)| self.plainness(f, v)));
             (!kind.is_api() || plain != Plain::Yes).then_some(kind)
         });
         if annotated.is_some() {
@@ -409,8 +405,8 @@ impl<'a> Model<'a> {
         // `---@field method fun(): T` of a mod class.
         match (object_kind, &call.callee) {
             (Some(Kind::ModClass(class)), Value::Index(_, Key::Name(method))) => {
-                match self.class_member(&class, method, depth + 1)? {
-                    TypeExpr::Function(Some(ret)) => self.annotated_kind(ret, depth + 1),
+                match self.class_member(&class, method, 0)? {
+                    TypeExpr::Function(Some(ret)) => self.annotated_kind(ret),
                     _ => None,
                 }
             }
@@ -429,7 +425,7 @@ impl<'a> Model<'a> {
                 match (&loop_info.kind, position) {
                     (LoopKind::Pairs(iterated) | LoopKind::Ipairs(iterated), 1) => {
                         let kind = self.kind_at(file, iterated, depth + 1)?;
-                        self.element_of(&kind, depth)
+                        self.element_of(&kind)
                     }
                     _ => None,
                 }
@@ -442,12 +438,8 @@ impl<'a> Model<'a> {
                 if inferred.is_some() {
                     return inferred;
                 }
-                let kind = self.annotated_kind(info.annotation.as_deref()?, depth + 1)?;
-                let plain = Plain::all(
-                    info.values
-                        .iter()
-                        .map(|v| self.plainness(file, v, depth + 1)),
-                );
+                let kind = self.annotated_kind(info.annotation.as_deref()?)?;
+                let plain = Plain::all(info.values.iter().map(|v| self.plainness(file, v)));
                 (!kind.is_api() || plain != Plain::Yes).then_some(kind)
             }
         }
@@ -479,12 +471,12 @@ impl<'a> Model<'a> {
             return inferred;
         }
         let annotation = self.ir(file).binding(binding).annotation.as_deref()?;
-        let kind = self.annotated_kind(annotation, depth + 1)?;
+        let kind = self.annotated_kind(annotation)?;
         // A caller passing plain data proves the annotation wrong.
         let contradicted = kind.is_api()
-            && arguments.iter().any(|(caller_file, arg)| {
-                self.plainness(*caller_file, arg, depth + 1) == Plain::Yes
-            });
+            && arguments
+                .iter()
+                .any(|(caller_file, arg)| self.plainness(*caller_file, arg) == Plain::Yes);
         (!contradicted).then_some(kind)
     }
 
@@ -492,7 +484,11 @@ impl<'a> Model<'a> {
 
     /// The kind an annotated type names: an API class or concept, a mod class or alias, or a
     /// table of those. Unions count only when every non-nil option names the same kind.
-    fn annotated_kind(&self, ty: &TypeExpr, depth: u32) -> Option<Kind> {
+    fn annotated_kind(&self, ty: &TypeExpr) -> Option<Kind> {
+        self.type_kind(ty, 0)
+    }
+
+    fn type_kind(&self, ty: &TypeExpr, depth: u32) -> Option<Kind> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -502,12 +498,12 @@ impl<'a> Model<'a> {
                 let mut kinds = options
                     .iter()
                     .filter(|o| !matches!(o, TypeExpr::Name(n) if n == "nil"))
-                    .map(|o| self.annotated_kind(o, depth + 1));
+                    .map(|o| self.type_kind(o, depth + 1));
                 let first = kinds.next()??;
                 kinds.all(|k| k.as_ref() == Some(&first)).then_some(first)
             }
             TypeExpr::Array(element) | TypeExpr::Map(_, element) => self
-                .annotated_kind(element, depth + 1)
+                .type_kind(element, depth + 1)
                 .map(|k| Kind::Container(Box::new(k))),
             TypeExpr::Function(_) | TypeExpr::Record(_) | TypeExpr::Opaque => None,
         }
@@ -520,7 +516,7 @@ impl<'a> Model<'a> {
             return Some(Kind::Class(class));
         }
         if let Some(ty) = self.aliases.get(name) {
-            return self.annotated_kind(ty, depth + 1);
+            return self.type_kind(ty, depth + 1);
         }
         if self.classes.contains_key(name) {
             return Some(Kind::ModClass(name.to_string()));
@@ -547,34 +543,38 @@ impl<'a> Model<'a> {
 
     /// The kind of `instance.field` for an instance of a mod class. A parent may be an API
     /// class (`---@class Marker: LuaCustomChartTag`).
-    fn class_field(&self, class: &str, field: &str, depth: u32) -> Option<Kind> {
-        if let Some(ty) = self.class_member(class, field, depth) {
-            return self.annotated_kind(ty, depth + 1);
+    fn class_field(&self, class: &str, field: &str) -> Option<Kind> {
+        if let Some(ty) = self.class_member(class, field, 0) {
+            return self.annotated_kind(ty);
         }
         let declared = self.classes.get(class)?;
         declared
             .parents
             .iter()
-            .find_map(|parent| match self.annotated_kind(parent, depth + 1)? {
+            .find_map(|parent| match self.annotated_kind(parent)? {
                 Kind::ModClass(_) => None,
                 kind => kind.api_field(self.api, field),
             })
     }
 
     /// What indexing a value of this kind gives (`t[k]`, `for _, v in pairs(t)`).
-    fn element_of(&self, kind: &Kind, depth: u32) -> Option<Kind> {
+    fn element_of(&self, kind: &Kind) -> Option<Kind> {
+        self.element_at(kind, 0)
+    }
+
+    fn element_at(&self, kind: &Kind, depth: u32) -> Option<Kind> {
         match kind {
             Kind::ModClass(class) => {
                 let declared = self.classes.get(class.as_str())?;
                 if let Some(ty) = declared.index {
-                    return self.annotated_kind(ty, depth + 1);
+                    return self.type_kind(ty, depth + 1);
                 }
                 declared.parents.iter().find_map(|parent| {
-                    let parent = self.annotated_kind(parent, depth + 1)?;
+                    let parent = self.type_kind(parent, depth + 1)?;
                     if depth > MAX_DEPTH {
                         return None;
                     }
-                    self.element_of(&parent, depth + 1)
+                    self.element_at(&parent, depth + 1)
                 })
             }
             other => other.api_element(self.api),
@@ -583,7 +583,11 @@ impl<'a> Model<'a> {
 
     /// Whether the code proves `value` is plain data: a literal, a table constructor, an
     /// expression, or a local or call result that is only ever those.
-    fn plainness(&self, file: usize, value: &'a Value, depth: u32) -> Plain {
+    fn plainness(&self, file: usize, value: &'a Value) -> Plain {
+        self.plainness_at(file, value, 0)
+    }
+
+    fn plainness_at(&self, file: usize, value: &'a Value, depth: u32) -> Plain {
         if depth > MAX_DEPTH {
             return Plain::No;
         }
@@ -597,8 +601,8 @@ impl<'a> Model<'a> {
             | Value::Length(_)
             | Value::Scalar(_) => Plain::Yes,
             Value::Either(a, b) => Plain::all([
-                self.plainness(file, a, depth + 1),
-                self.plainness(file, b, depth + 1),
+                self.plainness_at(file, a, depth + 1),
+                self.plainness_at(file, b, depth + 1),
             ]),
             Value::Local(binding) => {
                 let info = self.ir(file).binding(*binding);
@@ -610,7 +614,7 @@ impl<'a> Model<'a> {
                 Plain::all(
                     info.values
                         .iter()
-                        .map(|v| self.plainness(file, v, depth + 1)),
+                        .map(|v| self.plainness_at(file, v, depth + 1)),
                 )
             }
             Value::Call(call) => {
@@ -624,7 +628,7 @@ impl<'a> Model<'a> {
                         .returns
                         .iter()
                         .map(move |values| match values.first() {
-                            Some(v) => self.plainness(callee.file, v, depth + 1),
+                            Some(v) => self.plainness_at(callee.file, v, depth + 1),
                             None => Plain::Nil,
                         })
                 }))

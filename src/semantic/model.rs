@@ -201,14 +201,10 @@ pub struct Model<'a> {
     pub(super) annotated_paths: FastMap<String, Vec<&'a TypeExpr>>,
     /// Where each local is passed to a call: (file, local) → (call, argument position).
     pub(super) local_args: FastMap<(usize, BindingId), Vec<(CallId, usize)>>,
-    /// Kinds already worked out, by (file, value). `None` while one is being worked out, so
-    /// a value that depends on itself gets no kind from that cycle.
-    pub(super) kind_cache: RefCell<FastMap<(usize, *const Value), Option<super::kinds::Kind>>>,
-    /// What callers stored in a field of the table they pass for a parameter, by (file,
-    /// parameter, field); `None` while being worked out. Parameters passed on through chains
-    /// of callers are reached along every path, which without it grows exponentially.
-    pub(super) caller_field_cache:
-        RefCell<FastMap<(usize, BindingId, String), Option<super::kinds::Kind>>>,
+    /// Kinds worked out so far (see `kinds::memo`).
+    pub(super) kinds: super::kinds::KindMemo,
+    /// Writes to module state by place, indexed on first use (see `history`).
+    pub(super) state_write_index: std::cell::OnceCell<super::history::WriteIndex>,
     /// Module-state writes and reads, worked out on first use (see `module_state`).
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
     /// Answers to queries that rules ask again and again, by (file, value).
@@ -266,8 +262,8 @@ impl<'a> Model<'a> {
             aliases: FastMap::default(),
             annotated_paths: FastMap::default(),
             local_args: FastMap::default(),
-            kind_cache: RefCell::default(),
-            caller_field_cache: RefCell::default(),
+            kinds: Default::default(),
+            state_write_index: std::cell::OnceCell::new(),
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };

@@ -103,7 +103,7 @@ impl<'a> Model<'a> {
         }
         let vouched = match info.annotation.as_deref() {
             None => false,
-            Some(ty) if kind.is_some() && self.annotated_kind(ty, 0).as_ref() == kind => true,
+            Some(ty) if kind.is_some() && self.annotated_kind(ty).as_ref() == kind => true,
             // `---@param x table` or a union: the author expects other values too.
             Some(_) => return false,
         };
@@ -156,7 +156,7 @@ impl<'a> Model<'a> {
         }
         match self.kind(file, source) {
             Some(found) => Some(&found) == kind && self.is_settled(file, source, depth, walk),
-            None if vouched && self.plainness(file, source, depth) != Plain::Yes => {
+            None if vouched && self.plainness(file, source) != Plain::Yes => {
                 walk.from_annotation = true;
                 true
             }
