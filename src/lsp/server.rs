@@ -584,9 +584,9 @@ impl<W: Write> Server<W> {
     /// is not published again. Returns the files it published for, or `None` when `cancel`
     /// stopped it.
     fn check_around(&mut self, path: &Path, cancel: Option<&Cancel>) -> Option<Vec<PathBuf>> {
-        let root = match workspace::discover(&[path.to_path_buf()], None) {
+        let around = match workspace::discover(&[path.to_path_buf()], None) {
             Ok(units) => match units.into_iter().next() {
-                Some(unit) => unit.root,
+                Some(unit) => unit,
                 // Excluded by factolint.toml: `check` reports nothing for it either.
                 None => return Some(self.publish_empty_for_open(|p| p == path)),
             },
@@ -596,6 +596,7 @@ impl<W: Write> Server<W> {
                 return Some(self.publish_empty_for_open(|p| p == path))
             }
         };
+        let root = around.root.clone();
         let open: Vec<PathBuf> = self
             .documents
             .values()
@@ -605,11 +606,17 @@ impl<W: Write> Server<W> {
             .collect();
         let mut published: Vec<PathBuf> = Vec::new();
         if !open.is_empty() {
-            let units = match workspace::discover(&open, None) {
-                Ok(units) => units,
-                Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
-                Err(DiscoverError::Path(..)) => {
-                    return Some(self.publish_empty_for_open(|p| p == path))
+            // Only the edited file open (the usual case): the unit found around it is the one
+            // to check; a walk of the mod costs milliseconds.
+            let units = if open.as_slice() == [path] {
+                vec![around]
+            } else {
+                match workspace::discover(&open, None) {
+                    Ok(units) => units,
+                    Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
+                    Err(DiscoverError::Path(..)) => {
+                        return Some(self.publish_empty_for_open(|p| p == path))
+                    }
                 }
             };
             let overlays: HashMap<PathBuf, String> = self

@@ -62,6 +62,10 @@ impl Rule for UnregisteredMetatable {
             }
         }
         for ((file, call_id), (store_file, store_span, path)) in saved {
+            // Reported at the call: stores anywhere find it, only those in scope are judged.
+            if !unit.in_scope(file) {
+                continue;
+            }
             let call = model.ir(file).call(call_id);
             let Some(metatable) = call.args.get(1) else {
                 continue;
