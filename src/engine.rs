@@ -65,8 +65,8 @@ pub struct CheckOptions {
 }
 
 /// Each file's latest analysis, kept in memory between checks: a file whose bytes and nesting
-/// limit are unchanged is not parsed again. The last few units' findings are kept too, by
-/// everything they depend on: an edit that is undone costs no check.
+/// limit are unchanged is not parsed again. The few units' findings used last are kept too,
+/// by everything they depend on: an edit that is undone costs no check.
 #[derive(Default)]
 pub struct Memo {
     files: std::sync::Mutex<HashMap<PathBuf, MemoEntry>>,
@@ -105,12 +105,15 @@ impl Memo {
         files.insert(path.to_path_buf(), entry);
     }
 
+    /// The findings kept for `key`, which become the most recently used: the text an editor
+    /// returns to again and again (an edit undone) stays while other versions come and go.
     fn result(&self, key: u128) -> Option<stored::UnitResult> {
-        let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
-        results
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, result)| result.clone())
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        let at = results.iter().position(|(k, _)| *k == key)?;
+        let hit = results.remove(at)?;
+        let result = hit.1.clone();
+        results.push_front(hit);
+        Some(result)
     }
 
     fn put_result(&self, key: u128, result: &stored::UnitResult) {
