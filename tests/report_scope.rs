@@ -47,10 +47,12 @@ fn check_scope_under(root: &Path) -> usize {
     let units = workspace::discover(&[root.to_path_buf()], None).unwrap();
     let mut compared = 0;
     for unit in units {
-        let whole = check_paths(&[unit.root.clone()], &CheckOptions::default()).unwrap();
+        let whole =
+            check_paths(std::slice::from_ref(&unit.root), &CheckOptions::default()).unwrap();
         let whole = findings_by_file(&whole);
         for file in unit.files.iter().filter(|f| f.report) {
-            let alone = check_paths(&[file.path.clone()], &CheckOptions::default()).unwrap();
+            let alone =
+                check_paths(std::slice::from_ref(&file.path), &CheckOptions::default()).unwrap();
             let mut alone = findings_by_file(&alone);
             let expected = whole.get(&file.path).cloned().unwrap_or_default();
             let got = alone.remove(&file.path).unwrap_or_default();
