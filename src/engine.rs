@@ -62,6 +62,10 @@ pub struct CheckOptions {
     pub memo: Option<Arc<Memo>>,
     /// Stops the check early (see [`Report::cancelled`]).
     pub cancel: Option<Cancel>,
+    /// Worker threads kept between checks (the language server's), instead of a pool made
+    /// for this check (`threads` is then ignored). Threads that live on keep the memory
+    /// they allocated: a new pool faults in fresh pages for every check.
+    pub workers: Option<Arc<rayon::ThreadPool>>,
 }
 
 /// Each file's latest analysis, kept in memory between checks: a file whose bytes and nesting
@@ -276,8 +280,10 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         (None, None) => std::fs::metadata(&file.path).map_or(0, |m| m.len()),
     };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    let pool = workers(options, files);
-    run(units, &read, &size, options, &pool)
+    match &options.workers {
+        Some(pool) => run(units, &read, &size, options, pool),
+        None => run(units, &read, &size, options, &workers(options, files)),
+    }
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -301,8 +307,11 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
     };
     let read = |_: &WorkFile| Ok(bytes.to_vec());
     let size = |_: &WorkFile| bytes.len() as u64;
-    let pool = workers(options, 1);
-    run(std::slice::from_ref(&unit), &read, &size, options, &pool)
+    let units = std::slice::from_ref(&unit);
+    match &options.workers {
+        Some(pool) => run(units, &read, &size, options, pool),
+        None => run(units, &read, &size, options, &workers(options, 1)),
+    }
 }
 
 fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
@@ -310,6 +319,11 @@ fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
     let threads = options
         .threads
         .map_or(0, |n| n.min(files.max(1)).min(MAX_THREADS));
+    worker_pool(threads)
+}
+
+/// A pool of `threads` workers (0: one per core) with the stack parsing needs.
+pub fn worker_pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)

@@ -87,6 +87,8 @@ pub struct Server<W: Write> {
     published_versions: HashMap<Url, Option<i32>>,
     /// Each file's analysis from the last checks.
     memo: Arc<Memo>,
+    /// The checks' worker threads, made on the first check.
+    workers: Option<Arc<rayon::ThreadPool>>,
     /// Moved by the reader thread whenever a document changes: cancels running checks.
     edits: Arc<AtomicU64>,
     /// factolint.toml files with a published configuration error, and the message.
@@ -112,6 +114,7 @@ impl<W: Write> Server<W> {
             findings: HashMap::new(),
             published_versions: HashMap::new(),
             memo: Arc::new(Memo::default()),
+            workers: None,
             edits,
             config_errors: BTreeMap::new(),
             pending: BTreeSet::new(),
@@ -624,10 +627,15 @@ impl<W: Write> Server<W> {
                 .values()
                 .filter_map(|d| Some((d.path.clone()?, d.text.clone())))
                 .collect();
+            let workers = self
+                .workers
+                .get_or_insert_with(|| Arc::new(engine::worker_pool(0)))
+                .clone();
             let options = CheckOptions {
                 overlays,
                 memo: Some(self.memo.clone()),
                 cancel: cancel.cloned(),
+                workers: Some(workers),
                 ..CheckOptions::default()
             };
             let report = engine::check_units(&units, &options);
