@@ -63,6 +63,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         ms(p90),
         measured.diagnostics
     );
+    let each: Vec<String> = measured
+        .edits
+        .iter()
+        .map(|d| format!("{:.0}", ms(*d)))
+        .collect();
+    println!("each edit (ms): {}", each.join(" "));
     Ok(())
 }
 

@@ -514,6 +514,24 @@ fn lsp_section(options: &Options, cold_corpus: &Path) -> Result<(), String> {
     );
     let each: Vec<f64> = lsp.edits.iter().map(|d| ms(*d)).collect();
     note_row("  each edit (ms)", &join(&each, 0));
+    // The baseline's server on the same file and edits, right after: side by side.
+    if let Some(baseline) = &options.baseline {
+        let base = crate::lsp_client::measure(baseline, &lsp_file, options.edits)?;
+        let (median, p90) = (
+            ms(percentile(&base.edits, 50.0)),
+            ms(percentile(&base.edits, 90.0)),
+        );
+        note_row(
+            "  baseline: didChange → publishDiagnostics",
+            &format!(
+                "median {median:.0} ms, p90 {p90:.0} ms (didOpen {:.0} ms, {} diagnostics)",
+                ms(base.open),
+                base.diagnostics
+            ),
+        );
+        let each: Vec<f64> = base.edits.iter().map(|d| ms(*d)).collect();
+        note_row("  baseline: each edit (ms)", &join(&each, 0));
+    }
     Ok(())
 }
 

@@ -62,11 +62,15 @@ pub struct CheckOptions {
     pub memo: Option<Arc<Memo>>,
     /// Stops the check early (see [`Report::cancelled`]).
     pub cancel: Option<Cancel>,
+    /// Worker threads kept between checks (the language server's), instead of a pool made
+    /// for this check (`threads` is then ignored). Threads that live on keep the memory
+    /// they allocated: a new pool faults in fresh pages for every check.
+    pub workers: Option<Arc<rayon::ThreadPool>>,
 }
 
 /// Each file's latest analysis, kept in memory between checks: a file whose bytes and nesting
-/// limit are unchanged is not parsed again. The last few units' findings are kept too, by
-/// everything they depend on: an edit that is undone costs no check.
+/// limit are unchanged is not parsed again. The few units' findings used last are kept too,
+/// by everything they depend on: an edit that is undone costs no check.
 #[derive(Default)]
 pub struct Memo {
     files: std::sync::Mutex<HashMap<PathBuf, MemoEntry>>,
@@ -105,12 +109,15 @@ impl Memo {
         files.insert(path.to_path_buf(), entry);
     }
 
+    /// The findings kept for `key`, which become the most recently used: the text an editor
+    /// returns to again and again (an edit undone) stays while other versions come and go.
     fn result(&self, key: u128) -> Option<stored::UnitResult> {
-        let results = self.results.lock().unwrap_or_else(|e| e.into_inner());
-        results
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, result)| result.clone())
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        let at = results.iter().position(|(k, _)| *k == key)?;
+        let hit = results.remove(at)?;
+        let result = hit.1.clone();
+        results.push_front(hit);
+        Some(result)
     }
 
     fn put_result(&self, key: u128, result: &stored::UnitResult) {
@@ -273,8 +280,10 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         (None, None) => std::fs::metadata(&file.path).map_or(0, |m| m.len()),
     };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    let pool = workers(options, files);
-    run(units, &read, &size, options, &pool)
+    match &options.workers {
+        Some(pool) => run(units, &read, &size, options, pool),
+        None => run(units, &read, &size, options, &workers(options, files)),
+    }
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -298,8 +307,11 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
     };
     let read = |_: &WorkFile| Ok(bytes.to_vec());
     let size = |_: &WorkFile| bytes.len() as u64;
-    let pool = workers(options, 1);
-    run(std::slice::from_ref(&unit), &read, &size, options, &pool)
+    let units = std::slice::from_ref(&unit);
+    match &options.workers {
+        Some(pool) => run(units, &read, &size, options, pool),
+        None => run(units, &read, &size, options, &workers(options, 1)),
+    }
 }
 
 fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
@@ -307,6 +319,11 @@ fn workers(options: &CheckOptions, files: usize) -> rayon::ThreadPool {
     let threads = options
         .threads
         .map_or(0, |n| n.min(files.max(1)).min(MAX_THREADS));
+    worker_pool(threads)
+}
+
+/// A pool of `threads` workers (0: one per core) with the stack parsing needs.
+pub fn worker_pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)

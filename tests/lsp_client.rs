@@ -495,3 +495,55 @@ fn editing_a_required_module_republishes_only_the_files_whose_findings_changed()
     client.diagnostics_for(&control_uri, "control.lua clean again", |d| d.is_empty());
     assert_eq!(client.shutdown_and_exit(), 0);
 }
+
+/// The editor reports on its open files only, and rules skip the sites of the others: a file
+/// opened alone still shows exactly what `check` finds in it when checking its whole mod, the
+/// findings that other files' code puts there included.
+#[test]
+fn a_file_opened_alone_shows_what_checking_its_whole_mod_finds_in_it() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut client = Client::start();
+    client.initialize();
+    let mut compared = 0;
+    for root in ["fixtures/rules/FL303/fires", "fixtures/rules/FL402/fires"] {
+        let root = manifest.join(root);
+        let whole = check_json(&root);
+        for rel in ["control.lua", "scripts/convoy.lua", "scripts/vehicles.lua"] {
+            let path = root.join(rel);
+            if !path.is_file() {
+                continue;
+            }
+            let expected: Vec<(String, u64, u64)> = whole
+                .iter()
+                .filter(|d| manifest.join(d["path"].as_str().unwrap()) == path)
+                .map(|d| {
+                    let at = |key: &str| d[key].as_u64().unwrap();
+                    (d["code"].as_str().unwrap().into(), at("line"), at("column"))
+                })
+                .collect();
+            let uri = client.open(&path, &std::fs::read_to_string(&path).unwrap());
+            let published = client.diagnostics_for(&uri, rel, |_| true);
+            let got: Vec<(String, u64, u64)> = published
+                .iter()
+                .map(|d| {
+                    let start = &d["range"]["start"];
+                    (
+                        d["code"].as_str().unwrap().into(),
+                        start["line"].as_u64().unwrap() + 1,
+                        start["character"].as_u64().unwrap() + 1,
+                    )
+                })
+                .collect();
+            assert_eq!(got, expected, "{}", path.display());
+            compared += expected.len();
+            client.notify(
+                "textDocument/didClose",
+                json!({ "textDocument": { "uri": uri } }),
+            );
+        }
+    }
+    // The fixtures' cross-file findings (FL303's metatable set in scripts/convoy.lua for a
+    // table control.lua saves) are among them.
+    assert!(compared >= 4, "only {compared} findings compared");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}

@@ -87,6 +87,8 @@ pub struct Server<W: Write> {
     published_versions: HashMap<Url, Option<i32>>,
     /// Each file's analysis from the last checks.
     memo: Arc<Memo>,
+    /// The checks' worker threads, made on the first check.
+    workers: Option<Arc<rayon::ThreadPool>>,
     /// Moved by the reader thread whenever a document changes: cancels running checks.
     edits: Arc<AtomicU64>,
     /// factolint.toml files with a published configuration error, and the message.
@@ -112,6 +114,7 @@ impl<W: Write> Server<W> {
             findings: HashMap::new(),
             published_versions: HashMap::new(),
             memo: Arc::new(Memo::default()),
+            workers: None,
             edits,
             config_errors: BTreeMap::new(),
             pending: BTreeSet::new(),
@@ -584,9 +587,9 @@ impl<W: Write> Server<W> {
     /// is not published again. Returns the files it published for, or `None` when `cancel`
     /// stopped it.
     fn check_around(&mut self, path: &Path, cancel: Option<&Cancel>) -> Option<Vec<PathBuf>> {
-        let root = match workspace::discover(&[path.to_path_buf()], None) {
+        let around = match workspace::discover(&[path.to_path_buf()], None) {
             Ok(units) => match units.into_iter().next() {
-                Some(unit) => unit.root,
+                Some(unit) => unit,
                 // Excluded by factolint.toml: `check` reports nothing for it either.
                 None => return Some(self.publish_empty_for_open(|p| p == path)),
             },
@@ -596,6 +599,7 @@ impl<W: Write> Server<W> {
                 return Some(self.publish_empty_for_open(|p| p == path))
             }
         };
+        let root = around.root.clone();
         let open: Vec<PathBuf> = self
             .documents
             .values()
@@ -605,11 +609,17 @@ impl<W: Write> Server<W> {
             .collect();
         let mut published: Vec<PathBuf> = Vec::new();
         if !open.is_empty() {
-            let units = match workspace::discover(&open, None) {
-                Ok(units) => units,
-                Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
-                Err(DiscoverError::Path(..)) => {
-                    return Some(self.publish_empty_for_open(|p| p == path))
+            // Only the edited file open (the usual case): the unit found around it is the one
+            // to check; a walk of the mod costs milliseconds.
+            let units = if open.as_slice() == [path] {
+                vec![around]
+            } else {
+                match workspace::discover(&open, None) {
+                    Ok(units) => units,
+                    Err(DiscoverError::Config(e)) => return Some(self.config_failed(e)),
+                    Err(DiscoverError::Path(..)) => {
+                        return Some(self.publish_empty_for_open(|p| p == path))
+                    }
                 }
             };
             let overlays: HashMap<PathBuf, String> = self
@@ -617,10 +627,15 @@ impl<W: Write> Server<W> {
                 .values()
                 .filter_map(|d| Some((d.path.clone()?, d.text.clone())))
                 .collect();
+            let workers = self
+                .workers
+                .get_or_insert_with(|| Arc::new(engine::worker_pool(0)))
+                .clone();
             let options = CheckOptions {
                 overlays,
                 memo: Some(self.memo.clone()),
                 cancel: cancel.cloned(),
+                workers: Some(workers),
                 ..CheckOptions::default()
             };
             let report = engine::check_units(&units, &options);

@@ -20,6 +20,20 @@ pub struct UnitFacts<'a> {
     pub model: crate::semantic::model::Model<'a>,
 }
 
+impl UnitFacts<'_> {
+    /// Whether findings located in `files[file]` are wanted: the files the run reports on
+    /// (every file of `factolint check DIR`, the open ones in the editor). A rule may skip the
+    /// sites of other files when each site's findings lie in the site's own file; the engine
+    /// drops findings outside the scope anyway. `tests/report_scope.rs` checks that findings
+    /// in a file are the same whatever else is in the scope.
+    pub fn in_scope(&self, file: usize) -> bool {
+        self.unit
+            .files
+            .get(self.files[file].id)
+            .is_none_or(|work| work.report)
+    }
+}
+
 /// A check over one unit. Rules push diagnostics at their default severity.
 pub trait Rule: Sync {
     fn code(&self) -> &'static str;

@@ -560,14 +560,7 @@ impl<'a> Model<'a> {
         if let Some(names) = self.api_names_through_parameter(file, value) {
             return names;
         }
-        self.eval(file, value)
-            .into_iter()
-            .filter_map(|o| match o {
-                Origin::Path(p) => p.strip_prefix("G:").map(str::to_string),
-                Origin::External(e) => Some(e),
-                _ => None,
-            })
-            .collect()
+        api_names_of(&self.eval(file, value))
     }
 
     /// `script.on_event` where `script` is a parameter its callers fill with the global
@@ -680,7 +673,7 @@ impl<'a> Model<'a> {
     fn link_calls(&mut self) {
         // First the direct call edges, so that parameters can be followed to the arguments
         // their callers pass; then registrations and callbacks with that knowledge.
-        let direct = self.direct_callees();
+        let (direct, evaluated) = self.direct_callees();
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
         for (file, calls) in direct.iter().enumerate() {
             for (id, callees) in calls.iter().enumerate() {
@@ -699,26 +692,55 @@ impl<'a> Model<'a> {
             }
         }
         self.calls_to = reverse(&calls_from);
-        self.link_calls_with_parameters(&direct);
+        self.link_calls_with_parameters(&direct, &evaluated);
     }
 
-    /// The functions each call can reach by its callee alone, per file and call id.
-    fn direct_callees(&self) -> Vec<Vec<Vec<FnRef>>> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(file, facts)| {
-                facts
-                    .ir
-                    .calls
-                    .iter()
-                    .map(|call| self.callees(file, &call.callee))
-                    .collect()
-            })
-            .collect()
+    /// The functions each call can reach by its callee alone, per file and call id; and the
+    /// API names its callee evaluates to (`None` for a global path, named without evaluating).
+    /// One evaluation of each callee answers both: linking asks for the names next.
+    #[allow(clippy::type_complexity)]
+    fn direct_callees(&self) -> (Vec<Vec<Vec<FnRef>>>, Vec<Vec<Option<Vec<String>>>>) {
+        let mut direct = Vec::with_capacity(self.files.len());
+        let mut evaluated = Vec::with_capacity(self.files.len());
+        for (file, facts) in self.files.iter().enumerate() {
+            let (callees, names): (Vec<_>, Vec<_>) = facts
+                .ir
+                .calls
+                .iter()
+                .map(|call| {
+                    let origins = self.eval(file, &call.callee);
+                    let callees: Vec<FnRef> = origins
+                        .iter()
+                        .filter_map(|o| match o {
+                            Origin::Func(f) => Some(*f),
+                            _ => None,
+                        })
+                        .collect();
+                    self.answers
+                        .callees
+                        .borrow_mut()
+                        .entry((file, &call.callee as *const Value))
+                        .or_insert_with(|| callees.clone());
+                    let names = call
+                        .callee
+                        .global_path()
+                        .is_none()
+                        .then(|| api_names_of(&origins));
+                    (callees, names)
+                })
+                .unzip();
+            direct.push(callees);
+            evaluated.push(names);
+        }
+        (direct, evaluated)
     }
 
-    fn link_calls_with_parameters(&mut self, direct: &[Vec<Vec<FnRef>>]) {
+    #[allow(clippy::type_complexity)]
+    fn link_calls_with_parameters(
+        &mut self,
+        direct: &[Vec<Vec<FnRef>>],
+        evaluated: &[Vec<Option<Vec<String>>>],
+    ) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
         let mut callback_edges = HashSet::new();
         let mut registrations = Vec::new();
@@ -732,7 +754,14 @@ impl<'a> Model<'a> {
                     file,
                     func: call.func,
                 };
-                let names = self.api_names(file, &call.callee);
+                // What `api_names` answers while the model is built, from the evaluation
+                // `direct_callees` made.
+                let names = match &evaluated[file][id] {
+                    Some(evaluated) => self
+                        .api_names_through_parameter(file, &call.callee)
+                        .unwrap_or_else(|| evaluated.clone()),
+                    None => self.api_names(file, &call.callee),
+                };
                 if let Some(found) = self.registrations_of(call_ref, call, &names) {
                     registrations.extend(found);
                     continue;
@@ -1228,6 +1257,18 @@ fn external_module_name(path: &str) -> String {
         return "event_handler".to_string();
     }
     path.to_string()
+}
+
+/// The API and library names among a value's origins: global paths and external modules.
+fn api_names_of(origins: &[Origin]) -> Vec<String> {
+    origins
+        .iter()
+        .filter_map(|o| match o {
+            Origin::Path(p) => p.strip_prefix("G:").map(str::to_string),
+            Origin::External(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A canonical key for an assignment target rooted at a local or a global. Every dynamic key

@@ -18,6 +18,10 @@ impl Rule for ChartTagMutation {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
         for (file_index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its own assignment.
+            if !unit.in_scope(file_index) {
+                continue;
+            }
             for assign in &file.ir.assigns {
                 let Value::Index(base, Key::Name(property)) = &assign.target else {
                     continue;

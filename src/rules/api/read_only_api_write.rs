@@ -16,6 +16,10 @@ impl Rule for ReadOnlyApiWrite {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
         for (index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its own assignment.
+            if !unit.in_scope(index) {
+                continue;
+            }
             let Some(table) = judging_table(unit, file) else {
                 continue;
             };

@@ -35,6 +35,10 @@ impl Rule for UnknownApiMember {
         let uses_other_mods = requires_other_mods(unit);
         let custom_events = custom_event_prototypes(unit);
         for (index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its own member.
+            if !unit.in_scope(index) {
+                continue;
+            }
             let Some(table) = judging_table(unit, file) else {
                 continue;
             };

@@ -47,6 +47,10 @@ pub struct ChangedCall<'u> {
 pub fn changed_calls<'u>(unit: &'u UnitFacts<'u>) -> Vec<ChangedCall<'u>> {
     let mut found = Vec::new();
     for (index, file) in unit.files.iter().enumerate() {
+        // Each call is reported where it is written.
+        if !unit.in_scope(index) {
+            continue;
+        }
         let Some((version, _)) = uses_api_of(unit, file) else {
             continue;
         };

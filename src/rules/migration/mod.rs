@@ -112,10 +112,13 @@ pub(super) fn uses_api_of(
     std::ptr::eq(table, unit.model.api).then_some((version, table))
 }
 
-/// Every use of a gone name in the unit, in file and source order.
+/// Every use of a gone name in the unit's files in scope, in file and source order.
 pub fn gone_uses<'u>(unit: &'u UnitFacts<'u>) -> Vec<GoneUse<'u>> {
     let mut uses = Vec::new();
     for (index, file) in unit.files.iter().enumerate() {
+        if !unit.in_scope(index) {
+            continue;
+        }
         let Some((version, table)) = uses_api_of(unit, file) else {
             continue;
         };

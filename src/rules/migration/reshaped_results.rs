@@ -42,6 +42,10 @@ pub struct ReshapedRead<'u> {
 pub fn reshaped_reads<'u>(unit: &'u UnitFacts<'u>) -> Vec<ReshapedRead<'u>> {
     let mut reads = Vec::new();
     for (index, file) in unit.files.iter().enumerate() {
+        // Each read is reported where it is written.
+        if !unit.in_scope(index) {
+            continue;
+        }
         let Some((version, table)) = uses_api_of(unit, file) else {
             continue;
         };

@@ -19,7 +19,6 @@ impl Rule for UnregisteredMetatable {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let restored = restored_metatables(model);
         // Each `setmetatable` call whose table is saved, with the first place it is saved.
         let mut saved: BTreeMap<(usize, CallId), (usize, Span, String)> = BTreeMap::new();
         for (file_index, facts) in unit.files.iter().enumerate() {
@@ -61,6 +60,12 @@ impl Rule for UnregisteredMetatable {
                 }
             }
         }
+        // Reported at the call: stores anywhere find it, only those in scope are judged.
+        saved.retain(|(file, _), _| unit.in_scope(*file));
+        if saved.is_empty() {
+            return;
+        }
+        let restored = restored_metatables(model);
         for ((file, call_id), (store_file, store_span, path)) in saved {
             let call = model.ir(file).call(call_id);
             let Some(metatable) = call.args.get(1) else {
