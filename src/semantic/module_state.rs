@@ -494,6 +494,17 @@ impl<'a> Model<'a> {
                 let Some(place) = self.state_place(file, &assign.target) else {
                     continue;
                 };
+                if let Value::Local(binding) = assign.target {
+                    // `x = t[1]` on a local of one call that aliases module state rebinds the
+                    // local: nothing is written into `t`.
+                    let declaring = FnRef {
+                        file,
+                        func: ir.binding(binding).func,
+                    };
+                    if !self.runs_only_at_load(declaring) {
+                        continue;
+                    }
+                }
                 let replaces = !place.path.contains(&Segment::Dynamic);
                 state.writes.push(StateWrite {
                     file,
@@ -1604,6 +1615,70 @@ mod tests {
                 .map(|w| model.write_history(w))
                 .collect();
             assert_eq!(histories, [History::Setting, History::Invariant]);
+        });
+    }
+    #[test]
+    fn rebinding_a_handler_local_that_held_an_entry_writes_nothing() {
+        let source = "local kits = {}\n\
+                      script.on_event(defines.events.on_tick, function(e)\n\
+                        local kit\n\
+                        kit = kits[e.tick]\n\
+                        kit.count = 1\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, _| {
+            let paths: Vec<Vec<Segment>> = model
+                .module_state()
+                .writes
+                .iter()
+                .map(|w| w.place.path.clone())
+                .collect();
+            // Only the write through the local reaches the table.
+            assert_eq!(
+                paths,
+                [vec![Segment::Dynamic, Segment::Field("count".into())]]
+            );
+        });
+    }
+
+    #[test]
+    fn a_memo_is_lookup_or_build_only_when_its_function_returns_the_entry_and_nothing_else_reads_it(
+    ) {
+        let source = "local names = {}\n\
+                      local function name_of(signal)\n\
+                        local key = signal.name\n\
+                        if names[key] then return names[key] end\n\
+                        names[key] = signal.type\n\
+                        return names[key]\n\
+                      end\n\
+                      local seen = {}\n\
+                      local function once(signal)\n\
+                        local key = signal.name\n\
+                        if seen[key] then return end\n\
+                        seen[key] = signal.type\n\
+                      end\n\
+                      script.on_event(defines.events.on_tick, function(e)\n\
+                        name_of(e.signal)\n\
+                        once(e.signal)\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, facts| {
+            let ir = facts[0].ir;
+            let verdicts: Vec<(bool, History)> = model
+                .module_state()
+                .writes
+                .iter()
+                .map(|w| {
+                    let WriteSource::Assign(index) = w.source else {
+                        unreachable!()
+                    };
+                    let mut keys = Vec::new();
+                    dynamic_keys(&ir.assigns[index].target, &mut keys);
+                    (model.is_lookup_or_build(w, &keys), model.write_history(w))
+                })
+                .collect();
+            assert_eq!(
+                verdicts,
+                [(true, History::Keyed), (false, History::Variant)]
+            );
         });
     }
 }
