@@ -14,6 +14,7 @@
 //! differ between peers, FL202's question, is `history`'s.)
 
 use super::ir::*;
+use super::kinds::Kind;
 use super::model::{Context, FnRef, Model, RegKind};
 use crate::source::Span;
 use std::cell::OnceCell;
@@ -268,6 +269,11 @@ struct HistoryQuery<'q, 'a> {
     variable: &'q StatePlace,
     /// How many writes deep this question is (reading module state asks about its writes).
     nesting: u32,
+    /// The write fills a lookup-or-build memo ([`Model::is_lookup_or_build`]): the objects its
+    /// keys are taken from (`player` for `memo[player.index]`) and their fields, and what is
+    /// read from `storage`, are what a peer without the entry builds it from too.
+    built_from: &'q [&'a Value],
+    lookup_or_build: bool,
 }
 
 impl<'a> Model<'a> {
@@ -349,26 +355,79 @@ impl<'a> Model<'a> {
     }
 
     /// `setmetatable(t, { __newindex = … })`: a table whose new fields go elsewhere (a proxy
-    /// for a part of `storage`, say).
+    /// for a part of `storage`, say) — made here, or returned by a helper that makes it.
     fn is_forwarding_proxy(&self, file: usize, values: &'a [Value]) -> bool {
-        let ir = self.ir(file);
-        let has_newindex = |value: &Value| {
-            let table = match value {
-                Value::Local(binding) => ir.binding(*binding).values.first(),
-                other => Some(other),
-            };
-            matches!(table, Some(Value::Table(fields))
-                if fields.iter().any(|f| f.key == Some(Key::Name("__newindex".to_string()))))
-        };
         !values.is_empty()
-            && values.iter().all(|value| match value {
-                Value::Call(call) => {
-                    let call = ir.call(*call);
-                    call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
-                        && call.args.get(1).is_some_and(has_newindex)
+            && values
+                .iter()
+                .all(|value| self.is_proxy_value(file, value, 0))
+    }
+
+    fn is_proxy_value(&self, file: usize, value: &'a Value, depth: u32) -> bool {
+        if depth > 3 {
+            return false;
+        }
+        let ir = self.ir(file);
+        match value {
+            Value::Call(call_id) => {
+                let call = ir.call(*call_id);
+                if call.callee.global_path().as_deref() == Some(&["setmetatable"][..]) {
+                    return call
+                        .args
+                        .get(1)
+                        .is_some_and(|mt| self.has_newindex(file, mt));
                 }
-                _ => false,
-            })
+                // A helper that returns a proxy on every path.
+                let callees = self.callees(file, &call.callee);
+                !callees.is_empty()
+                    && callees.iter().all(|callee| {
+                        let returns = &self.ir(callee.file).function(callee.func).returns;
+                        !returns.is_empty()
+                            && returns.iter().all(|values| {
+                                values
+                                    .first()
+                                    .is_some_and(|v| self.is_proxy_value(callee.file, v, depth + 1))
+                            })
+                    })
+            }
+            // `local t = {}; setmetatable(t, mt)`.
+            Value::Local(binding) => {
+                let info = ir.binding(*binding);
+                info.values
+                    .iter()
+                    .any(|v| matches!(v, Value::Call(_)) && self.is_proxy_value(file, v, depth + 1))
+                    || ir.calls.iter().any(|call| {
+                        call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
+                            && call.args.first() == Some(value)
+                            && call
+                                .args
+                                .get(1)
+                                .is_some_and(|mt| self.has_newindex(file, mt))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// A metatable with a `__newindex` field: in its constructor, or set on the local that
+    /// holds it (`function meta:__newindex(k, v)`).
+    fn has_newindex(&self, file: usize, metatable: &Value) -> bool {
+        let ir = self.ir(file);
+        let newindex = Key::Name("__newindex".to_string());
+        let in_constructor = |table: Option<&Value>| {
+            matches!(table, Some(Value::Table(fields))
+                if fields.iter().any(|f| f.key.as_ref() == Some(&newindex)))
+        };
+        match metatable {
+            Value::Local(binding) => {
+                in_constructor(ir.binding(*binding).values.first())
+                    || ir.assigns.iter().any(|assign| {
+                        matches!(&assign.target, Value::Index(base, key)
+                            if base.as_ref() == metatable && *key == newindex)
+                    })
+            }
+            other => in_constructor(Some(other)),
+        }
     }
 
     /// `require("x")` of a unit file: the place of the table that file returns.
@@ -435,6 +494,17 @@ impl<'a> Model<'a> {
                 let Some(place) = self.state_place(file, &assign.target) else {
                     continue;
                 };
+                if let Value::Local(binding) = assign.target {
+                    // `x = t[1]` on a local of one call that aliases module state rebinds the
+                    // local: nothing is written into `t`.
+                    let declaring = FnRef {
+                        file,
+                        func: ir.binding(binding).func,
+                    };
+                    if !self.runs_only_at_load(declaring) {
+                        continue;
+                    }
+                }
                 let replaces = !place.path.contains(&Segment::Dynamic);
                 state.writes.push(StateWrite {
                     file,
@@ -584,7 +654,13 @@ impl<'a> Model<'a> {
     /// value (`count = count + 1`) does not count.
     pub fn read_is_fresh(&self, read: &StateRead) -> bool {
         let mut budget = 400;
-        self.fresh_at(read.function(), read.span.start, &read.place, &mut budget)
+        self.fresh_at(
+            read.function(),
+            read.span.start,
+            None,
+            &read.place,
+            &mut budget,
+        )
     }
 
     /// The read is part of a write's own statement: the target's keys (`t[#t + 1] = v`) or the
@@ -704,12 +780,23 @@ impl<'a> Model<'a> {
         })
     }
 
-    fn fresh_at(&self, f: FnRef, at: usize, place: &StatePlace, budget: &mut u32) -> bool {
+    /// `place` was replaced in this invocation before offset `at` of `f`. `calling` is the call
+    /// being made at `at`, when the question comes from its callee: its callee and arguments
+    /// run before its body (`viewer.use(event).name()` runs `use` first), but the call itself
+    /// does not count.
+    fn fresh_at(
+        &self,
+        f: FnRef,
+        at: usize,
+        calling: Option<Span>,
+        place: &StatePlace,
+        budget: &mut u32,
+    ) -> bool {
         if *budget == 0 {
             return false;
         }
         *budget -= 1;
-        if self.resets_before(f, at, place) {
+        if self.resets_before(f, at, calling, place) {
             return true;
         }
         // Otherwise every run-time caller must have reset it before calling. An entry point (a
@@ -736,13 +823,20 @@ impl<'a> Model<'a> {
         !callers.is_empty()
             && callers.iter().all(|(call, caller)| {
                 let span = self.ir(call.file).call(call.call).span;
-                self.fresh_at(*caller, span.start, place, budget)
+                self.fresh_at(*caller, span.end, Some(span), place, budget)
             })
     }
 
     /// `f` replaces `place` before offset `at` on every path to `at`: the replacement comes
-    /// first and sits in no conditional block that does not also hold `at`.
-    fn resets_before(&self, f: FnRef, at: usize, place: &StatePlace) -> bool {
+    /// first and sits in no conditional block that does not also hold `at`. The call spanning
+    /// `calling` is not one of the replacements.
+    fn resets_before(
+        &self,
+        f: FnRef,
+        at: usize,
+        calling: Option<Span>,
+        place: &StatePlace,
+    ) -> bool {
         let ir = self.ir(f.file);
         let dominates = |span: Span| {
             span.end <= at
@@ -760,6 +854,7 @@ impl<'a> Model<'a> {
         assigned
             || ir.calls.iter().any(|call| {
                 call.func == f.func
+                    && Some(call.span) != calling
                     && dominates(call.span)
                     && self
                         .run_now(f.file, call)
@@ -831,6 +926,54 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// `write` fills an entry of a lookup-or-build memo: the write's own function returns the
+    /// entry when it is there, and every other read of the variable at run time (besides the
+    /// writes' own) is a lookup there too, under the write's keys or a prefix of them (`if
+    /// memo[k] then return memo[k] end … memo[k] = built`). Whether a peer holds the entry or
+    /// not, that function returns what it builds: the entry matters only if building reads
+    /// something else. (Reads of the table around the variable — the module table handed to
+    /// `setmetatable` as a class — are not lookups of it.)
+    pub fn is_lookup_or_build(&self, write: &StateWrite, keys: &[&'a Value]) -> bool {
+        if keys.is_empty() || write.kind != WriteKind::Assign {
+            return false;
+        }
+        let variable = write.place.variable();
+        let ir = self.ir(write.file);
+        let returns = &ir.function(write.func).returns;
+        let mut returns_entry = false;
+        let all_lookups = self
+            .module_state()
+            .reads
+            .iter()
+            .filter(|r| {
+                r.place.root == variable.root
+                    && variable.is_prefix_of(&r.place)
+                    && self.runs_at_run_time(r.function())
+                    && !self.read_is_part_of_write(r)
+            })
+            .all(|read| {
+                if read.function() != write.function() {
+                    return false;
+                }
+                let Some(value) = ir
+                    .outer_reads
+                    .iter()
+                    .find(|r| r.func == read.func && r.span == read.span)
+                    .map(|r| &r.place)
+                else {
+                    return false;
+                };
+                let mut read_keys = Vec::new();
+                dynamic_keys(value, &mut read_keys);
+                returns_entry |= read_keys.len() == keys.len()
+                    && returns.iter().any(|values| values.first() == Some(value));
+                !read_keys.is_empty()
+                    && read_keys.len() <= keys.len()
+                    && read_keys.iter().zip(keys).all(|(a, b)| a == b)
+            });
+        all_lookups && returns_entry
+    }
+
     /// Whether what `write` leaves behind carries the game's history into later invocations
     /// (worked out once per write).
     pub fn write_history(&self, write: &StateWrite) -> History {
@@ -866,6 +1009,8 @@ impl<'a> Model<'a> {
             keys: &[],
             variable: &variable,
             nesting,
+            built_from: &[],
+            lookup_or_build: false,
         };
         let appends = |key: &Value| {
             // `t[#t + 1]`: an append, whatever the order.
@@ -882,8 +1027,27 @@ impl<'a> Model<'a> {
             keys: &keys,
             variable: &variable,
             nesting,
+            built_from: &[],
+            lookup_or_build: false,
         };
-        let value = self.entry_history(&keyed, write.file, value);
+        let mut value_history = self.entry_history(&keyed, write.file, value);
+        let memo_candidate = value_history > History::Setting
+            || (value_history == History::Invariant && key_history != History::Invariant);
+        if memo_candidate && self.is_lookup_or_build(write, &keys) {
+            let key_objects: Vec<&'a Value> = keys
+                .iter()
+                .filter_map(|k| key_object(self.ir(write.file), k))
+                .collect();
+            let memo = HistoryQuery {
+                built_from: &key_objects,
+                lookup_or_build: true,
+                ..keyed
+            };
+            if self.entry_history(&memo, write.file, value) <= History::Keyed {
+                value_history = History::Keyed;
+            }
+        }
+        let value = value_history;
         if key_history == History::Invariant {
             // Under a fixed key, what depends only on that key is fixed too.
             return match value {
@@ -947,6 +1111,16 @@ impl<'a> Model<'a> {
         if file == q.file && q.keys.contains(&value) {
             return History::Keyed;
         }
+        if q.lookup_or_build {
+            if file == q.file {
+                if let Some(history) = self.built_from_key(q, file, value) {
+                    return history;
+                }
+            }
+            if self.storage_path(file, value).is_some() {
+                return History::Keyed;
+            }
+        }
         if !seen.insert((file, value as *const Value)) {
             // A cycle through locals (`n = n + 1` on a local of the call): neutral.
             return History::Invariant;
@@ -987,6 +1161,30 @@ impl<'a> Model<'a> {
         };
         seen.remove(&(file, value as *const Value));
         result
+    }
+
+    /// In a lookup-or-build memo: an object a key is taken from, and a field of one that is
+    /// plain data (`signal.type` beside the key `signal.name`), are the same for the same key.
+    /// A LuaObject's other fields change as the game runs (`force.research_progress` beside
+    /// `force.name`).
+    fn built_from_key(
+        &self,
+        q: &HistoryQuery<'_, 'a>,
+        file: usize,
+        value: &'a Value,
+    ) -> Option<History> {
+        if q.built_from.contains(&value) {
+            return Some(History::Keyed);
+        }
+        match value {
+            Value::Index(object, Key::Name(_)) if q.built_from.contains(&object.as_ref()) => {
+                Some(match self.kind(file, object) {
+                    Some(Kind::Class(_)) => History::Variant,
+                    _ => History::Keyed,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// `value` reads the very variable the question's write stores into.
@@ -1171,17 +1369,25 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Values put into a local table after it was made: `t.x = v`, `t[k] = v` (keys too),
+    /// Values put into a local table after it was made: `t.x = v`, `t[k] = v` (keys too, but
+    /// not the index of a numeric `for`: positions in a list, whose entries are the values),
     /// `table.insert(t, v)`.
     fn local_fills(&self, file: usize, binding: BindingId) -> Vec<&'a Value> {
         let ir = self.ir(file);
+        let is_position = |key: &Value| {
+            matches!(key, Value::Local(b)
+                if matches!(ir.binding(*b).kind, BindingKind::LoopVar(l)
+                    if matches!(ir.loop_(l).kind, LoopKind::Numeric)))
+        };
         let mut out = Vec::new();
         for assign in &ir.assigns {
             let mut root = &assign.target;
             let mut keys = Vec::new();
             while let Value::Index(base, key) = root {
                 if let Key::Dynamic(k) = key {
-                    keys.push(k.as_ref());
+                    if !is_position(k) {
+                        keys.push(k.as_ref());
+                    }
                 }
                 root = base;
             }
@@ -1235,6 +1441,12 @@ impl<'a> Model<'a> {
         if let Some(path) = call.callee.global_path() {
             if path == ["math", "random"] {
                 return History::Variant;
+            }
+            if path == ["setmetatable"] {
+                // The table is the data; the metatable holds its methods.
+                return call.args.first().map_or(History::Invariant, |table| {
+                    self.history(q, file, table, env, seen, depth + 1)
+                });
             }
             if let Some(history) = self.global_path_history(file, &path) {
                 return match history {
@@ -1307,6 +1519,22 @@ fn is_tick_stamp(value: &Value) -> bool {
             part(a) && part(b) && (is_tick_stamp(a) || is_tick_stamp(b))
         }
         other => other.global_path().as_deref() == Some(&["game", "tick"][..]),
+    }
+}
+
+/// The object a memo key is taken from: `player` for the key `player.index`, or for a local
+/// holding it.
+fn key_object<'a>(ir: &'a FileIr, key: &'a Value) -> Option<&'a Value> {
+    let taken = match key {
+        Value::Local(binding) => match ir.binding(*binding).values.as_slice() {
+            [only] => only,
+            _ => return None,
+        },
+        other => other,
+    };
+    match taken {
+        Value::Index(object, Key::Name(_)) => Some(object),
+        _ => None,
     }
 }
 
@@ -1387,6 +1615,70 @@ mod tests {
                 .map(|w| model.write_history(w))
                 .collect();
             assert_eq!(histories, [History::Setting, History::Invariant]);
+        });
+    }
+    #[test]
+    fn rebinding_a_handler_local_that_held_an_entry_writes_nothing() {
+        let source = "local kits = {}\n\
+                      script.on_event(defines.events.on_tick, function(e)\n\
+                        local kit\n\
+                        kit = kits[e.tick]\n\
+                        kit.count = 1\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, _| {
+            let paths: Vec<Vec<Segment>> = model
+                .module_state()
+                .writes
+                .iter()
+                .map(|w| w.place.path.clone())
+                .collect();
+            // Only the write through the local reaches the table.
+            assert_eq!(
+                paths,
+                [vec![Segment::Dynamic, Segment::Field("count".into())]]
+            );
+        });
+    }
+
+    #[test]
+    fn a_memo_is_lookup_or_build_only_when_its_function_returns_the_entry_and_nothing_else_reads_it(
+    ) {
+        let source = "local names = {}\n\
+                      local function name_of(signal)\n\
+                        local key = signal.name\n\
+                        if names[key] then return names[key] end\n\
+                        names[key] = signal.type\n\
+                        return names[key]\n\
+                      end\n\
+                      local seen = {}\n\
+                      local function once(signal)\n\
+                        local key = signal.name\n\
+                        if seen[key] then return end\n\
+                        seen[key] = signal.type\n\
+                      end\n\
+                      script.on_event(defines.events.on_tick, function(e)\n\
+                        name_of(e.signal)\n\
+                        once(e.signal)\n\
+                      end)\n";
+        with_model(&[("control.lua", source)], |model, facts| {
+            let ir = facts[0].ir;
+            let verdicts: Vec<(bool, History)> = model
+                .module_state()
+                .writes
+                .iter()
+                .map(|w| {
+                    let WriteSource::Assign(index) = w.source else {
+                        unreachable!()
+                    };
+                    let mut keys = Vec::new();
+                    dynamic_keys(&ir.assigns[index].target, &mut keys);
+                    (model.is_lookup_or_build(w, &keys), model.write_history(w))
+                })
+                .collect();
+            assert_eq!(
+                verdicts,
+                [(true, History::Keyed), (false, History::Variant)]
+            );
         });
     }
 }

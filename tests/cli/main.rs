@@ -13,6 +13,7 @@ mod baseline;
 mod cache;
 mod config;
 mod fix;
+mod fl203;
 mod fl501;
 mod formats;
 mod github;

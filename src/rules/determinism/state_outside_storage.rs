@@ -39,6 +39,7 @@ impl Rule for StateOutsideStorage {
                 .or_default()
                 .push(read);
         }
+        let mut findings: Vec<Finding> = Vec::new();
         for (variable, writes) in by_variable {
             let reads: Vec<&StateRead> = reads_by_root
                 .get(&variable.root)
@@ -60,9 +61,92 @@ impl Rule for StateOutsideStorage {
                 // Write-only, or scratch state read only after a reset in the same call.
                 continue;
             }
-            out.push(diagnostic(unit, model, &variable, &writes, &reads));
+            findings.push(Finding {
+                variable,
+                writes,
+                reads,
+            });
+        }
+        for group in group_fields(findings) {
+            out.push(diagnostic(unit, model, &group));
         }
     }
+}
+
+/// The state one finding reports: a variable, or several fields of one table that one
+/// function writes (`config.a = …; config.b = …` in one remote function).
+struct Finding<'m> {
+    variable: StatePlace,
+    writes: Vec<&'m StateWrite>,
+    reads: Vec<&'m StateRead>,
+}
+
+/// The table around a named field (`config` for `config.a`), if the variable is one.
+fn table_of(variable: &StatePlace) -> Option<StatePlace> {
+    match variable.path.last() {
+        Some(Segment::Field(_)) => Some(StatePlace {
+            root: variable.root.clone(),
+            path: variable.path[..variable.path.len() - 1].to_vec(),
+        }),
+        _ => None,
+    }
+}
+
+/// Fields of one table whose first write is in the same function become one finding (the
+/// same mistake, made once): its variable is the table, its writes and reads are theirs.
+/// Groups come in variable order.
+fn group_fields(findings: Vec<Finding<'_>>) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: BTreeMap<(StatePlace, FnRef), usize> = BTreeMap::new();
+    for finding in findings {
+        let key = table_of(&finding.variable).map(|t| (t, finding.writes[0].function()));
+        match key.as_ref().and_then(|k| index.get(k)) {
+            Some(&at) => groups[at].members.push(finding),
+            None => {
+                if let Some(key) = key {
+                    index.insert(key, groups.len());
+                }
+                groups.push(Group {
+                    members: vec![finding],
+                });
+            }
+        }
+    }
+    for group in &mut groups {
+        // Fields in the order the code writes them.
+        group
+            .members
+            .sort_by_key(|m| (m.writes[0].file, m.writes[0].span.start));
+    }
+    groups
+}
+
+struct Group<'m> {
+    /// In variable order; one member for a lone variable.
+    members: Vec<Finding<'m>>,
+}
+
+impl Group<'_> {
+    /// The writes of every member, in file and source order.
+    fn writes(&self) -> Vec<&StateWrite> {
+        let mut writes: Vec<&StateWrite> = self
+            .members
+            .iter()
+            .flat_map(|m| m.writes.iter().copied())
+            .collect();
+        writes.sort_by_key(|w| (w.file, w.span.start));
+        writes
+    }
+}
+
+/// The run-time code that writes is reached only as a remote function: other mods set it.
+fn written_only_through_remote(model: &Model, f: FnRef) -> bool {
+    let runtime: Vec<Context> = model
+        .contexts(f)
+        .into_iter()
+        .filter(|c| c.is_runtime())
+        .collect();
+    !runtime.is_empty() && runtime.iter().all(|c| *c == Context::Remote)
 }
 
 /// A run-time write of game state to module state that no peer repeats while loading: not
@@ -148,19 +232,43 @@ fn run_time_origin(model: &Model, f: FnRef, in_play: bool) -> String {
         .unwrap_or_else(|| "run-time code".to_string())
 }
 
-fn diagnostic(
-    unit: &UnitFacts<'_>,
-    model: &Model,
-    variable: &StatePlace,
-    writes: &[&StateWrite],
-    reads: &[&StateRead],
-) -> Diagnostic {
+fn diagnostic(unit: &UnitFacts<'_>, model: &Model, group: &Group<'_>) -> Diagnostic {
+    let writes = group.writes();
     let write = writes[0];
+    let first = &group.members[0];
     let file = &unit.files[write.file];
-    let name = variable_name(unit, variable);
-    let kind = variable_kind(unit, model, variable);
+    let (name, kind, subject) = if let [only] = group.members.as_slice() {
+        let name = variable_name(unit, &only.variable);
+        let kind = variable_kind(unit, model, &only.variable);
+        (name.clone(), kind, format!("`{name}`"))
+    } else {
+        let table = table_of(&first.variable).expect("grouped variables are fields");
+        let name = variable_name(unit, &table);
+        let fields: Vec<String> = group
+            .members
+            .iter()
+            .filter_map(|m| match m.variable.path.last() {
+                Some(Segment::Field(field)) => Some(field.clone()),
+                _ => None,
+            })
+            .collect();
+        let listed = match fields.as_slice() {
+            [a, b] => format!("{a} and {b}"),
+            [a, b, c] => format!("{a}, {b} and {c}"),
+            [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
+            _ => fields.join(", "),
+        };
+        let kind = variable_kind(unit, model, &first.variable);
+        (name.clone(), kind, format!("`{name}` fields {listed}"))
+    };
+    let plural = group.members.len() > 1;
     let written_in = run_time_origin(model, write.function(), false);
     // Prefer a read in another function: the clearest "later invocation".
+    let reads: Vec<&StateRead> = group
+        .members
+        .iter()
+        .flat_map(|m| m.reads.iter().copied())
+        .collect();
     let read = reads
         .iter()
         .find(|r| r.function() != write.function())
@@ -175,8 +283,18 @@ fn diagnostic(
         WriteKind::Insert => "appended to",
         _ => "written",
     };
+    let (is, it) = if plural {
+        ("are", "they are")
+    } else {
+        ("is", "it is")
+    };
+    let kind = if plural {
+        kind.replacen("a field of", "fields of", 1)
+    } else {
+        kind
+    };
     let message = format!(
-        "`{name}` ({kind}) is {verb} in {written_in} and {later}, but it is not in `storage`"
+        "{subject} ({kind}) {is} {verb} in {written_in} and {later}, but {it} not in `storage`"
     );
     let mut diagnostic = Diagnostic::new("FL203", file.id, write.span, message)
         .with_label(format!("{verb} in {written_in}"))
@@ -185,6 +303,7 @@ fn diagnostic(
             read.span,
             format!("read here, in {read_in}"),
         );
+    // Labels on at most three writes: this one and two more.
     for other in writes.iter().skip(1).take(2) {
         let in_other = run_time_origin(model, other.function(), false);
         diagnostic = diagnostic.with_secondary(
@@ -193,13 +312,27 @@ fn diagnostic(
             format!("also written here, in {in_other}"),
         );
     }
-    if let StateRoot::Upvalue { file, binding } = &variable.root {
+    if let StateRoot::Upvalue { file, binding } = &first.variable.root {
         let info = unit.files[*file].ir.binding(*binding);
         diagnostic = diagnostic.with_secondary(
             unit.files[*file].id,
             info.span,
             "declared here: kept in Lua memory, not saved",
         );
+    }
+    if written_only_through_remote(model, write.function()) {
+        return diagnostic
+            .with_note(format!(
+                "Factorio saves only `storage`; a client that joins (or anyone who loads a save) runs control.lua and \
+                 on_load and nothing else, so its `{name}` holds what loading gives it, not what was set through \
+                 {written_in} since. That is safe only if every mod that calls it calls it again from its own on_load; \
+                 a call from an event handler, a command or RCON reaches only the peers in the game at the time, so the \
+                 next handler that reads it behaves differently on different peers, and the game desyncs"
+            ))
+            .with_help(
+                "keep what the remote function sets in `storage`; or, if it must stay in Lua memory, document that every \
+                 mod that calls it has to call it again in its on_load, and check that they do",
+            );
     }
     diagnostic
         .with_note(format!(
