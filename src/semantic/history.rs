@@ -16,9 +16,10 @@
 
 use super::ir::*;
 use super::kinds::Kind;
+use super::model::FastMap;
 use super::model::{Context, FnRef, Model};
 use crate::source::Span;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 const MAX_DEPTH: u32 = 10;
@@ -136,26 +137,41 @@ impl StateWrite {
     }
 }
 
-/// Table histories over one unit's model, with the index of writes they need.
+/// Table histories over one unit's model: a view of the model's [`HistoryFacts`], which every
+/// rule asking for histories shares.
 pub struct Histories<'m, 'a> {
     model: &'m Model<'a>,
     /// Writes by the canonical key of the place they change.
     writes: &'m WriteIndex,
-    cache: RefCell<HashMap<(usize, *const Value), History>>,
+    memo: &'m HistoryMemo,
+}
+
+/// What histories need of a model, worked out on first use and kept with it.
+pub(super) struct HistoryFacts {
+    writes: WriteIndex,
+    memo: HistoryMemo,
 }
 
 impl<'m, 'a> Histories<'m, 'a> {
     pub fn new(model: &'m Model<'a>) -> Self {
+        let facts = model.history.get_or_init(|| HistoryFacts {
+            writes: index_writes(model),
+            memo: HistoryMemo::default(),
+        });
         Histories {
             model,
-            writes: model.state_write_index.get_or_init(|| index_writes(model)),
-            cache: RefCell::new(HashMap::new()),
+            writes: &facts.writes,
+            memo: &facts.memo,
         }
     }
 
-    /// The history of the table `value` (in `file`) evaluates to.
+    /// The history of the table `value` (in `file`) evaluates to: what a walk from this
+    /// query alone finds, whichever queries came before (see [`HistoryMemo`]).
     pub fn of(&self, file: usize, value: &'a Value) -> History {
         let history = self.history(file, value, 0);
+        if self.memo.open.borrow().is_empty() {
+            self.memo.walk.borrow_mut().clear();
+        }
         if history.is_on_cycle() {
             return History::Unknown(self.name(file, value));
         }
@@ -163,18 +179,51 @@ impl<'m, 'a> Histories<'m, 'a> {
     }
 
     fn history(&self, file: usize, value: &'a Value, depth: u32) -> History {
-        let key = (file, value as *const Value);
-        if let Some(known) = self.cache.borrow().get(&key) {
-            return known.clone();
+        let memo = self.memo;
+        let query = (file, value as *const Value);
+        if depth > MAX_DEPTH {
+            memo.cut();
+            return History::Unknown(self.name(file, value));
         }
         // A value that depends on itself learns nothing from the cycle.
-        self.cache.borrow_mut().insert(key, History::on_cycle());
-        let history = if depth > MAX_DEPTH {
-            History::Unknown(self.name(file, value))
-        } else {
-            self.compute(file, value, depth)
+        if memo.open.borrow().contains(&query) {
+            memo.cut();
+            return History::on_cycle();
+        }
+        if let Some(found) = memo.walk.borrow().get(&query) {
+            // Worked out earlier in this walk: the same answer, but the open queries are whole
+            // only if it was and would be again from here.
+            memo.deepest
+                .set(memo.deepest.get().max(depth + found.height));
+            if !found.whole || depth + found.height > MAX_DEPTH {
+                memo.cut();
+            }
+            return found.history.clone();
+        }
+        let kept = memo.kept.borrow().get(&query).cloned();
+        if let Some(found) = kept.filter(|found| depth + found.height <= MAX_DEPTH) {
+            memo.deepest
+                .set(memo.deepest.get().max(depth + found.height));
+            let history = found.history.clone();
+            memo.walk.borrow_mut().insert(query, found);
+            return history;
+        }
+        let cut_off = memo.cut_off.get();
+        let outer_deepest = memo.deepest.replace(depth);
+        memo.open.borrow_mut().push(query);
+        let history = self.compute(file, value, depth);
+        memo.open.borrow_mut().pop();
+        let deepest = memo.deepest.get();
+        memo.deepest.set(outer_deepest.max(deepest));
+        let found = Found {
+            history: history.clone(),
+            height: deepest - depth,
+            whole: memo.cut_off.get() == cut_off,
         };
-        self.cache.borrow_mut().insert(key, history.clone());
+        if found.whole {
+            memo.kept.borrow_mut().insert(query, found.clone());
+        }
+        memo.walk.borrow_mut().insert(query, found);
         history
     }
 
@@ -401,6 +450,7 @@ impl<'m, 'a> Histories<'m, 'a> {
     /// `None` when the code shows nothing (then the field shares `base`'s history).
     fn field(&self, file: usize, base: &'a Value, field: &str, depth: u32) -> Option<History> {
         if depth > MAX_DEPTH {
+            self.memo.cut();
             return None;
         }
         let model = self.model;
@@ -664,6 +714,49 @@ impl<'m, 'a> Histories<'m, 'a> {
             "`{}` is a value it cannot follow",
             self.describe(file, value)
         )
+    }
+}
+
+/// The memo of history queries, kept so that an answer never depends on which queries came
+/// first (rules ask in different orders, and only about the files they report on), as
+/// `kinds::memo` does for kinds.
+///
+/// An answer is what a walk from that query alone finds: each query worked out once, the
+/// first time the walk meets it; a query met again while still open (a table that depends on
+/// itself) contributes nothing from that cycle, and one met deeper than [`MAX_DEPTH`] is
+/// unknown. Within a walk every answer is kept; across walks only answers whose own walk met
+/// no open query and no depth bound, with their heights (how deep their walk went), used where
+/// that height fits under the bound again. The others are worked out again by the next walk.
+#[derive(Default)]
+struct HistoryMemo {
+    /// Answers whose walk met no cycle and no depth bound: the same from any start.
+    kept: RefCell<FastMap<HistoryQuery, Found>>,
+    /// Every answer of the walk under way, kept or not.
+    walk: RefCell<FastMap<HistoryQuery, Found>>,
+    /// The queries being worked out, outermost first.
+    open: RefCell<Vec<HistoryQuery>>,
+    /// How many times a walk has stopped short (a cycle, the depth bound).
+    cut_off: Cell<u64>,
+    /// The deepest query met since the innermost open query began.
+    deepest: Cell<u32>,
+}
+
+/// The history of a value, by (file, value).
+type HistoryQuery = (usize, *const Value);
+
+#[derive(Clone)]
+struct Found {
+    history: History,
+    /// How much deeper than its query the walk that found it went.
+    height: u32,
+    /// The walk met no cycle and no depth bound.
+    whole: bool,
+}
+
+impl HistoryMemo {
+    /// The walk stopped short: the open queries' answers depend on where it started.
+    fn cut(&self) {
+        self.cut_off.set(self.cut_off.get() + 1);
     }
 }
 

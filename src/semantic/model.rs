@@ -203,8 +203,9 @@ pub struct Model<'a> {
     pub(super) local_args: FastMap<(usize, BindingId), Vec<(CallId, usize)>>,
     /// Kinds worked out so far (see `kinds::memo`).
     pub(super) kinds: super::kinds::KindMemo,
-    /// Writes to module state by place, indexed on first use (see `history`).
-    pub(super) state_write_index: std::cell::OnceCell<super::history::WriteIndex>,
+    /// Writes to module state by place and table histories, worked out on first use and
+    /// shared by the rules that ask (see `history`).
+    pub(super) history: std::cell::OnceCell<super::history::HistoryFacts>,
     /// Module-state writes and reads, worked out on first use (see `module_state`).
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
     /// Answers to queries that rules ask again and again, by (file, value).
@@ -263,7 +264,7 @@ impl<'a> Model<'a> {
             annotated_paths: FastMap::default(),
             local_args: FastMap::default(),
             kinds: Default::default(),
-            state_write_index: std::cell::OnceCell::new(),
+            history: std::cell::OnceCell::new(),
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
