@@ -16,10 +16,9 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::FastMap;
 use super::model::{Context, FnRef, Model};
+use super::walk_memo::{Stop, WalkMemo};
 use crate::source::Span;
-use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 const MAX_DEPTH: u32 = 10;
@@ -156,7 +155,7 @@ impl<'m, 'a> Histories<'m, 'a> {
     pub fn new(model: &'m Model<'a>) -> Self {
         let facts = model.history.get_or_init(|| HistoryFacts {
             writes: index_writes(model),
-            memo: HistoryMemo::default(),
+            memo: HistoryMemo::new(MAX_DEPTH),
         });
         Histories {
             model,
@@ -169,9 +168,6 @@ impl<'m, 'a> Histories<'m, 'a> {
     /// query alone finds, whichever queries came before (see [`HistoryMemo`]).
     pub fn of(&self, file: usize, value: &'a Value) -> History {
         let history = self.history(file, value, 0);
-        if self.memo.open.borrow().is_empty() {
-            self.memo.walk.borrow_mut().clear();
-        }
         if history.is_on_cycle() {
             return History::Unknown(self.name(file, value));
         }
@@ -179,52 +175,16 @@ impl<'m, 'a> Histories<'m, 'a> {
     }
 
     fn history(&self, file: usize, value: &'a Value, depth: u32) -> History {
-        let memo = self.memo;
-        let query = (file, value as *const Value);
-        if depth > MAX_DEPTH {
-            memo.cut();
-            return History::Unknown(self.name(file, value));
-        }
-        // A value that depends on itself learns nothing from the cycle.
-        if memo.open.borrow().contains(&query) {
-            memo.cut();
-            return History::on_cycle();
-        }
-        if let Some(found) = memo.walk.borrow().get(&query) {
-            // Worked out earlier in this walk: the same answer, but the open queries are whole
-            // only if it was and would be again from here.
-            memo.deepest
-                .set(memo.deepest.get().max(depth + found.height));
-            if !found.whole || depth + found.height > MAX_DEPTH {
-                memo.cut();
-            }
-            return found.history.clone();
-        }
-        let kept = memo.kept.borrow().get(&query).cloned();
-        if let Some(found) = kept.filter(|found| depth + found.height <= MAX_DEPTH) {
-            memo.deepest
-                .set(memo.deepest.get().max(depth + found.height));
-            let history = found.history.clone();
-            memo.walk.borrow_mut().insert(query, found);
-            return history;
-        }
-        let cut_off = memo.cut_off.get();
-        let outer_deepest = memo.deepest.replace(depth);
-        memo.open.borrow_mut().push(query);
-        let history = self.compute(file, value, depth);
-        memo.open.borrow_mut().pop();
-        let deepest = memo.deepest.get();
-        memo.deepest.set(outer_deepest.max(deepest));
-        let found = Found {
-            history: history.clone(),
-            height: deepest - depth,
-            whole: memo.cut_off.get() == cut_off,
-        };
-        if found.whole {
-            memo.kept.borrow_mut().insert(query, found.clone());
-        }
-        memo.walk.borrow_mut().insert(query, found);
-        history
+        self.memo.answer(
+            (file, value as *const Value),
+            depth,
+            |stop| match stop {
+                // A value that depends on itself learns nothing from the cycle.
+                Stop::Cycle => History::on_cycle(),
+                Stop::TooDeep => History::Unknown(self.name(file, value)),
+            },
+            || self.compute(file, value, depth),
+        )
     }
 
     fn compute(&self, file: usize, value: &'a Value, depth: u32) -> History {
@@ -717,48 +677,10 @@ impl<'m, 'a> Histories<'m, 'a> {
     }
 }
 
-/// The memo of history queries, kept so that an answer never depends on which queries came
-/// first (rules ask in different orders, and only about the files they report on), as
-/// `kinds::memo` does for kinds.
-///
-/// An answer is what a walk from that query alone finds: each query worked out once, the
-/// first time the walk meets it; a query met again while still open (a table that depends on
-/// itself) contributes nothing from that cycle, and one met deeper than [`MAX_DEPTH`] is
-/// unknown. Within a walk every answer is kept; across walks only answers whose own walk met
-/// no open query and no depth bound, with their heights (how deep their walk went), used where
-/// that height fits under the bound again. The others are worked out again by the next walk.
-#[derive(Default)]
-struct HistoryMemo {
-    /// Answers whose walk met no cycle and no depth bound: the same from any start.
-    kept: RefCell<FastMap<HistoryQuery, Found>>,
-    /// Every answer of the walk under way, kept or not.
-    walk: RefCell<FastMap<HistoryQuery, Found>>,
-    /// The queries being worked out, outermost first.
-    open: RefCell<Vec<HistoryQuery>>,
-    /// How many times a walk has stopped short (a cycle, the depth bound).
-    cut_off: Cell<u64>,
-    /// The deepest query met since the innermost open query began.
-    deepest: Cell<u32>,
-}
-
-/// The history of a value, by (file, value).
-type HistoryQuery = (usize, *const Value);
-
-#[derive(Clone)]
-struct Found {
-    history: History,
-    /// How much deeper than its query the walk that found it went.
-    height: u32,
-    /// The walk met no cycle and no depth bound.
-    whole: bool,
-}
-
-impl HistoryMemo {
-    /// The walk stopped short: the open queries' answers depend on where it started.
-    fn cut(&self) {
-        self.cut_off.set(self.cut_off.get() + 1);
-    }
-}
+/// The memo of history queries, by (file, value): a [`WalkMemo`], so that an answer never
+/// depends on which queries came first (rules ask in different orders, and only about the
+/// files they report on).
+type HistoryMemo = WalkMemo<(usize, *const Value), History>;
 
 /// Writes to places that may be module state, by every key of the place they change: built
 /// once per model, for every rule that asks for histories.

@@ -15,5 +15,6 @@ pub mod storage;
 pub mod storage_writes;
 #[cfg(test)]
 pub(crate) mod test_model;
+pub mod walk_memo;
 
 pub use files::{FileFacts, Stages};

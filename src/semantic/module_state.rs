@@ -212,6 +212,8 @@ pub struct StateRead {
     pub func: FuncId,
     pub span: Span,
     pub place: StatePlace,
+    /// Its entry in the file's `outer_reads`.
+    outer_read: usize,
 }
 
 impl StateRead {
@@ -542,13 +544,14 @@ impl<'a> Model<'a> {
                     history: Default::default(),
                 });
             }
-            for read in &ir.outer_reads {
+            for (outer_read, read) in ir.outer_reads.iter().enumerate() {
                 if let Some(place) = self.state_place(file, &read.place) {
                     state.reads.push(StateRead {
                         file,
                         func: read.func,
                         span: read.span,
                         place,
+                        outer_read,
                     });
                 }
             }
@@ -702,20 +705,18 @@ impl<'a> Model<'a> {
         })
     }
 
+    /// The value a read of module state reads.
+    fn read_value(&self, read: &StateRead) -> &'a Value {
+        &self.ir(read.file).outer_reads[read.outer_read].place
+    }
+
     /// The read is kept in a local that is used only where it was found to be the same
     /// object as one looked up afresh (`local known = refs[i]; if known and known.root == root
     /// and known.label.valid then return known.label end`): a peer without the entry looks it
     /// up and gets that object too.
     pub fn read_is_checked_against_fresh(&self, read: &StateRead) -> bool {
         let ir = self.ir(read.file);
-        let Some(value) = ir
-            .outer_reads
-            .iter()
-            .find(|r| r.func == read.func && r.span == read.span)
-            .map(|r| &r.place)
-        else {
-            return false;
-        };
+        let value = self.read_value(read);
         let Some(copy) = ir.bindings.iter().position(|b| {
             b.func == read.func
                 && b.kind == BindingKind::Local
@@ -955,14 +956,7 @@ impl<'a> Model<'a> {
                 if read.function() != write.function() {
                     return false;
                 }
-                let Some(value) = ir
-                    .outer_reads
-                    .iter()
-                    .find(|r| r.func == read.func && r.span == read.span)
-                    .map(|r| &r.place)
-                else {
-                    return false;
-                };
+                let value = self.read_value(read);
                 let mut read_keys = Vec::new();
                 dynamic_keys(value, &mut read_keys);
                 returns_entry |= read_keys.len() == keys.len()

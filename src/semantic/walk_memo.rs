@@ -1,0 +1,144 @@
+//! The memo of recursive queries (value kinds, table histories), kept so that an answer never
+//! depends on which queries came first.
+//!
+//! An answer is what a walk from that query alone finds: each query worked out once, the
+//! first time the walk meets it; a query met again while it is still open (a value that
+//! depends on itself) learns nothing from that cycle, and one met deeper than the bound
+//! nothing at all. Within a walk every answer is kept, or the search grows exponentially (the
+//! same values are reached along many paths: callers, callees, fields). Across walks only
+//! answers whose own walk met no open query and no depth bound are kept, with their heights
+//! (how deep that walk went): such an answer is the same from any start (an open query it met
+//! would have to have been met inside its own walk as well) and is used where its walk fits
+//! under the bound again. The others depend on where their walk started (`a = b; b = a` with
+//! other values after: each local takes the other's value without itself) and are worked out
+//! again by the next walk that needs them.
+
+use crate::semantic::model::FastMap;
+use std::cell::{Cell, RefCell};
+use std::hash::Hash;
+
+/// Why a walk stopped short of working a query out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The query is still open: a value that depends on itself.
+    Cycle,
+    /// The query lies deeper than the bound.
+    TooDeep,
+}
+
+pub struct WalkMemo<Q, A> {
+    max_depth: u32,
+    /// Answers whose walk met no cycle and no depth bound, with their heights: the same from
+    /// any start.
+    kept: RefCell<FastMap<Q, Found<A>>>,
+    /// Every answer of the walk under way (from the outermost open query), kept or not.
+    walk: RefCell<FastMap<Q, Found<A>>>,
+    /// The queries being worked out, outermost first.
+    open: RefCell<Vec<Q>>,
+    /// How many times a walk has stopped short (see [`WalkMemo::cut`]).
+    cut_off: Cell<u64>,
+    /// The deepest query met since the innermost open query began.
+    deepest: Cell<u32>,
+}
+
+#[derive(Clone)]
+struct Found<A> {
+    answer: A,
+    /// How much deeper than its query the walk that found it went.
+    height: u32,
+    /// The walk met no cycle and no depth bound.
+    whole: bool,
+}
+
+impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
+    /// A memo for walks that go at most `max_depth` queries deep.
+    pub fn new(max_depth: u32) -> Self {
+        WalkMemo {
+            max_depth,
+            kept: RefCell::default(),
+            walk: RefCell::default(),
+            open: RefCell::default(),
+            cut_off: Cell::new(0),
+            deepest: Cell::new(0),
+        }
+    }
+
+    /// The answer to `query` asked at `depth`: found earlier, `stopped` when the walk cannot
+    /// work it out here, or worked out by `work` (which asks its own queries deeper).
+    pub fn answer(
+        &self,
+        query: Q,
+        depth: u32,
+        stopped: impl FnOnce(Stop) -> A,
+        work: impl FnOnce() -> A,
+    ) -> A {
+        let outermost = self.open.borrow().is_empty();
+        let answer = self.find(query, depth, stopped, work);
+        if outermost {
+            self.walk.borrow_mut().clear();
+        }
+        answer
+    }
+
+    fn find(
+        &self,
+        query: Q,
+        depth: u32,
+        stopped: impl FnOnce(Stop) -> A,
+        work: impl FnOnce() -> A,
+    ) -> A {
+        if depth > self.max_depth {
+            self.cut();
+            return stopped(Stop::TooDeep);
+        }
+        if self.open.borrow().contains(&query) {
+            self.cut();
+            return stopped(Stop::Cycle);
+        }
+        if let Some(found) = self.walk.borrow().get(&query) {
+            // Worked out earlier in this walk: the same answer, but the open queries are whole
+            // only if it was and would be again from here.
+            self.deepest
+                .set(self.deepest.get().max(depth + found.height));
+            if !found.whole || depth + found.height > self.max_depth {
+                self.cut();
+            }
+            return found.answer.clone();
+        }
+        let kept = self.kept.borrow().get(&query).cloned();
+        if let Some(found) = kept.filter(|found| depth + found.height <= self.max_depth) {
+            self.deepest
+                .set(self.deepest.get().max(depth + found.height));
+            let answer = found.answer.clone();
+            self.walk.borrow_mut().insert(query, found);
+            return answer;
+        }
+        let cut_off = self.cut_off.get();
+        let outer_deepest = self.deepest.replace(depth);
+        self.open.borrow_mut().push(query);
+        let answer = work();
+        let query = self
+            .open
+            .borrow_mut()
+            .pop()
+            .expect("the query pushed above");
+        let deepest = self.deepest.get();
+        self.deepest.set(outer_deepest.max(deepest));
+        let found = Found {
+            answer: answer.clone(),
+            height: deepest - depth,
+            whole: self.cut_off.get() == cut_off,
+        };
+        if found.whole {
+            self.kept.borrow_mut().insert(query.clone(), found.clone());
+        }
+        self.walk.borrow_mut().insert(query, found);
+        answer
+    }
+
+    /// The walk stopped short (a cycle, the depth bound) outside [`WalkMemo::answer`]: the
+    /// open queries' answers depend on where it started.
+    pub fn cut(&self) {
+        self.cut_off.set(self.cut_off.get() + 1);
+    }
+}
