@@ -831,7 +831,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(table.fields().len());
         for field in table.fields().iter() {
             let span = node_span(field);
             match field {
@@ -1112,7 +1112,8 @@ fn block_end(block: &ast::Block) -> usize {
     use full_moon::node::Node;
     match (block.last_stmt(), block.stmts().last()) {
         (Some(last), _) => last.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
-        (None, Some(stmt)) => stmt.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
+        // Most blocks end in a statement, whose end its last token knows.
+        (None, Some(stmt)) => node_span(stmt).end,
         (None, None) => 0,
     }
 }
