@@ -262,7 +262,7 @@ impl<'d> Lowerer<'d> {
                 self.conditional_block(while_loop.while_token(), while_loop.end_token());
                 let test = self.expr(while_loop.condition());
                 self.mark_tested(while_loop.condition());
-                self.push_test(node_span(while_loop.condition()), &test);
+                self.push_test(node_span(while_loop.condition()), test);
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
@@ -277,7 +277,7 @@ impl<'d> Lowerer<'d> {
                     this.scopes.push(FastMap::default());
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
-                    this.push_test(node_span(repeat.until()), &test);
+                    this.push_test(node_span(repeat.until()), test);
                     this.scopes.pop();
                 });
             }
@@ -325,7 +325,7 @@ impl<'d> Lowerer<'d> {
         let condition_span = node_span(if_stmt.condition());
         let first = self.condition(if_stmt.condition());
         self.mark_tested(if_stmt.condition());
-        self.push_test(condition_span, &first.value);
+        self.push_test(condition_span, first.value);
         let then_start = token_span(if_stmt.then_token()).end;
         let mut deciding = first.operands;
         self.push_guard(
@@ -342,7 +342,7 @@ impl<'d> Lowerer<'d> {
             let span = node_span(else_if.condition());
             let condition = self.condition(else_if.condition());
             self.mark_tested(else_if.condition());
-            self.push_test(span, &condition.value);
+            self.push_test(span, condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
             deciding.extend(condition.operands);
@@ -371,11 +371,11 @@ impl<'d> Lowerer<'d> {
         (exits && else_ifs.is_empty() && if_stmt.else_token().is_none()).then_some(all_false)
     }
 
-    fn push_test(&mut self, span: Span, value: &Value) {
+    fn push_test(&mut self, span: Span, value: Value) {
         self.ir.tests.push(Test {
             func: self.current_func(),
             span,
-            value: value.clone(),
+            value,
         });
     }
 
