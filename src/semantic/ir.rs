@@ -31,7 +31,7 @@ pub struct FileIr {
     pub members: Vec<MemberRef>,
     /// The field chains members are read from (`player.character.health` once for its three
     /// members; see [`FileIr::member_base`]).
-    pub member_chains: Vec<Value>,
+    pub member_chains: Vec<MemberChain>,
     /// The condition of every `if`, `elseif`, `while` and `until`: reads that no call or
     /// assignment holds.
     pub tests: Vec<Test>,
@@ -215,6 +215,14 @@ pub struct MemberRef {
     pub usage: MemberUse,
 }
 
+/// The field chain of [`MemberRef`]s.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum MemberChain {
+    Value(Value),
+    /// The callee of a call (`game.print` in `game.print(x)`): kept once, in the call.
+    Callee(CallId),
+}
+
 /// A read of a place rooted outside the reading function: a local of an enclosing function (an
 /// upvalue; file-level locals included) or a global that is not a Factorio or Lua built-in, with
 /// its field chain (`M.cache[…]`). Local functions are left out: they are code, not state.
@@ -331,7 +339,7 @@ impl FileIr {
 
     /// `value.name` itself (`player.character.health`).
     fn member_value(&self, member: &MemberRef) -> &Value {
-        let mut value = &self.member_chains[member.chain as usize];
+        let mut value = self.member_chain(&self.member_chains[member.chain as usize]);
         for _ in 1..member.depth {
             match value {
                 Value::Index(base, _) => value = base,
@@ -339,6 +347,14 @@ impl FileIr {
             }
         }
         value
+    }
+
+    /// The whole chain's value.
+    pub fn member_chain<'s>(&'s self, chain: &'s MemberChain) -> &'s Value {
+        match chain {
+            MemberChain::Value(value) => value,
+            MemberChain::Callee(call) => &self.call(*call).callee,
+        }
     }
 
     /// The value a member is read from (`player.character` for `player.character.health`).

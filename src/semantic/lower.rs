@@ -7,6 +7,7 @@ use crate::source::Span;
 use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{TokenReference, TokenType};
+use std::borrow::Cow;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
@@ -45,10 +46,21 @@ pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
 }
 
 fn name_of(token: &TokenReference) -> String {
+    name_str(token).into_owned()
+}
+
+/// The name a token spells, borrowed from the tree when it is an identifier (every name is):
+/// looking a name up allocates nothing.
+fn name_str(token: &TokenReference) -> Cow<'_, str> {
     match token.token().token_type() {
-        TokenType::Identifier { identifier } => identifier.as_str().to_string(),
-        _ => token.token().to_string(),
+        TokenType::Identifier { identifier } => Cow::Borrowed(identifier.as_str()),
+        _ => Cow::Owned(token.token().to_string()),
     }
+}
+
+/// `base.name` for the name a token spells (one allocation: the name's).
+fn indexed(base: Value, name: &TokenReference) -> Value {
+    Value::Index(Box::new(base), Key::Name(name_of(name)))
 }
 
 struct FuncFrame {
@@ -62,7 +74,8 @@ type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
 
 struct Lowerer<'d> {
     ir: FileIr,
-    scopes: Vec<FastMap<String, BindingId>>,
+    /// Names borrowed from the tree: declaring and resolving a local allocates no key.
+    scopes: Vec<FastMap<Cow<'d, str>, BindingId>>,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
@@ -80,7 +93,7 @@ fn declared_type(tags: &[DocTag]) -> Option<Box<TypeExpr>> {
 
 impl<'d> Lowerer<'d> {
     /// The tags of the doc block directly above `stmt`.
-    fn tags_for(&self, stmt: &Stmt) -> &'d [DocTag] {
+    fn tags_for(&self, stmt: &'d Stmt) -> &'d [DocTag] {
         // The first token's start: full_moon's own `start_position` computes the whole
         // range, which is exponential in nesting (see syntax::NodeSpan).
         use crate::syntax::NodeSpan;
@@ -91,7 +104,7 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Remembers `tags` for the function when `first` (a statement's first value) is one.
-    fn expect_function_docs(&mut self, first: Option<&Expression>, tags: &'d [DocTag]) {
+    fn expect_function_docs(&mut self, first: Option<&'d Expression>, tags: &'d [DocTag]) {
         self.anonymous_function_docs = match first {
             Some(Expression::Function(anonymous)) if !tags.is_empty() => {
                 Some((token_span(anonymous.function_token()).start, tags))
@@ -113,15 +126,24 @@ impl<'d> Lowerer<'d> {
 
     fn declare(
         &mut self,
-        token: &TokenReference,
+        token: &'d TokenReference,
+        kind: BindingKind,
+        value: Option<Value>,
+    ) -> BindingId {
+        self.declare_named(name_str(token), token_span(token), kind, value)
+    }
+
+    fn declare_named(
+        &mut self,
+        name: Cow<'d, str>,
+        span: Span,
         kind: BindingKind,
         value: Option<Value>,
     ) -> BindingId {
         let id = self.ir.bindings.len() as BindingId;
-        let name = name_of(token);
         self.ir.bindings.push(Binding {
-            name: name.clone(),
-            span: token_span(token),
+            name: name.to_string(),
+            span,
             func: self.current_func(),
             kind,
             values: value.into_iter().collect(),
@@ -142,11 +164,12 @@ impl<'d> Lowerer<'d> {
             .find_map(|scope| scope.get(name).copied())
     }
 
-    fn name_value(&mut self, token: &TokenReference, write: bool) -> Value {
-        let name = name_of(token);
+    fn name_value(&mut self, token: &'d TokenReference, write: bool) -> Value {
+        let name = name_str(token);
         match self.resolve(&name) {
             Some(binding) => Value::Local(binding),
             None => {
+                let name = name.into_owned();
                 self.ir.free_names.push(NameRef {
                     name: name.clone(),
                     span: token_span(token),
@@ -159,13 +182,13 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn block(&mut self, block: &ast::Block) {
+    fn block(&mut self, block: &'d ast::Block) {
         self.scopes.push(FastMap::default());
         self.block_body(block);
         self.scopes.pop();
     }
 
-    fn block_body(&mut self, block: &ast::Block) {
+    fn block_body(&mut self, block: &'d ast::Block) {
         let mut exit_guards = Vec::new();
         for stmt in block.stmts() {
             if let Stmt::If(if_stmt) = stmt {
@@ -201,14 +224,14 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    fn stmt(&mut self, stmt: &'d Stmt) {
         let tags = self.tags_for(stmt);
         match stmt {
             Stmt::Assignment(assign) => self.assignment(assign, tags),
             Stmt::LocalAssignment(local) => {
                 self.expect_function_docs(local.expressions().iter().next(), tags);
                 let values = self.expr_list(local.expressions().iter());
-                let names: Vec<&TokenReference> = local.names().iter().collect();
+                let names: Vec<&'d TokenReference> = local.names().iter().collect();
                 for (i, name) in names.iter().enumerate() {
                     let value = values.get(i).map(|(v, _)| v.clone());
                     let id = self.declare(name, BindingKind::Local, value);
@@ -239,7 +262,7 @@ impl<'d> Lowerer<'d> {
                 self.conditional_block(while_loop.while_token(), while_loop.end_token());
                 let test = self.expr(while_loop.condition());
                 self.mark_tested(while_loop.condition());
-                self.push_test(node_span(while_loop.condition()), &test);
+                self.push_test(node_span(while_loop.condition()), test);
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
@@ -254,7 +277,7 @@ impl<'d> Lowerer<'d> {
                     this.scopes.push(FastMap::default());
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
-                    this.push_test(node_span(repeat.until()), &test);
+                    this.push_test(node_span(repeat.until()), test);
                     this.scopes.pop();
                 });
             }
@@ -278,7 +301,7 @@ impl<'d> Lowerer<'d> {
                 let iterated: Vec<(Value, Span)> = self.expr_list(for_loop.expressions().iter());
                 let kind = self.classify_generic_for(&iterated);
                 let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
-                let names: Vec<&TokenReference> = for_loop.names().iter().collect();
+                let names: Vec<&'d TokenReference> = for_loop.names().iter().collect();
                 self.loop_body(span, kind, &names, |this| this.block(for_loop.block()));
             }
             Stmt::Goto(_) | Stmt::Label(_) => {}
@@ -289,7 +312,7 @@ impl<'d> Lowerer<'d> {
     /// Lowers an `if` with a guard for each branch. Returns what is known after it when it
     /// is a lone `if` whose branch ends in `return` or `break` (the code after it in the same
     /// block runs only when the condition was false).
-    fn if_statement(&mut self, if_stmt: &ast::If) -> Option<Vec<(Value, bool)>> {
+    fn if_statement(&mut self, if_stmt: &'d ast::If) -> Option<Vec<(Value, bool)>> {
         let else_ifs: &[ast::ElseIf] = if_stmt.else_if().map_or(&[], Vec::as_slice);
         // Where each branch's code ends: the next `elseif`, `else` or `end`.
         let mut branch_ends: Vec<usize> = else_ifs
@@ -302,7 +325,7 @@ impl<'d> Lowerer<'d> {
         let condition_span = node_span(if_stmt.condition());
         let first = self.condition(if_stmt.condition());
         self.mark_tested(if_stmt.condition());
-        self.push_test(condition_span, &first.value);
+        self.push_test(condition_span, first.value);
         let then_start = token_span(if_stmt.then_token()).end;
         let mut deciding = first.operands;
         self.push_guard(
@@ -319,7 +342,7 @@ impl<'d> Lowerer<'d> {
             let span = node_span(else_if.condition());
             let condition = self.condition(else_if.condition());
             self.mark_tested(else_if.condition());
-            self.push_test(span, &condition.value);
+            self.push_test(span, condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
             deciding.extend(condition.operands);
@@ -348,11 +371,11 @@ impl<'d> Lowerer<'d> {
         (exits && else_ifs.is_empty() && if_stmt.else_token().is_none()).then_some(all_false)
     }
 
-    fn push_test(&mut self, span: Span, value: &Value) {
+    fn push_test(&mut self, span: Span, value: Value) {
         self.ir.tests.push(Test {
             func: self.current_func(),
             span,
-            value: value.clone(),
+            value,
         });
     }
 
@@ -377,7 +400,7 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Lowers a condition and works out which places it proves truthy or falsy.
-    fn condition(&mut self, expr: &Expression) -> Condition {
+    fn condition(&mut self, expr: &'d Expression) -> Condition {
         match expr {
             Expression::Parentheses { expression, .. } => self.condition(expression),
             Expression::UnaryOperator {
@@ -444,7 +467,12 @@ impl<'d> Lowerer<'d> {
     }
 
     /// `a and b` / `a or b`: `b` is evaluated only when `a` is truthy (falsy), a guard.
-    fn logical(&mut self, lhs: &Expression, binop: &ast::BinOp, rhs: &Expression) -> Condition {
+    fn logical(
+        &mut self,
+        lhs: &'d Expression,
+        binop: &'d ast::BinOp,
+        rhs: &'d Expression,
+    ) -> Condition {
         let left = self.condition(lhs);
         let is_and = matches!(binop, ast::BinOp::And(_));
         let known = if is_and {
@@ -487,7 +515,7 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Records a statement from `first` to `last` whose body may not run on every call.
-    fn conditional_block(&mut self, first: &TokenReference, last: &TokenReference) {
+    fn conditional_block(&mut self, first: &'d TokenReference, last: &'d TokenReference) {
         let span = token_span(first).cover(token_span(last));
         let func = self.current_func();
         self.ir.conditional_blocks.push((func, span));
@@ -523,7 +551,7 @@ impl<'d> Lowerer<'d> {
         &mut self,
         span: Span,
         kind: LoopKind,
-        vars: &[&TokenReference],
+        vars: &[&'d TokenReference],
         body: impl FnOnce(&mut Self),
     ) {
         let id = self.ir.loops.len() as LoopId;
@@ -569,7 +597,7 @@ impl<'d> Lowerer<'d> {
         LoopKind::Generic(first.clone())
     }
 
-    fn assignment(&mut self, assign: &ast::Assignment, tags: &'d [DocTag]) {
+    fn assignment(&mut self, assign: &'d ast::Assignment, tags: &'d [DocTag]) {
         self.expect_function_docs(assign.expressions().iter().next(), tags);
         let values = self.expr_list(assign.expressions().iter());
         for (i, var) in assign.variables().iter().enumerate() {
@@ -606,18 +634,18 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn function_declaration(&mut self, decl: &ast::FunctionDeclaration, tags: &'d [DocTag]) {
+    fn function_declaration(&mut self, decl: &'d ast::FunctionDeclaration, tags: &'d [DocTag]) {
         let name = decl.name();
-        let parts: Vec<&TokenReference> = name.names().iter().collect();
+        let parts: Vec<&'d TokenReference> = name.names().iter().collect();
         let Some(first) = parts.first() else { return };
         let mut target = self.name_value(first, parts.len() == 1 && name.method_name().is_none());
         let owner = target.clone();
         for part in &parts[1..] {
-            target = target.index(&name_of(part));
+            target = indexed(target, part);
         }
         let method = name.method_name();
         if let Some(method) = method {
-            target = target.index(&name_of(method));
+            target = indexed(target, method);
         }
         let mut display: Vec<String> = parts.iter().map(|p| name_of(p)).collect();
         if let Some(method) = method {
@@ -654,7 +682,7 @@ impl<'d> Lowerer<'d> {
 
     fn function_body(
         &mut self,
-        body: &ast::FunctionBody,
+        body: &'d ast::FunctionBody,
         name: String,
         head_span: Span,
         is_method: bool,
@@ -682,15 +710,8 @@ impl<'d> Lowerer<'d> {
         self.scopes.push(FastMap::default());
         let mut params = Vec::new();
         if is_method {
-            let self_token = TokenReference::new(
-                Vec::new(),
-                full_moon::tokenizer::Token::new(TokenType::Identifier {
-                    identifier: "self".into(),
-                }),
-                Vec::new(),
-            );
-            params.push(self.declare(&self_token, BindingKind::Param, None));
-            self.ir.bindings.last_mut().expect("self").span = head_span;
+            let self_param = Cow::Borrowed("self");
+            params.push(self.declare_named(self_param, head_span, BindingKind::Param, None));
         }
         for param in body.parameters().iter() {
             if let ast::Parameter::Name(token) = param {
@@ -714,13 +735,13 @@ impl<'d> Lowerer<'d> {
         id
     }
 
-    fn expr_list<'a>(&mut self, exprs: impl Iterator<Item = &'a Expression>) -> Vec<(Value, Span)> {
+    fn expr_list(&mut self, exprs: impl Iterator<Item = &'d Expression>) -> Vec<(Value, Span)> {
         exprs.map(|e| (self.expr(e), node_span(e))).collect()
     }
 
     /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
     /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`.
-    fn mark_tested(&mut self, expr: &Expression) {
+    fn mark_tested(&mut self, expr: &'d Expression) {
         match expr {
             Expression::Var(ast::Var::Name(token)) => {
                 let span = token_span(token);
@@ -739,7 +760,7 @@ impl<'d> Lowerer<'d> {
                     self.mark_tested(rhs);
                 }
                 ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
-                    let is_nil = |e: &Expression| matches!(e, Expression::Symbol(t) if t.token().to_string() == "nil");
+                    let is_nil = |e: &'d Expression| matches!(e, Expression::Symbol(t) if t.token().to_string() == "nil");
                     if is_nil(rhs) {
                         self.mark_tested(lhs);
                     } else if is_nil(lhs) {
@@ -752,7 +773,7 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn expr(&mut self, expr: &Expression) -> Value {
+    fn expr(&mut self, expr: &'d Expression) -> Value {
         match expr {
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
                 ast::BinOp::And(_) | ast::BinOp::Or(_) => {
@@ -809,8 +830,8 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn table(&mut self, table: &ast::TableConstructor) -> Value {
-        let mut fields = Vec::new();
+    fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
+        let mut fields = Vec::with_capacity(table.fields().len());
         for field in table.fields().iter() {
             let span = node_span(field);
             match field {
@@ -848,7 +869,7 @@ impl<'d> Lowerer<'d> {
         Value::Table(fields)
     }
 
-    fn var(&mut self, var: &ast::Var, write: bool) -> Value {
+    fn var(&mut self, var: &'d ast::Var, write: bool) -> Value {
         match var {
             ast::Var::Name(token) => {
                 let value = self.name_value(token, write);
@@ -870,7 +891,7 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn prefix(&mut self, prefix: &ast::Prefix) -> Value {
+    fn prefix(&mut self, prefix: &'d ast::Prefix) -> Value {
         match prefix {
             ast::Prefix::Name(token) => self.name_value(token, false),
             ast::Prefix::Expression(expr) => self.expr(expr),
@@ -878,7 +899,7 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn function_call(&mut self, call: &ast::FunctionCall) -> Value {
+    fn function_call(&mut self, call: &'d ast::FunctionCall) -> Value {
         let base = self.prefix(call.prefix());
         self.suffixes(base, node_span(call.prefix()), call.suffixes(), false)
     }
@@ -886,18 +907,18 @@ impl<'d> Lowerer<'d> {
     /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins;
     /// `write`: the last suffix is an assignment target. The place a call is made on is a read
     /// (an outer read when rooted outside the function); so is the whole chain unless `write`.
-    fn suffixes<'a>(
+    fn suffixes(
         &mut self,
         mut value: Value,
         start: Span,
-        suffixes: impl Iterator<Item = &'a ast::Suffix>,
+        suffixes: impl Iterator<Item = &'d ast::Suffix>,
         write: bool,
     ) -> Value {
         let mut chain_span = start;
         let mut suffixes = suffixes.peekable();
         // Members read along the current run of fields, with how many fields deep their
         // value is; recorded against the run's last value when a call or the end closes it.
-        let mut pending: Vec<PendingMember> = Vec::new();
+        let mut pending: Vec<PendingMember<'d>> = Vec::new();
         let mut fields = 0;
         let mut place = true;
         while let Some(suffix) = suffixes.next() {
@@ -914,7 +935,7 @@ impl<'d> Lowerer<'d> {
                         _ => MemberUse::Read,
                     };
                     pending.push((name, fields, usage, chain_span));
-                    value = value.index(&name_of(name));
+                    value = indexed(value, name);
                     fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
@@ -926,16 +947,18 @@ impl<'d> Lowerer<'d> {
                     fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
-                    self.record_members(&value, fields, std::mem::take(&mut pending));
+                    let chain = self.record_callee_members(fields, std::mem::take(&mut pending));
                     fields = 0;
                     let callee_span = chain_span;
                     value =
                         self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
+                    self.close_callee_chain(chain, &value);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
                     pending.push((method.name(), fields, MemberUse::Call, chain_span));
-                    let callee = value.clone().index(&name_of(method.name()));
-                    self.record_members(&callee, fields + 1, std::mem::take(&mut pending));
+                    let callee = indexed(value.clone(), method.name());
+                    let chain =
+                        self.record_callee_members(fields + 1, std::mem::take(&mut pending));
                     fields = 0;
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -947,6 +970,7 @@ impl<'d> Lowerer<'d> {
                         vec![receiver],
                         method.args(),
                     );
+                    self.close_callee_chain(chain, &value);
                 }
                 _ => {
                     pending.clear();
@@ -964,12 +988,38 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Records the members read along a run of `fields` fields that ends in `chain`.
-    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember>) {
-        if members.is_empty() {
-            return;
+    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember<'d>>) {
+        if !members.is_empty() {
+            self.push_members(MemberChain::Value(chain.clone()), fields, members);
         }
+    }
+
+    /// Records the members along a run of `fields` fields that a call closes: their chain is
+    /// the call's callee, shared rather than copied once the call is recorded (see
+    /// [`Self::close_callee_chain`]). Members come before the arguments' own, in source order.
+    fn record_callee_members(
+        &mut self,
+        fields: u32,
+        members: Vec<PendingMember<'d>>,
+    ) -> Option<usize> {
+        if members.is_empty() {
+            return None;
+        }
+        let chain = self.ir.member_chains.len();
+        self.push_members(MemberChain::Callee(CallId::MAX), fields, members);
+        Some(chain)
+    }
+
+    /// Points a chain opened by [`Self::record_callee_members`] at the call just recorded.
+    fn close_callee_chain(&mut self, chain: Option<usize>, call: &Value) {
+        if let (Some(chain), Value::Call(id)) = (chain, call) {
+            self.ir.member_chains[chain] = MemberChain::Callee(*id);
+        }
+    }
+
+    fn push_members(&mut self, chain: MemberChain, fields: u32, members: Vec<PendingMember<'d>>) {
         let chain_id = self.ir.member_chains.len() as u32;
-        self.ir.member_chains.push(chain.clone());
+        self.ir.member_chains.push(chain);
         let func = self.current_func();
         for (name, depth, usage, base_span) in members {
             self.ir.members.push(MemberRef {
@@ -990,7 +1040,7 @@ impl<'d> Lowerer<'d> {
         args_span: Span,
         is_method: bool,
         mut args: Vec<(Value, Span)>,
-        call_args: &ast::FunctionArgs,
+        call_args: &'d ast::FunctionArgs,
     ) -> Value {
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
@@ -1062,7 +1112,8 @@ fn block_end(block: &ast::Block) -> usize {
     use full_moon::node::Node;
     match (block.last_stmt(), block.stmts().last()) {
         (Some(last), _) => last.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
-        (None, Some(stmt)) => stmt.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
+        // Most blocks end in a statement, whose end its last token knows.
+        (None, Some(stmt)) => node_span(stmt).end,
         (None, None) => 0,
     }
 }

@@ -219,9 +219,33 @@ impl NodeSpan for ast::FunctionName {
 }
 
 impl NodeSpan for ast::Stmt {
-    /// Statements are asked their start only (for the doc comment above them).
     fn end(&self) -> Option<usize> {
-        None
+        use ast::Stmt::*;
+        let token = match self {
+            Assignment(assignment) => return assignment.expressions().iter().last()?.end(),
+            FunctionCall(call) => return call.suffixes().last()?.end(),
+            LocalAssignment(local) => {
+                return match local.expressions().iter().last() {
+                    Some(value) => value.end(),
+                    None if local.equal_token().is_none() => {
+                        local.names().iter().last().map(token_end)
+                    }
+                    None => None,
+                };
+            }
+            Repeat(repeat) => return repeat.until().end(),
+            Do(block) => block.end_token(),
+            FunctionDeclaration(declaration) => declaration.body().end_token(),
+            GenericFor(generic) => generic.end_token(),
+            If(branch) => branch.end_token(),
+            LocalFunction(local) => local.body().end_token(),
+            NumericFor(numeric) => numeric.end_token(),
+            While(loop_) => loop_.end_token(),
+            Goto(goto) => goto.label_name(),
+            Label(label) => label.right_colons(),
+            _ => return None,
+        };
+        Some(token_end(token))
     }
 
     fn start(&self) -> Option<usize> {

@@ -500,10 +500,17 @@ fn node_spans_of_every_node_kind_match_their_tokens() {
         fn visit_field(&mut self, node: &ast::Field) {
             self.0.push((node.span(), slow(node)));
         }
+        fn visit_stmt(&mut self, node: &ast::Stmt) {
+            self.0.push((node.span(), slow(node)));
+        }
     }
     let text = "local t = { a = 1, ['b'] = f(x):m 'y', [c.d] = { -e }, (g)[1] .. h{} }\n\
                 obj.list[i]:call(function(p) return not p end, #q, ...)\n\
-                x, y.z = a and b or (c).d, u:v{ w = 2 }.r";
+                x, y.z = a and b or (c).d, u:v{ w = 2 }.r\n\
+                local u, v; local function lf() end; function M.f:g() end\n\
+                do end for i = 1, 2 do end for k in pairs(t) do end while x do end\n\
+                repeat local z = 1 until z > (1) if a then elseif b then else end\n\
+                goto done ::done:: f{} g'' h()";
     let mut check = Check::default();
     check.visit_ast(&parse(text).expect("parses").ast);
     assert!(check.0.len() > 40, "{}", check.0.len());

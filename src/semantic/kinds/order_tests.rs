@@ -238,7 +238,9 @@ fn every_value(ir: &FileIr) -> Vec<&Value> {
         guard.facts.iter().for_each(|(v, _)| push_tree(v, &mut out));
         guard.conditions.iter().for_each(|v| push_tree(v, &mut out));
     }
-    ir.member_chains.iter().for_each(|v| push_tree(v, &mut out));
+    ir.member_chains
+        .iter()
+        .for_each(|c| push_tree(ir.member_chain(c), &mut out));
     ir.tests.iter().for_each(|t| push_tree(&t.value, &mut out));
     ir.outer_reads
         .iter()
