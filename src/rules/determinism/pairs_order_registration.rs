@@ -23,6 +23,10 @@ impl Rule for PairsOrderRegistration {
         let scope = unit.unit.config.options.pairs_order;
         let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its call, in the loop's file.
+            if !unit.in_scope(file_index) {
+                continue;
+            }
             let ir = file.ir;
             for (loop_id, _) in pairs_loops(ir) {
                 for (call_id, call) in ir.calls.iter().enumerate() {

@@ -26,6 +26,10 @@ impl Rule for PairsOrderStorageWrite {
         let histories = Histories::new(model);
         let scope = unit.unit.config.options.pairs_order;
         for (file_index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its write or its saving assignment, in this file.
+            if !unit.in_scope(file_index) {
+                continue;
+            }
             let ir = file.ir;
             // One finding per write, however many pairs loops it sits in.
             let mut writes: BTreeMap<(usize, usize), (OrderedWrite, Vec<LoopId>)> = BTreeMap::new();

@@ -56,6 +56,10 @@ impl Rule for StaleStorageAlias {
         let model = &unit.model;
         let filled_at_load = paths_written_at_load(model);
         for (file_index, file) in unit.files.iter().enumerate() {
+            // Each finding lies at its alias, in this file.
+            if !unit.in_scope(file_index) {
+                continue;
+            }
             for alias in aliases(unit, file_index) {
                 if is_rebound_later(model, &alias) {
                     continue;
