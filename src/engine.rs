@@ -280,10 +280,12 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
         (None, None) => std::fs::metadata(&file.path).map_or(0, |m| m.len()),
     };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
-    match &options.workers {
+    let report = match &options.workers {
         Some(pool) => run(units, &read, &size, options, pool),
         None => run(units, &read, &size, options, &workers(options, files)),
-    }
+    };
+    rules::timing::report();
+    report
 }
 
 /// Checks one file's bytes as a loose file at `path`, without discovery or reading the disk:
@@ -1109,7 +1111,9 @@ fn check_unit(
         }
     }
 
-    let model = crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts);
+    let model = rules::timing::time("model build", || {
+        crate::semantic::model::Model::build(unit.info.name.as_deref(), &facts)
+    });
     let registrations = registrations(&model);
     let unit_facts = UnitFacts {
         unit,
@@ -1126,7 +1130,7 @@ fn check_unit(
             .iter()
             .any(|f| unit.config.level(check.code(), &f.path).is_some())
         {
-            check.check(&unit_facts, &mut found);
+            rules::timing::time(check.code(), || check.check(&unit_facts, &mut found));
         }
     }
     diagnostics.extend(found);

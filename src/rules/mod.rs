@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod meta;
 pub mod migration;
 pub mod storage;
+pub mod timing;
 
 use crate::diagnostics::Diagnostic;
 use crate::semantic::FileFacts;
