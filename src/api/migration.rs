@@ -103,6 +103,86 @@ pub fn is_moved_or_removed_event_field(version: FactorioVersion, event: &str, fi
         })
 }
 
+/// Names [`is_moved_or_removed`] (members) and [`is_moved_or_removed_event_field`] (fields)
+/// can answer for, in any class or event: a test by name alone, asked before the costlier
+/// question of which class a value has.
+struct GoneNames {
+    members: std::collections::HashSet<String>,
+    event_fields: std::collections::HashSet<String>,
+}
+
+impl GoneNames {
+    fn of_2_0() -> &'static GoneNames {
+        static NAMES: OnceLock<GoneNames> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            let removed = removed_in_2_0();
+            GoneNames {
+                members: removed.members.values().flatten().cloned().collect(),
+                event_fields: removed.event_fields.values().flatten().cloned().collect(),
+            }
+        })
+    }
+
+    /// What the newest table lacks of 2.0's; `None` when the two are one table.
+    fn of_2_1() -> Option<&'static GoneNames> {
+        static NAMES: OnceLock<Option<GoneNames>> = OnceLock::new();
+        NAMES
+            .get_or_init(|| {
+                let (older, newer) = previous_table(KNOWN_VERSIONS[2].version)?;
+                let mut names = GoneNames {
+                    members: Default::default(),
+                    event_fields: Default::default(),
+                };
+                for class in older.class_names() {
+                    for member in older.member_names(class) {
+                        if !newer.has_member(class, member) {
+                            names.members.insert(member.to_string());
+                        }
+                    }
+                }
+                for (event, data) in &older.events {
+                    for field in data.data.keys() {
+                        if newer.event_field(event, field).is_none() {
+                            names.event_fields.insert(field.clone());
+                        }
+                    }
+                }
+                Some(names)
+            })
+            .as_ref()
+    }
+
+    /// Whether `has` may hold for a name of a mod for `version`.
+    fn may(version: FactorioVersion, has: impl Fn(&GoneNames) -> bool) -> bool {
+        if !is_2_0_or_later(version) {
+            return false;
+        }
+        if has(GoneNames::of_2_0()) {
+            return true;
+        }
+        match previous_table(version) {
+            None => false,
+            Some((_, newer))
+                if std::ptr::eq(newer, for_version(Some(KNOWN_VERSIONS[2].version))) =>
+            {
+                GoneNames::of_2_1().is_some_and(has)
+            }
+            // A table this cache does not cover: no shortcut.
+            Some(_) => true,
+        }
+    }
+}
+
+/// Whether [`is_moved_or_removed`] may hold for `member` of some class.
+pub fn may_be_moved_or_removed(version: FactorioVersion, member: &str) -> bool {
+    GoneNames::may(version, |names| names.members.contains(member))
+}
+
+/// Whether [`is_moved_or_removed_event_field`] may hold for `field` of some event.
+pub fn may_be_moved_or_removed_event_field(version: FactorioVersion, field: &str) -> bool {
+    GoneNames::may(version, |names| names.event_fields.contains(field))
+}
+
 type Result<T> = std::result::Result<T, String>;
 
 /// The text of `migration-1.1-to-2.0.json` from the shared files: the removed-members list,

@@ -691,6 +691,9 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
     for (file, facts) in model.files.iter().enumerate() {
         let ir: &'a FileIr = facts.ir;
         let mut record = |place: &'a Value, write: StateWrite| {
+            if !may_be_asked(model, file, place) {
+                return;
+            }
             for key in place_keys(model, file, place, 0) {
                 writes.entry(key).or_default().push(write);
             }
@@ -708,11 +711,7 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
             }
         }
         for call in &ir.calls {
-            let mutates = matches!(
-                call.callee.global_path().as_deref(),
-                Some(["table", "insert" | "remove"] | ["rawset"])
-            );
-            if let (true, Some(table)) = (mutates, call.args.first()) {
+            if let (true, Some(table)) = (mutates_table(&call.callee), call.args.first()) {
                 let write = StateWrite {
                     file,
                     func: call.func,
@@ -724,6 +723,38 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
         }
     }
     writes
+}
+
+/// Whether a history query can ask about writes to `place`: those ask only about places
+/// rooted at a global, a main chunk's local (a file-level local, a module's export) or a
+/// required module, and reach a parameter's callers; a place rooted at another local of a
+/// function (most writes) has keys no query asks for.
+fn may_be_asked(model: &Model<'_>, file: usize, place: &Value) -> bool {
+    let mut root = place;
+    while let Value::Index(base, _) = root {
+        root = base;
+    }
+    match root {
+        Value::Local(binding) => {
+            let info = model.ir(file).binding(*binding);
+            info.func == MAIN_CHUNK
+                || info.kind == BindingKind::Param
+                || required_module(model, file, *binding).is_some()
+        }
+        _ => true,
+    }
+}
+
+/// `table.insert`, `table.remove`, `rawset`: calls that change the table they are given.
+fn mutates_table(callee: &Value) -> bool {
+    match callee {
+        Value::Global(name) => name == "rawset",
+        Value::Index(base, Key::Name(field)) => {
+            matches!(base.as_ref(), Value::Global(t) if t == "table")
+                && (field == "insert" || field == "remove")
+        }
+        _ => false,
+    }
 }
 
 /// `local m = require("x")`: the module file and its exported value.

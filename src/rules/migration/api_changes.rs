@@ -114,6 +114,22 @@ pub fn event_field(
     })
 }
 
+/// Whether some row names an event field called `field` (of any event, in any version).
+pub fn names_event_field(field: &str) -> bool {
+    static FIELDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| {
+            all()
+                .iter()
+                .filter_map(|row| match row.old {
+                    Old::EventField { field, .. } => Some(field),
+                    _ => None,
+                })
+                .collect()
+        })
+        .contains(field)
+}
+
 /// `game.X_prototypes` → `prototypes.X`, and `game.get_filtered_X_prototypes` →
 /// `prototypes.get_X_filtered`.
 const PROTOTYPE_TABLES: &[&str] = &[

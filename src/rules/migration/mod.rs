@@ -202,7 +202,14 @@ impl<'u> FileScan<'u> {
     fn object(&self, member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let model = &self.unit.model;
         let base = self.base(member);
-        if defined_by_mod(model, root(base)) {
+        // By name first: most names were never moved or removed, and a value's kind costs
+        // far more to find.
+        let name = self.file.ir.member_name(member);
+        let may_be_gone = migration::may_be_moved_or_removed(self.version, name)
+            || (member.usage != MemberUse::Write
+                && (migration::may_be_moved_or_removed_event_field(self.version, name)
+                    || api_changes::names_event_field(name)));
+        if !may_be_gone || defined_by_mod(model, root(base)) {
             return None;
         }
         match model.kind(self.index, base)? {
