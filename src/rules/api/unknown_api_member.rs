@@ -33,7 +33,8 @@ impl Rule for UnknownApiMember {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let uses_other_mods = requires_other_mods(unit);
-        let custom_events = custom_event_prototypes(unit);
+        // Needed only for a near miss under `defines.events`: found on first use.
+        let custom_events = std::cell::OnceCell::new();
         for (index, file) in unit.files.iter().enumerate() {
             // Each finding lies at its own member.
             if !unit.in_scope(index) {
@@ -59,8 +60,9 @@ impl Rule for UnknownApiMember {
             // LuaObjects and event data exist only at run time; `defines` in every stage.
             let runtime = stages.control || stages.is_unknown();
             for member in &file.ir.members {
-                let finding = match file.ir.member_base(member).global_path() {
-                    Some(path) if path[0] == "defines" => check.define(&path, member),
+                let base = file.ir.member_base(member);
+                let finding = match under_defines(base).then(|| base.global_path()).flatten() {
+                    Some(path) => check.define(&path, member),
                     _ if runtime => check.object(member),
                     _ => None,
                 };
@@ -80,7 +82,7 @@ struct FileCheck<'a, 'm> {
     /// Nothing but Factorio and this mod can have put names directly under `defines`.
     own_defines_only: bool,
     /// The `custom-event` prototypes the unit declares (they appear in `defines.events`).
-    custom_events: &'m HashSet<String>,
+    custom_events: &'m std::cell::OnceCell<HashSet<String>>,
 }
 
 impl<'a> FileCheck<'a, '_> {
@@ -224,7 +226,13 @@ impl<'a> FileCheck<'a, '_> {
         // or any mod it depends on declares, so only a near miss of Factorio's own names is
         // reported.
         let custom_events_possible = parent == "events" && self.table.version() >= TWO_ZERO;
-        if custom_events_possible && (self.custom_events.contains(name) || suggestion.is_none()) {
+        if custom_events_possible
+            && (suggestion.is_none()
+                || self
+                    .custom_events
+                    .get_or_init(|| custom_event_prototypes(self.unit))
+                    .contains(name))
+        {
             return None;
         }
         let message = format!(
@@ -363,6 +371,16 @@ fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
         }
     }
     names
+}
+
+/// `defines.a.b`: a chain of named fields from the global `defines` (asked of every member
+/// before its path is built, which allocates).
+pub(crate) fn under_defines(value: &Value) -> bool {
+    let mut root = value;
+    while let Value::Index(base, Key::Name(_)) = root {
+        root = base;
+    }
+    matches!(root, Value::Global(name) if name == "defines")
 }
 
 /// The variable a chain of fields starts from (`game` in `game.players[1].name`).

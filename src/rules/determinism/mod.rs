@@ -21,6 +21,13 @@ pub(super) fn pairs_loops(ir: &FileIr) -> impl Iterator<Item = (LoopId, &Loop)> 
         .map(|l| (l, ir.loop_(l)))
 }
 
+/// Per loop of the file, whether it is one of [`pairs_loops`].
+pub(super) fn pairs_loop_flags(ir: &FileIr) -> Vec<bool> {
+    (0..ir.loops.len() as LoopId)
+        .map(|l| is_pairs_loop(ir, l))
+        .collect()
+}
+
 pub(super) fn is_pairs_loop(ir: &FileIr, loop_id: LoopId) -> bool {
     match &ir.loop_(loop_id).kind {
         LoopKind::Pairs(Value::Local(binding)) => !is_sorted(ir, *binding),
@@ -31,9 +38,10 @@ pub(super) fn is_pairs_loop(ir: &FileIr, loop_id: LoopId) -> bool {
 
 /// `table.sort(t)` is called on the local `t`.
 pub(super) fn is_sorted(ir: &FileIr, binding: BindingId) -> bool {
+    // The argument first: comparing it is cheap, the callee's path allocates.
     ir.calls.iter().any(|c| {
-        c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
-            && c.args.first() == Some(&Value::Local(binding))
+        c.args.first() == Some(&Value::Local(binding))
+            && c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
     })
 }
 

@@ -1,14 +1,14 @@
 //! FL201 pairs-order-registration: event or command registration in the order of a `pairs()`
 //! loop over a table whose contents or order can differ between peers.
 
-use super::{deciding_loop, explain_history, iterated, pairs_loops};
+use super::{deciding_loop, explain_history, iterated, pairs_loop_flags};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::history::{Histories, History};
 use crate::semantic::ir::*;
 use crate::semantic::model::{FnRef, Model, RegKind, Registration};
 use crate::semantic::FileFacts;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 pub struct PairsOrderRegistration;
 
@@ -21,37 +21,51 @@ impl Rule for PairsOrderRegistration {
         let model = &unit.model;
         let histories = Histories::new(model);
         let scope = unit.unit.config.options.pairs_order;
-        let mut reported = HashSet::new();
+        let registrations = RegistrationIndex::new(model);
         for (file_index, file) in unit.files.iter().enumerate() {
             // Each finding lies at its call, in the loop's file.
             if !unit.in_scope(file_index) {
                 continue;
             }
             let ir = file.ir;
-            for (loop_id, _) in pairs_loops(ir) {
-                for (call_id, call) in ir.calls.iter().enumerate() {
-                    if !call.loops.contains(&loop_id) || reported.contains(&(file_index, call_id)) {
-                        continue;
-                    }
-                    let Some(found) = registration_by(model, file_index, call_id as CallId) else {
-                        continue;
-                    };
-                    let Some((deciding, history)) =
-                        deciding_loop(&histories, file_index, ir, &call.loops, scope, true, |l| {
-                            order_matters(model, file_index, call, &found, ir.loop_(l), l)
-                        })
-                    else {
-                        continue;
-                    };
-                    reported.insert((file_index, call_id));
-                    let table = ir.describe(iterated(ir, deciding));
-                    let diagnostic =
-                        registration_in_pairs(unit, file, deciding, call, &found, &table);
-                    out.push(
-                        explain_history(unit, &table, &history, scope, diagnostic)
-                            .with_help(help(&history)),
-                    );
-                }
+            // Each call inside a `pairs` loop once, in the order of the first such loop around
+            // it, then of the calls (what is found does not depend on that loop).
+            let is_pairs: Vec<bool> = pairs_loop_flags(ir);
+            let mut calls: Vec<(LoopId, usize)> = ir
+                .calls
+                .iter()
+                .enumerate()
+                .filter_map(|(call_id, call)| {
+                    let first = call
+                        .loops
+                        .iter()
+                        .copied()
+                        .filter(|l| is_pairs[*l as usize])
+                        .min()?;
+                    Some((first, call_id))
+                })
+                .collect();
+            calls.sort_unstable();
+            for (_, call_id) in calls {
+                let call = &ir.calls[call_id];
+                let Some(found) =
+                    registrations.registration_by(model, file_index, call_id as CallId)
+                else {
+                    continue;
+                };
+                let Some((deciding, history)) =
+                    deciding_loop(&histories, file_index, ir, &call.loops, scope, true, |l| {
+                        order_matters(model, file_index, call, &found, ir.loop_(l), l)
+                    })
+                else {
+                    continue;
+                };
+                let table = ir.describe(iterated(ir, deciding));
+                let diagnostic = registration_in_pairs(unit, file, deciding, call, &found, &table);
+                out.push(
+                    explain_history(unit, &table, &history, scope, diagnostic)
+                        .with_help(help(&history)),
+                );
             }
         }
     }
@@ -65,35 +79,57 @@ struct Found<'m> {
     callee: Option<FnRef>,
 }
 
-fn registration_by<'m>(model: &'m Model<'_>, file: usize, call: CallId) -> Option<Found<'m>> {
-    let is_ordered_kind =
-        |r: &Registration| matches!(r.kind, RegKind::Event | RegKind::NthTick | RegKind::Command);
-    let direct = model
-        .registrations
-        .iter()
-        .find(|r| r.call.file == file && r.call.call == call && r.kind != RegKind::Remote);
-    if let Some(r) = direct {
-        return is_ordered_kind(r).then_some(Found {
-            registration: r,
-            callee: None,
-        });
+/// The unit's registrations by the call that makes them and by the function that holds that
+/// call: looked up for every call in a `pairs` loop.
+struct RegistrationIndex<'m> {
+    /// The first registration (other than a remote interface) a call makes.
+    by_call: HashMap<(usize, CallId), &'m Registration>,
+    /// The first ordered registration made directly (not through an event library) in a
+    /// function's body.
+    by_function: HashMap<FnRef, &'m Registration>,
+}
+
+fn is_ordered_kind(r: &Registration) -> bool {
+    matches!(r.kind, RegKind::Event | RegKind::NthTick | RegKind::Command)
+}
+
+impl<'m> RegistrationIndex<'m> {
+    fn new(model: &'m Model<'_>) -> Self {
+        let mut by_call = HashMap::new();
+        let mut by_function = HashMap::new();
+        for r in &model.registrations {
+            if r.kind != RegKind::Remote {
+                by_call.entry((r.call.file, r.call.call)).or_insert(r);
+            }
+            if is_ordered_kind(r) && !r.via_event_handler {
+                let f = FnRef {
+                    file: r.call.file,
+                    func: model.ir(r.call.file).call(r.call.call).func,
+                };
+                by_function.entry(f).or_insert(r);
+            }
+        }
+        RegistrationIndex {
+            by_call,
+            by_function,
+        }
     }
-    let callee_value = &model.ir(file).call(call).callee;
-    model.callees(file, callee_value).into_iter().find_map(|f| {
-        model
-            .registrations
-            .iter()
-            .find(|r| {
-                is_ordered_kind(r)
-                    && !r.via_event_handler
-                    && r.call.file == f.file
-                    && model.ir(f.file).call(r.call.call).func == f.func
-            })
-            .map(|r| Found {
+
+    fn registration_by(&self, model: &Model<'_>, file: usize, call: CallId) -> Option<Found<'m>> {
+        if let Some(r) = self.by_call.get(&(file, call)) {
+            return is_ordered_kind(r).then_some(Found {
+                registration: r,
+                callee: None,
+            });
+        }
+        let callee_value = &model.ir(file).call(call).callee;
+        model.callees(file, callee_value).into_iter().find_map(|f| {
+            self.by_function.get(&f).map(|r| Found {
                 registration: r,
                 callee: Some(f),
             })
-    })
+        })
+    }
 }
 
 /// Whether what the loop `l` registers depends on its order. It does not when each turn

@@ -13,7 +13,9 @@ pub mod removed_api;
 pub mod reshaped_results;
 
 use crate::api::{self, migration, Api, FactorioVersion};
-use crate::rules::api::unknown_api_member::{defined_by_mod, only_from_factorio, root};
+use crate::rules::api::unknown_api_member::{
+    defined_by_mod, only_from_factorio, root, under_defines,
+};
 use crate::rules::{is_test_code, UnitFacts};
 use crate::semantic::ir::{Key, MemberRef, MemberUse, Value};
 use crate::semantic::kinds::Kind;
@@ -133,8 +135,9 @@ pub fn gone_uses<'u>(unit: &'u UnitFacts<'u>) -> Vec<GoneUse<'u>> {
         // `defines` in every stage.
         let runtime = file.stages.control || (file.stages.is_unknown() && !is_test_code(file.rel));
         for member in &file.ir.members {
-            let found = match file.ir.member_base(member).global_path() {
-                Some(path) if path[0] == "defines" => scan.define(&path[1..], member),
+            let base = file.ir.member_base(member);
+            let found = match under_defines(base).then(|| base.global_path()).flatten() {
+                Some(path) => scan.define(&path[1..], member),
                 _ if runtime => scan.object(member),
                 _ => None,
             };
