@@ -107,9 +107,12 @@ pub fn is_moved_or_removed_event_field(version: FactorioVersion, event: &str, fi
 /// can answer for, in any class or event: a test by name alone, asked before the costlier
 /// question of which class a value has.
 struct GoneNames {
-    members: std::collections::HashSet<String>,
-    event_fields: std::collections::HashSet<String>,
+    members: NameSet,
+    event_fields: NameSet,
 }
+
+/// Asked of every member a mod reads: a fast hash.
+type NameSet = std::collections::HashSet<String, foldhash::fast::FixedState>;
 
 impl GoneNames {
     fn of_2_0() -> &'static GoneNames {

@@ -129,13 +129,20 @@ impl<'a> Model<'a> {
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for call in &ir.calls {
-                if call.callee.global_path().as_deref() != Some(&["table", "insert"][..]) {
+                if !is_table_insert(&call.callee) {
                     continue;
                 }
                 let (Some(list), Some(item)) = (call.args.first(), call.args.last()) else {
                     continue;
                 };
-                if call.args.len() < 2 {
+                // Only a function value is recorded (see `store`): no place needed otherwise.
+                let may_store = match item {
+                    Value::Table(fields) => fields
+                        .iter()
+                        .any(|f| matches!(f.key, Some(Key::Name(_))) && may_be_callback(&f.value)),
+                    other => may_be_callback(other),
+                };
+                if call.args.len() < 2 || !may_store {
                     continue;
                 }
                 if let Some(Rooted::Place(mut place)) = self.place_of(file, list, 0) {
@@ -159,6 +166,15 @@ impl<'a> Model<'a> {
                 let Value::Index(..) = &assign.target else {
                     continue;
                 };
+                let may_store = match &assign.value {
+                    Value::Table(fields) => fields
+                        .iter()
+                        .any(|f| f.key.is_none() && may_be_callback(&f.value)),
+                    other => may_be_callback(other),
+                };
+                if !may_store {
+                    continue;
+                }
                 let Some(Rooted::Place(place)) = self.place_of(file, &assign.target, 0) else {
                     continue;
                 };
@@ -1113,4 +1129,15 @@ fn context_slot(context: Context) -> usize {
         .iter()
         .position(|c| *c == context)
         .expect("every context is listed")
+}
+
+/// A value `store` records: a function, or a local that may hold one.
+fn may_be_callback(value: &Value) -> bool {
+    matches!(value, Value::Function(_) | Value::Local(_))
+}
+
+/// `table.insert`, matched without building the callee's path.
+fn is_table_insert(callee: &Value) -> bool {
+    matches!(callee, Value::Index(base, Key::Name(name))
+        if name == "insert" && matches!(base.as_ref(), Value::Global(t) if t == "table"))
 }

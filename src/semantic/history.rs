@@ -690,11 +690,39 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
     let mut writes: HashMap<String, Vec<StateWrite>> = HashMap::new();
     for (file, facts) in model.files.iter().enumerate() {
         let ir: &'a FileIr = facts.ir;
+        // A local's keys, once: a table's fields are written many times (`self.a = …`), and a
+        // parameter's keys follow every caller.
+        let mut local_keys: HashMap<BindingId, Vec<String>> = HashMap::new();
         let mut record = |place: &'a Value, write: StateWrite| {
             if !may_be_asked(model, file, place) {
                 return;
             }
-            for key in place_keys(model, file, place, 0) {
+            let mut root = place;
+            let mut suffixes = Vec::new();
+            while let Value::Index(base, key) = root {
+                suffixes.push(key);
+                root = base;
+            }
+            let Value::Local(binding) = root else {
+                for key in place_keys(model, file, place, 0) {
+                    writes.entry(key).or_default().push(write);
+                }
+                return;
+            };
+            let roots = local_keys
+                .entry(*binding)
+                .or_insert_with(|| place_keys(model, file, root, 0));
+            for root_key in roots.iter() {
+                let mut key = root_key.clone();
+                for suffix in suffixes.iter().rev() {
+                    match suffix {
+                        Key::Name(field) => {
+                            key.push('.');
+                            key.push_str(field);
+                        }
+                        Key::Dynamic(_) => key.push_str("[]"),
+                    }
+                }
                 writes.entry(key).or_default().push(write);
             }
         };

@@ -282,10 +282,10 @@ impl<'a> Model<'a> {
     /// The module-state place `value` (in `file`) names, if it is one. Storage, its aliases,
     /// locals of one call, parameters and API objects are not module state.
     pub fn state_place(&self, file: usize, value: &'a Value) -> Option<StatePlace> {
-        if self.storage_path(file, value).is_some() {
-            return None;
-        }
-        self.state_place_at(file, value, 0)
+        // The place first: most values asked about are a function's own locals, which it
+        // rules out at once, and the storage question costs more.
+        let place = self.state_place_at(file, value, 0)?;
+        self.storage_path(file, value).is_none().then_some(place)
     }
 
     fn state_place_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<StatePlace> {
@@ -521,9 +521,9 @@ impl<'a> Model<'a> {
                 });
             }
             for (id, call) in ir.calls.iter().enumerate() {
-                let kind = match call.callee.global_path().as_deref() {
-                    Some(["table", "insert"]) => WriteKind::Insert,
-                    Some(["table", "remove"]) => WriteKind::Remove,
+                let kind = match table_function(&call.callee) {
+                    Some("insert") => WriteKind::Insert,
+                    Some("remove") => WriteKind::Remove,
                     _ => continue,
                 };
                 let Some(place) = call.args.first().and_then(|t| self.state_place(file, t)) else {
@@ -585,7 +585,7 @@ impl<'a> Model<'a> {
                 }
             }
             for call in &ir.calls {
-                if call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+                if table_function(&call.callee) == Some("insert")
                     && call.args.len() >= 2
                     && self.storage_path(file, &call.args[0]).is_some()
                 {
@@ -1539,6 +1539,16 @@ fn dynamic_keys<'a>(target: &'a Value, out: &mut Vec<&'a Value>) {
         if let Key::Dynamic(k) = key {
             out.push(k);
         }
+    }
+}
+
+/// `name` of a `table.<name>` callee (`insert`, `remove`), matched without building the path.
+fn table_function(callee: &Value) -> Option<&str> {
+    match callee {
+        Value::Index(base, Key::Name(name)) if matches!(base.as_ref(), Value::Global(t) if t == "table") => {
+            Some(name.as_str())
+        }
+        _ => None,
     }
 }
 

@@ -30,8 +30,7 @@ impl Rule for ReadOnlyApiWrite {
                 let Value::Index(base, Key::Name(attribute)) = &assign.target else {
                     continue;
                 };
-                let Some(class) = model.settled_kind(index, base).and_then(|s| s.kind.class())
-                else {
+                let Some(class) = model.kind(index, base).and_then(|k| k.class()) else {
                     continue;
                 };
                 // Only documented attributes: a missing one is FL402's, a method is not an
@@ -39,7 +38,11 @@ impl Rule for ReadOnlyApiWrite {
                 let Some(entry) = table.attribute(class, attribute) else {
                     continue;
                 };
-                if entry.write.is_some() || entry.read.is_none() {
+                // Only a kind every source agrees on; asked last, as it costs more.
+                if entry.write.is_some()
+                    || entry.read.is_none()
+                    || model.settled_kind(index, base).is_none()
+                {
                     continue;
                 }
                 let object = file.ir.describe(base);

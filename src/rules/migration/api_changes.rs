@@ -116,7 +116,8 @@ pub fn event_field(
 
 /// Whether some row names an event field called `field` (of any event, in any version).
 pub fn names_event_field(field: &str) -> bool {
-    static FIELDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    type Names = std::collections::HashSet<&'static str, foldhash::fast::FixedState>;
+    static FIELDS: OnceLock<Names> = OnceLock::new();
     FIELDS
         .get_or_init(|| {
             all()

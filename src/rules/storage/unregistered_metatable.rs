@@ -19,6 +19,15 @@ impl Rule for UnregisteredMetatable {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
+        // Findings lie at `setmetatable` calls of the files in scope: without one, there is
+        // nothing to judge (most units).
+        let sets_metatables =
+            unit.files.iter().enumerate().any(|(index, file)| {
+                unit.in_scope(index) && file.ir.calls.iter().any(is_setmetatable)
+            });
+        if !sets_metatables {
+            return;
+        }
         // Each `setmetatable` call whose table is saved, with the first place it is saved.
         let mut saved: BTreeMap<(usize, CallId), (usize, Span, String)> = BTreeMap::new();
         for (file_index, facts) in unit.files.iter().enumerate() {
@@ -199,14 +208,17 @@ fn restored_metatables(model: &Model) -> HashSet<String> {
     let mut restored = HashSet::new();
     for (file, facts) in model.files.iter().enumerate() {
         for call in &facts.ir.calls {
-            let contexts = model.contexts(FnRef {
-                file,
-                func: call.func,
-            });
+            let contexts = || {
+                model.contexts(FnRef {
+                    file,
+                    func: call.func,
+                })
+            };
             let metatable = if model.is_api(file, &call.callee, "script.register_metatable") {
+                let contexts = contexts();
                 let at_load = contexts.is_empty() || contexts.contains(&Context::Load);
                 call.args.get(1).filter(|_| at_load)
-            } else if is_setmetatable(call) && contexts.contains(&Context::OnLoad) {
+            } else if is_setmetatable(call) && contexts().contains(&Context::OnLoad) {
                 call.args.get(1)
             } else {
                 None
