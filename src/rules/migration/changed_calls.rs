@@ -61,6 +61,10 @@ pub fn changed_calls<'u>(unit: &'u UnitFacts<'u>) -> Vec<ChangedCall<'u>> {
             let Value::Index(object, Key::Name(method)) = &call.callee else {
                 continue;
             };
+            // Only these methods changed: the receiver's kind (costly) is asked for them alone.
+            if !matches!(method.as_str(), "print" | "spill_item_stack") {
+                continue;
+            }
             let Some(Kind::Class(class)) = unit.model.kind(index, object) else {
                 continue;
             };

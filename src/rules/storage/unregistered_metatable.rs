@@ -214,12 +214,18 @@ fn restored_metatables(model: &Model) -> HashSet<String> {
                     func: call.func,
                 })
             };
-            let metatable = if model.is_api(file, &call.callee, "script.register_metatable") {
+            // Both take the metatable second: a call with fewer arguments restores none (and
+            // need not be evaluated).
+            let metatable = if call.args.len() < 2 {
+                None
+            } else if is_setmetatable(call) {
+                call.args
+                    .get(1)
+                    .filter(|_| contexts().contains(&Context::OnLoad))
+            } else if model.is_api(file, &call.callee, "script.register_metatable") {
                 let contexts = contexts();
                 let at_load = contexts.is_empty() || contexts.contains(&Context::Load);
                 call.args.get(1).filter(|_| at_load)
-            } else if is_setmetatable(call) && contexts().contains(&Context::OnLoad) {
-                call.args.get(1)
             } else {
                 None
             };
