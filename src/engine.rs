@@ -623,9 +623,12 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
         .with_max_len(1)
         .map(|&f| {
             let work = &unit.files[f];
-            // A file on disk the memo holds, unchanged since: not read again.
+            // A file on disk the memo holds, unchanged since: not read again (unless it is now
+            // over the size limit, which only reading it reports).
             let on_disk = memo.and(on_disk(work)).and_then(|()| Stamp::of(&work.path));
-            if let Some(stamp) = on_disk {
+            let within_limit =
+                |stamp: &Stamp| stamp.len <= unit.config.limits.max_file_bytes as u64;
+            if let Some(stamp) = on_disk.filter(within_limit) {
                 let display = display_path_in(&work.path, cwd);
                 let memo = memo.expect("on_disk needs a memo");
                 if let Some((source, lossy, hash, analysis)) =
@@ -1489,6 +1492,24 @@ mod tests {
         assert_eq!(skipped(), 4, "only control.lua is taken from the memo");
         assert_eq!(edited, fresh());
         assert!(edited.iter().any(|d| d.contains("lib.lua")), "{edited:?}");
+
+        // A size limit below the files' sizes: reading them says so, and so does the memo.
+        let mut small = Config::default();
+        small.limits.max_file_bytes = 4;
+        let limited = |memo: Option<Arc<Memo>>| CheckOptions {
+            config: Some(Arc::new(small.clone())),
+            memo,
+            ..CheckOptions::default()
+        };
+        let too_large = shown(&check_paths(&paths, &limited(Some(memo.clone()))).unwrap());
+        assert_eq!(
+            too_large,
+            shown(&check_paths(&paths, &limited(None)).unwrap())
+        );
+        assert!(
+            too_large.iter().any(|d| d.contains("limit")),
+            "{too_large:?}"
+        );
 
         // Deleted: the unit no longer has it.
         std::fs::remove_file(&lib).unwrap();
