@@ -476,6 +476,8 @@ fn lsp_section(options: &Options, cold_corpus: &Path) -> Result<(), String> {
         Some(rel) => cold_corpus.join(rel),
         None => default_lsp_file(cold_corpus).ok_or("no control.lua for the LSP latency")?,
     };
+    // The machine may be shared: its load beside the latencies says how far to trust them.
+    let load_before = load_average();
     let lsp = crate::lsp_client::measure(&options.factolint, &lsp_file, options.edits)?;
     let lsp_rel = lsp_file.strip_prefix(cold_corpus).unwrap_or(&lsp_file);
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -547,7 +549,19 @@ fn lsp_section(options: &Options, cold_corpus: &Path) -> Result<(), String> {
             );
         }
     }
+    note_row(
+        "  load average (1, 5, 15 min)",
+        &format!("{load_before} before, {} after", load_average()),
+    );
     Ok(())
+}
+
+/// The system's load averages, as `/proc/loadavg` gives them ("?" where there is none).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn join(values: &[f64], decimals: usize) -> String {
