@@ -2,6 +2,10 @@
 //! sending `didChange` to receiving `publishDiagnostics` for the edited file (any debounce
 //! included).
 //!
+//! Two series of edits in one session: "undo", where every other edit undoes the one before
+//! (the server may answer those from memory), and "typing", where every edit is text never
+//! sent before (a name typed letter by letter), so each costs a full check.
+//!
 //!   factolint-bench lsp --factolint BIN --file LUA [--edits N]
 
 use lsp_server::{Message, Notification, Request, RequestId};
@@ -28,9 +32,11 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Latencies {
     /// `didOpen` to the first diagnostics of the file.
     pub open: Duration,
-    /// `didChange` to the diagnostics of that version, one per edit.
+    /// `didChange` to the diagnostics of that version, one per edit, each undone by the next.
     pub edits: Vec<Duration>,
-    /// Diagnostics on the file after the last edit.
+    /// The same for edits that never repeat an earlier text.
+    pub typing: Vec<Duration>,
+    /// Diagnostics on the file after the undo series.
     pub diagnostics: usize,
 }
 
@@ -51,24 +57,21 @@ pub fn main(args: &[String]) -> Result<(), String> {
         return Err("lsp: --factolint BIN and --file LUA are required".into());
     };
     let measured = measure(&factolint, &file, edits)?;
-    let (median, p90) = (
-        crate::report::percentile(&measured.edits, 50.0),
-        crate::report::percentile(&measured.edits, 90.0),
-    );
     println!(
-        "open {:.0} ms; {} edits: median {:.0} ms, p90 {:.0} ms; {} diagnostics",
+        "open {:.0} ms; {} diagnostics",
         ms(measured.open),
-        measured.edits.len(),
-        ms(median),
-        ms(p90),
         measured.diagnostics
     );
-    let each: Vec<String> = measured
-        .edits
-        .iter()
-        .map(|d| format!("{:.0}", ms(*d)))
-        .collect();
-    println!("each edit (ms): {}", each.join(" "));
+    for (series, edits) in [("undo", &measured.edits), ("typing", &measured.typing)] {
+        println!(
+            "{series}: {} edits: median {:.0} ms, p90 {:.0} ms",
+            edits.len(),
+            ms(crate::report::percentile(edits, 50.0)),
+            ms(crate::report::percentile(edits, 90.0)),
+        );
+        let each: Vec<String> = edits.iter().map(|d| format!("{:.0}", ms(*d))).collect();
+        println!("{series}: each edit (ms): {}", each.join(" "));
+    }
     Ok(())
 }
 
@@ -77,7 +80,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Starts `factolint lsp`, opens `file`, then sends `edits` full-text changes one after the
-/// other, each once the previous one's diagnostics arrived.
+/// other, each once the previous one's diagnostics arrived: first the undo series, then the
+/// typing series.
 pub fn measure(factolint: &Path, file: &Path, edits: usize) -> Result<Latencies, String> {
     let file = file
         .canonicalize()
@@ -99,31 +103,56 @@ pub fn measure(factolint: &Path, file: &Path, edits: usize) -> Result<Latencies,
     let (mut diagnostics, arrived) = server.diagnostics_for(&uri, 1)?;
     let open = arrived - started;
 
-    let mut latencies = Vec::with_capacity(edits);
-    for version in 2..2 + edits as i32 {
-        let edited = edit(&text, version);
-        let sent = Instant::now();
-        server.notify::<DidChangeTextDocument>(DidChangeTextDocumentParams {
-            text_document: VersionedTextDocumentIdentifier {
-                uri: uri.clone(),
-                version,
-            },
-            content_changes: vec![TextDocumentContentChangeEvent {
-                range: None,
-                range_length: None,
-                text: edited,
-            }],
-        })?;
-        let arrived;
-        (diagnostics, arrived) = server.diagnostics_for(&uri, version)?;
-        latencies.push(arrived - sent);
+    let mut version = 1;
+    let mut series = |server: &mut Server, texts: &mut dyn Iterator<Item = String>| {
+        let mut latencies = Vec::with_capacity(edits);
+        let mut diagnostics = 0;
+        for edited in texts.take(edits) {
+            version += 1;
+            let sent = Instant::now();
+            server.notify::<DidChangeTextDocument>(DidChangeTextDocumentParams {
+                text_document: VersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version,
+                },
+                content_changes: vec![TextDocumentContentChangeEvent {
+                    range: None,
+                    range_length: None,
+                    text: edited,
+                }],
+            })?;
+            let arrived;
+            (diagnostics, arrived) = server.diagnostics_for(&uri, version)?;
+            latencies.push(arrived - sent);
+        }
+        Ok::<_, String>((latencies, diagnostics))
+    };
+    let (undo, last) = series(&mut server, &mut (2..).map(|v| edit(&text, v)))?;
+    if edits > 0 {
+        diagnostics = last;
     }
+    let (typing, _) = series(&mut server, &mut (1..).map(|n| typed(&text, n)))?;
     server.stop();
     Ok(Latencies {
         open,
-        edits: latencies,
+        edits: undo,
+        typing,
         diagnostics,
     })
+}
+
+/// The text after `letters` letters of a new local's name were typed in the middle of the
+/// file: every call gives a text no other call gives, so nothing can be answered from memory.
+fn typed(text: &str, letters: usize) -> String {
+    let middle = text[..text.len() / 2].rfind('\n').map_or(0, |n| n + 1);
+    let name: String = (0..letters)
+        .map(|i| (b'a' + (i % 26) as u8) as char)
+        .collect();
+    format!(
+        "{}local typed_{name} = {letters}\n{}",
+        &text[..middle],
+        &text[middle..]
+    )
 }
 
 /// The text after edit number `version`: small edits of the kinds typing makes, each undone

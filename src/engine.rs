@@ -75,6 +75,8 @@ pub struct CheckOptions {
 pub struct Memo {
     files: std::sync::Mutex<HashMap<PathBuf, MemoEntry>>,
     results: std::sync::Mutex<VecDeque<(u128, stored::UnitResult)>>,
+    /// Files taken from the memo without reading them, their stamps unchanged.
+    reads_skipped: AtomicUsize,
 }
 
 /// How many units' findings a [`Memo`] keeps.
@@ -90,6 +92,62 @@ struct MemoEntry {
     hash: u128,
     nesting: u64,
     analysis: Arc<Analysis>,
+    /// The file as last read from the disk, while its stamp says it is unchanged there.
+    disk: Option<DiskCopy>,
+}
+
+/// A file read from the disk: what a check needs of it without reading it again.
+struct DiskCopy {
+    stamp: Stamp,
+    source: SourceFile,
+    lossy: bool,
+}
+
+/// What the file system says of a file without reading it: its modification and status-change
+/// times, size and identity. A file written again changes its times (the status-change time
+/// cannot be set back), so an unchanged stamp means unchanged bytes — when the stamp is older
+/// than the clock's step ([`Stamp::settled`]), as ruff and git trust theirs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    modified: std::time::SystemTime,
+    len: u64,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+/// How old a stamp must be before it is trusted: a file written twice within the file system's
+/// time resolution (two seconds on FAT) could keep its stamp.
+const STAMP_SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            modified: meta.modified().ok()?,
+            len: meta.len(),
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            #[cfg(unix)]
+            inode: (meta.dev(), meta.ino()),
+        })
+    }
+
+    /// Old enough that a later write would change it (see [`STAMP_SETTLED`]).
+    fn settled(&self) -> bool {
+        let now = std::time::SystemTime::now();
+        #[cfg(unix)]
+        let changed = std::time::UNIX_EPOCH
+            + std::time::Duration::new(self.changed.0.max(0) as u64, self.changed.1.max(0) as u32);
+        #[cfg(not(unix))]
+        let changed = self.modified;
+        [self.modified, changed]
+            .iter()
+            .all(|t| t.checked_add(STAMP_SETTLED).is_some_and(|t| t < now))
+    }
 }
 
 impl Memo {
@@ -104,9 +162,52 @@ impl Memo {
             hash,
             nesting,
             analysis,
+            disk: None,
         };
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(path.to_path_buf(), entry);
+    }
+
+    /// The file at `source.path` as read from the disk, with its analysis: until its stamp
+    /// changes, it is not read again ([`Memo::unchanged`]).
+    fn put_read(&self, stamp: Stamp, source: &SourceFile, lossy: bool, hash: u128, nesting: u64) {
+        if !stamp.settled() {
+            return;
+        }
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = files.get_mut(&source.path) {
+            if entry.hash == hash && entry.nesting == nesting {
+                entry.disk = Some(DiskCopy {
+                    stamp,
+                    source: source.clone(),
+                    lossy,
+                });
+            }
+        }
+    }
+
+    /// A file on disk whose stamp is the one it had when it was last read, shown as
+    /// `display`: its text, hash and analysis, without reading it.
+    fn unchanged(
+        &self,
+        path: &Path,
+        stamp: Stamp,
+        nesting: u64,
+        display: &str,
+    ) -> Option<(SourceFile, bool, u128, Arc<Analysis>)> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = files.get(path)?;
+        let disk = entry.disk.as_ref()?;
+        if disk.stamp != stamp || entry.nesting != nesting || disk.source.display != display {
+            return None;
+        }
+        self.reads_skipped.fetch_add(1, Ordering::Relaxed);
+        Some((
+            disk.source.clone(),
+            disk.lossy,
+            entry.hash,
+            entry.analysis.clone(),
+        ))
     }
 
     /// The findings kept for `key`, which become the most recently used: the text an editor
@@ -281,8 +382,8 @@ pub fn check_units(units: &[Unit], options: &CheckOptions) -> Report {
     };
     let files: usize = units.iter().map(|u| u.files.len()).sum();
     let report = match &options.workers {
-        Some(pool) => run(units, &read, &size, options, pool),
-        None => run(units, &read, &size, options, &workers(options, files)),
+        Some(pool) => run(units, &read, &size, true, options, pool),
+        None => run(units, &read, &size, true, options, &workers(options, files)),
     };
     rules::timing::report();
     report
@@ -311,8 +412,8 @@ pub fn check_source(path: &Path, bytes: &[u8], options: &CheckOptions) -> Report
     let size = |_: &WorkFile| bytes.len() as u64;
     let units = std::slice::from_ref(&unit);
     match &options.workers {
-        Some(pool) => run(units, &read, &size, options, pool),
-        None => run(units, &read, &size, options, &workers(options, 1)),
+        Some(pool) => run(units, &read, &size, false, options, pool),
+        None => run(units, &read, &size, false, options, &workers(options, 1)),
     }
 }
 
@@ -367,10 +468,12 @@ impl UnitOutcome {
     }
 }
 
+/// `disk`: `read` reads files from the disk, except overlays and files with their content.
 fn run(
     units: &[Unit],
     read: &Reader,
     size: &Sizer,
+    disk: bool,
     options: &CheckOptions,
     pool: &rayon::ThreadPool,
 ) -> Report {
@@ -400,6 +503,7 @@ fn run(
         cache: options.cache.as_deref(),
         memo: options.memo.as_deref(),
         cancel: options.cancel.as_ref(),
+        overlays: disk.then_some(&options.overlays),
     };
 
     type Finished = std::thread::Result<UnitOutcome>;
@@ -497,7 +601,14 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
         cache,
         memo,
         cancel,
+        overlays,
     } = *run;
+    // Whether a file is read from the disk (so a stamp tells whether it changed there).
+    let on_disk = |work: &WorkFile| {
+        overlays
+            .filter(|o| work.content.is_none() && !o.contains_key(&work.path))
+            .map(|_| ())
+    };
     let nesting = effective_max_nesting(&unit.config) as u64;
     let entry = cache.map(|cache| {
         let body = cache.load(unit_key(unit)).unwrap_or_default();
@@ -508,24 +619,44 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
     order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
     // half of the list, and the largest-first order is lost.
-    let mut loaded: Vec<(usize, SourceFile, ReadFile)> = order
+    #[allow(clippy::type_complexity)]
+    let mut loaded: Vec<(usize, SourceFile, ReadFile, Option<Stamp>)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&f| {
             let work = &unit.files[f];
+            // A file on disk the memo holds, unchanged since: not read again (unless it is now
+            // over the size limit, which only reading it reports).
+            let on_disk = memo.and(on_disk(work)).and_then(|()| Stamp::of(&work.path));
+            let within_limit =
+                |stamp: &Stamp| stamp.len <= unit.config.limits.max_file_bytes as u64;
+            if let Some(stamp) = on_disk.filter(within_limit) {
+                let display = display_path_in(&work.path, cwd);
+                let memo = memo.expect("on_disk needs a memo");
+                if let Some((source, lossy, hash, analysis)) =
+                    memo.unchanged(&work.path, stamp, nesting, &display)
+                {
+                    if let Some(progress) = progress {
+                        progress.files_parsed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let file = ReadFile {
+                        text: String::new(),
+                        lossy,
+                        hash: Some(hash),
+                        analysis: Some(analysis),
+                    };
+                    return (f, source, file, None);
+                }
+            }
             let hashed = cache.is_some() || memo.is_some();
             let mut file = read_file(work, &unit.config, read, hashed);
             if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
                 file.analysis = memo.get(&work.path, hash, nesting);
             }
-            if cache.is_none() && file.analysis.is_none() {
+            if cache.is_none() && memo.is_none() && file.analysis.is_none() {
                 // Nothing else to look in: analysed while the text is fresh in this core's
-                // cache.
-                let analysis = Arc::new(analyse(&file.text, &unit.config));
-                if let (Some(memo), Some(hash)) = (memo, file.hash) {
-                    memo.put(&work.path, hash, nesting, analysis.clone());
-                }
-                file.analysis = Some(analysis);
+                // cache. With a memo, not yet: the unit's findings may be remembered.
+                file.analysis = Some(Arc::new(analyse(&file.text, &unit.config)));
             }
             if let Some(progress) = progress {
                 progress.files_parsed.fetch_add(1, Ordering::Relaxed);
@@ -536,7 +667,15 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
                 display_path_in(&work.path, cwd),
                 std::mem::take(&mut file.text),
             );
-            (f, source, file)
+            // Kept with its analysis; one still to be worked out is kept once it is.
+            let mut unkept = None;
+            if let (Some(stamp), Some(memo), Some(hash)) = (on_disk, memo, file.hash) {
+                match file.analysis {
+                    Some(_) => memo.put_read(stamp, &source, file.lossy, hash, nesting),
+                    None => unkept = Some(stamp),
+                }
+            }
+            (f, source, file, unkept)
         })
         .collect();
     loaded.sort_by_key(|(f, ..)| *f);
@@ -544,7 +683,9 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
     let mut lossy = Vec::with_capacity(loaded.len() + 1);
     let mut hashes = Vec::with_capacity(loaded.len());
     let mut analyses = Vec::with_capacity(loaded.len());
-    for (_, source, file) in loaded {
+    let mut unkept = Vec::with_capacity(loaded.len());
+    for (_, source, file, stamp) in loaded {
+        unkept.push(stamp);
         sources.push(source);
         lossy.push(file.lossy);
         hashes.push(file.hash);
@@ -588,6 +729,9 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
                     };
                     if let (Some(memo), Some(hash)) = (memo, hashes[f]) {
                         memo.put(&unit.files[f].path, hash, nesting, analysis.clone());
+                        if let Some(stamp) = unkept[f] {
+                            memo.put_read(stamp, &sources[f], lossy[f], hash, nesting);
+                        }
                     }
                     (f, analysis, encoded)
                 })
@@ -716,6 +860,8 @@ struct RunShared<'a> {
     cache: Option<&'a Cache>,
     memo: Option<&'a Memo>,
     cancel: Option<&'a Cancel>,
+    /// Unsaved buffers read instead of the disk; `None` when no file is read from the disk.
+    overlays: Option<&'a HashMap<PathBuf, String>>,
 }
 
 fn offset_of_line_col(file: &SourceFile, line: usize, column: usize) -> usize {
@@ -1306,6 +1452,72 @@ mod tests {
         let report = check_paths(&paths, &running).unwrap();
         assert!(report.cancelled);
         assert!(report.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_memo_skips_reading_unchanged_files_and_notices_changed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        write_2_0_info(dir.path());
+        let (control, lib) = (dir.path().join("control.lua"), dir.path().join("lib.lua"));
+        std::fs::write(&control, "local lib = require('lib')\nstorage.x = lib\n").unwrap();
+        std::fs::write(&lib, "return 1\n").unwrap();
+        let written = std::fs::metadata(&lib).unwrap().modified().unwrap();
+        // A stamp younger than the clock's step is not trusted: wait until both are older.
+        std::thread::sleep(STAMP_SETTLED + std::time::Duration::from_millis(100));
+        let paths = [dir.path().to_path_buf()];
+        let memo = Arc::new(Memo::default());
+        let options = CheckOptions {
+            memo: Some(memo.clone()),
+            ..CheckOptions::default()
+        };
+        let fresh = || shown(&check_paths(&paths, &CheckOptions::default()).unwrap());
+        let skipped = || memo.reads_skipped.load(Ordering::Relaxed);
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), fresh());
+        assert_eq!(skipped(), 0);
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), fresh());
+        assert_eq!(skipped(), 2, "both files are unchanged");
+
+        // Open in an editor (an overlay): the buffer is read, never the disk's copy.
+        let overlaid = CheckOptions {
+            overlays: HashMap::from([(lib.clone(), "return {\n".to_string())]),
+            ..options.clone()
+        };
+        let report = shown(&check_paths(&paths, &overlaid).unwrap());
+        assert!(report.iter().any(|d| d.contains("lib.lua")), "{report:?}");
+        assert_eq!(skipped(), 3);
+
+        // Rewritten on disk with bytes of the same length and its modification time put back,
+        // as some tools do: the status-change time still moves, so it is read again.
+        std::fs::write(&lib, "return {\n").unwrap();
+        let file = std::fs::File::options().write(true).open(&lib).unwrap();
+        file.set_modified(written).unwrap();
+        drop(file);
+        let edited = shown(&check_paths(&paths, &options).unwrap());
+        assert_eq!(skipped(), 4, "only control.lua is taken from the memo");
+        assert_eq!(edited, fresh());
+        assert!(edited.iter().any(|d| d.contains("lib.lua")), "{edited:?}");
+
+        // A size limit below the files' sizes: reading them says so, and so does the memo.
+        let mut small = Config::default();
+        small.limits.max_file_bytes = 4;
+        let limited = |memo: Option<Arc<Memo>>| CheckOptions {
+            config: Some(Arc::new(small.clone())),
+            memo,
+            ..CheckOptions::default()
+        };
+        let too_large = shown(&check_paths(&paths, &limited(Some(memo.clone()))).unwrap());
+        assert_eq!(
+            too_large,
+            shown(&check_paths(&paths, &limited(None)).unwrap())
+        );
+        assert!(
+            too_large.iter().any(|d| d.contains("limit")),
+            "{too_large:?}"
+        );
+
+        // Deleted: the unit no longer has it.
+        std::fs::remove_file(&lib).unwrap();
+        assert_eq!(shown(&check_paths(&paths, &options).unwrap()), fresh());
     }
 
     #[test]

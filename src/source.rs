@@ -47,7 +47,7 @@ pub struct LineCol {
     pub column: usize,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// Absolute (or as-given) path on disk.
     pub path: PathBuf,

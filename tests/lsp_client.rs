@@ -496,6 +496,47 @@ fn editing_a_required_module_republishes_only_the_files_whose_findings_changed()
     assert_eq!(client.shutdown_and_exit(), 0);
 }
 
+/// Files that are not open are taken from memory while their stamps (times, size) are
+/// unchanged; one rewritten on disk with no notification from the editor is still read again.
+#[test]
+fn a_module_changed_on_disk_without_notice_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let control_text = "local lib = require(\"lib\")\n\nscript.on_init(function()\n  storage.depot = setmetatable({}, lib.Depot)\nend)\n";
+    let files = [
+        (
+            "info.json",
+            r#"{"name": "m", "version": "1.0.0", "factorio_version": "2.0"}"#,
+        ),
+        ("control.lua", control_text),
+        (
+            "lib.lua",
+            "local M = {}\nM.Depot = {}\nscript.register_metatable(\"depot\", M.Depot)\nreturn M\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    // Older than the clock's step, so the server trusts their stamps.
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut client = Client::start();
+    client.initialize();
+    let control_uri = client.open(&root.join("control.lua"), control_text);
+    client.diagnostics_for(&control_uri, "control.lua clean", |d| d.is_empty());
+    client.change(&control_uri, 2, &format!("{control_text}\n"));
+    client.diagnostics_for(&control_uri, "still clean", |d| d.is_empty());
+
+    std::fs::write(
+        root.join("lib.lua"),
+        "local M = {}\nM.Depot = {}\nreturn M\n",
+    )
+    .unwrap();
+    client.change(&control_uri, 3, control_text);
+    let found = client.diagnostics_for(&control_uri, "FL303 in control.lua", |d| !d.is_empty());
+    assert_eq!(found[0]["code"], "FL303");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
+
 /// The editor reports on its open files only, and rules skip the sites of the others: a file
 /// opened alone still shows exactly what `check` finds in it when checking its whole mod, the
 /// findings that other files' code puts there included.

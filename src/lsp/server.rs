@@ -2,7 +2,8 @@
 //!
 //! One thread handles every message in order and runs the checks itself (the engine uses
 //! its own worker pool). Edits are debounced: a burst of `didChange` becomes one check once
-//! the client has been quiet for the debounce interval; open and save check at once. A check
+//! the client has been quiet for the debounce interval (none by default: the messages queued
+//! so far are taken as one burst); open and save check at once. A check
 //! that an edit arriving meanwhile makes stale is cancelled and run again. Each file's
 //! analysis is kept between checks, so an edit re-parses only the edited file. Hover and code
 //! actions first finish any pending check, so they never answer from stale text.
@@ -36,9 +37,10 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Quiet time after the last edit before the buffer is checked: enough to take a burst of
-/// messages as one, short next to a check (an edit cancels a check that is running anyway).
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(10);
+/// Quiet time after the last edit before the buffer is checked: none. Every message already
+/// queued is taken before a check starts (a burst becomes one check), and an edit arriving
+/// during a check cancels it; waiting longer would only delay every answer.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::ZERO;
 
 /// Files whose change can alter the findings of every open Lua file under them.
 const PROJECT_FILES: &[&str] = &[crate::config::FILE_NAME, "info.json"];

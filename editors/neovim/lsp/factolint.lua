@@ -4,5 +4,5 @@ return {
   cmd = { "factolint", "lsp" },
   filetypes = { "lua" },
   root_markers = { "info.json", "control.lua", "factolint.toml", ".git" },
-  init_options = { debounceMs = 10 },
+  init_options = { debounceMs = 0 },
 }

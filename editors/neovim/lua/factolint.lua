@@ -18,7 +18,7 @@ M.defaults = {
   root_markers = { "info.json", "control.lua", "factolint.toml", ".git" },
   -- Passed to the server as initializationOptions; debounceMs is the pause after typing
   -- before the unsaved buffer is checked.
-  init_options = { debounceMs = 10 },
+  init_options = { debounceMs = 0 },
 }
 
 local function find_root(path, markers)

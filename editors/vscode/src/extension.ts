@@ -40,7 +40,7 @@ async function start(): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "lua" }],
     initializationOptions: {
-      debounceMs: settings.get<number>("debounceMs", 10),
+      debounceMs: settings.get<number>("debounceMs", 0),
     },
   };
   client = new LanguageClient("factolint", "factolint", serverOptions, clientOptions);
