@@ -403,8 +403,11 @@ fn run(
     type Finished = std::thread::Result<UnitOutcome>;
     let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
     let mut panicked = None;
+    let loading: Vec<UnitLoading> = units.iter().map(|_| UnitLoading::default()).collect();
     // The loop runs on the calling thread, outside the pool, so it may wait for a unit to
-    // finish without holding a worker.
+    // finish without holding a worker. Every file is its own task, and whichever task reads a
+    // unit's last file checks the unit there: no worker ever waits for another, so both cores
+    // stay busy while one checks a large unit and the other parses the next units' files.
     pool.in_place_scope(|scope| {
         let (done, finished) = std::sync::mpsc::channel::<(usize, Finished)>();
         let mut waiting = order.into_iter().peekable();
@@ -422,14 +425,33 @@ fn run(
                 waiting.next();
                 in_flight += 1;
                 in_flight_bytes += unit_bytes[u];
-                let done = done.clone();
-                let (unit, sizes, run) = (&units[u], &sizes[u], &run);
-                scope.spawn(move |_| {
+                let (unit, sizes, run, loading) = (&units[u], &sizes[u], &run, &loading[u]);
+                let files = largest_first(sizes);
+                if files.is_empty() {
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_one_unit(unit, sizes, read, run)
+                        finish_unit(unit, sizes, Vec::new(), run)
                     }));
                     let _ = done.send((u, outcome));
-                });
+                    continue;
+                }
+                loading.start(files.len());
+                for f in files {
+                    let done = done.clone();
+                    scope.spawn(move |_| {
+                        let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            load_file(unit, f, read, run)
+                        }));
+                        let Some(loaded) = loading.file_done(f, file) else {
+                            return;
+                        };
+                        let outcome = loaded.and_then(|loaded| {
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                finish_unit(unit, sizes, loaded, run)
+                            }))
+                        });
+                        let _ = done.send((u, outcome));
+                    });
+                }
             }
             if in_flight == 0 {
                 break;
@@ -484,10 +506,112 @@ fn run(
     report
 }
 
-/// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
-/// its findings need. With a cache, files whose bytes it knows are not parsed again, and a
-/// unit whose inputs are all unchanged is not checked again.
-fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) -> UnitOutcome {
+/// A file's indexes in a unit, largest first: one giant data file started last would finish
+/// alone on a single core.
+fn largest_first(sizes: &[u64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    order
+}
+
+/// A file as loaded: its source (with its line index) and what reading it gave.
+type LoadedFile = (SourceFile, ReadFile);
+
+/// A unit whose files are being loaded, each by its own task.
+#[derive(Default)]
+struct UnitLoading {
+    /// By file index; `None` until loaded (or when cancelled).
+    files: std::sync::Mutex<Vec<Option<LoadedFile>>>,
+    remaining: AtomicUsize,
+    /// The first panic of one of its files' tasks.
+    panic: std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>,
+}
+
+impl UnitLoading {
+    fn start(&self, files: usize) {
+        let mut slots = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        slots.clear();
+        slots.resize_with(files, || None);
+        self.remaining.store(files, Ordering::Release);
+    }
+
+    /// Records file `f`; for the last file of the unit, gives every file in order (or the
+    /// first panic).
+    fn file_done(
+        &self,
+        f: usize,
+        file: std::thread::Result<Option<LoadedFile>>,
+    ) -> Option<std::thread::Result<Vec<Option<LoadedFile>>>> {
+        match file {
+            Ok(file) => self.files.lock().unwrap_or_else(|e| e.into_inner())[f] = file,
+            Err(panic) => {
+                self.panic
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(panic);
+            }
+        }
+        if self.remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return None;
+        }
+        if let Some(panic) = self.panic.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Some(Err(panic));
+        }
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        Some(Ok(files))
+    }
+}
+
+/// Reads file `f` of a unit and, without a cache, parses and lowers it while its text is fresh
+/// in this core's cache. `None` when the run is cancelled.
+fn load_file(unit: &Unit, f: usize, read: &Reader, run: &RunShared) -> Option<LoadedFile> {
+    let RunShared {
+        cwd,
+        progress,
+        cache,
+        memo,
+        cancel,
+        ..
+    } = *run;
+    if cancelled(cancel) {
+        return None;
+    }
+    let nesting = effective_max_nesting(&unit.config) as u64;
+    let work = &unit.files[f];
+    let hashed = cache.is_some() || memo.is_some();
+    let mut file = read_file(work, &unit.config, read, hashed);
+    if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
+        file.analysis = memo.get(&work.path, hash, nesting);
+    }
+    if cache.is_none() && file.analysis.is_none() {
+        // Nothing else to look in: analysed while the text is fresh in this core's cache.
+        let analysis = Arc::new(analyse(&file.text, &unit.config));
+        if let (Some(memo), Some(hash)) = (memo, file.hash) {
+            memo.put(&work.path, hash, nesting, analysis.clone());
+        }
+        file.analysis = Some(analysis);
+    }
+    if let Some(progress) = progress {
+        progress.files_parsed.fetch_add(1, Ordering::Relaxed);
+    }
+    // The line index is built here too, in parallel.
+    let source = SourceFile::new(
+        work.path.clone(),
+        display_path_in(&work.path, cwd),
+        std::mem::take(&mut file.text),
+    );
+    Some((source, file))
+}
+
+/// Checks a unit whose files are loaded (in file order), and keeps only what its findings
+/// need. With a cache, files whose bytes it knows are not parsed again, and a unit whose inputs
+/// are all unchanged is not checked again.
+fn finish_unit(
+    unit: &Unit,
+    sizes: &[u64],
+    loaded: Vec<Option<LoadedFile>>,
+    run: &RunShared,
+) -> UnitOutcome {
     let RunShared {
         cwd,
         keep,
@@ -496,53 +620,20 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
         memo,
         cancel,
     } = *run;
+    if cancelled(cancel) || loaded.iter().any(Option::is_none) {
+        return UnitOutcome::cancelled();
+    }
     let nesting = effective_max_nesting(&unit.config) as u64;
     let entry = cache.map(|cache| {
         let body = cache.load(unit_key(unit)).unwrap_or_default();
         stored::StoredUnit::decode(body, nesting)
     });
-    // Largest files first, so one giant data file does not finish last on a single core.
-    let mut order: Vec<usize> = (0..unit.files.len()).collect();
-    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
-    // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
-    // half of the list, and the largest-first order is lost.
-    let mut loaded: Vec<(usize, SourceFile, ReadFile)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map(|&f| {
-            let work = &unit.files[f];
-            let hashed = cache.is_some() || memo.is_some();
-            let mut file = read_file(work, &unit.config, read, hashed);
-            if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
-                file.analysis = memo.get(&work.path, hash, nesting);
-            }
-            if cache.is_none() && file.analysis.is_none() {
-                // Nothing else to look in: analysed while the text is fresh in this core's
-                // cache.
-                let analysis = Arc::new(analyse(&file.text, &unit.config));
-                if let (Some(memo), Some(hash)) = (memo, file.hash) {
-                    memo.put(&work.path, hash, nesting, analysis.clone());
-                }
-                file.analysis = Some(analysis);
-            }
-            if let Some(progress) = progress {
-                progress.files_parsed.fetch_add(1, Ordering::Relaxed);
-            }
-            // The line index is built here too, in parallel.
-            let source = SourceFile::new(
-                work.path.clone(),
-                display_path_in(&work.path, cwd),
-                std::mem::take(&mut file.text),
-            );
-            (f, source, file)
-        })
-        .collect();
-    loaded.sort_by_key(|(f, ..)| *f);
+    let order = largest_first(sizes);
     let mut sources = Vec::with_capacity(loaded.len() + 1);
     let mut lossy = Vec::with_capacity(loaded.len() + 1);
     let mut hashes = Vec::with_capacity(loaded.len());
     let mut analyses = Vec::with_capacity(loaded.len());
-    for (_, source, file) in loaded {
+    for (source, file) in loaded.into_iter().flatten() {
         sources.push(source);
         lossy.push(file.lossy);
         hashes.push(file.hash);
