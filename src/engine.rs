@@ -509,8 +509,11 @@ fn run(
     type Finished = std::thread::Result<UnitOutcome>;
     let mut outcomes: Vec<Option<UnitOutcome>> = units.iter().map(|_| None).collect();
     let mut panicked = None;
+    let loading: Vec<UnitLoading> = units.iter().map(|_| UnitLoading::default()).collect();
     // The loop runs on the calling thread, outside the pool, so it may wait for a unit to
-    // finish without holding a worker.
+    // finish without holding a worker. Every file is its own task, and whichever task reads a
+    // unit's last file checks the unit there: no worker ever waits for another, so both cores
+    // stay busy while one checks a large unit and the other parses the next units' files.
     pool.in_place_scope(|scope| {
         let (done, finished) = std::sync::mpsc::channel::<(usize, Finished)>();
         let mut waiting = order.into_iter().peekable();
@@ -528,14 +531,33 @@ fn run(
                 waiting.next();
                 in_flight += 1;
                 in_flight_bytes += unit_bytes[u];
-                let done = done.clone();
-                let (unit, sizes, run) = (&units[u], &sizes[u], &run);
-                scope.spawn(move |_| {
+                let (unit, sizes, run, loading) = (&units[u], &sizes[u], &run, &loading[u]);
+                let files = largest_first(sizes);
+                if files.is_empty() {
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_one_unit(unit, sizes, read, run)
+                        finish_unit(unit, sizes, Vec::new(), run)
                     }));
                     let _ = done.send((u, outcome));
-                });
+                    continue;
+                }
+                loading.start(files.len());
+                for f in files {
+                    let done = done.clone();
+                    scope.spawn(move |_| {
+                        let file = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            load_file(unit, f, read, run)
+                        }));
+                        let Some(loaded) = loading.file_done(f, file) else {
+                            return;
+                        };
+                        let outcome = loaded.and_then(|loaded| {
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                finish_unit(unit, sizes, loaded, run)
+                            }))
+                        });
+                        let _ = done.send((u, outcome));
+                    });
+                }
             }
             if in_flight == 0 {
                 break;
@@ -590,10 +612,144 @@ fn run(
     report
 }
 
-/// Reads, parses and lowers a unit's files in parallel, checks the unit, and keeps only what
-/// its findings need. With a cache, files whose bytes it knows are not parsed again, and a
-/// unit whose inputs are all unchanged is not checked again.
-fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) -> UnitOutcome {
+/// A file's indexes in a unit, largest first: one giant data file started last would finish
+/// alone on a single core.
+fn largest_first(sizes: &[u64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    order
+}
+
+/// A file as loaded: its source (with its line index), what reading it gave, and the stamp of
+/// a file read from the disk whose analysis is still to be worked out (kept with it then).
+type LoadedFile = (SourceFile, ReadFile, Option<Stamp>);
+
+/// A unit whose files are being loaded, each by its own task.
+#[derive(Default)]
+struct UnitLoading {
+    /// By file index; `None` until loaded (or when cancelled).
+    files: std::sync::Mutex<Vec<Option<LoadedFile>>>,
+    remaining: AtomicUsize,
+    /// The first panic of one of its files' tasks.
+    panic: std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>,
+}
+
+impl UnitLoading {
+    fn start(&self, files: usize) {
+        let mut slots = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        slots.clear();
+        slots.resize_with(files, || None);
+        self.remaining.store(files, Ordering::Release);
+    }
+
+    /// Records file `f`; for the last file of the unit, gives every file in order (or the
+    /// first panic).
+    fn file_done(
+        &self,
+        f: usize,
+        file: std::thread::Result<Option<LoadedFile>>,
+    ) -> Option<std::thread::Result<Vec<Option<LoadedFile>>>> {
+        match file {
+            Ok(file) => self.files.lock().unwrap_or_else(|e| e.into_inner())[f] = file,
+            Err(panic) => {
+                self.panic
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(panic);
+            }
+        }
+        if self.remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return None;
+        }
+        if let Some(panic) = self.panic.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Some(Err(panic));
+        }
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        Some(Ok(files))
+    }
+}
+
+/// Reads file `f` of a unit and, without a cache, parses and lowers it while its text is fresh
+/// in this core's cache. `None` when the run is cancelled.
+fn load_file(unit: &Unit, f: usize, read: &Reader, run: &RunShared) -> Option<LoadedFile> {
+    let RunShared {
+        cwd,
+        progress,
+        cache,
+        memo,
+        cancel,
+        overlays,
+        ..
+    } = *run;
+    if cancelled(cancel) {
+        return None;
+    }
+    let nesting = effective_max_nesting(&unit.config) as u64;
+    let work = &unit.files[f];
+    // A file on disk the memo holds, unchanged since: not read again (unless it is now over
+    // the size limit, which only reading it reports).
+    let read_from_disk =
+        overlays.is_some_and(|o| work.content.is_none() && !o.contains_key(&work.path));
+    let on_disk = memo
+        .filter(|_| read_from_disk)
+        .and_then(|_| Stamp::of(&work.path));
+    let within_limit = |stamp: &Stamp| stamp.len <= unit.config.limits.max_file_bytes as u64;
+    if let (Some(stamp), Some(memo)) = (on_disk.filter(within_limit), memo) {
+        let display = display_path_in(&work.path, cwd);
+        if let Some((source, lossy, hash, analysis)) =
+            memo.unchanged(&work.path, stamp, nesting, &display)
+        {
+            if let Some(progress) = progress {
+                progress.files_parsed.fetch_add(1, Ordering::Relaxed);
+            }
+            let file = ReadFile {
+                text: String::new(),
+                lossy,
+                hash: Some(hash),
+                analysis: Some(analysis),
+            };
+            return Some((source, file, None));
+        }
+    }
+    let hashed = cache.is_some() || memo.is_some();
+    let mut file = read_file(work, &unit.config, read, hashed);
+    if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
+        file.analysis = memo.get(&work.path, hash, nesting);
+    }
+    if cache.is_none() && memo.is_none() && file.analysis.is_none() {
+        // Nothing else to look in: analysed while the text is fresh in this core's cache.
+        // With a memo, not yet: the unit's findings may be remembered.
+        file.analysis = Some(Arc::new(analyse(&file.text, &unit.config)));
+    }
+    if let Some(progress) = progress {
+        progress.files_parsed.fetch_add(1, Ordering::Relaxed);
+    }
+    // The line index is built here too, in parallel.
+    let source = SourceFile::new(
+        work.path.clone(),
+        display_path_in(&work.path, cwd),
+        std::mem::take(&mut file.text),
+    );
+    // Kept with its analysis; one still to be worked out is kept once it is.
+    let mut unkept = None;
+    if let (Some(stamp), Some(memo), Some(hash)) = (on_disk, memo, file.hash) {
+        match file.analysis {
+            Some(_) => memo.put_read(stamp, &source, file.lossy, hash, nesting),
+            None => unkept = Some(stamp),
+        }
+    }
+    Some((source, file, unkept))
+}
+
+/// Checks a unit whose files are loaded (in file order), and keeps only what its findings
+/// need. With a cache, files whose bytes it knows are not parsed again, and a unit whose inputs
+/// are all unchanged is not checked again.
+fn finish_unit(
+    unit: &Unit,
+    sizes: &[u64],
+    loaded: Vec<Option<LoadedFile>>,
+    run: &RunShared,
+) -> UnitOutcome {
     let RunShared {
         cwd,
         keep,
@@ -601,90 +757,23 @@ fn check_one_unit(unit: &Unit, sizes: &[u64], read: &Reader, run: &RunShared) ->
         cache,
         memo,
         cancel,
-        overlays,
+        overlays: _,
     } = *run;
-    // Whether a file is read from the disk (so a stamp tells whether it changed there).
-    let on_disk = |work: &WorkFile| {
-        overlays
-            .filter(|o| work.content.is_none() && !o.contains_key(&work.path))
-            .map(|_| ())
-    };
+    if cancelled(cancel) || loaded.iter().any(Option::is_none) {
+        return UnitOutcome::cancelled();
+    }
     let nesting = effective_max_nesting(&unit.config) as u64;
     let entry = cache.map(|cache| {
         let body = cache.load(unit_key(unit)).unwrap_or_default();
         stored::StoredUnit::decode(body, nesting)
     });
-    // Largest files first, so one giant data file does not finish last on a single core.
-    let mut order: Vec<usize> = (0..unit.files.len()).collect();
-    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
-    // One file per task (`with_max_len(1)`): rayon otherwise hands each worker a contiguous
-    // half of the list, and the largest-first order is lost.
-    #[allow(clippy::type_complexity)]
-    let mut loaded: Vec<(usize, SourceFile, ReadFile, Option<Stamp>)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map(|&f| {
-            let work = &unit.files[f];
-            // A file on disk the memo holds, unchanged since: not read again (unless it is now
-            // over the size limit, which only reading it reports).
-            let on_disk = memo.and(on_disk(work)).and_then(|()| Stamp::of(&work.path));
-            let within_limit =
-                |stamp: &Stamp| stamp.len <= unit.config.limits.max_file_bytes as u64;
-            if let Some(stamp) = on_disk.filter(within_limit) {
-                let display = display_path_in(&work.path, cwd);
-                let memo = memo.expect("on_disk needs a memo");
-                if let Some((source, lossy, hash, analysis)) =
-                    memo.unchanged(&work.path, stamp, nesting, &display)
-                {
-                    if let Some(progress) = progress {
-                        progress.files_parsed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let file = ReadFile {
-                        text: String::new(),
-                        lossy,
-                        hash: Some(hash),
-                        analysis: Some(analysis),
-                    };
-                    return (f, source, file, None);
-                }
-            }
-            let hashed = cache.is_some() || memo.is_some();
-            let mut file = read_file(work, &unit.config, read, hashed);
-            if let (None, Some(memo), Some(hash)) = (&file.analysis, memo, file.hash) {
-                file.analysis = memo.get(&work.path, hash, nesting);
-            }
-            if cache.is_none() && memo.is_none() && file.analysis.is_none() {
-                // Nothing else to look in: analysed while the text is fresh in this core's
-                // cache. With a memo, not yet: the unit's findings may be remembered.
-                file.analysis = Some(Arc::new(analyse(&file.text, &unit.config)));
-            }
-            if let Some(progress) = progress {
-                progress.files_parsed.fetch_add(1, Ordering::Relaxed);
-            }
-            // The line index is built here too, in parallel.
-            let source = SourceFile::new(
-                work.path.clone(),
-                display_path_in(&work.path, cwd),
-                std::mem::take(&mut file.text),
-            );
-            // Kept with its analysis; one still to be worked out is kept once it is.
-            let mut unkept = None;
-            if let (Some(stamp), Some(memo), Some(hash)) = (on_disk, memo, file.hash) {
-                match file.analysis {
-                    Some(_) => memo.put_read(stamp, &source, file.lossy, hash, nesting),
-                    None => unkept = Some(stamp),
-                }
-            }
-            (f, source, file, unkept)
-        })
-        .collect();
-    loaded.sort_by_key(|(f, ..)| *f);
+    let order = largest_first(sizes);
     let mut sources = Vec::with_capacity(loaded.len() + 1);
     let mut lossy = Vec::with_capacity(loaded.len() + 1);
     let mut hashes = Vec::with_capacity(loaded.len());
     let mut analyses = Vec::with_capacity(loaded.len());
     let mut unkept = Vec::with_capacity(loaded.len());
-    for (_, source, file, stamp) in loaded {
+    for (source, file, stamp) in loaded.into_iter().flatten() {
         unkept.push(stamp);
         sources.push(source);
         lossy.push(file.lossy);

@@ -72,6 +72,7 @@ pub fn discover_paths(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery
         options,
         configs: HashMap::new(),
         mod_dirs: HashMap::new(),
+        roots_of: HashMap::new(),
         broken: BTreeMap::new(),
         problems: Vec::new(),
         reported: BTreeMap::new(),
@@ -100,6 +101,9 @@ pub(super) struct Finder<'o> {
     configs: HashMap<PathBuf, Result<Arc<Config>, ConfigError>>,
     /// Folders and whether their info.json is a mod's.
     mod_dirs: HashMap<PathBuf, bool>,
+    /// Folders and the root around them ([`Finder::root_of`]): asked once per file, twice
+    /// per run, and most files share their folder.
+    roots_of: HashMap<PathBuf, Option<(PathBuf, RootKind)>>,
     /// Broken configuration files, with the roots they left unchecked.
     broken: BTreeMap<PathBuf, (ConfigError, BTreeSet<PathBuf>)>,
     problems: Vec<Problem>,
@@ -377,6 +381,15 @@ impl Finder<'_> {
     /// scenario). The search stops at a project boundary (a folder with factolint.toml or
     /// .git), so a stray control.lua far above the code never swallows it.
     fn root_of(&mut self, dir: &Path) -> Option<(PathBuf, RootKind)> {
+        if let Some(known) = self.roots_of.get(dir) {
+            return known.clone();
+        }
+        let found = self.find_root_of(dir);
+        self.roots_of.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    fn find_root_of(&mut self, dir: &Path) -> Option<(PathBuf, RootKind)> {
         for ancestor in dir.ancestors() {
             if self.is_mod_dir(ancestor) {
                 return Some((ancestor.to_path_buf(), RootKind::Mod));
