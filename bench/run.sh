@@ -10,8 +10,10 @@
 #     literal-data files factolint does not parse (RedMew's generated map presets);
 #   - warm: `factolint check` run again over the unchanged corpus, with its cache;
 #   - peak RSS and time over one and two copies of the whole corpus;
-#   - LSP: didChange → publishDiagnostics over 20 edits of a control.lua (FactorioAccess's in
-#     the real corpus), from a small LSP client.
+#   - LSP: didChange → publishDiagnostics on a control.lua (FactorioAccess's in the real
+#     corpus), from a small LSP client, in two series of EDITS edits: "typing" (every text new,
+#     so none is answered from memory; the targets are judged on it) and "undo" (each edit
+#     undone by the next).
 #
 # Settings: PAIRS (cold rounds, default 5), BASELINE (another factolint binary, say main's,
 # timed in the same cold rounds and its output compared), PARTS (some of cold,warm,memory,lsp), IGNORE (rules left out of every run, for example
