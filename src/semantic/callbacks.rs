@@ -578,12 +578,12 @@ impl<'a> Model<'a> {
         // A field of a table (`Event.core_events.load`) or a global given one constant.
         let values: Vec<(usize, &'a Value)> = match value {
             Value::Global(name) => self
-                .assigned_at(&format!("G:{name}"))
+                .assigned_to(self.path_of_global(name))
                 .map(<[_]>::to_vec)
                 .unwrap_or_default(),
             Value::Index(base, Key::Name(field)) => {
                 let mut values = Vec::new();
-                for origin in self.eval(file, base) {
+                for origin in self.origins(file, base) {
                     match origin {
                         Origin::Table { file: f, fields } => values.extend(
                             fields
@@ -592,7 +592,7 @@ impl<'a> Model<'a> {
                                 .map(|x| (f, &x.value)),
                         ),
                         Origin::Path(path) => values.extend(
-                            self.assigned_at(&format!("{path}.{field}"))
+                            self.assigned_to(self.field_path(path, field))
                                 .into_iter()
                                 .flatten()
                                 .copied(),

@@ -153,9 +153,10 @@ impl Registration {
     }
 }
 
-/// What a value can be, as far as the model can follow it.
+/// What a value can be, as far as the model can follow it. Inside the model a path is
+/// its interned [`PathId`]; rules see its key.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Origin<'a> {
+pub enum Origin<'a, P = String> {
     Func(FnRef),
     /// A table constructor written in the code.
     Table {
@@ -163,7 +164,7 @@ pub enum Origin<'a> {
         fields: &'a [TableField],
     },
     /// A place named by a path: `G:script.on_event` (a global), `3:17.events` (local 17 of file 3).
-    Path(String),
+    Path(P),
     /// Something from outside the unit: a core lualib or another mod (`event_handler.add_lib`).
     External(String),
 }
@@ -175,11 +176,13 @@ pub struct Model<'a> {
     /// The mod's name from info.json, for `require("__name__/...")`.
     mod_name: Option<String>,
     by_rel: FastMap<&'a str, usize>,
-    /// Assignments by target path key (`G:M.f`, `2:5.on_created`).
-    assigns_by_path: FastMap<String, Vec<(usize, &'a Value)>>,
-    /// Fields assigned into a table, by the table's path key: `function api.f()` and
-    /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s keys.
-    pub(super) fields_by_path: FastMap<String, Vec<(usize, &'a Key, &'a Value)>>,
+    /// Every path key met so far, interned (see [`PathTable`]).
+    paths: RefCell<PathTable>,
+    /// Assignments by target path (`G:M.f`, `2:5.on_created`).
+    assigns_by_path: FastMap<PathId, Vec<(usize, &'a Value)>>,
+    /// Fields assigned into a table, by the table's path: `function api.f()` and
+    /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s paths.
+    pub(super) fields_by_path: FastMap<PathId, Vec<(usize, &'a Key, &'a Value)>>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
@@ -231,6 +234,109 @@ pub(super) struct Answers {
     pub(super) storage_path_parts: RefCell<FastMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
+/// An interned path key (see [`path_key`]): evaluation follows paths one field at a time, so
+/// a path is named by its parent's id and the field, and its key is formatted once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathId(u32);
+
+/// The path keys of a unit. Ids and keys are one to one: `t["a.b"]` and `t.a.b` have the same
+/// key, so they are the same path, as they were when paths were compared by key.
+#[derive(Default)]
+struct PathTable {
+    keys: Vec<Box<str>>,
+    by_key: FastMap<Box<str>, PathId>,
+    /// Global and field names, numbered (owned, so that the model stays covariant in `'a`).
+    names: FastMap<Box<str>, u32>,
+    locals: FastMap<(usize, BindingId), PathId>,
+    globals: FastMap<u32, PathId>,
+    /// (parent, field name) to child; [`DYNAMIC_KEY`] for `[]`.
+    children: FastMap<(PathId, u32), PathId>,
+}
+
+/// The name number of a dynamic key in [`PathTable::children`].
+const DYNAMIC_KEY: u32 = u32::MAX;
+
+impl PathTable {
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(n) = self.names.get(name) {
+            return *n;
+        }
+        let n = self.names.len() as u32;
+        self.names.insert(name.into(), n);
+        n
+    }
+
+    fn key(&self, id: PathId) -> &str {
+        &self.keys[id.0 as usize]
+    }
+
+    fn find(&self, key: &str) -> Option<PathId> {
+        self.by_key.get(key).copied()
+    }
+
+    fn intern(&mut self, key: String) -> PathId {
+        if let Some(id) = self.by_key.get(key.as_str()) {
+            return *id;
+        }
+        let id = PathId(self.keys.len() as u32);
+        let key = key.into_boxed_str();
+        self.keys.push(key.clone());
+        self.by_key.insert(key, id);
+        id
+    }
+
+    fn local(&mut self, file: usize, binding: BindingId) -> PathId {
+        if let Some(id) = self.locals.get(&(file, binding)) {
+            return *id;
+        }
+        let id = self.intern(format!("{file}:{binding}"));
+        self.locals.insert((file, binding), id);
+        id
+    }
+
+    fn global(&mut self, name: &str) -> PathId {
+        let n = self.name(name);
+        if let Some(id) = self.globals.get(&n) {
+            return *id;
+        }
+        let id = self.intern(format!("G:{name}"));
+        self.globals.insert(n, id);
+        id
+    }
+
+    fn child(&mut self, parent: PathId, field: Option<&str>) -> PathId {
+        let n = field.map_or(DYNAMIC_KEY, |field| self.name(field));
+        if let Some(id) = self.children.get(&(parent, n)) {
+            return *id;
+        }
+        let parent_key = self.key(parent);
+        let key = match field {
+            Some(field) => format!("{parent_key}.{field}"),
+            None => format!("{parent_key}[]"),
+        };
+        let id = self.intern(key);
+        self.children.insert((parent, n), id);
+        id
+    }
+
+    /// The path of an assignment target (see [`path_key`]).
+    fn of(&mut self, file: usize, value: &Value) -> Option<PathId> {
+        match value {
+            Value::Local(binding) => Some(self.local(file, *binding)),
+            Value::Global(name) => Some(self.global(name)),
+            Value::Index(base, Key::Name(field)) => {
+                let base = self.of(file, base)?;
+                Some(self.child(base, Some(field)))
+            }
+            Value::Index(base, Key::Dynamic(_)) => {
+                let base = self.of(file, base)?;
+                Some(self.child(base, None))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
 #[derive(Default)]
 pub(super) struct ModClass<'a> {
@@ -250,6 +356,7 @@ impl<'a> Model<'a> {
             api: unit_api(files),
             mod_name: unit_name.map(str::to_string),
             by_rel,
+            paths: RefCell::default(),
             assigns_by_path: FastMap::default(),
             fields_by_path: FastMap::default(),
             exports: Vec::new(),
@@ -268,24 +375,25 @@ impl<'a> Model<'a> {
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
+        let paths = model.paths.get_mut();
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
-                if let Some(key) = path_key(i, &assign.target) {
+                if let Some(path) = paths.of(i, &assign.target) {
                     if let Some(ty) = &assign.annotation {
                         model
                             .annotated_paths
-                            .entry(key.clone())
+                            .entry(paths.key(path).to_string())
                             .or_default()
                             .push(ty);
                     }
                     model
                         .assigns_by_path
-                        .entry(key)
+                        .entry(path)
                         .or_default()
                         .push((i, &assign.value));
                 }
                 if let Value::Index(base, key) = &assign.target {
-                    if let Some(table) = path_key(i, base) {
+                    if let Some(table) = paths.of(i, base) {
                         let entry = (i, key, &assign.value);
                         model.fields_by_path.entry(table).or_default().push(entry);
                     }
@@ -341,10 +449,35 @@ impl<'a> Model<'a> {
 
     /// Everything `value` (in `file`) can be.
     pub fn eval(&self, file: usize, value: &'a Value) -> Vec<Origin<'a>> {
+        let origins = self.origins(file, value);
+        let paths = self.paths.borrow();
+        origins
+            .into_iter()
+            .map(|origin| match origin {
+                Origin::Func(f) => Origin::Func(f),
+                Origin::Table { file, fields } => Origin::Table { file, fields },
+                Origin::Path(path) => Origin::Path(paths.key(path).to_string()),
+                Origin::External(name) => Origin::External(name),
+            })
+            .collect()
+    }
+
+    /// [`Model::eval`] with interned paths.
+    pub(super) fn origins(&self, file: usize, value: &'a Value) -> Vec<Origin<'a, PathId>> {
         let mut out = Vec::new();
         let mut seen = FastSet::default();
         self.eval_into(file, value, 0, &mut seen, &mut out);
         out
+    }
+
+    /// The path `field` of `parent`.
+    pub(super) fn field_path(&self, parent: PathId, field: &'a str) -> PathId {
+        self.paths.borrow_mut().child(parent, Some(field))
+    }
+
+    /// The path of a global.
+    pub(super) fn path_of_global(&self, name: &'a str) -> PathId {
+        self.paths.borrow_mut().global(name)
     }
 
     fn eval_into(
@@ -353,13 +486,13 @@ impl<'a> Model<'a> {
         value: &'a Value,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
         if depth > MAX_DEPTH || !seen.insert((file, value as *const Value)) {
             return;
         }
         let ir = self.ir(file);
-        let push = |origin: Origin<'a>, out: &mut Vec<Origin<'a>>| {
+        let push = |origin: Origin<'a, PathId>, out: &mut Vec<Origin<'a, PathId>>| {
             if !out.contains(&origin) {
                 out.push(origin);
             }
@@ -368,9 +501,9 @@ impl<'a> Model<'a> {
             Value::Function(func) => push(Origin::Func(FnRef { file, func: *func }), out),
             Value::Table(fields) => push(Origin::Table { file, fields }, out),
             Value::Local(binding) => {
-                let key = format!("{file}:{binding}");
-                self.path_values(&key, depth, seen, out);
-                push(Origin::Path(key), out);
+                let path = self.paths.borrow_mut().local(file, *binding);
+                self.path_values(path, depth, seen, out);
+                push(Origin::Path(path), out);
                 let info = ir.binding(*binding);
                 for v in &info.values {
                     self.eval_into(file, v, depth + 1, seen, out);
@@ -407,9 +540,9 @@ impl<'a> Model<'a> {
                 }
             }
             Value::Global(name) => {
-                let key = format!("G:{name}");
-                self.path_values(&key, depth, seen, out);
-                push(Origin::Path(key), out);
+                let path = self.path_of_global(name);
+                self.path_values(path, depth, seen, out);
+                push(Origin::Path(path), out);
             }
             Value::Index(base, Key::Name(field)) => {
                 let mut bases = Vec::new();
@@ -463,17 +596,23 @@ impl<'a> Model<'a> {
 
     /// The values assigned to a path key (`G:M.f`, `2:5.entity`).
     pub fn assigned_at(&self, key: &str) -> Option<&[(usize, &'a Value)]> {
-        self.assigns_by_path.get(key).map(Vec::as_slice)
+        let path = self.paths.borrow().find(key)?;
+        self.assigned_to(path)
+    }
+
+    /// The values assigned to a path.
+    pub(super) fn assigned_to(&self, path: PathId) -> Option<&[(usize, &'a Value)]> {
+        self.assigns_by_path.get(&path).map(Vec::as_slice)
     }
 
     fn path_values(
         &self,
-        key: &str,
+        path: PathId,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
-        if let Some(values) = self.assigns_by_path.get(key) {
+        if let Some(values) = self.assigns_by_path.get(&path) {
             for (f, v) in values {
                 self.eval_into(*f, v, depth + 1, seen, out);
             }
@@ -482,17 +621,17 @@ impl<'a> Model<'a> {
 
     fn field(
         &self,
-        origin: Origin<'a>,
-        field: &str,
+        origin: Origin<'a, PathId>,
+        field: &'a str,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
         match origin {
             Origin::Path(path) => {
-                let key = format!("{path}.{field}");
-                self.path_values(&key, depth, seen, out);
-                let origin = Origin::Path(key);
+                let path = self.field_path(path, field);
+                self.path_values(path, depth, seen, out);
+                let origin = Origin::Path(path);
                 if !out.contains(&origin) {
                     out.push(origin);
                 }
@@ -521,7 +660,7 @@ impl<'a> Model<'a> {
             return known.clone();
         }
         let callees: Vec<FnRef> = self
-            .eval(file, callee)
+            .origins(file, callee)
             .into_iter()
             .filter_map(|o| match o {
                 Origin::Func(f) => Some(f),
@@ -561,7 +700,20 @@ impl<'a> Model<'a> {
         if let Some(names) = self.api_names_through_parameter(file, value) {
             return names;
         }
-        api_names_of(&self.eval(file, value))
+        self.api_names_of(&self.origins(file, value))
+    }
+
+    /// The API and library names among a value's origins: global paths and external modules.
+    fn api_names_of(&self, origins: &[Origin<PathId>]) -> Vec<String> {
+        let paths = self.paths.borrow();
+        origins
+            .iter()
+            .filter_map(|o| match o {
+                Origin::Path(p) => paths.key(*p).strip_prefix("G:").map(str::to_string),
+                Origin::External(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// `script.on_event` where `script` is a parameter its callers fill with the global
@@ -709,7 +861,7 @@ impl<'a> Model<'a> {
                 .calls
                 .iter()
                 .map(|call| {
-                    let origins = self.eval(file, &call.callee);
+                    let origins = self.origins(file, &call.callee);
                     let callees: Vec<FnRef> = origins
                         .iter()
                         .filter_map(|o| match o {
@@ -726,7 +878,7 @@ impl<'a> Model<'a> {
                         .callee
                         .global_path()
                         .is_none()
-                        .then(|| api_names_of(&origins));
+                        .then(|| self.api_names_of(&origins));
                     (callees, names)
                 })
                 .unzip();
@@ -892,7 +1044,7 @@ impl<'a> Model<'a> {
     /// The positional entries of a table value (following locals).
     fn table_items(&self, file: usize, value: &'a Value) -> Vec<&'a Value> {
         let mut items = Vec::new();
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             if let Origin::Table { fields, .. } = origin {
                 items.extend(fields.iter().filter(|f| f.key.is_none()).map(|f| &f.value));
             }
@@ -902,7 +1054,12 @@ impl<'a> Model<'a> {
 
     /// The fields of a lib table for `event_handler`: `events`, `on_nth_tick`, `on_init`, ….
     /// What `value.<field>` can be: `eval` of a field access the code never wrote out.
-    fn field_origins(&self, file: usize, value: &'a Value, field: &str) -> Vec<Origin<'a>> {
+    fn field_origins(
+        &self,
+        file: usize,
+        value: &'a Value,
+        field: &'a str,
+    ) -> Vec<Origin<'a, PathId>> {
         let mut seen = FastSet::default();
         let mut bases = Vec::new();
         self.eval_into(file, value, 0, &mut seen, &mut bases);
@@ -918,7 +1075,7 @@ impl<'a> Model<'a> {
         &self,
         file: usize,
         lib: &'a Value,
-        field: &str,
+        field: &'a str,
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
         self.field_origins(file, lib, field)
             .into_iter()
@@ -980,9 +1137,10 @@ impl<'a> Model<'a> {
                 self.literal_or_describe(file, &self.ir(file).binding(*b).values[0])
             }
             other => {
-                for origin in self.eval(file, other) {
+                for origin in self.origins(file, other) {
                     if let Origin::Path(p) = origin {
-                        if let Some(name) = p.strip_prefix("G:defines.events.") {
+                        let paths = self.paths.borrow();
+                        if let Some(name) = paths.key(p).strip_prefix("G:defines.events.") {
                             return (name.to_string(), true);
                         }
                     }
@@ -1014,7 +1172,7 @@ impl<'a> Model<'a> {
             _ => {}
         }
         // A local holding a list of events, or an alias of one id.
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             if let Origin::Table { file: f, fields } = origin {
                 let names: Vec<(String, bool)> = fields
                     .iter()
@@ -1258,18 +1416,6 @@ fn external_module_name(path: &str) -> String {
         return "event_handler".to_string();
     }
     path.to_string()
-}
-
-/// The API and library names among a value's origins: global paths and external modules.
-fn api_names_of(origins: &[Origin]) -> Vec<String> {
-    origins
-        .iter()
-        .filter_map(|o| match o {
-            Origin::Path(p) => p.strip_prefix("G:").map(str::to_string),
-            Origin::External(e) => Some(e.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A canonical key for an assignment target rooted at a local or a global. Every dynamic key

@@ -4,7 +4,7 @@
 //! and the `storage` places code reads and writes.
 
 use super::ir::*;
-use super::model::{CallRef, Context, FnRef, Model, Origin, RegKind, Registration};
+use super::model::{CallRef, Context, FnRef, Model, Origin, PathId, RegKind, Registration};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
 /// A call that turns handlers off: `script.on_event(id, nil)`, `script.on_nth_tick(n, nil)`,
@@ -35,7 +35,7 @@ impl<'a> Model<'a> {
     /// table a path names (`function api.f() end`, `t[defines.events.x] = f`).
     pub(super) fn origin_entries(
         &self,
-        origin: Origin<'a>,
+        origin: Origin<'a, PathId>,
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
         match origin {
             Origin::Table { file, fields } => fields
@@ -56,7 +56,7 @@ impl<'a> Model<'a> {
     /// The keyed entries of a table value, wherever they were written.
     pub fn table_entries(&self, file: usize, value: &'a Value) -> Vec<(usize, &'a Key, &'a Value)> {
         let mut entries = Vec::new();
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             for (f, key, value) in self.origin_entries(origin) {
                 if let Some(key) = key {
                     entries.push((f, key, value));
