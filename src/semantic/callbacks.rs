@@ -83,6 +83,33 @@ pub struct Dispatch {
     pub source: FnRef,
 }
 
+/// How functions kept in tables and closures run: worked out once the calls are linked (they
+/// depend on calls and registrations, not on contexts), for the model's contexts and the sure
+/// ones (see `lifecycle`).
+pub(super) struct TableDispatch {
+    /// See [`Model::closure_parameter_calls`].
+    pub closure_calls: HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+    pub stored: Vec<StoredCallback>,
+    /// Empty when nothing is stored.
+    pub dispatches: Vec<Dispatch>,
+}
+
+impl TableDispatch {
+    fn of(model: &Model) -> TableDispatch {
+        let stored = model.stored_callbacks();
+        let dispatches = if stored.is_empty() {
+            Vec::new()
+        } else {
+            model.dispatches()
+        };
+        TableDispatch {
+            closure_calls: model.closure_parameter_calls(),
+            stored,
+            dispatches,
+        }
+    }
+}
+
 /// A stored function a dispatch runs in a context.
 #[derive(Clone, Copy, Debug)]
 pub struct DispatchLink {
@@ -458,7 +485,9 @@ impl<'a> Model<'a> {
         if !entered || context.is_some_and(|(c, reached)| reached(f, c) && keys.is_empty()) {
             keys.push(PlaceKey::Unknown);
         }
-        keys.sort_by_key(|k| format!("{k:?}"));
+        if keys.len() > 1 {
+            keys.sort_by_cached_key(|k| format!("{k:?}"));
+        }
         keys.dedup();
         keys
     }
@@ -756,9 +785,20 @@ impl<'a> Model<'a> {
     /// the functions the mod's own dispatchers run, wherever a key may match (more contexts,
     /// fewer findings for rules that read these).
     pub(super) fn propagate_dispatched_contexts(&mut self) {
+        let table = TableDispatch::of(self);
+        self.spread_dispatched(&table);
+        self.table_dispatch = std::cell::OnceCell::from(table);
+    }
+
+    /// The unit's [`TableDispatch`] (worked out while the model is built).
+    pub(super) fn table_dispatch(&self) -> &TableDispatch {
+        self.table_dispatch.get_or_init(|| TableDispatch::of(self))
+    }
+
+    fn spread_dispatched(&mut self, table: &TableDispatch) {
         // What a closure runs by calling a parameter of the function that made it
         // (`Event.on_load(function() callback(…) end)`): the callers' functions.
-        let closure_calls = self.closure_parameter_calls();
+        let closure_calls = &table.closure_calls;
         if !closure_calls.is_empty() {
             let mut queue: VecDeque<(FnRef, Context)> = self
                 .reach
@@ -772,21 +812,17 @@ impl<'a> Model<'a> {
                 .collect();
             queue.make_contiguous().sort();
             let mut reach = std::mem::take(&mut self.reach);
-            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.spread_contexts(&mut reach, &mut queue, closure_calls);
             self.reach = reach;
         }
-        let stored = self.stored_callbacks();
-        if stored.is_empty() {
-            return;
-        }
-        let dispatches = self.dispatches();
-        if dispatches.is_empty() {
+        let (stored, dispatches) = (&table.stored, &table.dispatches);
+        if stored.is_empty() || dispatches.is_empty() {
             return;
         }
         loop {
             let links = {
                 let reached = |f: FnRef, c: Context| self.reach(f, c).is_some();
-                self.dispatch_links(&stored, &dispatches, &reached, false)
+                self.dispatch_links(stored, dispatches, &reached, false)
             };
             let mut queue = VecDeque::new();
             let mut added: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
@@ -823,7 +859,7 @@ impl<'a> Model<'a> {
                 }
             }
             let mut reach = std::mem::take(&mut self.reach);
-            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.spread_contexts(&mut reach, &mut queue, closure_calls);
             self.reach = reach;
         }
     }

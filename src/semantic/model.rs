@@ -185,12 +185,18 @@ pub struct Model<'a> {
     pub(super) fields_by_path: FastMap<PathId, Vec<(usize, &'a Key, &'a Value)>>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
+    /// Per file, per function: the calls made in its own body, in order.
+    pub(super) calls_in: Vec<Vec<Vec<CallId>>>,
+    /// `require` calls, by (file, call): a unit file, or an external module's name.
+    requires: FastMap<(usize, CallId), Result<usize, String>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// The reverse of `calls_from`: who calls each function, and where.
     pub calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// Edges of `calls_from` that only hand a function to a call (`helper(f)`): it may run
     /// now or be kept for later (see `lifecycle` for which ones surely run).
     pub callback_edges: HashSet<(CallRef, FnRef)>,
+    /// Functions kept in tables and run by dispatchers (see `callbacks`).
+    pub(super) table_dispatch: std::cell::OnceCell<super::callbacks::TableDispatch>,
     /// Lifecycle facts worked out on first use (see `lifecycle`).
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
@@ -360,9 +366,12 @@ impl<'a> Model<'a> {
             assigns_by_path: FastMap::default(),
             fields_by_path: FastMap::default(),
             exports: Vec::new(),
+            calls_in: Vec::with_capacity(files.len()),
+            requires: FastMap::default(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
             callback_edges: HashSet::new(),
+            table_dispatch: std::cell::OnceCell::new(),
             lifecycle: std::cell::OnceCell::new(),
             registrations: Vec::new(),
             reach: FastMap::default(),
@@ -399,7 +408,9 @@ impl<'a> Model<'a> {
                     }
                 }
             }
+            let mut calls_in = vec![Vec::new(); file.ir.functions.len()];
             for (id, call) in file.ir.calls.iter().enumerate() {
+                calls_in[call.func as usize].push(id as CallId);
                 for (position, arg) in call.args.iter().enumerate() {
                     if let Value::Local(binding) = arg {
                         model
@@ -410,6 +421,7 @@ impl<'a> Model<'a> {
                     }
                 }
             }
+            model.calls_in.push(calls_in);
             for class in &file.ir.classes {
                 let entry = model.classes.entry(class.name.as_str()).or_default();
                 entry.parents.extend(class.parents.iter());
@@ -432,6 +444,13 @@ impl<'a> Model<'a> {
                 .last()
                 .and_then(|r| r.first());
             model.exports.push(export);
+        }
+        for (i, file) in files.iter().enumerate() {
+            for (id, call) in file.ir.calls.iter().enumerate() {
+                if let Some(target) = model.require_target(i, call) {
+                    model.requires.insert((i, id as CallId), target);
+                }
+            }
         }
         model.link_calls();
         model.derive_wrapper_registrations();
@@ -553,14 +572,14 @@ impl<'a> Model<'a> {
             }
             Value::Call(call) => {
                 let call_info = ir.call(*call);
-                if let Some(target) = self.require_target(file, call_info) {
+                if let Some(target) = self.requires.get(&(file, *call)) {
                     match target {
                         Ok(module) => {
-                            if let Some(export) = self.exports[module] {
-                                self.eval_into(module, export, depth + 1, seen, out);
+                            if let Some(export) = self.exports[*module] {
+                                self.eval_into(*module, export, depth + 1, seen, out);
                             }
                         }
-                        Err(external) => push(Origin::External(external), out),
+                        Err(external) => push(Origin::External(external.clone()), out),
                     }
                     return;
                 }
@@ -930,6 +949,9 @@ impl<'a> Model<'a> {
                         && matches!(&call.callee, Value::Index(_, Key::Name(m)) if m == "gsub"));
                 if !names.iter().any(|n| stores_callback(n)) {
                     for (position, arg) in call.args.iter().enumerate() {
+                        if !matches!(arg, Value::Function(_) | Value::Local(_)) {
+                            continue;
+                        }
                         let runs_now = builtin_calls_back
                             || direct[file][id]
                                 .iter()
@@ -937,13 +959,11 @@ impl<'a> Model<'a> {
                         if !runs_now {
                             continue;
                         }
-                        if let Value::Function(_) | Value::Local(_) = arg {
-                            for callee in self.callees(file, arg) {
-                                if !direct[file][id].contains(&callee) {
-                                    callback_edges.insert((call_ref, callee));
-                                }
-                                edges.push((call_ref, callee));
+                        for callee in self.callees(file, arg) {
+                            if !direct[file][id].contains(&callee) {
+                                callback_edges.insert((call_ref, callee));
                             }
+                            edges.push((call_ref, callee));
                         }
                     }
                 }

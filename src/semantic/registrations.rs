@@ -326,27 +326,27 @@ impl<'a> Model<'a> {
             _ => false,
         };
         // Only the helper's own body: a closure it makes runs later.
-        ir.calls.iter().any(|call| {
-            if call.func != helper.func {
-                return false;
-            }
-            if is_param(&call.callee) {
-                return true;
-            }
-            let Some(handed_at) = call.args.iter().position(is_param) else {
-                return false;
-            };
-            let path = call.callee.global_path().unwrap_or_default();
-            match path.as_slice() {
-                ["pcall"] | ["xpcall"] | ["table", "sort"] => true,
-                // Kept in a table, or handed to code the model cannot see (which, like
-                // another mod's library, is taken to keep it): not run now.
-                _ => self
-                    .callees(helper.file, &call.callee)
-                    .iter()
-                    .any(|f| self.may_call_argument(*f, handed_at, depth + 1)),
-            }
-        })
+        self.calls_in[helper.file][helper.func as usize]
+            .iter()
+            .any(|id| {
+                let call = ir.call(*id);
+                if is_param(&call.callee) {
+                    return true;
+                }
+                let Some(handed_at) = call.args.iter().position(is_param) else {
+                    return false;
+                };
+                let path = call.callee.global_path().unwrap_or_default();
+                match path.as_slice() {
+                    ["pcall"] | ["xpcall"] | ["table", "sort"] => true,
+                    // Kept in a table, or handed to code the model cannot see (which, like
+                    // another mod's library, is taken to keep it): not run now.
+                    _ => self
+                        .callees(helper.file, &call.callee)
+                        .iter()
+                        .any(|f| self.may_call_argument(*f, handed_at, depth + 1)),
+                }
+            })
     }
 
     // ----- keys -----
