@@ -436,7 +436,8 @@ impl<'a> Model<'a> {
         }
         let mut keys = Vec::new();
         let mut entered = false;
-        for r in self.registrations.iter().filter(|r| r.handler == Some(f)) {
+        let registered = self.registrations_by_handler.get(&f).into_iter().flatten();
+        for r in registered.map(|i| &self.registrations[*i]) {
             let runs_in = registration_context(r.kind);
             if context.is_some_and(|(c, _)| runs_in != Some(c)) {
                 continue;

@@ -176,6 +176,8 @@ pub struct Model<'a> {
     /// The mod's name from info.json, for `require("__name__/...")`.
     mod_name: Option<String>,
     by_rel: FastMap<&'a str, usize>,
+    /// Cycle guards of finished evaluations, cleared for the next ones.
+    seen_sets: RefCell<Vec<FastSet<(usize, *const Value)>>>,
     /// Every path key met so far, interned (see [`PathTable`]).
     paths: RefCell<PathTable>,
     /// Assignments by target path (`G:M.f`, `2:5.on_created`).
@@ -194,12 +196,14 @@ pub struct Model<'a> {
     pub calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// Edges of `calls_from` that only hand a function to a call (`helper(f)`): it may run
     /// now or be kept for later (see `lifecycle` for which ones surely run).
-    pub callback_edges: HashSet<(CallRef, FnRef)>,
+    pub callback_edges: FastSet<(CallRef, FnRef)>,
     /// Functions kept in tables and run by dispatchers (see `callbacks`).
     pub(super) table_dispatch: std::cell::OnceCell<super::callbacks::TableDispatch>,
     /// Lifecycle facts worked out on first use (see `lifecycle`).
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
+    /// Indexes into `registrations` by handler, in order.
+    pub(super) registrations_by_handler: FastMap<FnRef, Vec<usize>>,
     /// Per function, per context: how it was first reached.
     pub(super) reach: FastMap<FnRef, [Option<Reach>; 8]>,
     /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
@@ -362,6 +366,7 @@ impl<'a> Model<'a> {
             api: unit_api(files),
             mod_name: unit_name.map(str::to_string),
             by_rel,
+            seen_sets: RefCell::default(),
             paths: RefCell::default(),
             assigns_by_path: FastMap::default(),
             fields_by_path: FastMap::default(),
@@ -370,10 +375,11 @@ impl<'a> Model<'a> {
             requires: FastMap::default(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
-            callback_edges: HashSet::new(),
+            callback_edges: FastSet::default(),
             table_dispatch: std::cell::OnceCell::new(),
             lifecycle: std::cell::OnceCell::new(),
             registrations: Vec::new(),
+            registrations_by_handler: FastMap::default(),
             reach: FastMap::default(),
             classes: FastMap::default(),
             aliases: FastMap::default(),
@@ -384,7 +390,7 @@ impl<'a> Model<'a> {
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
-        let paths = model.paths.get_mut();
+        let mut paths = PathTable::default();
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
                 if let Some(path) = paths.of(i, &assign.target) {
@@ -411,6 +417,9 @@ impl<'a> Model<'a> {
             let mut calls_in = vec![Vec::new(); file.ir.functions.len()];
             for (id, call) in file.ir.calls.iter().enumerate() {
                 calls_in[call.func as usize].push(id as CallId);
+                if let Some(target) = model.require_target(i, call) {
+                    model.requires.insert((i, id as CallId), target);
+                }
                 for (position, arg) in call.args.iter().enumerate() {
                     if let Value::Local(binding) = arg {
                         model
@@ -445,15 +454,15 @@ impl<'a> Model<'a> {
                 .and_then(|r| r.first());
             model.exports.push(export);
         }
-        for (i, file) in files.iter().enumerate() {
-            for (id, call) in file.ir.calls.iter().enumerate() {
-                if let Some(target) = model.require_target(i, call) {
-                    model.requires.insert((i, id as CallId), target);
-                }
-            }
-        }
+        model.paths = RefCell::new(paths);
         model.link_calls();
         model.derive_wrapper_registrations();
+        for (index, registration) in model.registrations.iter().enumerate() {
+            if let Some(handler) = registration.handler {
+                let entry = model.registrations_by_handler.entry(handler);
+                entry.or_default().push(index);
+            }
+        }
         model.propagate_contexts();
         model.propagate_dispatched_contexts();
         model.answers.complete = true;
@@ -484,9 +493,21 @@ impl<'a> Model<'a> {
     /// [`Model::eval`] with interned paths.
     pub(super) fn origins(&self, file: usize, value: &'a Value) -> Vec<Origin<'a, PathId>> {
         let mut out = Vec::new();
-        let mut seen = FastSet::default();
-        self.eval_into(file, value, 0, &mut seen, &mut out);
+        self.with_seen(|seen| self.eval_into(file, value, 0, seen, &mut out));
         out
+    }
+
+    /// Runs `f` with an empty cycle guard for an evaluation, one of those kept for reuse:
+    /// evaluations are many and small.
+    fn with_seen<R>(&self, f: impl FnOnce(&mut FastSet<(usize, *const Value)>) -> R) -> R {
+        let mut seen = self.seen_sets.borrow_mut().pop().unwrap_or_default();
+        let result = f(&mut seen);
+        // A large set costs more to clear than a new one.
+        if seen.capacity() <= 256 {
+            seen.clear();
+            self.seen_sets.borrow_mut().push(seen);
+        }
+        result
     }
 
     /// The path `field` of `parent`.
@@ -716,7 +737,7 @@ impl<'a> Model<'a> {
     }
 
     fn find_api_names(&self, file: usize, value: &'a Value) -> Vec<String> {
-        if let Some(names) = self.api_names_through_parameter(file, value) {
+        if let Some(names) = self.api_names_through_parameter(file, value, None) {
             return names;
         }
         self.api_names_of(&self.origins(file, value))
@@ -737,22 +758,46 @@ impl<'a> Model<'a> {
 
     /// `script.on_event` where `script` is a parameter its callers fill with the global
     /// (`function M.register(script) script.on_event(...) end; M.register(script)`).
-    fn api_names_through_parameter(&self, file: usize, value: &Value) -> Option<Vec<String>> {
+    /// `known_roots` keeps the roots of parameters while the call edges stay the same.
+    fn api_names_through_parameter(
+        &self,
+        file: usize,
+        value: &Value,
+        known_roots: Option<&mut FastMap<(usize, BindingId), Vec<String>>>,
+    ) -> Option<Vec<String>> {
+        let mut root = value;
+        while let Value::Index(base, Key::Name(_)) = root {
+            root = base;
+        }
+        let Value::Local(binding) = root else {
+            return None;
+        };
+        if std::ptr::eq(root, value) || self.ir(file).binding(*binding).kind != BindingKind::Param {
+            return None;
+        }
+        let find_roots = || {
+            let mut roots = Vec::new();
+            self.parameter_global_roots(file, *binding, 0, &mut roots);
+            roots
+        };
+        let found;
+        let roots = match known_roots {
+            Some(known) => known.entry((file, *binding)).or_insert_with(find_roots),
+            None => {
+                found = find_roots();
+                &found
+            }
+        };
+        if roots.is_empty() {
+            return None;
+        }
         let mut fields = Vec::new();
         let mut root = value;
         while let Value::Index(base, Key::Name(field)) = root {
             fields.push(field.as_str());
             root = base;
         }
-        let Value::Local(binding) = root else {
-            return None;
-        };
-        if fields.is_empty() {
-            return None;
-        }
         fields.reverse();
-        let mut roots = Vec::new();
-        self.parameter_global_roots(file, *binding, 0, &mut roots);
         let mut names: Vec<String> = roots
             .iter()
             .map(|root| format!("{root}.{}", fields.join(".")))
@@ -914,8 +959,9 @@ impl<'a> Model<'a> {
         evaluated: &[Vec<Option<Vec<String>>>],
     ) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
-        let mut callback_edges = HashSet::new();
+        let mut callback_edges = FastSet::default();
         let mut registrations = Vec::new();
+        let mut parameter_roots = FastMap::default();
         for (file, facts) in self.files.iter().enumerate() {
             for (id, call) in facts.ir.calls.iter().enumerate() {
                 let call_ref = CallRef {
@@ -930,7 +976,7 @@ impl<'a> Model<'a> {
                 // `direct_callees` made.
                 let names = match &evaluated[file][id] {
                     Some(evaluated) => self
-                        .api_names_through_parameter(file, &call.callee)
+                        .api_names_through_parameter(file, &call.callee, Some(&mut parameter_roots))
                         .unwrap_or_else(|| evaluated.clone()),
                     None => self.api_names(file, &call.callee),
                 };
@@ -1080,14 +1126,15 @@ impl<'a> Model<'a> {
         value: &'a Value,
         field: &'a str,
     ) -> Vec<Origin<'a, PathId>> {
-        let mut seen = FastSet::default();
-        let mut bases = Vec::new();
-        self.eval_into(file, value, 0, &mut seen, &mut bases);
-        let mut out = Vec::new();
-        for origin in bases {
-            self.field(origin, field, 1, &mut seen, &mut out);
-        }
-        out
+        self.with_seen(|seen| {
+            let mut bases = Vec::new();
+            self.eval_into(file, value, 0, seen, &mut bases);
+            let mut out = Vec::new();
+            for origin in bases {
+                self.field(origin, field, 1, seen, &mut out);
+            }
+            out
+        })
     }
 
     /// Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
