@@ -261,12 +261,26 @@ struct PathTable {
     globals: FastMap<u32, PathId>,
     /// (parent, field name) to child; [`DYNAMIC_KEY`] for `[]`.
     children: FastMap<(PathId, u32), PathId>,
+    /// Paths with a smaller id are assignment targets or parts of one (see [`Model::build`]).
+    assigned: u32,
 }
 
 /// The name number of a dynamic key in [`PathTable::children`].
 const DYNAMIC_KEY: u32 = u32::MAX;
 
 impl PathTable {
+    fn with_capacity(paths: usize) -> PathTable {
+        PathTable {
+            keys: Vec::with_capacity(paths),
+            by_key: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            names: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
+            locals: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
+            globals: FastMap::default(),
+            children: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            assigned: 0,
+        }
+    }
+
     fn name(&mut self, name: &str) -> u32 {
         if let Some(n) = self.names.get(name) {
             return *n;
@@ -390,7 +404,9 @@ impl<'a> Model<'a> {
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
-        let mut paths = PathTable::default();
+        let assigns: usize = files.iter().map(|f| f.ir.assigns.len()).sum();
+        let mut paths = PathTable::with_capacity(assigns * 2);
+        model.assigns_by_path.reserve(assigns);
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
                 if let Some(path) = paths.of(i, &assign.target) {
@@ -454,6 +470,7 @@ impl<'a> Model<'a> {
                 .and_then(|r| r.first());
             model.exports.push(export);
         }
+        paths.assigned = paths.keys.len() as u32;
         model.paths = RefCell::new(paths);
         model.link_calls();
         model.derive_wrapper_registrations();
@@ -508,6 +525,21 @@ impl<'a> Model<'a> {
             self.seen_sets.borrow_mut().push(seen);
         }
         result
+    }
+
+    /// Whether the code assigns to some part of a global path, so that it can hold functions;
+    /// `true` for any other value.
+    fn may_be_assigned(&self, value: &Value) -> bool {
+        let mut root = value;
+        while let Value::Index(base, Key::Name(_)) = root {
+            root = base;
+        }
+        let Value::Global(name) = root else {
+            return true;
+        };
+        let paths = self.paths.borrow();
+        let assigned = paths.names.get(name.as_str()).and_then(|n| paths.globals.get(n));
+        assigned.is_some_and(|id| id.0 < paths.assigned)
     }
 
     /// The path `field` of `parent`.
@@ -917,6 +949,9 @@ impl<'a> Model<'a> {
     /// One evaluation of each callee answers both: linking asks for the names next.
     #[allow(clippy::type_complexity)]
     fn direct_callees(&self) -> (Vec<Vec<Vec<FnRef>>>, Vec<Vec<Option<Vec<String>>>>) {
+        // Every callee is remembered, and arguments handed along after them: grown once.
+        let calls: usize = self.files.iter().map(|f| f.ir.calls.len()).sum();
+        self.answers.callees.borrow_mut().reserve(calls + calls / 2);
         let mut direct = Vec::with_capacity(self.files.len());
         let mut evaluated = Vec::with_capacity(self.files.len());
         for (file, facts) in self.files.iter().enumerate() {
@@ -925,6 +960,16 @@ impl<'a> Model<'a> {
                 .calls
                 .iter()
                 .map(|call| {
+                    if !self.may_be_assigned(&call.callee) {
+                        // `game.print`: no function can be found, and a global path is
+                        // named without evaluating.
+                        self.answers
+                            .callees
+                            .borrow_mut()
+                            .entry((file, &call.callee as *const Value))
+                            .or_default();
+                        return (Vec::new(), None);
+                    }
                     let origins = self.origins(file, &call.callee);
                     let callees: Vec<FnRef> = origins
                         .iter()
