@@ -126,6 +126,12 @@ const MAX_KEY_DEPTH: u32 = 8;
 /// At most this many places a dispatch's parameter keys are expanded into.
 const MAX_VARIANTS: usize = 16;
 
+/// The keys a parameter key stands for, shared by the functions handed along the same calls.
+type Keys = std::rc::Rc<[PlaceKey]>;
+
+/// One unknown key.
+const UNKNOWN: &[PlaceKey] = &[PlaceKey::Unknown];
+
 /// A place rooted at a parameter: resolved per caller.
 enum Rooted {
     Place(Place),
@@ -248,21 +254,18 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect();
-        let with_keys = |resolved: &[Vec<PlaceKey>]| -> Vec<Place> {
+        let with_keys = |resolved: &[Keys]| -> Vec<Place> {
             let mut slot = 0;
-            let choices: Vec<Vec<PlaceKey>> = place
+            let choices: Vec<&[PlaceKey]> = place
                 .keys
                 .iter()
                 .map(|key| match key {
                     PlaceKey::Param(binding, _) if self.param_index(storer, *binding).is_some() => {
                         slot += 1;
-                        resolved
-                            .get(slot - 1)
-                            .cloned()
-                            .unwrap_or_else(|| vec![PlaceKey::Unknown])
+                        resolved.get(slot - 1).map_or(UNKNOWN, |keys| &keys[..])
                     }
-                    PlaceKey::Param(..) => vec![PlaceKey::Unknown],
-                    other => vec![other.clone()],
+                    PlaceKey::Param(..) => UNKNOWN,
+                    other => std::slice::from_ref(other),
                 })
                 .collect();
             expand(&place.root, &choices)
@@ -287,9 +290,9 @@ impl<'a> Model<'a> {
                 }
             }
             Value::Function(_) | Value::Local(_) => {
-                let keys: Vec<Vec<PlaceKey>> = key_params
+                let keys: Vec<Keys> = key_params
                     .iter()
-                    .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0))
+                    .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0).into())
                     .collect();
                 let key = first_constant(&keys);
                 for function in self.callees(file, value) {
@@ -342,7 +345,7 @@ impl<'a> Model<'a> {
         index: usize,
         wanted: &[(usize, Vec<Step>)],
         depth: u32,
-    ) -> Vec<(FnRef, CallRef, Vec<Vec<PlaceKey>>)> {
+    ) -> Vec<(FnRef, CallRef, Vec<Keys>)> {
         let mut out = Vec::new();
         if depth > MAX_DEPTH {
             return out;
@@ -372,14 +375,14 @@ impl<'a> Model<'a> {
                                 here.push(None);
                                 forwarded.push((q, steps.clone()));
                             }
-                            arg => here.push(Some(self.value_keys(
+                            arg => here.push(Some(Keys::from(self.value_keys(
                                 call_ref.file,
                                 *caller,
                                 arg,
                                 steps,
                                 None,
                                 depth + 1,
-                            ))),
+                            )))),
                         }
                     }
                     for (function, outer, mut above) in
@@ -390,14 +393,14 @@ impl<'a> Model<'a> {
                             .iter()
                             .map(|k| match k {
                                 Some(known) => known.clone(),
-                                None => above.pop().unwrap_or_else(|| vec![PlaceKey::Unknown]),
+                                None => above.pop().unwrap_or_else(|| UNKNOWN.into()),
                             })
                             .collect();
                         out.push((function, outer, keys));
                     }
                 }
                 _ => {
-                    let keys: Vec<Vec<PlaceKey>> = wanted
+                    let keys: Vec<Keys> = wanted
                         .iter()
                         .map(|(i, steps)| {
                             self.value_keys(
@@ -408,6 +411,7 @@ impl<'a> Model<'a> {
                                 None,
                                 depth + 1,
                             )
+                            .into()
                         })
                         .collect();
                     for function in self.callees(call_ref.file, arg) {
@@ -1071,8 +1075,8 @@ impl<'a> Model<'a> {
 }
 
 /// The first constant among resolved keys.
-fn first_constant(keys: &[Vec<PlaceKey>]) -> Option<String> {
-    keys.iter().flatten().find_map(|k| match k {
+fn first_constant(keys: &[Keys]) -> Option<String> {
+    keys.iter().flat_map(|k| k.iter()).find_map(|k| match k {
         PlaceKey::Const(c) => Some(c.clone()),
         _ => None,
     })
@@ -1089,15 +1093,15 @@ fn is_event_name(key: &str) -> bool {
 }
 
 /// Every place the key choices make (the first `MAX_VARIANTS`; then one with unknown keys).
-fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
+fn expand<C: AsRef<[PlaceKey]>>(root: &str, choices: &[C]) -> Vec<Place> {
     let count = choices
         .iter()
-        .try_fold(1usize, |n, c| n.checked_mul(c.len().max(1)))
+        .try_fold(1usize, |n, c| n.checked_mul(c.as_ref().len().max(1)))
         .unwrap_or(usize::MAX);
     if count > MAX_VARIANTS {
         let keys = choices
             .iter()
-            .map(|c| match c.as_slice() {
+            .map(|c| match c.as_ref() {
                 [only] => only.clone(),
                 _ => PlaceKey::Unknown,
             })
@@ -1112,11 +1116,8 @@ fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
         keys: Vec::new(),
     }];
     for choice in choices {
-        let options: &[PlaceKey] = if choice.is_empty() {
-            &[PlaceKey::Unknown]
-        } else {
-            choice
-        };
+        let choice = choice.as_ref();
+        let options: &[PlaceKey] = if choice.is_empty() { UNKNOWN } else { choice };
         places = places
             .into_iter()
             .flat_map(|place| {

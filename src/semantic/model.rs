@@ -538,7 +538,10 @@ impl<'a> Model<'a> {
             return true;
         };
         let paths = self.paths.borrow();
-        let assigned = paths.names.get(name.as_str()).and_then(|n| paths.globals.get(n));
+        let assigned = paths
+            .names
+            .get(name.as_str())
+            .and_then(|n| paths.globals.get(n));
         assigned.is_some_and(|id| id.0 < paths.assigned)
     }
 
