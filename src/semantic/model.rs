@@ -11,6 +11,7 @@ use crate::semantic::FileFacts;
 use crate::source::Span;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 /// A function of the unit: file index (into the unit's files) and function id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -253,8 +254,9 @@ pub struct PathId(u32);
 /// key, so they are the same path, as they were when paths were compared by key.
 #[derive(Default)]
 struct PathTable {
-    keys: Vec<Box<str>>,
-    by_key: FastMap<Box<str>, PathId>,
+    /// Each key once, shared by the list and the map.
+    keys: Vec<Rc<str>>,
+    by_key: FastMap<Rc<str>, PathId>,
     /// Global and field names, numbered (owned, so that the model stays covariant in `'a`).
     names: FastMap<Box<str>, u32>,
     locals: FastMap<(usize, BindingId), PathId>,
@@ -303,8 +305,8 @@ impl PathTable {
             return *id;
         }
         let id = PathId(self.keys.len() as u32);
-        let key = key.into_boxed_str();
-        self.keys.push(key.clone());
+        let key: Rc<str> = key.into();
+        self.keys.push(Rc::clone(&key));
         self.by_key.insert(key, id);
         id
     }
@@ -333,11 +335,17 @@ impl PathTable {
         if let Some(id) = self.children.get(&(parent, n)) {
             return *id;
         }
+        // Put together by hand: most paths are new, and `format!` costs more than the copy.
         let parent_key = self.key(parent);
-        let key = match field {
-            Some(field) => format!("{parent_key}.{field}"),
-            None => format!("{parent_key}[]"),
-        };
+        let mut key = String::with_capacity(parent_key.len() + 2 + field.map_or(0, str::len));
+        key.push_str(parent_key);
+        match field {
+            Some(field) => {
+                key.push('.');
+                key.push_str(field);
+            }
+            None => key.push_str("[]"),
+        }
         let id = self.intern(key);
         self.children.insert((parent, n), id);
         id

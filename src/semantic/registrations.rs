@@ -336,16 +336,21 @@ impl<'a> Model<'a> {
                 let Some(handed_at) = call.args.iter().position(is_param) else {
                     return false;
                 };
-                let path = call.callee.global_path().unwrap_or_default();
-                match path.as_slice() {
-                    ["pcall"] | ["xpcall"] | ["table", "sort"] => true,
-                    // Kept in a table, or handed to code the model cannot see (which, like
-                    // another mod's library, is taken to keep it): not run now.
-                    _ => self
+                // `pcall`, `xpcall`, `table.sort`, matched without building the callee's path.
+                let calls_now = match &call.callee {
+                    Value::Global(name) => name == "pcall" || name == "xpcall",
+                    Value::Index(base, Key::Name(name)) => {
+                        name == "sort" && matches!(base.as_ref(), Value::Global(t) if t == "table")
+                    }
+                    _ => false,
+                };
+                // Otherwise kept in a table, or handed to code the model cannot see (which,
+                // like another mod's library, is taken to keep it): not run now.
+                calls_now
+                    || self
                         .callees(helper.file, &call.callee)
                         .iter()
-                        .any(|f| self.may_call_argument(*f, handed_at, depth + 1)),
-                }
+                        .any(|f| self.may_call_argument(*f, handed_at, depth + 1))
             })
     }
 
