@@ -464,9 +464,9 @@ impl Finder<'_> {
             }
             // Named files that a walk skips (ignored, excluded, hidden, or only on stdin).
             for path in named_in.remove(root).unwrap_or_default() {
-                if !files.contains_key(&path) {
-                    let file = self.work_file(path.clone(), root);
-                    files.insert(path, file);
+                if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(path.clone())
+                {
+                    slot.insert(self.work_file(path, root));
                 }
             }
             let files: Vec<WorkFile> = files.into_values().collect();
