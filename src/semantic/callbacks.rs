@@ -83,6 +83,33 @@ pub struct Dispatch {
     pub source: FnRef,
 }
 
+/// How functions kept in tables and closures run: worked out once the calls are linked (they
+/// depend on calls and registrations, not on contexts), for the model's contexts and the sure
+/// ones (see `lifecycle`).
+pub(super) struct TableDispatch {
+    /// See [`Model::closure_parameter_calls`].
+    pub closure_calls: HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+    pub stored: Vec<StoredCallback>,
+    /// Empty when nothing is stored.
+    pub dispatches: Vec<Dispatch>,
+}
+
+impl TableDispatch {
+    fn of(model: &Model) -> TableDispatch {
+        let stored = model.stored_callbacks();
+        let dispatches = if stored.is_empty() {
+            Vec::new()
+        } else {
+            model.dispatches()
+        };
+        TableDispatch {
+            closure_calls: model.closure_parameter_calls(),
+            stored,
+            dispatches,
+        }
+    }
+}
+
 /// A stored function a dispatch runs in a context.
 #[derive(Clone, Copy, Debug)]
 pub struct DispatchLink {
@@ -98,6 +125,12 @@ const MAX_KEY_DEPTH: u32 = 8;
 
 /// At most this many places a dispatch's parameter keys are expanded into.
 const MAX_VARIANTS: usize = 16;
+
+/// The keys a parameter key stands for, shared by the functions handed along the same calls.
+type Keys = std::rc::Rc<[PlaceKey]>;
+
+/// One unknown key.
+const UNKNOWN: &[PlaceKey] = &[PlaceKey::Unknown];
 
 /// A place rooted at a parameter: resolved per caller.
 enum Rooted {
@@ -221,21 +254,18 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect();
-        let with_keys = |resolved: &[Vec<PlaceKey>]| -> Vec<Place> {
+        let with_keys = |resolved: &[Keys]| -> Vec<Place> {
             let mut slot = 0;
-            let choices: Vec<Vec<PlaceKey>> = place
+            let choices: Vec<&[PlaceKey]> = place
                 .keys
                 .iter()
                 .map(|key| match key {
                     PlaceKey::Param(binding, _) if self.param_index(storer, *binding).is_some() => {
                         slot += 1;
-                        resolved
-                            .get(slot - 1)
-                            .cloned()
-                            .unwrap_or_else(|| vec![PlaceKey::Unknown])
+                        resolved.get(slot - 1).map_or(UNKNOWN, |keys| &keys[..])
                     }
-                    PlaceKey::Param(..) => vec![PlaceKey::Unknown],
-                    other => vec![other.clone()],
+                    PlaceKey::Param(..) => UNKNOWN,
+                    other => std::slice::from_ref(other),
                 })
                 .collect();
             expand(&place.root, &choices)
@@ -260,9 +290,9 @@ impl<'a> Model<'a> {
                 }
             }
             Value::Function(_) | Value::Local(_) => {
-                let keys: Vec<Vec<PlaceKey>> = key_params
+                let keys: Vec<Keys> = key_params
                     .iter()
-                    .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0))
+                    .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0).into())
                     .collect();
                 let key = first_constant(&keys);
                 for function in self.callees(file, value) {
@@ -315,7 +345,7 @@ impl<'a> Model<'a> {
         index: usize,
         wanted: &[(usize, Vec<Step>)],
         depth: u32,
-    ) -> Vec<(FnRef, CallRef, Vec<Vec<PlaceKey>>)> {
+    ) -> Vec<(FnRef, CallRef, Vec<Keys>)> {
         let mut out = Vec::new();
         if depth > MAX_DEPTH {
             return out;
@@ -345,14 +375,14 @@ impl<'a> Model<'a> {
                                 here.push(None);
                                 forwarded.push((q, steps.clone()));
                             }
-                            arg => here.push(Some(self.value_keys(
+                            arg => here.push(Some(Keys::from(self.value_keys(
                                 call_ref.file,
                                 *caller,
                                 arg,
                                 steps,
                                 None,
                                 depth + 1,
-                            ))),
+                            )))),
                         }
                     }
                     for (function, outer, mut above) in
@@ -363,14 +393,14 @@ impl<'a> Model<'a> {
                             .iter()
                             .map(|k| match k {
                                 Some(known) => known.clone(),
-                                None => above.pop().unwrap_or_else(|| vec![PlaceKey::Unknown]),
+                                None => above.pop().unwrap_or_else(|| UNKNOWN.into()),
                             })
                             .collect();
                         out.push((function, outer, keys));
                     }
                 }
                 _ => {
-                    let keys: Vec<Vec<PlaceKey>> = wanted
+                    let keys: Vec<Keys> = wanted
                         .iter()
                         .map(|(i, steps)| {
                             self.value_keys(
@@ -381,6 +411,7 @@ impl<'a> Model<'a> {
                                 None,
                                 depth + 1,
                             )
+                            .into()
                         })
                         .collect();
                     for function in self.callees(call_ref.file, arg) {
@@ -409,7 +440,8 @@ impl<'a> Model<'a> {
         }
         let mut keys = Vec::new();
         let mut entered = false;
-        for r in self.registrations.iter().filter(|r| r.handler == Some(f)) {
+        let registered = self.registrations_by_handler.get(&f).into_iter().flatten();
+        for r in registered.map(|i| &self.registrations[*i]) {
             let runs_in = registration_context(r.kind);
             if context.is_some_and(|(c, _)| runs_in != Some(c)) {
                 continue;
@@ -458,7 +490,9 @@ impl<'a> Model<'a> {
         if !entered || context.is_some_and(|(c, reached)| reached(f, c) && keys.is_empty()) {
             keys.push(PlaceKey::Unknown);
         }
-        keys.sort_by_key(|k| format!("{k:?}"));
+        if keys.len() > 1 {
+            keys.sort_by_cached_key(|k| format!("{k:?}"));
+        }
         keys.dedup();
         keys
     }
@@ -578,12 +612,12 @@ impl<'a> Model<'a> {
         // A field of a table (`Event.core_events.load`) or a global given one constant.
         let values: Vec<(usize, &'a Value)> = match value {
             Value::Global(name) => self
-                .assigned_at(&format!("G:{name}"))
+                .assigned_to(self.path_of_global(name))
                 .map(<[_]>::to_vec)
                 .unwrap_or_default(),
             Value::Index(base, Key::Name(field)) => {
                 let mut values = Vec::new();
-                for origin in self.eval(file, base) {
+                for origin in self.origins(file, base) {
                     match origin {
                         Origin::Table { file: f, fields } => values.extend(
                             fields
@@ -592,7 +626,7 @@ impl<'a> Model<'a> {
                                 .map(|x| (f, &x.value)),
                         ),
                         Origin::Path(path) => values.extend(
-                            self.assigned_at(&format!("{path}.{field}"))
+                            self.assigned_to(self.field_path(path, field))
                                 .into_iter()
                                 .flatten()
                                 .copied(),
@@ -756,9 +790,20 @@ impl<'a> Model<'a> {
     /// the functions the mod's own dispatchers run, wherever a key may match (more contexts,
     /// fewer findings for rules that read these).
     pub(super) fn propagate_dispatched_contexts(&mut self) {
+        let table = TableDispatch::of(self);
+        self.spread_dispatched(&table);
+        self.table_dispatch = std::cell::OnceCell::from(table);
+    }
+
+    /// The unit's [`TableDispatch`] (worked out while the model is built).
+    pub(super) fn table_dispatch(&self) -> &TableDispatch {
+        self.table_dispatch.get_or_init(|| TableDispatch::of(self))
+    }
+
+    fn spread_dispatched(&mut self, table: &TableDispatch) {
         // What a closure runs by calling a parameter of the function that made it
         // (`Event.on_load(function() callback(…) end)`): the callers' functions.
-        let closure_calls = self.closure_parameter_calls();
+        let closure_calls = &table.closure_calls;
         if !closure_calls.is_empty() {
             let mut queue: VecDeque<(FnRef, Context)> = self
                 .reach
@@ -772,21 +817,17 @@ impl<'a> Model<'a> {
                 .collect();
             queue.make_contiguous().sort();
             let mut reach = std::mem::take(&mut self.reach);
-            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.spread_contexts(&mut reach, &mut queue, closure_calls);
             self.reach = reach;
         }
-        let stored = self.stored_callbacks();
-        if stored.is_empty() {
-            return;
-        }
-        let dispatches = self.dispatches();
-        if dispatches.is_empty() {
+        let (stored, dispatches) = (&table.stored, &table.dispatches);
+        if stored.is_empty() || dispatches.is_empty() {
             return;
         }
         loop {
             let links = {
                 let reached = |f: FnRef, c: Context| self.reach(f, c).is_some();
-                self.dispatch_links(&stored, &dispatches, &reached, false)
+                self.dispatch_links(stored, dispatches, &reached, false)
             };
             let mut queue = VecDeque::new();
             let mut added: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
@@ -823,7 +864,7 @@ impl<'a> Model<'a> {
                 }
             }
             let mut reach = std::mem::take(&mut self.reach);
-            self.spread_contexts(&mut reach, &mut queue, &closure_calls);
+            self.spread_contexts(&mut reach, &mut queue, closure_calls);
             self.reach = reach;
         }
     }
@@ -1034,8 +1075,8 @@ impl<'a> Model<'a> {
 }
 
 /// The first constant among resolved keys.
-fn first_constant(keys: &[Vec<PlaceKey>]) -> Option<String> {
-    keys.iter().flatten().find_map(|k| match k {
+fn first_constant(keys: &[Keys]) -> Option<String> {
+    keys.iter().flat_map(|k| k.iter()).find_map(|k| match k {
         PlaceKey::Const(c) => Some(c.clone()),
         _ => None,
     })
@@ -1052,15 +1093,15 @@ fn is_event_name(key: &str) -> bool {
 }
 
 /// Every place the key choices make (the first `MAX_VARIANTS`; then one with unknown keys).
-fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
+fn expand<C: AsRef<[PlaceKey]>>(root: &str, choices: &[C]) -> Vec<Place> {
     let count = choices
         .iter()
-        .try_fold(1usize, |n, c| n.checked_mul(c.len().max(1)))
+        .try_fold(1usize, |n, c| n.checked_mul(c.as_ref().len().max(1)))
         .unwrap_or(usize::MAX);
     if count > MAX_VARIANTS {
         let keys = choices
             .iter()
-            .map(|c| match c.as_slice() {
+            .map(|c| match c.as_ref() {
                 [only] => only.clone(),
                 _ => PlaceKey::Unknown,
             })
@@ -1075,11 +1116,8 @@ fn expand(root: &str, choices: &[Vec<PlaceKey>]) -> Vec<Place> {
         keys: Vec::new(),
     }];
     for choice in choices {
-        let options: &[PlaceKey] = if choice.is_empty() {
-            &[PlaceKey::Unknown]
-        } else {
-            choice
-        };
+        let choice = choice.as_ref();
+        let options: &[PlaceKey] = if choice.is_empty() { UNKNOWN } else { choice };
         places = places
             .into_iter()
             .flat_map(|place| {

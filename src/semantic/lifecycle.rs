@@ -120,13 +120,14 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        let closure_calls = self.closure_parameter_calls();
-        self.spread(&mut reach, &mut queue, &closure_calls);
+        let table = self.table_dispatch();
+        let closure_calls = &table.closure_calls;
+        self.spread(&mut reach, &mut queue, closure_calls);
         // Handlers kept in tables and called by the mod's own dispatcher: once the
         // dispatcher's contexts are known, what it calls runs there too.
-        let stored = self.stored_callbacks();
+        let stored = &table.stored;
         if !stored.is_empty() {
-            let dispatches = self.dispatches();
+            let dispatches = &table.dispatches;
             loop {
                 let links = {
                     let reached = |f: FnRef, c: Context| {
@@ -134,7 +135,7 @@ impl<'a> Model<'a> {
                             .get(&f)
                             .is_some_and(|slots| slots[context_index(c)].is_some())
                     };
-                    self.dispatch_links(&stored, &dispatches, &reached, true)
+                    self.dispatch_links(stored, dispatches, &reached, true)
                 };
                 let mut added = false;
                 for link in links {
@@ -159,7 +160,7 @@ impl<'a> Model<'a> {
                 if !added {
                     break;
                 }
-                self.spread(&mut reach, &mut queue, &closure_calls);
+                self.spread(&mut reach, &mut queue, closure_calls);
             }
         }
         reach

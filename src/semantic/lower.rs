@@ -6,7 +6,7 @@ use super::model::FastMap;
 use crate::source::Span;
 use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
-use full_moon::tokenizer::{TokenReference, TokenType};
+use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
 use std::borrow::Cow;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
@@ -232,9 +232,9 @@ impl<'d> Lowerer<'d> {
                 self.expect_function_docs(local.expressions().iter().next(), tags);
                 let values = self.expr_list(local.expressions().iter());
                 let names: Vec<&'d TokenReference> = local.names().iter().collect();
+                let mut values = values.into_iter().map(|(v, _)| v);
                 for (i, name) in names.iter().enumerate() {
-                    let value = values.get(i).map(|(v, _)| v.clone());
-                    let id = self.declare(name, BindingKind::Local, value);
+                    let id = self.declare(name, BindingKind::Local, values.next());
                     if i == 0 {
                         self.ir.bindings[id as usize].annotation = declared_type(tags);
                     }
@@ -599,13 +599,12 @@ impl<'d> Lowerer<'d> {
 
     fn assignment(&mut self, assign: &'d ast::Assignment, tags: &'d [DocTag]) {
         self.expect_function_docs(assign.expressions().iter().next(), tags);
-        let values = self.expr_list(assign.expressions().iter());
+        let mut values = self.expr_list(assign.expressions().iter()).into_iter();
         for (i, var) in assign.variables().iter().enumerate() {
             let target = self.var(var, true);
             let (value, value_span) = values
-                .get(i)
-                .cloned()
-                .unwrap_or((Value::Nil, node_span(var)));
+                .next()
+                .unwrap_or_else(|| (Value::Nil, node_span(var)));
             let annotation = match &target {
                 _ if i > 0 => None,
                 // `---@class` names what a plain name holds, not a field (`M.__index = M`).
@@ -760,7 +759,7 @@ impl<'d> Lowerer<'d> {
                     self.mark_tested(rhs);
                 }
                 ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
-                    let is_nil = |e: &'d Expression| matches!(e, Expression::Symbol(t) if t.token().to_string() == "nil");
+                    let is_nil = |e: &'d Expression| matches!(e, Expression::Symbol(t) if symbol_of(t) == Some(Symbol::Nil));
                     if is_nil(rhs) {
                         self.mark_tested(lhs);
                     } else if is_nil(lhs) {
@@ -816,13 +815,13 @@ impl<'d> Lowerer<'d> {
             }
             Expression::FunctionCall(call) => self.function_call(call),
             Expression::TableConstructor(table) => self.table(table),
-            Expression::Number(token) => Value::Number(token.token().to_string()),
+            Expression::Number(token) => Value::Number(number_text(token)),
             Expression::String(token) => Value::Str(string_literal(token)),
-            Expression::Symbol(token) => match token.token().to_string().as_str() {
-                "nil" => Value::Nil,
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                "..." => Value::Vararg,
+            Expression::Symbol(token) => match symbol_of(token) {
+                Some(Symbol::Nil) => Value::Nil,
+                Some(Symbol::True) => Value::Bool(true),
+                Some(Symbol::False) => Value::Bool(false),
+                Some(Symbol::Ellipsis) => Value::Vararg,
                 _ => Value::Unknown,
             },
             Expression::Var(var) => self.var(var, false),
@@ -1120,6 +1119,22 @@ fn block_end(block: &ast::Block) -> usize {
 
 fn ends_in_return(block: &ast::Block) -> bool {
     matches!(block.last_stmt(), Some(ast::LastStmt::Return(_)))
+}
+
+/// The text of a number token, as written.
+fn number_text(token: &TokenReference) -> String {
+    match token.token().token_type() {
+        TokenType::Number { text } => text.as_str().to_string(),
+        _ => token.token().to_string(),
+    }
+}
+
+/// The symbol a token is (`nil`, `true`, `...`), read without rendering it.
+fn symbol_of(token: &TokenReference) -> Option<Symbol> {
+    match token.token().token_type() {
+        TokenType::Symbol { symbol } => Some(*symbol),
+        _ => None,
+    }
 }
 
 /// The contents of a string literal token, with the common escapes decoded.

@@ -11,6 +11,7 @@ use crate::semantic::FileFacts;
 use crate::source::Span;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 /// A function of the unit: file index (into the unit's files) and function id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,9 +154,10 @@ impl Registration {
     }
 }
 
-/// What a value can be, as far as the model can follow it.
+/// What a value can be, as far as the model can follow it. Inside the model a path is
+/// its interned [`PathId`]; rules see its key.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Origin<'a> {
+pub enum Origin<'a, P = String> {
     Func(FnRef),
     /// A table constructor written in the code.
     Table {
@@ -163,7 +165,7 @@ pub enum Origin<'a> {
         fields: &'a [TableField],
     },
     /// A place named by a path: `G:script.on_event` (a global), `3:17.events` (local 17 of file 3).
-    Path(String),
+    Path(P),
     /// Something from outside the unit: a core lualib or another mod (`event_handler.add_lib`).
     External(String),
 }
@@ -175,22 +177,34 @@ pub struct Model<'a> {
     /// The mod's name from info.json, for `require("__name__/...")`.
     mod_name: Option<String>,
     by_rel: FastMap<&'a str, usize>,
-    /// Assignments by target path key (`G:M.f`, `2:5.on_created`).
-    assigns_by_path: FastMap<String, Vec<(usize, &'a Value)>>,
-    /// Fields assigned into a table, by the table's path key: `function api.f()` and
-    /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s keys.
-    pub(super) fields_by_path: FastMap<String, Vec<(usize, &'a Key, &'a Value)>>,
+    /// Cycle guards of finished evaluations, cleared for the next ones.
+    seen_sets: RefCell<Vec<FastSet<(usize, *const Value)>>>,
+    /// Every path key met so far, interned (see [`PathTable`]).
+    paths: RefCell<PathTable>,
+    /// Assignments by target path (`G:M.f`, `2:5.on_created`).
+    assigns_by_path: FastMap<PathId, Vec<(usize, &'a Value)>>,
+    /// Fields assigned into a table, by the table's path: `function api.f()` and
+    /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s paths.
+    pub(super) fields_by_path: FastMap<PathId, Vec<(usize, &'a Key, &'a Value)>>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
+    /// Per file, per function: the calls made in its own body, in order.
+    pub(super) calls_in: Vec<Vec<Vec<CallId>>>,
+    /// `require` calls, by (file, call): a unit file, or an external module's name.
+    requires: FastMap<(usize, CallId), Result<usize, String>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// The reverse of `calls_from`: who calls each function, and where.
     pub calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
     /// Edges of `calls_from` that only hand a function to a call (`helper(f)`): it may run
     /// now or be kept for later (see `lifecycle` for which ones surely run).
-    pub callback_edges: HashSet<(CallRef, FnRef)>,
+    pub callback_edges: FastSet<(CallRef, FnRef)>,
+    /// Functions kept in tables and run by dispatchers (see `callbacks`).
+    pub(super) table_dispatch: std::cell::OnceCell<super::callbacks::TableDispatch>,
     /// Lifecycle facts worked out on first use (see `lifecycle`).
     pub(super) lifecycle: std::cell::OnceCell<super::lifecycle::Lifecycle>,
     pub registrations: Vec<Registration>,
+    /// Indexes into `registrations` by handler, in order.
+    pub(super) registrations_by_handler: FastMap<FnRef, Vec<usize>>,
     /// Per function, per context: how it was first reached.
     pub(super) reach: FastMap<FnRef, [Option<Reach>; 8]>,
     /// The mod's `---@class` declarations, merged across files as LuaLS merges them.
@@ -231,6 +245,130 @@ pub(super) struct Answers {
     pub(super) storage_path_parts: RefCell<FastMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
+/// An interned path key (see [`path_key`]): evaluation follows paths one field at a time, so
+/// a path is named by its parent's id and the field, and its key is formatted once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathId(u32);
+
+/// The path keys of a unit. Ids and keys are one to one: `t["a.b"]` and `t.a.b` have the same
+/// key, so they are the same path, as they were when paths were compared by key.
+#[derive(Default)]
+struct PathTable {
+    /// Each key once, shared by the list and the map.
+    keys: Vec<Rc<str>>,
+    by_key: FastMap<Rc<str>, PathId>,
+    /// Global and field names, numbered (owned, so that the model stays covariant in `'a`).
+    names: FastMap<Box<str>, u32>,
+    locals: FastMap<(usize, BindingId), PathId>,
+    globals: FastMap<u32, PathId>,
+    /// (parent, field name) to child; [`DYNAMIC_KEY`] for `[]`.
+    children: FastMap<(PathId, u32), PathId>,
+    /// Paths with a smaller id are assignment targets or parts of one (see [`Model::build`]).
+    assigned: u32,
+}
+
+/// The name number of a dynamic key in [`PathTable::children`].
+const DYNAMIC_KEY: u32 = u32::MAX;
+
+impl PathTable {
+    fn with_capacity(paths: usize) -> PathTable {
+        PathTable {
+            keys: Vec::with_capacity(paths),
+            by_key: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            names: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
+            locals: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
+            globals: FastMap::default(),
+            children: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            assigned: 0,
+        }
+    }
+
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(n) = self.names.get(name) {
+            return *n;
+        }
+        let n = self.names.len() as u32;
+        self.names.insert(name.into(), n);
+        n
+    }
+
+    fn key(&self, id: PathId) -> &str {
+        &self.keys[id.0 as usize]
+    }
+
+    fn find(&self, key: &str) -> Option<PathId> {
+        self.by_key.get(key).copied()
+    }
+
+    fn intern(&mut self, key: String) -> PathId {
+        if let Some(id) = self.by_key.get(key.as_str()) {
+            return *id;
+        }
+        let id = PathId(self.keys.len() as u32);
+        let key: Rc<str> = key.into();
+        self.keys.push(Rc::clone(&key));
+        self.by_key.insert(key, id);
+        id
+    }
+
+    fn local(&mut self, file: usize, binding: BindingId) -> PathId {
+        if let Some(id) = self.locals.get(&(file, binding)) {
+            return *id;
+        }
+        let id = self.intern(format!("{file}:{binding}"));
+        self.locals.insert((file, binding), id);
+        id
+    }
+
+    fn global(&mut self, name: &str) -> PathId {
+        let n = self.name(name);
+        if let Some(id) = self.globals.get(&n) {
+            return *id;
+        }
+        let id = self.intern(format!("G:{name}"));
+        self.globals.insert(n, id);
+        id
+    }
+
+    fn child(&mut self, parent: PathId, field: Option<&str>) -> PathId {
+        let n = field.map_or(DYNAMIC_KEY, |field| self.name(field));
+        if let Some(id) = self.children.get(&(parent, n)) {
+            return *id;
+        }
+        // Put together by hand: most paths are new, and `format!` costs more than the copy.
+        let parent_key = self.key(parent);
+        let mut key = String::with_capacity(parent_key.len() + 2 + field.map_or(0, str::len));
+        key.push_str(parent_key);
+        match field {
+            Some(field) => {
+                key.push('.');
+                key.push_str(field);
+            }
+            None => key.push_str("[]"),
+        }
+        let id = self.intern(key);
+        self.children.insert((parent, n), id);
+        id
+    }
+
+    /// The path of an assignment target (see [`path_key`]).
+    fn of(&mut self, file: usize, value: &Value) -> Option<PathId> {
+        match value {
+            Value::Local(binding) => Some(self.local(file, *binding)),
+            Value::Global(name) => Some(self.global(name)),
+            Value::Index(base, Key::Name(field)) => {
+                let base = self.of(file, base)?;
+                Some(self.child(base, Some(field)))
+            }
+            Value::Index(base, Key::Dynamic(_)) => {
+                let base = self.of(file, base)?;
+                Some(self.child(base, None))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
 #[derive(Default)]
 pub(super) struct ModClass<'a> {
@@ -250,14 +388,20 @@ impl<'a> Model<'a> {
             api: unit_api(files),
             mod_name: unit_name.map(str::to_string),
             by_rel,
+            seen_sets: RefCell::default(),
+            paths: RefCell::default(),
             assigns_by_path: FastMap::default(),
             fields_by_path: FastMap::default(),
             exports: Vec::new(),
+            calls_in: Vec::with_capacity(files.len()),
+            requires: FastMap::default(),
             calls_from: BTreeMap::new(),
             calls_to: BTreeMap::new(),
-            callback_edges: HashSet::new(),
+            callback_edges: FastSet::default(),
+            table_dispatch: std::cell::OnceCell::new(),
             lifecycle: std::cell::OnceCell::new(),
             registrations: Vec::new(),
+            registrations_by_handler: FastMap::default(),
             reach: FastMap::default(),
             classes: FastMap::default(),
             aliases: FastMap::default(),
@@ -268,30 +412,38 @@ impl<'a> Model<'a> {
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
+        let assigns: usize = files.iter().map(|f| f.ir.assigns.len()).sum();
+        let mut paths = PathTable::with_capacity(assigns * 2);
+        model.assigns_by_path.reserve(assigns);
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
-                if let Some(key) = path_key(i, &assign.target) {
+                if let Some(path) = paths.of(i, &assign.target) {
                     if let Some(ty) = &assign.annotation {
                         model
                             .annotated_paths
-                            .entry(key.clone())
+                            .entry(paths.key(path).to_string())
                             .or_default()
                             .push(ty);
                     }
                     model
                         .assigns_by_path
-                        .entry(key)
+                        .entry(path)
                         .or_default()
                         .push((i, &assign.value));
                 }
                 if let Value::Index(base, key) = &assign.target {
-                    if let Some(table) = path_key(i, base) {
+                    if let Some(table) = paths.of(i, base) {
                         let entry = (i, key, &assign.value);
                         model.fields_by_path.entry(table).or_default().push(entry);
                     }
                 }
             }
+            let mut calls_in = vec![Vec::new(); file.ir.functions.len()];
             for (id, call) in file.ir.calls.iter().enumerate() {
+                calls_in[call.func as usize].push(id as CallId);
+                if let Some(target) = model.require_target(i, call) {
+                    model.requires.insert((i, id as CallId), target);
+                }
                 for (position, arg) in call.args.iter().enumerate() {
                     if let Value::Local(binding) = arg {
                         model
@@ -302,6 +454,7 @@ impl<'a> Model<'a> {
                     }
                 }
             }
+            model.calls_in.push(calls_in);
             for class in &file.ir.classes {
                 let entry = model.classes.entry(class.name.as_str()).or_default();
                 entry.parents.extend(class.parents.iter());
@@ -325,8 +478,16 @@ impl<'a> Model<'a> {
                 .and_then(|r| r.first());
             model.exports.push(export);
         }
+        paths.assigned = paths.keys.len() as u32;
+        model.paths = RefCell::new(paths);
         model.link_calls();
         model.derive_wrapper_registrations();
+        for (index, registration) in model.registrations.iter().enumerate() {
+            if let Some(handler) = registration.handler {
+                let entry = model.registrations_by_handler.entry(handler);
+                entry.or_default().push(index);
+            }
+        }
         model.propagate_contexts();
         model.propagate_dispatched_contexts();
         model.answers.complete = true;
@@ -341,10 +502,65 @@ impl<'a> Model<'a> {
 
     /// Everything `value` (in `file`) can be.
     pub fn eval(&self, file: usize, value: &'a Value) -> Vec<Origin<'a>> {
+        let origins = self.origins(file, value);
+        let paths = self.paths.borrow();
+        origins
+            .into_iter()
+            .map(|origin| match origin {
+                Origin::Func(f) => Origin::Func(f),
+                Origin::Table { file, fields } => Origin::Table { file, fields },
+                Origin::Path(path) => Origin::Path(paths.key(path).to_string()),
+                Origin::External(name) => Origin::External(name),
+            })
+            .collect()
+    }
+
+    /// [`Model::eval`] with interned paths.
+    pub(super) fn origins(&self, file: usize, value: &'a Value) -> Vec<Origin<'a, PathId>> {
         let mut out = Vec::new();
-        let mut seen = FastSet::default();
-        self.eval_into(file, value, 0, &mut seen, &mut out);
+        self.with_seen(|seen| self.eval_into(file, value, 0, seen, &mut out));
         out
+    }
+
+    /// Runs `f` with an empty cycle guard for an evaluation, one of those kept for reuse:
+    /// evaluations are many and small.
+    fn with_seen<R>(&self, f: impl FnOnce(&mut FastSet<(usize, *const Value)>) -> R) -> R {
+        let mut seen = self.seen_sets.borrow_mut().pop().unwrap_or_default();
+        let result = f(&mut seen);
+        // A large set costs more to clear than a new one.
+        if seen.capacity() <= 256 {
+            seen.clear();
+            self.seen_sets.borrow_mut().push(seen);
+        }
+        result
+    }
+
+    /// Whether the code assigns to some part of a global path, so that it can hold functions;
+    /// `true` for any other value.
+    fn may_be_assigned(&self, value: &Value) -> bool {
+        let mut root = value;
+        while let Value::Index(base, Key::Name(_)) = root {
+            root = base;
+        }
+        let Value::Global(name) = root else {
+            return true;
+        };
+        let paths = self.paths.borrow();
+        let assigned = paths
+            .names
+            .get(name.as_str())
+            .and_then(|n| paths.globals.get(n));
+        assigned.is_some_and(|id| id.0 < paths.assigned)
+    }
+
+    /// The path `field` of `parent`.
+    pub(super) fn field_path(&self, parent: PathId, field: &'a str) -> PathId {
+        self.paths.borrow_mut().child(parent, Some(field))
+    }
+
+    /// The path of a global.
+    pub(super) fn path_of_global(&self, name: &'a str) -> PathId {
+        self.paths.borrow_mut().global(name)
     }
 
     fn eval_into(
@@ -353,13 +569,13 @@ impl<'a> Model<'a> {
         value: &'a Value,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
         if depth > MAX_DEPTH || !seen.insert((file, value as *const Value)) {
             return;
         }
         let ir = self.ir(file);
-        let push = |origin: Origin<'a>, out: &mut Vec<Origin<'a>>| {
+        let push = |origin: Origin<'a, PathId>, out: &mut Vec<Origin<'a, PathId>>| {
             if !out.contains(&origin) {
                 out.push(origin);
             }
@@ -368,9 +584,9 @@ impl<'a> Model<'a> {
             Value::Function(func) => push(Origin::Func(FnRef { file, func: *func }), out),
             Value::Table(fields) => push(Origin::Table { file, fields }, out),
             Value::Local(binding) => {
-                let key = format!("{file}:{binding}");
-                self.path_values(&key, depth, seen, out);
-                push(Origin::Path(key), out);
+                let path = self.paths.borrow_mut().local(file, *binding);
+                self.path_values(path, depth, seen, out);
+                push(Origin::Path(path), out);
                 let info = ir.binding(*binding);
                 for v in &info.values {
                     self.eval_into(file, v, depth + 1, seen, out);
@@ -407,9 +623,9 @@ impl<'a> Model<'a> {
                 }
             }
             Value::Global(name) => {
-                let key = format!("G:{name}");
-                self.path_values(&key, depth, seen, out);
-                push(Origin::Path(key), out);
+                let path = self.path_of_global(name);
+                self.path_values(path, depth, seen, out);
+                push(Origin::Path(path), out);
             }
             Value::Index(base, Key::Name(field)) => {
                 let mut bases = Vec::new();
@@ -420,14 +636,14 @@ impl<'a> Model<'a> {
             }
             Value::Call(call) => {
                 let call_info = ir.call(*call);
-                if let Some(target) = self.require_target(file, call_info) {
+                if let Some(target) = self.requires.get(&(file, *call)) {
                     match target {
                         Ok(module) => {
-                            if let Some(export) = self.exports[module] {
-                                self.eval_into(module, export, depth + 1, seen, out);
+                            if let Some(export) = self.exports[*module] {
+                                self.eval_into(*module, export, depth + 1, seen, out);
                             }
                         }
-                        Err(external) => push(Origin::External(external), out),
+                        Err(external) => push(Origin::External(external.clone()), out),
                     }
                     return;
                 }
@@ -463,17 +679,23 @@ impl<'a> Model<'a> {
 
     /// The values assigned to a path key (`G:M.f`, `2:5.entity`).
     pub fn assigned_at(&self, key: &str) -> Option<&[(usize, &'a Value)]> {
-        self.assigns_by_path.get(key).map(Vec::as_slice)
+        let path = self.paths.borrow().find(key)?;
+        self.assigned_to(path)
+    }
+
+    /// The values assigned to a path.
+    pub(super) fn assigned_to(&self, path: PathId) -> Option<&[(usize, &'a Value)]> {
+        self.assigns_by_path.get(&path).map(Vec::as_slice)
     }
 
     fn path_values(
         &self,
-        key: &str,
+        path: PathId,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
-        if let Some(values) = self.assigns_by_path.get(key) {
+        if let Some(values) = self.assigns_by_path.get(&path) {
             for (f, v) in values {
                 self.eval_into(*f, v, depth + 1, seen, out);
             }
@@ -482,17 +704,17 @@ impl<'a> Model<'a> {
 
     fn field(
         &self,
-        origin: Origin<'a>,
-        field: &str,
+        origin: Origin<'a, PathId>,
+        field: &'a str,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
-        out: &mut Vec<Origin<'a>>,
+        out: &mut Vec<Origin<'a, PathId>>,
     ) {
         match origin {
             Origin::Path(path) => {
-                let key = format!("{path}.{field}");
-                self.path_values(&key, depth, seen, out);
-                let origin = Origin::Path(key);
+                let path = self.field_path(path, field);
+                self.path_values(path, depth, seen, out);
+                let origin = Origin::Path(path);
                 if !out.contains(&origin) {
                     out.push(origin);
                 }
@@ -521,7 +743,7 @@ impl<'a> Model<'a> {
             return known.clone();
         }
         let callees: Vec<FnRef> = self
-            .eval(file, callee)
+            .origins(file, callee)
             .into_iter()
             .filter_map(|o| match o {
                 Origin::Func(f) => Some(f),
@@ -558,30 +780,67 @@ impl<'a> Model<'a> {
     }
 
     fn find_api_names(&self, file: usize, value: &'a Value) -> Vec<String> {
-        if let Some(names) = self.api_names_through_parameter(file, value) {
+        if let Some(names) = self.api_names_through_parameter(file, value, None) {
             return names;
         }
-        api_names_of(&self.eval(file, value))
+        self.api_names_of(&self.origins(file, value))
+    }
+
+    /// The API and library names among a value's origins: global paths and external modules.
+    fn api_names_of(&self, origins: &[Origin<PathId>]) -> Vec<String> {
+        let paths = self.paths.borrow();
+        origins
+            .iter()
+            .filter_map(|o| match o {
+                Origin::Path(p) => paths.key(*p).strip_prefix("G:").map(str::to_string),
+                Origin::External(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// `script.on_event` where `script` is a parameter its callers fill with the global
     /// (`function M.register(script) script.on_event(...) end; M.register(script)`).
-    fn api_names_through_parameter(&self, file: usize, value: &Value) -> Option<Vec<String>> {
+    /// `known_roots` keeps the roots of parameters while the call edges stay the same.
+    fn api_names_through_parameter(
+        &self,
+        file: usize,
+        value: &Value,
+        known_roots: Option<&mut FastMap<(usize, BindingId), Vec<String>>>,
+    ) -> Option<Vec<String>> {
+        let mut root = value;
+        while let Value::Index(base, Key::Name(_)) = root {
+            root = base;
+        }
+        let Value::Local(binding) = root else {
+            return None;
+        };
+        if std::ptr::eq(root, value) || self.ir(file).binding(*binding).kind != BindingKind::Param {
+            return None;
+        }
+        let find_roots = || {
+            let mut roots = Vec::new();
+            self.parameter_global_roots(file, *binding, 0, &mut roots);
+            roots
+        };
+        let found;
+        let roots = match known_roots {
+            Some(known) => known.entry((file, *binding)).or_insert_with(find_roots),
+            None => {
+                found = find_roots();
+                &found
+            }
+        };
+        if roots.is_empty() {
+            return None;
+        }
         let mut fields = Vec::new();
         let mut root = value;
         while let Value::Index(base, Key::Name(field)) = root {
             fields.push(field.as_str());
             root = base;
         }
-        let Value::Local(binding) = root else {
-            return None;
-        };
-        if fields.is_empty() {
-            return None;
-        }
         fields.reverse();
-        let mut roots = Vec::new();
-        self.parameter_global_roots(file, *binding, 0, &mut roots);
         let mut names: Vec<String> = roots
             .iter()
             .map(|root| format!("{root}.{}", fields.join(".")))
@@ -701,6 +960,9 @@ impl<'a> Model<'a> {
     /// One evaluation of each callee answers both: linking asks for the names next.
     #[allow(clippy::type_complexity)]
     fn direct_callees(&self) -> (Vec<Vec<Vec<FnRef>>>, Vec<Vec<Option<Vec<String>>>>) {
+        // Every callee is remembered, and arguments handed along after them: grown once.
+        let calls: usize = self.files.iter().map(|f| f.ir.calls.len()).sum();
+        self.answers.callees.borrow_mut().reserve(calls + calls / 2);
         let mut direct = Vec::with_capacity(self.files.len());
         let mut evaluated = Vec::with_capacity(self.files.len());
         for (file, facts) in self.files.iter().enumerate() {
@@ -709,7 +971,17 @@ impl<'a> Model<'a> {
                 .calls
                 .iter()
                 .map(|call| {
-                    let origins = self.eval(file, &call.callee);
+                    if !self.may_be_assigned(&call.callee) {
+                        // `game.print`: no function can be found, and a global path is
+                        // named without evaluating.
+                        self.answers
+                            .callees
+                            .borrow_mut()
+                            .entry((file, &call.callee as *const Value))
+                            .or_default();
+                        return (Vec::new(), None);
+                    }
+                    let origins = self.origins(file, &call.callee);
                     let callees: Vec<FnRef> = origins
                         .iter()
                         .filter_map(|o| match o {
@@ -726,7 +998,7 @@ impl<'a> Model<'a> {
                         .callee
                         .global_path()
                         .is_none()
-                        .then(|| api_names_of(&origins));
+                        .then(|| self.api_names_of(&origins));
                     (callees, names)
                 })
                 .unzip();
@@ -743,8 +1015,9 @@ impl<'a> Model<'a> {
         evaluated: &[Vec<Option<Vec<String>>>],
     ) {
         let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
-        let mut callback_edges = HashSet::new();
+        let mut callback_edges = FastSet::default();
         let mut registrations = Vec::new();
+        let mut parameter_roots = FastMap::default();
         for (file, facts) in self.files.iter().enumerate() {
             for (id, call) in facts.ir.calls.iter().enumerate() {
                 let call_ref = CallRef {
@@ -759,7 +1032,7 @@ impl<'a> Model<'a> {
                 // `direct_callees` made.
                 let names = match &evaluated[file][id] {
                     Some(evaluated) => self
-                        .api_names_through_parameter(file, &call.callee)
+                        .api_names_through_parameter(file, &call.callee, Some(&mut parameter_roots))
                         .unwrap_or_else(|| evaluated.clone()),
                     None => self.api_names(file, &call.callee),
                 };
@@ -778,6 +1051,9 @@ impl<'a> Model<'a> {
                         && matches!(&call.callee, Value::Index(_, Key::Name(m)) if m == "gsub"));
                 if !names.iter().any(|n| stores_callback(n)) {
                     for (position, arg) in call.args.iter().enumerate() {
+                        if !matches!(arg, Value::Function(_) | Value::Local(_)) {
+                            continue;
+                        }
                         let runs_now = builtin_calls_back
                             || direct[file][id]
                                 .iter()
@@ -785,13 +1061,11 @@ impl<'a> Model<'a> {
                         if !runs_now {
                             continue;
                         }
-                        if let Value::Function(_) | Value::Local(_) = arg {
-                            for callee in self.callees(file, arg) {
-                                if !direct[file][id].contains(&callee) {
-                                    callback_edges.insert((call_ref, callee));
-                                }
-                                edges.push((call_ref, callee));
+                        for callee in self.callees(file, arg) {
+                            if !direct[file][id].contains(&callee) {
+                                callback_edges.insert((call_ref, callee));
                             }
+                            edges.push((call_ref, callee));
                         }
                     }
                 }
@@ -892,7 +1166,7 @@ impl<'a> Model<'a> {
     /// The positional entries of a table value (following locals).
     fn table_items(&self, file: usize, value: &'a Value) -> Vec<&'a Value> {
         let mut items = Vec::new();
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             if let Origin::Table { fields, .. } = origin {
                 items.extend(fields.iter().filter(|f| f.key.is_none()).map(|f| &f.value));
             }
@@ -902,15 +1176,21 @@ impl<'a> Model<'a> {
 
     /// The fields of a lib table for `event_handler`: `events`, `on_nth_tick`, `on_init`, ….
     /// What `value.<field>` can be: `eval` of a field access the code never wrote out.
-    fn field_origins(&self, file: usize, value: &'a Value, field: &str) -> Vec<Origin<'a>> {
-        let mut seen = FastSet::default();
-        let mut bases = Vec::new();
-        self.eval_into(file, value, 0, &mut seen, &mut bases);
-        let mut out = Vec::new();
-        for origin in bases {
-            self.field(origin, field, 1, &mut seen, &mut out);
-        }
-        out
+    fn field_origins(
+        &self,
+        file: usize,
+        value: &'a Value,
+        field: &'a str,
+    ) -> Vec<Origin<'a, PathId>> {
+        self.with_seen(|seen| {
+            let mut bases = Vec::new();
+            self.eval_into(file, value, 0, seen, &mut bases);
+            let mut out = Vec::new();
+            for origin in bases {
+                self.field(origin, field, 1, seen, &mut out);
+            }
+            out
+        })
     }
 
     /// Entries of `lib.<field>`: (file, key, value), from constructors and `lib.events[k] = f`.
@@ -918,7 +1198,7 @@ impl<'a> Model<'a> {
         &self,
         file: usize,
         lib: &'a Value,
-        field: &str,
+        field: &'a str,
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
         self.field_origins(file, lib, field)
             .into_iter()
@@ -980,9 +1260,10 @@ impl<'a> Model<'a> {
                 self.literal_or_describe(file, &self.ir(file).binding(*b).values[0])
             }
             other => {
-                for origin in self.eval(file, other) {
+                for origin in self.origins(file, other) {
                     if let Origin::Path(p) = origin {
-                        if let Some(name) = p.strip_prefix("G:defines.events.") {
+                        let paths = self.paths.borrow();
+                        if let Some(name) = paths.key(p).strip_prefix("G:defines.events.") {
                             return (name.to_string(), true);
                         }
                     }
@@ -1014,7 +1295,7 @@ impl<'a> Model<'a> {
             _ => {}
         }
         // A local holding a list of events, or an alias of one id.
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             if let Origin::Table { file: f, fields } = origin {
                 let names: Vec<(String, bool)> = fields
                     .iter()
@@ -1258,18 +1539,6 @@ fn external_module_name(path: &str) -> String {
         return "event_handler".to_string();
     }
     path.to_string()
-}
-
-/// The API and library names among a value's origins: global paths and external modules.
-fn api_names_of(origins: &[Origin]) -> Vec<String> {
-    origins
-        .iter()
-        .filter_map(|o| match o {
-            Origin::Path(p) => p.strip_prefix("G:").map(str::to_string),
-            Origin::External(e) => Some(e.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A canonical key for an assignment target rooted at a local or a global. Every dynamic key

@@ -4,7 +4,7 @@
 //! and the `storage` places code reads and writes.
 
 use super::ir::*;
-use super::model::{CallRef, Context, FnRef, Model, Origin, RegKind, Registration};
+use super::model::{CallRef, Context, FnRef, Model, Origin, PathId, RegKind, Registration};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
 /// A call that turns handlers off: `script.on_event(id, nil)`, `script.on_nth_tick(n, nil)`,
@@ -35,7 +35,7 @@ impl<'a> Model<'a> {
     /// table a path names (`function api.f() end`, `t[defines.events.x] = f`).
     pub(super) fn origin_entries(
         &self,
-        origin: Origin<'a>,
+        origin: Origin<'a, PathId>,
     ) -> Vec<(usize, Option<&'a Key>, &'a Value)> {
         match origin {
             Origin::Table { file, fields } => fields
@@ -56,7 +56,7 @@ impl<'a> Model<'a> {
     /// The keyed entries of a table value, wherever they were written.
     pub fn table_entries(&self, file: usize, value: &'a Value) -> Vec<(usize, &'a Key, &'a Value)> {
         let mut entries = Vec::new();
-        for origin in self.eval(file, value) {
+        for origin in self.origins(file, value) {
             for (f, key, value) in self.origin_entries(origin) {
                 if let Some(key) = key {
                     entries.push((f, key, value));
@@ -326,27 +326,32 @@ impl<'a> Model<'a> {
             _ => false,
         };
         // Only the helper's own body: a closure it makes runs later.
-        ir.calls.iter().any(|call| {
-            if call.func != helper.func {
-                return false;
-            }
-            if is_param(&call.callee) {
-                return true;
-            }
-            let Some(handed_at) = call.args.iter().position(is_param) else {
-                return false;
-            };
-            let path = call.callee.global_path().unwrap_or_default();
-            match path.as_slice() {
-                ["pcall"] | ["xpcall"] | ["table", "sort"] => true,
-                // Kept in a table, or handed to code the model cannot see (which, like
-                // another mod's library, is taken to keep it): not run now.
-                _ => self
-                    .callees(helper.file, &call.callee)
-                    .iter()
-                    .any(|f| self.may_call_argument(*f, handed_at, depth + 1)),
-            }
-        })
+        self.calls_in[helper.file][helper.func as usize]
+            .iter()
+            .any(|id| {
+                let call = ir.call(*id);
+                if is_param(&call.callee) {
+                    return true;
+                }
+                let Some(handed_at) = call.args.iter().position(is_param) else {
+                    return false;
+                };
+                // `pcall`, `xpcall`, `table.sort`, matched without building the callee's path.
+                let calls_now = match &call.callee {
+                    Value::Global(name) => name == "pcall" || name == "xpcall",
+                    Value::Index(base, Key::Name(name)) => {
+                        name == "sort" && matches!(base.as_ref(), Value::Global(t) if t == "table")
+                    }
+                    _ => false,
+                };
+                // Otherwise kept in a table, or handed to code the model cannot see (which,
+                // like another mod's library, is taken to keep it): not run now.
+                calls_now
+                    || self
+                        .callees(helper.file, &call.callee)
+                        .iter()
+                        .any(|f| self.may_call_argument(*f, handed_at, depth + 1))
+            })
     }
 
     // ----- keys -----

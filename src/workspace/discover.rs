@@ -7,6 +7,7 @@ use super::{absolute, describe_io, relative_slash, RootKind, Unit, WorkFile};
 use crate::config::{Config, ConfigError, RuleLayer};
 use ignore::gitignore::Gitignore;
 use ignore::Match;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -71,6 +72,7 @@ pub fn discover_paths(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery
     let mut finder = Finder {
         options,
         configs: HashMap::new(),
+        config_starts: HashMap::new(),
         mod_dirs: HashMap::new(),
         roots_of: HashMap::new(),
         broken: BTreeMap::new(),
@@ -99,6 +101,8 @@ pub(super) struct Finder<'o> {
     options: &'o DiscoverOptions,
     /// By the folder the search starts from.
     configs: HashMap<PathBuf, Result<Arc<Config>, ConfigError>>,
+    /// By root: the folder its configuration search starts from.
+    config_starts: HashMap<PathBuf, PathBuf>,
     /// Folders and whether their info.json is a mod's.
     mod_dirs: HashMap<PathBuf, bool>,
     /// Folders and the root around them ([`Finder::root_of`]): asked once per file, twice
@@ -222,7 +226,7 @@ impl Finder<'_> {
         // Named explicitly, so what would skip the folder itself does not apply inside it.
         let forced = ignored.is_some();
         let top = self.ignore_top(dir);
-        let walked = walk(dir, &top, !forced);
+        let walked = walk_parallel(dir, &top, !forced);
         for (path, message) in &walked.errors {
             self.problem(path, message.clone());
         }
@@ -330,10 +334,18 @@ impl Finder<'_> {
     /// The configuration for a unit at `root` (a folder, a file or a zip); `None` (and the
     /// error recorded) when broken.
     pub(super) fn config(&mut self, root: &Path) -> Option<Arc<Config>> {
-        let start = if root.is_dir() {
-            root.to_path_buf()
-        } else {
-            root.parent().unwrap_or(root).to_path_buf()
+        // Asked once per file: whether the root is a folder is asked of the disk once.
+        let start = match self.config_starts.get(root) {
+            Some(start) => start.clone(),
+            None => {
+                let start = if root.is_dir() {
+                    root.to_path_buf()
+                } else {
+                    root.parent().unwrap_or(root).to_path_buf()
+                };
+                self.config_starts.insert(root.to_path_buf(), start.clone());
+                start
+            }
         };
         let options = self.options;
         let result = self
@@ -407,15 +419,31 @@ impl Finder<'_> {
     /// The units of the named files, each with the rest of its mod.
     fn units(&mut self) -> Vec<Unit> {
         let roots = std::mem::take(&mut self.roots);
+        // Each root's named files, found once rather than by going through every named file
+        // for every root.
+        let mut named_in: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+        for (path, owner) in &self.reported {
+            named_in
+                .entry(owner.clone())
+                .or_default()
+                .push(path.clone());
+        }
+        // The roots' folders are walked at the same time: walking is most of discovery.
+        let tops: Vec<(&PathBuf, Option<PathBuf>)> = roots
+            .keys()
+            .map(|root| (root, root.is_dir().then(|| self.ignore_top(root))))
+            .collect();
+        let mut walks: Vec<Option<Walked>> = tops
+            .par_iter()
+            .map(|(root, top)| top.as_ref().map(|top| walk(root, top, true)))
+            .collect();
         let mut units = Vec::new();
-        for (root, kind) in &roots {
+        for ((root, kind), walked) in roots.iter().zip(&mut walks) {
             let Some(config) = self.config(root) else {
                 continue;
             };
             let mut files: BTreeMap<PathBuf, WorkFile> = BTreeMap::new();
-            if root.is_dir() {
-                let top = self.ignore_top(root);
-                let walked = walk(root, &top, true);
+            if let Some(walked) = walked.take() {
                 for (path, message) in &walked.errors {
                     self.problem(path, message.clone());
                 }
@@ -435,9 +463,10 @@ impl Finder<'_> {
                 }
             }
             // Named files that a walk skips (ignored, excluded, hidden, or only on stdin).
-            for (path, owner) in &self.reported {
-                if owner == root && !files.contains_key(path) {
-                    files.insert(path.clone(), self.work_file(path.clone(), root));
+            for path in named_in.remove(root).unwrap_or_default() {
+                if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(path.clone())
+                {
+                    slot.insert(self.work_file(path, root));
                 }
             }
             let files: Vec<WorkFile> = files.into_values().collect();
@@ -544,25 +573,91 @@ fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
         .build();
     let mut walked = Walked::default();
     for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                walked.errors.push((dir.to_path_buf(), e.to_string()));
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        if has_extension(path, "lua") {
-            walked.lua.push(path.to_path_buf());
-        } else if entry.depth() == 1 && has_extension(path, "zip") {
-            walked.zips.push(path.to_path_buf());
-        }
+        walked.see(dir, entry);
     }
     walked.lua.sort();
     walked
+}
+
+/// [`walk`] by a few threads, for a large tree (a named folder): folders and ignore files cost
+/// most of discovery. Sorted, so the result does not depend on which thread saw what.
+fn walk_parallel(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
+    let ancestors = if with_ancestors {
+        ancestor_ignores(dir, top)
+    } else {
+        Vec::new()
+    };
+    let walker = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .parents(false)
+        .threads(WALK_THREADS)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            first_match(&ancestors, entry.path(), is_dir, false).is_none()
+        })
+        .build_parallel();
+    let parts = std::sync::Mutex::new(Vec::new());
+    walker.run(|| {
+        let mut part = WalkedPart {
+            parts: &parts,
+            walked: Walked::default(),
+        };
+        Box::new(move |entry| {
+            part.walked.see(dir, entry);
+            ignore::WalkState::Continue
+        })
+    });
+    let mut walked = Walked::default();
+    for part in parts.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        walked.lua.extend(part.lua);
+        walked.zips.extend(part.zips);
+        walked.errors.extend(part.errors);
+    }
+    walked.lua.sort();
+    walked.zips.sort();
+    walked.errors.sort();
+    walked
+}
+
+/// Threads of [`walk_parallel`].
+const WALK_THREADS: usize = 2;
+
+/// What one thread of [`walk_parallel`] found, handed over when the thread is done.
+struct WalkedPart<'a> {
+    parts: &'a std::sync::Mutex<Vec<Walked>>,
+    walked: Walked,
+}
+
+impl Drop for WalkedPart<'_> {
+    fn drop(&mut self) {
+        let walked = std::mem::take(&mut self.walked);
+        self.parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(walked);
+    }
+}
+
+impl Walked {
+    /// Takes in one entry of a walk of `dir`.
+    fn see(&mut self, dir: &Path, entry: Result<ignore::DirEntry, ignore::Error>) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                self.errors.push((dir.to_path_buf(), e.to_string()));
+                return;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            return;
+        }
+        let path = entry.path();
+        if has_extension(path, "lua") {
+            self.lua.push(path.to_path_buf());
+        } else if entry.depth() == 1 && has_extension(path, "zip") {
+            self.zips.push(path.to_path_buf());
+        }
+    }
 }
 
 /// Every `.lua` file below `dir`, with no ignore rules and hidden files too.

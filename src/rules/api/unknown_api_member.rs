@@ -89,16 +89,17 @@ impl<'a> FileCheck<'a, '_> {
     /// A member of a LuaObject or of a handler's event table.
     fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
         let base = self.file.ir.member_base(member);
-        if defined_by_mod(self.model, root(base)) {
-            return None;
-        }
         match self.model.kind(self.index, base)? {
             Kind::Class(class) => self.class_member(class, member),
             Kind::EventData(events) => self.event_field(&events, member),
             _ => None,
         }
         .filter(|_| {
-            // Only now (findings are rare) the more expensive question: is the kind certain?
+            // Only now (findings are rare) the questions that build keys or walk further: is
+            // the root the API's global, is the kind certain?
+            if defined_by_mod(self.model, root(base)) {
+                return false;
+            }
             let Some(settled) = self.model.settled_kind(self.index, base) else {
                 return false;
             };
