@@ -88,3 +88,39 @@ fn output_is_identical_with_one_and_four_threads() {
         }
     }
 }
+
+/// A mod checked alone may share its checks between two workers, each with its own model;
+/// the findings must be those of one worker. Every rule fixture mod that must fire is checked,
+/// so every rule takes part, and the example mod for many rules in one unit.
+#[test]
+fn one_mod_checked_on_two_workers_gives_the_findings_of_one() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut mods = vec![manifest.join("examples/hazardous-mod")];
+    for rule in std::fs::read_dir(manifest.join("fixtures/rules")).unwrap() {
+        let fires = rule.unwrap().path().join("fires");
+        if fires.join("info.json").is_file() {
+            mods.push(fires);
+        }
+    }
+    mods.sort();
+    assert!(mods.len() > 20, "{}", mods.len());
+    let findings = |root: &Path, two: bool| {
+        let options = factolint::engine::CheckOptions {
+            threads: Some(2),
+            checks_on_two_workers: Some(two),
+            ..Default::default()
+        };
+        factolint::engine::check_paths(&[root.to_path_buf()], &options)
+            .unwrap()
+            .diagnostics
+    };
+    for root in &mods {
+        let one = findings(root, false);
+        assert!(!one.is_empty(), "{}", root.display());
+        assert!(
+            one == findings(root, true),
+            "{}: findings differ between one and two workers",
+            root.display()
+        );
+    }
+}
