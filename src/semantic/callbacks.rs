@@ -162,7 +162,7 @@ impl<'a> Model<'a> {
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for call in &ir.calls {
-                if !is_table_insert(&call.callee) {
+                if !call.callee.is_global_path(&["table", "insert"]) {
                     continue;
                 }
                 let (Some(list), Some(item)) = (call.args.first(), call.args.last()) else {
@@ -1172,10 +1172,4 @@ fn context_slot(context: Context) -> usize {
 /// A value `store` records: a function, or a local that may hold one.
 fn may_be_callback(value: &Value) -> bool {
     matches!(value, Value::Function(_) | Value::Local(_))
-}
-
-/// `table.insert`, matched without building the callee's path.
-fn is_table_insert(callee: &Value) -> bool {
-    matches!(callee, Value::Index(base, Key::Name(name))
-        if name == "insert" && matches!(base.as_ref(), Value::Global(t) if t == "table"))
 }

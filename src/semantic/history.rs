@@ -16,7 +16,7 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::{Context, FnRef, Model};
+use super::model::{push_path_step, Context, FnRef, Model};
 use super::walk_memo::{Stop, WalkMemo};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -283,7 +283,9 @@ impl<'m, 'a> Histories<'m, 'a> {
                     ))
                 })
             }
-            BindingKind::Local | BindingKind::LocalFunction if self.is_sorted(file, binding) => {
+            BindingKind::Local | BindingKind::LocalFunction
+                if self.model.ir(file).sorts(binding) =>
+            {
                 History::Same(Same::Constant)
             }
             // A local of a function: what it is given, and the loops that fill it.
@@ -342,14 +344,6 @@ impl<'m, 'a> Histories<'m, 'a> {
         loops.sort_unstable();
         loops.dedup();
         loops
-    }
-
-    /// `table.sort(t)` is called on the local `t`: its order is the sort's.
-    fn is_sorted(&self, file: usize, binding: BindingId) -> bool {
-        self.model.ir(file).calls.iter().any(|c| {
-            c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
-                && c.args.first() == Some(&Value::Local(binding))
-        })
     }
 
     fn call(&self, file: usize, call_id: CallId, depth: u32) -> History {
@@ -715,13 +709,7 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
             for root_key in roots.iter() {
                 let mut key = root_key.clone();
                 for suffix in suffixes.iter().rev() {
-                    match suffix {
-                        Key::Name(field) => {
-                            key.push('.');
-                            key.push_str(field);
-                        }
-                        Key::Dynamic(_) => key.push_str("[]"),
-                    }
+                    push_path_step(&mut key, suffix.name());
                 }
                 writes.entry(key).or_default().push(write);
             }
@@ -739,7 +727,10 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
             }
         }
         for call in &ir.calls {
-            if let (true, Some(table)) = (mutates_table(&call.callee), call.args.first()) {
+            let mutates = call.callee.is_global_path(&["table", "insert"])
+                || call.callee.is_global_path(&["table", "remove"])
+                || call.callee.is_global_path(&["rawset"]);
+            if let (true, Some(table)) = (mutates, call.args.first()) {
                 let write = StateWrite {
                     file,
                     func: call.func,
@@ -770,18 +761,6 @@ fn may_be_asked(model: &Model<'_>, file: usize, place: &Value) -> bool {
                 || required_module(model, file, *binding).is_some()
         }
         _ => true,
-    }
-}
-
-/// `table.insert`, `table.remove`, `rawset`: calls that change the table they are given.
-fn mutates_table(callee: &Value) -> bool {
-    match callee {
-        Value::Global(name) => name == "rawset",
-        Value::Index(base, Key::Name(field)) => {
-            matches!(base.as_ref(), Value::Global(t) if t == "table")
-                && (field == "insert" || field == "remove")
-        }
-        _ => false,
     }
 }
 
@@ -831,16 +810,13 @@ fn place_keys(model: &Model<'_>, file: usize, value: &Value, depth: u32) -> Vec<
             }
             keys
         }
-        Value::Index(base, key) => {
-            let suffix = match key {
-                Key::Name(field) => format!(".{field}"),
-                Key::Dynamic(_) => "[]".to_string(),
-            };
-            place_keys(model, file, base, depth)
-                .into_iter()
-                .map(|k| k + &suffix)
-                .collect()
-        }
+        Value::Index(base, key) => place_keys(model, file, base, depth)
+            .into_iter()
+            .map(|mut place| {
+                push_path_step(&mut place, key.name());
+                place
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -242,6 +242,16 @@ pub enum Key {
     Dynamic(Box<Value>),
 }
 
+impl Key {
+    /// The field name, `None` for a dynamic key.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Key::Name(name) => Some(name),
+            Key::Dynamic(_) => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TableField {
     pub key: Option<Key>,
@@ -303,6 +313,22 @@ impl Value {
         Some(path)
     }
 
+    /// Whether this is the global path `path` (`["table", "insert"]`): [`Value::global_path`]
+    /// without building it, for the calls asked about at every call site.
+    pub fn is_global_path(&self, path: &[&str]) -> bool {
+        let Some((root, fields)) = path.split_first() else {
+            return false;
+        };
+        let mut at = self;
+        for field in fields.iter().rev() {
+            match at {
+                Value::Index(base, Key::Name(name)) if name == field => at = base,
+                _ => return false,
+            }
+        }
+        matches!(at, Value::Global(name) if name == root)
+    }
+
     /// Whether any operand of this value (recursively, not through calls) satisfies `pred`.
     pub fn any(&self, pred: &mut dyn FnMut(&Value) -> bool) -> bool {
         if pred(self) {
@@ -324,6 +350,15 @@ impl Value {
 }
 
 impl FileIr {
+    /// Whether `table.sort(t)` is called on the local `t`: its order is then the sort's.
+    pub fn sorts(&self, binding: BindingId) -> bool {
+        // The argument first: comparing it is cheap.
+        self.calls.iter().any(|c| {
+            c.args.first() == Some(&Value::Local(binding))
+                && c.callee.is_global_path(&["table", "sort"])
+        })
+    }
+
     pub fn call(&self, id: CallId) -> &Call {
         &self.calls[id as usize]
     }
@@ -469,4 +504,45 @@ fn is_identifier(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Key, Value};
+
+    fn field(base: Value, name: &str) -> Value {
+        Value::Index(Box::new(base), Key::Name(name.into()))
+    }
+
+    #[test]
+    fn a_global_path_is_matched_as_global_path_would_build_it() {
+        let table_insert = field(Value::Global("table".into()), "insert");
+        let local_insert = field(Value::Local(3), "insert");
+        let dynamic = Value::Index(
+            Box::new(Value::Global("table".into())),
+            Key::Dynamic(Box::new(Value::Str("insert".into()))),
+        );
+        for value in [
+            &table_insert,
+            &local_insert,
+            &dynamic,
+            &Value::Global("rawset".into()),
+        ] {
+            for path in [
+                &["table", "insert"][..],
+                &["rawset"],
+                &["table"],
+                &["insert"],
+                &[],
+            ] {
+                assert_eq!(
+                    value.is_global_path(path),
+                    value.global_path().as_deref() == Some(path),
+                    "{value:?} against {path:?}"
+                );
+            }
+        }
+        assert!(table_insert.is_global_path(&["table", "insert"]));
+        assert!(!table_insert.is_global_path(&["table", "remove"]));
+    }
 }

@@ -339,13 +339,7 @@ impl PathTable {
         let parent_key = self.key(parent);
         let mut key = String::with_capacity(parent_key.len() + 2 + field.map_or(0, str::len));
         key.push_str(parent_key);
-        match field {
-            Some(field) => {
-                key.push('.');
-                key.push_str(field);
-            }
-            None => key.push_str("[]"),
-        }
+        push_path_step(&mut key, field);
         let id = self.intern(key);
         self.children.insert((parent, n), id);
         id
@@ -1547,8 +1541,22 @@ pub fn path_key(file: usize, value: &Value) -> Option<String> {
     match value {
         Value::Local(binding) => Some(format!("{file}:{binding}")),
         Value::Global(name) => Some(format!("G:{name}")),
-        Value::Index(base, Key::Name(field)) => Some(format!("{}.{field}", path_key(file, base)?)),
-        Value::Index(base, Key::Dynamic(_)) => Some(format!("{}[]", path_key(file, base)?)),
+        Value::Index(base, key) => {
+            let mut path = path_key(file, base)?;
+            push_path_step(&mut path, key.name());
+            Some(path)
+        }
         _ => None,
+    }
+}
+
+/// Appends one step to a path key (see [`path_key`]): `.field`, or `[]` for a dynamic key.
+pub(super) fn push_path_step(key: &mut String, field: Option<&str>) {
+    match field {
+        Some(field) => {
+            key.push('.');
+            key.push_str(field);
+        }
+        None => key.push_str("[]"),
     }
 }

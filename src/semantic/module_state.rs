@@ -521,10 +521,12 @@ impl<'a> Model<'a> {
                 });
             }
             for (id, call) in ir.calls.iter().enumerate() {
-                let kind = match table_function(&call.callee) {
-                    Some("insert") => WriteKind::Insert,
-                    Some("remove") => WriteKind::Remove,
-                    _ => continue,
+                let kind = if call.callee.is_global_path(&["table", "insert"]) {
+                    WriteKind::Insert
+                } else if call.callee.is_global_path(&["table", "remove"]) {
+                    WriteKind::Remove
+                } else {
+                    continue;
                 };
                 let Some(place) = call.args.first().and_then(|t| self.state_place(file, t)) else {
                     continue;
@@ -585,7 +587,7 @@ impl<'a> Model<'a> {
                 }
             }
             for call in &ir.calls {
-                if table_function(&call.callee) == Some("insert")
+                if call.callee.is_global_path(&["table", "insert"])
                     && call.args.len() >= 2
                     && self.storage_path(file, &call.args[0]).is_some()
                 {
@@ -1539,16 +1541,6 @@ fn dynamic_keys<'a>(target: &'a Value, out: &mut Vec<&'a Value>) {
         if let Key::Dynamic(k) = key {
             out.push(k);
         }
-    }
-}
-
-/// `name` of a `table.<name>` callee (`insert`, `remove`), matched without building the path.
-fn table_function(callee: &Value) -> Option<&str> {
-    match callee {
-        Value::Index(base, Key::Name(name)) if matches!(base.as_ref(), Value::Global(t) if t == "table") => {
-            Some(name.as_str())
-        }
-        _ => None,
     }
 }
 

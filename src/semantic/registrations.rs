@@ -336,14 +336,9 @@ impl<'a> Model<'a> {
                 let Some(handed_at) = call.args.iter().position(is_param) else {
                     return false;
                 };
-                // `pcall`, `xpcall`, `table.sort`, matched without building the callee's path.
-                let calls_now = match &call.callee {
-                    Value::Global(name) => name == "pcall" || name == "xpcall",
-                    Value::Index(base, Key::Name(name)) => {
-                        name == "sort" && matches!(base.as_ref(), Value::Global(t) if t == "table")
-                    }
-                    _ => false,
-                };
+                let calls_now = call.callee.is_global_path(&["pcall"])
+                    || call.callee.is_global_path(&["xpcall"])
+                    || call.callee.is_global_path(&["table", "sort"]);
                 // Otherwise kept in a table, or handed to code the model cannot see (which,
                 // like another mod's library, is taken to keep it): not run now.
                 calls_now

@@ -556,20 +556,8 @@ struct Walked {
 /// Every `.lua` file below `dir` (sorted), honouring `.gitignore` and `.ignore` files inside it
 /// and, when `with_ancestors`, those of the folders above it up to `top`.
 fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
-    let ancestors = if with_ancestors {
-        ancestor_ignores(dir, top)
-    } else {
-        Vec::new()
-    };
-    let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        // The folders above are read here, only up to `top`.
-        .parents(false)
+    let walker = walk_builder(dir, top, with_ancestors)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            first_match(&ancestors, entry.path(), is_dir, false).is_none()
-        })
         .build();
     let mut walked = Walked::default();
     for entry in walker {
@@ -582,19 +570,8 @@ fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
 /// [`walk`] by a few threads, for a large tree (a named folder): folders and ignore files cost
 /// most of discovery. Sorted, so the result does not depend on which thread saw what.
 fn walk_parallel(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
-    let ancestors = if with_ancestors {
-        ancestor_ignores(dir, top)
-    } else {
-        Vec::new()
-    };
-    let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        .parents(false)
+    let walker = walk_builder(dir, top, with_ancestors)
         .threads(WALK_THREADS)
-        .filter_entry(move |entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            first_match(&ancestors, entry.path(), is_dir, false).is_none()
-        })
         .build_parallel();
     let parts = std::sync::Mutex::new(Vec::new());
     walker.run(|| {
@@ -617,6 +594,26 @@ fn walk_parallel(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
     walked.zips.sort();
     walked.errors.sort();
     walked
+}
+
+/// The walk of [`walk`] and [`walk_parallel`]: `.gitignore` and `.ignore` files inside `dir`
+/// and, when `with_ancestors`, those of the folders above it up to `top`.
+fn walk_builder(dir: &Path, top: &Path, with_ancestors: bool) -> ignore::WalkBuilder {
+    let ancestors = if with_ancestors {
+        ancestor_ignores(dir, top)
+    } else {
+        Vec::new()
+    };
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
+        .require_git(false)
+        // The folders above are read here, only up to `top`.
+        .parents(false)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            first_match(&ancestors, entry.path(), is_dir, false).is_none()
+        });
+    builder
 }
 
 /// Threads of [`walk_parallel`].

@@ -30,19 +30,10 @@ pub(super) fn pairs_loop_flags(ir: &FileIr) -> Vec<bool> {
 
 pub(super) fn is_pairs_loop(ir: &FileIr, loop_id: LoopId) -> bool {
     match &ir.loop_(loop_id).kind {
-        LoopKind::Pairs(Value::Local(binding)) => !is_sorted(ir, *binding),
+        LoopKind::Pairs(Value::Local(binding)) => !ir.sorts(*binding),
         LoopKind::Pairs(_) => true,
         _ => false,
     }
-}
-
-/// `table.sort(t)` is called on the local `t`.
-pub(super) fn is_sorted(ir: &FileIr, binding: BindingId) -> bool {
-    // The argument first: comparing it is cheap, the callee's path allocates.
-    ir.calls.iter().any(|c| {
-        c.args.first() == Some(&Value::Local(binding))
-            && c.callee.global_path().as_deref() == Some(&["table", "sort"][..])
-    })
 }
 
 /// Whether code in `func` can run on every peer at once during play: in an event, nth-tick,

@@ -3,8 +3,7 @@
 //! `storage`.
 
 use super::{
-    deciding_loop, explain_history, is_pairs_loop, is_sorted, iterated, may_run_on_every_peer,
-    pairs_loops,
+    deciding_loop, explain_history, is_pairs_loop, iterated, may_run_on_every_peer, pairs_loops,
 };
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
@@ -325,7 +324,7 @@ fn pairs_built_table(model: &Model, file: usize, value: &Value, depth: u32) -> O
 /// the same entries in any order).
 fn ordered_fill_loops(ir: &FileIr, binding: BindingId) -> Vec<LoopId> {
     let info = ir.binding(binding);
-    if !info.values.iter().any(|v| matches!(v, Value::Table(_))) || is_sorted(ir, binding) {
+    if !info.values.iter().any(|v| matches!(v, Value::Table(_))) || ir.sorts(binding) {
         return Vec::new();
     }
     let is_table = |v: &Value| *v == Value::Local(binding);
