@@ -205,7 +205,10 @@ impl<'a> Model<'a> {
                         .any(|f| f.key.is_none() && may_be_callback(&f.value)),
                     other => may_be_callback(other),
                 };
-                if !may_store {
+                // A value other than a table is kept only under a key that is not a plain name.
+                let keyed = matches!(&assign.value, Value::Table(_))
+                    || self.may_have_dynamic_key(file, &assign.target, 0);
+                if !may_store || !keyed {
                     continue;
                 }
                 let Some(Rooted::Place(place)) = self.place_of(file, &assign.target, 0) else {
@@ -290,12 +293,17 @@ impl<'a> Model<'a> {
                 }
             }
             Value::Function(_) | Value::Local(_) => {
+                // Most locals kept in tables hold no function: no keys to work out.
+                let functions = self.callees(file, value);
+                if functions.is_empty() {
+                    return;
+                }
                 let keys: Vec<Keys> = key_params
                     .iter()
                     .map(|(index, steps)| self.param_keys(storer, *index, steps, None, 0).into())
                     .collect();
                 let key = first_constant(&keys);
-                for function in self.callees(file, value) {
+                for function in functions {
                     for place in with_keys(&keys) {
                         out.push(StoredCallback {
                             place,
@@ -653,11 +661,11 @@ impl<'a> Model<'a> {
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for (id, call) in ir.calls.iter().enumerate() {
-                let called = match call.callee.global_path().as_deref() {
-                    Some(["pcall"] | ["xpcall"]) => match call.args.first() {
-                        Some(f) => f,
-                        None => continue,
-                    },
+                let protected = call.callee.is_global_path(&["pcall"])
+                    || call.callee.is_global_path(&["xpcall"]);
+                let called = match call.args.first() {
+                    Some(f) if protected => f,
+                    None if protected => continue,
                     _ => &call.callee,
                 };
                 let Some(rooted) = self.dispatched_place(file, called) else {
@@ -966,6 +974,32 @@ impl<'a> Model<'a> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// Whether the place [`Model::place_of`] finds for `value` may have a key that is not a
+    /// plain name: `false` only when it surely has none (or there is no place), without
+    /// putting the place together.
+    fn may_have_dynamic_key(&self, file: usize, value: &'a Value, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match value {
+            Value::Index(_, Key::Dynamic(_)) => true,
+            Value::Index(base, Key::Name(_)) => self.may_have_dynamic_key(file, base, depth + 1),
+            Value::Local(binding) => {
+                let info = self.ir(file).binding(*binding);
+                if info.kind == BindingKind::Param || info.func == MAIN_CHUNK {
+                    return false;
+                }
+                match info.values.as_slice() {
+                    [only] if info.kind == BindingKind::Local => {
+                        self.may_have_dynamic_key(file, only, depth + 1)
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 

@@ -203,12 +203,17 @@ impl<'a> Model<'a> {
     /// what the creator's callers passed. By calling function: (call, function run).
     pub(super) fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
         let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
+        // A closure often calls the same parameter more than once.
+        let mut handed: HashMap<(FnRef, usize), Vec<FnRef>> = HashMap::new();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for (id, call) in ir.calls.iter().enumerate() {
-                let called = match call.callee.global_path().as_deref() {
-                    Some(["pcall"] | ["xpcall"]) => call.args.first(),
-                    _ => Some(&call.callee),
+                let protected = call.callee.is_global_path(&["pcall"])
+                    || call.callee.is_global_path(&["xpcall"]);
+                let called = if protected {
+                    call.args.first()
+                } else {
+                    Some(&call.callee)
                 };
                 let Some(Value::Local(binding)) = called else {
                     continue;
@@ -237,8 +242,12 @@ impl<'a> Model<'a> {
                     file,
                     func: call.func,
                 };
-                for (function, _) in self.functions_handed_to(creator, index, 0) {
-                    out.entry(caller).or_default().push((call_ref, function));
+                let functions = handed.entry((creator, index)).or_insert_with(|| {
+                    let handed = self.functions_handed_to(creator, index, 0);
+                    handed.into_iter().map(|(function, _)| function).collect()
+                });
+                for function in functions.iter() {
+                    out.entry(caller).or_default().push((call_ref, *function));
                 }
             }
         }

@@ -156,7 +156,7 @@ impl Registration {
 
 /// What a value can be, as far as the model can follow it. Inside the model a path is
 /// its interned [`PathId`]; rules see its key.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Origin<'a, P = String> {
     Func(FnRef),
     /// A table constructor written in the code.
@@ -168,6 +168,34 @@ pub enum Origin<'a, P = String> {
     Path(P),
     /// Something from outside the unit: a core lualib or another mod (`event_handler.add_lib`).
     External(String),
+}
+
+/// Tables are equal when their fields are, as derived; the same constructor (most often) is
+/// told without comparing them, and two constructors most often by their spans.
+impl<P: PartialEq> PartialEq for Origin<'_, P> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Origin::Func(a), Origin::Func(b)) => a == b,
+            (
+                Origin::Table { file, fields },
+                Origin::Table {
+                    file: other_file,
+                    fields: other_fields,
+                },
+            ) => {
+                file == other_file
+                    && fields.len() == other_fields.len()
+                    && (std::ptr::eq(fields.as_ptr(), other_fields.as_ptr())
+                        || fields
+                            .iter()
+                            .zip(other_fields.iter())
+                            .all(|(a, b)| a.span == b.span && a.key == b.key && a.value == b.value))
+            }
+            (Origin::Path(a), Origin::Path(b)) => a == b,
+            (Origin::External(a), Origin::External(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 pub struct Model<'a> {
@@ -182,10 +210,10 @@ pub struct Model<'a> {
     /// Every path key met so far, interned (see [`PathTable`]).
     paths: RefCell<PathTable>,
     /// Assignments by target path (`G:M.f`, `2:5.on_created`).
-    assigns_by_path: FastMap<PathId, Vec<(usize, &'a Value)>>,
+    assigns_by_path: ByPath<(usize, &'a Value)>,
     /// Fields assigned into a table, by the table's path: `function api.f()` and
     /// `t[defines.events.x] = f` are (file, key, value) under `api`'s and `t`'s paths.
-    pub(super) fields_by_path: FastMap<PathId, Vec<(usize, &'a Key, &'a Value)>>,
+    pub(super) fields_by_path: ByPath<(usize, &'a Key, &'a Value)>,
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     /// Per file, per function: the calls made in its own body, in order.
@@ -214,7 +242,7 @@ pub struct Model<'a> {
     /// `---@type` written above assignments, by target path key.
     pub(super) annotated_paths: FastMap<String, Vec<&'a TypeExpr>>,
     /// Where each local is passed to a call: (file, local) → (call, argument position).
-    pub(super) local_args: FastMap<(usize, BindingId), Vec<(CallId, usize)>>,
+    pub(super) local_args: LocalArgs<'a>,
     /// Kinds worked out so far (see `kinds::memo`).
     pub(super) kinds: super::kinds::KindMemo,
     /// Writes to module state by place and table histories, worked out on first use and
@@ -224,6 +252,62 @@ pub struct Model<'a> {
     pub(super) module_state: std::cell::OnceCell<super::module_state::ModuleState>,
     /// Answers to queries that rules ask again and again, by (file, value).
     pub(super) answers: Answers,
+}
+
+/// Entries by path, for the paths of assignment targets (their ids are the smallest): a list
+/// per id, read like a map whose lists are never empty.
+pub(super) struct ByPath<T>(Vec<Vec<T>>);
+
+impl<T> Default for ByPath<T> {
+    fn default() -> Self {
+        ByPath(Vec::new())
+    }
+}
+
+impl<T> ByPath<T> {
+    fn push(&mut self, path: PathId, entry: T) {
+        let index = path.0 as usize;
+        if self.0.len() <= index {
+            self.0.resize_with(index + 1, Vec::new);
+        }
+        self.0[index].push(entry);
+    }
+
+    pub(super) fn get(&self, path: &PathId) -> Option<&Vec<T>> {
+        self.0
+            .get(path.0 as usize)
+            .filter(|entries| !entries.is_empty())
+    }
+}
+
+/// (file, local) → (call, argument position).
+type ArgumentsByLocal = FastMap<(usize, BindingId), Vec<(CallId, usize)>>;
+
+/// Where each local is passed to a call, indexed on first use (kinds ask it of few locals).
+pub(super) struct LocalArgs<'a> {
+    files: &'a [FileFacts<'a>],
+    by_local: std::cell::OnceCell<ArgumentsByLocal>,
+}
+
+impl LocalArgs<'_> {
+    /// The (call, argument position) pairs `local` of `file` is passed at, in call order.
+    pub(super) fn get(&self, local: &(usize, BindingId)) -> Option<&Vec<(CallId, usize)>> {
+        let by_local = self.by_local.get_or_init(|| {
+            let mut by_local = ArgumentsByLocal::default();
+            for (file, facts) in self.files.iter().enumerate() {
+                for (id, call) in facts.ir.calls.iter().enumerate() {
+                    for (position, arg) in call.args.iter().enumerate() {
+                        if let Value::Local(binding) = arg {
+                            let entry = by_local.entry((file, *binding)).or_default();
+                            entry.push((id as CallId, position));
+                        }
+                    }
+                }
+            }
+            by_local
+        });
+        by_local.get(local)
+    }
 }
 
 /// A map keyed by (file, value) or (file, binding): small keys hashed often, so a fast hash
@@ -245,88 +329,215 @@ pub(super) struct Answers {
     pub(super) storage_path_parts: RefCell<FastMap<super::storage::StoragePathKey, Option<String>>>,
 }
 
-/// An interned path key (see [`path_key`]): evaluation follows paths one field at a time, so
-/// a path is named by its parent's id and the field, and its key is formatted once.
+/// An interned path (see [`path_key`]): evaluation follows paths one field at a time, so a
+/// path is named by its parent's id and the field; its key is put together only when asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PathId(u32);
 
-/// The path keys of a unit. Ids and keys are one to one: `t["a.b"]` and `t.a.b` have the same
-/// key, so they are the same path, as they were when paths were compared by key.
+/// The paths of a unit. Ids and keys are one to one: `t["a.b"]` and `t.a.b` have the same
+/// key, so they are the same path, as they were when paths were compared by key. A field
+/// name holding `.` or `[` is therefore read as the steps its key spells (`a.b` is `a`, then
+/// `b`); a key that spells no steps (a field named `a..b`, or ``) makes an odd path, found by
+/// its whole key.
 #[derive(Default)]
 struct PathTable {
-    /// Each key once, shared by the list and the map.
-    keys: Vec<Rc<str>>,
-    by_key: FastMap<Rc<str>, PathId>,
-    /// Global and field names, numbered (owned, so that the model stays covariant in `'a`).
-    names: FastMap<Box<str>, u32>,
-    locals: FastMap<(usize, BindingId), PathId>,
-    globals: FastMap<u32, PathId>,
+    nodes: Vec<PathNode>,
+    /// Global and field names, numbered, and each number's name.
+    names: FastMap<Rc<str>, u32>,
+    name_texts: Vec<Rc<str>>,
+    /// Per file, per binding: its path, or [`NO_PATH`].
+    locals: Vec<Vec<u32>>,
+    /// Per name number: the global's path, or [`NO_PATH`].
+    globals: Vec<u32>,
     /// (parent, field name) to child; [`DYNAMIC_KEY`] for `[]`.
     children: FastMap<(PathId, u32), PathId>,
+    /// Odd paths by key.
+    odd: FastMap<Rc<str>, PathId>,
     /// Paths with a smaller id are assignment targets or parts of one (see [`Model::build`]).
     assigned: u32,
+}
+
+#[derive(Clone)]
+enum PathNode {
+    Local(usize, BindingId),
+    /// A global, by name number.
+    Global(u32),
+    /// A field (by name number) or [`DYNAMIC_KEY`] of the parent.
+    Child(PathId, u32),
+    Odd(Rc<str>),
 }
 
 /// The name number of a dynamic key in [`PathTable::children`].
 const DYNAMIC_KEY: u32 = u32::MAX;
 
+/// No path yet, in [`PathTable::locals`] and [`PathTable::globals`].
+const NO_PATH: u32 = u32::MAX;
+
+/// One step of a path key: `.name`, or `[]` for a dynamic key.
+#[derive(Clone, Copy)]
+enum KeyStep<'k> {
+    Field(&'k str),
+    Dynamic,
+}
+
+/// The steps a key's tail spells (`.a[].b`), or `None` when it spells none (an odd key).
+fn key_steps(mut tail: &str) -> Option<Vec<KeyStep<'_>>> {
+    let mut steps = Vec::new();
+    while !tail.is_empty() {
+        if let Some(rest) = tail.strip_prefix("[]") {
+            steps.push(KeyStep::Dynamic);
+            tail = rest;
+        } else {
+            let rest = tail.strip_prefix('.')?;
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            if end == 0 {
+                return None;
+            }
+            steps.push(KeyStep::Field(&rest[..end]));
+            tail = &rest[end..];
+        }
+    }
+    Some(steps)
+}
+
+/// A field name that is one step of a key: not empty, no `.` or `[`.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['.', '['])
+}
+
 impl PathTable {
-    fn with_capacity(paths: usize) -> PathTable {
+    fn new(files: &[FileFacts], paths: usize) -> PathTable {
         PathTable {
-            keys: Vec::with_capacity(paths),
-            by_key: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            nodes: Vec::with_capacity(paths),
             names: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
-            locals: FastMap::with_capacity_and_hasher(paths / 2, Default::default()),
-            globals: FastMap::default(),
+            name_texts: Vec::with_capacity(paths / 2),
+            locals: files
+                .iter()
+                .map(|f| vec![NO_PATH; f.ir.bindings.len()])
+                .collect(),
+            globals: Vec::new(),
             children: FastMap::with_capacity_and_hasher(paths, Default::default()),
+            odd: FastMap::default(),
             assigned: 0,
         }
+    }
+
+    fn len(&self) -> usize {
+        self.nodes.len()
     }
 
     fn name(&mut self, name: &str) -> u32 {
         if let Some(n) = self.names.get(name) {
             return *n;
         }
-        let n = self.names.len() as u32;
-        self.names.insert(name.into(), n);
+        let n = self.name_texts.len() as u32;
+        let text: Rc<str> = name.into();
+        self.name_texts.push(Rc::clone(&text));
+        self.names.insert(text, n);
         n
     }
 
-    fn key(&self, id: PathId) -> &str {
-        &self.keys[id.0 as usize]
-    }
-
-    fn find(&self, key: &str) -> Option<PathId> {
-        self.by_key.get(key).copied()
-    }
-
-    fn intern(&mut self, key: String) -> PathId {
-        if let Some(id) = self.by_key.get(key.as_str()) {
-            return *id;
-        }
-        let id = PathId(self.keys.len() as u32);
-        let key: Rc<str> = key.into();
-        self.keys.push(Rc::clone(&key));
-        self.by_key.insert(key, id);
+    fn push(&mut self, node: PathNode) -> PathId {
+        let id = PathId(self.nodes.len() as u32);
+        self.nodes.push(node);
         id
     }
 
-    fn local(&mut self, file: usize, binding: BindingId) -> PathId {
-        if let Some(id) = self.locals.get(&(file, binding)) {
-            return *id;
+    /// The key of a path (see [`path_key`]).
+    fn key(&self, id: PathId) -> String {
+        let mut key = String::new();
+        self.write_key(id, &mut key);
+        key
+    }
+
+    fn write_key(&self, id: PathId, key: &mut String) {
+        match &self.nodes[id.0 as usize] {
+            PathNode::Local(file, binding) => {
+                use std::fmt::Write;
+                let _ = write!(key, "{file}:{binding}");
+            }
+            PathNode::Global(n) => {
+                key.push_str("G:");
+                key.push_str(&self.name_texts[*n as usize]);
+            }
+            PathNode::Child(parent, n) => {
+                self.write_key(*parent, key);
+                let field = (*n != DYNAMIC_KEY).then(|| &*self.name_texts[*n as usize]);
+                push_path_step(key, field);
+            }
+            PathNode::Odd(text) => key.push_str(text),
         }
-        let id = self.intern(format!("{file}:{binding}"));
-        self.locals.insert((file, binding), id);
+    }
+
+    /// The global a path is, or is a field or element of (its name number).
+    fn global_root(&self, mut id: PathId) -> Option<u32> {
+        loop {
+            match &self.nodes[id.0 as usize] {
+                PathNode::Global(n) => return Some(*n),
+                PathNode::Child(parent, _) => id = *parent,
+                PathNode::Local(..) => return None,
+                PathNode::Odd(text) => return text.starts_with("G:").then_some(u32::MAX),
+            }
+        }
+    }
+
+    /// The key of a path when it is a global's (or a part of one) without the `G:`.
+    fn global_key(&self, id: PathId) -> Option<String> {
+        self.global_root(id)?;
+        let key = self.key(id);
+        Some(key["G:".len()..].to_string())
+    }
+
+    /// The path a key names, if the unit has it.
+    fn find(&self, key: &str) -> Option<PathId> {
+        if let Some(id) = self.odd.get(key) {
+            return Some(*id);
+        }
+        let (root, tail) = split_key_root(key)?;
+        let mut id = match root {
+            KeyRoot::Global(name) => {
+                let n = *self.names.get(name)?;
+                PathId(*self.globals.get(n as usize).filter(|id| **id != NO_PATH)?)
+            }
+            KeyRoot::Local(file, binding) => {
+                let id = *self.locals.get(file)?.get(binding as usize)?;
+                (id != NO_PATH).then_some(PathId(id))?
+            }
+        };
+        for step in key_steps(tail)? {
+            let n = match step {
+                KeyStep::Field(name) => *self.names.get(name)?,
+                KeyStep::Dynamic => DYNAMIC_KEY,
+            };
+            id = *self.children.get(&(id, n))?;
+        }
+        Some(id)
+    }
+
+    fn local(&mut self, file: usize, binding: BindingId) -> PathId {
+        let slot = self.locals[file][binding as usize];
+        if slot != NO_PATH {
+            return PathId(slot);
+        }
+        let id = self.push(PathNode::Local(file, binding));
+        self.locals[file][binding as usize] = id.0;
         id
     }
 
     fn global(&mut self, name: &str) -> PathId {
-        let n = self.name(name);
-        if let Some(id) = self.globals.get(&n) {
-            return *id;
+        if !is_plain_name(name) {
+            // Not a name the parser gives a global; read as its key would be.
+            return self.odd_or_steps(format!("G:{name}"));
         }
-        let id = self.intern(format!("G:{name}"));
-        self.globals.insert(n, id);
+        let n = self.name(name);
+        if let Some(id) = self.globals.get(n as usize).filter(|id| **id != NO_PATH) {
+            return PathId(*id);
+        }
+        let id = self.push(PathNode::Global(n));
+        if self.globals.len() <= n as usize {
+            self.globals.resize(n as usize + 1, NO_PATH);
+        }
+        self.globals[n as usize] = id.0;
         id
     }
 
@@ -335,13 +546,42 @@ impl PathTable {
         if let Some(id) = self.children.get(&(parent, n)) {
             return *id;
         }
-        // Put together by hand: most paths are new, and `format!` costs more than the copy.
-        let parent_key = self.key(parent);
-        let mut key = String::with_capacity(parent_key.len() + 2 + field.map_or(0, str::len));
-        key.push_str(parent_key);
-        push_path_step(&mut key, field);
-        let id = self.intern(key);
+        let plain = field.is_none_or(is_plain_name);
+        let id = if plain && !matches!(self.nodes[parent.0 as usize], PathNode::Odd(_)) {
+            self.push(PathNode::Child(parent, n))
+        } else {
+            let mut key = self.key(parent);
+            push_path_step(&mut key, field);
+            self.odd_or_steps(key)
+        };
         self.children.insert((parent, n), id);
+        id
+    }
+
+    /// The path of a key that is not made of plain steps from its parent: the steps it
+    /// spells, or an odd path.
+    fn odd_or_steps(&mut self, key: String) -> PathId {
+        if let Some(id) = self.odd.get(key.as_str()) {
+            return *id;
+        }
+        if let Some((root, tail)) = split_key_root(&key) {
+            if let Some(steps) = key_steps(tail) {
+                let mut id = match root {
+                    KeyRoot::Global(name) => self.global(name),
+                    KeyRoot::Local(file, binding) => self.local(file, binding),
+                };
+                for step in steps {
+                    id = match step {
+                        KeyStep::Field(name) => self.child(id, Some(name)),
+                        KeyStep::Dynamic => self.child(id, None),
+                    };
+                }
+                return id;
+            }
+        }
+        let key: Rc<str> = key.into();
+        let id = self.push(PathNode::Odd(Rc::clone(&key)));
+        self.odd.insert(key, id);
         id
     }
 
@@ -350,17 +590,41 @@ impl PathTable {
         match value {
             Value::Local(binding) => Some(self.local(file, *binding)),
             Value::Global(name) => Some(self.global(name)),
-            Value::Index(base, Key::Name(field)) => {
+            Value::Index(base, key) => {
                 let base = self.of(file, base)?;
-                Some(self.child(base, Some(field)))
-            }
-            Value::Index(base, Key::Dynamic(_)) => {
-                let base = self.of(file, base)?;
-                Some(self.child(base, None))
+                Some(self.child(base, key.name()))
             }
             _ => None,
         }
     }
+}
+
+/// Where a key starts: a global's name, or a file's binding.
+enum KeyRoot<'k> {
+    Global(&'k str),
+    Local(usize, BindingId),
+}
+
+/// A key's root and the steps after it, when it has a root of plain form.
+fn split_key_root(key: &str) -> Option<(KeyRoot<'_>, &str)> {
+    let end = key.find(['.', '[']).unwrap_or(key.len());
+    let (root, tail) = key.split_at(end);
+    if let Some(name) = root.strip_prefix("G:") {
+        return (!name.is_empty()).then_some((KeyRoot::Global(name), tail));
+    }
+    let (file, binding) = root.split_once(':')?;
+    let canonical = |digits: &str| {
+        !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'))
+    };
+    if !canonical(file) || !canonical(binding) {
+        return None;
+    }
+    Some((
+        KeyRoot::Local(file.parse().ok()?, binding.parse().ok()?),
+        tail,
+    ))
 }
 
 /// A class the mod declares: its parents and field types (first declaration of a field wins).
@@ -384,8 +648,8 @@ impl<'a> Model<'a> {
             by_rel,
             seen_sets: RefCell::default(),
             paths: RefCell::default(),
-            assigns_by_path: FastMap::default(),
-            fields_by_path: FastMap::default(),
+            assigns_by_path: ByPath::default(),
+            fields_by_path: ByPath::default(),
             exports: Vec::new(),
             calls_in: Vec::with_capacity(files.len()),
             requires: FastMap::default(),
@@ -400,36 +664,36 @@ impl<'a> Model<'a> {
             classes: FastMap::default(),
             aliases: FastMap::default(),
             annotated_paths: FastMap::default(),
-            local_args: FastMap::default(),
+            local_args: LocalArgs {
+                files,
+                by_local: std::cell::OnceCell::new(),
+            },
             kinds: Default::default(),
             history: std::cell::OnceCell::new(),
             module_state: std::cell::OnceCell::new(),
             answers: Answers::default(),
         };
         let assigns: usize = files.iter().map(|f| f.ir.assigns.len()).sum();
-        let mut paths = PathTable::with_capacity(assigns * 2);
-        model.assigns_by_path.reserve(assigns);
+        let mut paths = PathTable::new(files, assigns * 2);
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
-                if let Some(path) = paths.of(i, &assign.target) {
+                // The table's path first: the target's is its field.
+                let (path, table) = match &assign.target {
+                    Value::Index(base, key) => match paths.of(i, base) {
+                        Some(table) => (Some(paths.child(table, key.name())), Some((table, key))),
+                        None => (None, None),
+                    },
+                    target => (paths.of(i, target), None),
+                };
+                if let Some(path) = path {
                     if let Some(ty) = &assign.annotation {
-                        model
-                            .annotated_paths
-                            .entry(paths.key(path).to_string())
-                            .or_default()
-                            .push(ty);
+                        let key = paths.key(path);
+                        model.annotated_paths.entry(key).or_default().push(ty);
                     }
-                    model
-                        .assigns_by_path
-                        .entry(path)
-                        .or_default()
-                        .push((i, &assign.value));
+                    model.assigns_by_path.push(path, (i, &assign.value));
                 }
-                if let Value::Index(base, key) = &assign.target {
-                    if let Some(table) = paths.of(i, base) {
-                        let entry = (i, key, &assign.value);
-                        model.fields_by_path.entry(table).or_default().push(entry);
-                    }
+                if let Some((table, key)) = table {
+                    model.fields_by_path.push(table, (i, key, &assign.value));
                 }
             }
             let mut calls_in = vec![Vec::new(); file.ir.functions.len()];
@@ -437,15 +701,6 @@ impl<'a> Model<'a> {
                 calls_in[call.func as usize].push(id as CallId);
                 if let Some(target) = model.require_target(i, call) {
                     model.requires.insert((i, id as CallId), target);
-                }
-                for (position, arg) in call.args.iter().enumerate() {
-                    if let Value::Local(binding) = arg {
-                        model
-                            .local_args
-                            .entry((i, *binding))
-                            .or_default()
-                            .push((id as CallId, position));
-                    }
                 }
             }
             model.calls_in.push(calls_in);
@@ -472,7 +727,7 @@ impl<'a> Model<'a> {
                 .and_then(|r| r.first());
             model.exports.push(export);
         }
-        paths.assigned = paths.keys.len() as u32;
+        paths.assigned = paths.len() as u32;
         model.paths = RefCell::new(paths);
         model.link_calls();
         model.derive_wrapper_registrations();
@@ -503,7 +758,7 @@ impl<'a> Model<'a> {
             .map(|origin| match origin {
                 Origin::Func(f) => Origin::Func(f),
                 Origin::Table { file, fields } => Origin::Table { file, fields },
-                Origin::Path(path) => Origin::Path(paths.key(path).to_string()),
+                Origin::Path(path) => Origin::Path(paths.key(path)),
                 Origin::External(name) => Origin::External(name),
             })
             .collect()
@@ -532,18 +787,18 @@ impl<'a> Model<'a> {
     /// Whether the code assigns to some part of a global path, so that it can hold functions;
     /// `true` for any other value.
     fn may_be_assigned(&self, value: &Value) -> bool {
-        let mut root = value;
-        while let Value::Index(base, Key::Name(_)) = root {
-            root = base;
-        }
-        let Value::Global(name) = root else {
+        let Some(name) = global_root(value) else {
             return true;
         };
         let paths = self.paths.borrow();
-        let assigned = paths
-            .names
-            .get(name.as_str())
-            .and_then(|n| paths.globals.get(n));
+        let assigned = if is_plain_name(name) {
+            let n = paths.names.get(name.as_str());
+            n.and_then(|n| paths.globals.get(*n as usize))
+                .filter(|id| **id != NO_PATH)
+                .map(|id| PathId(*id))
+        } else {
+            paths.find(&format!("G:{name}"))
+        };
         assigned.is_some_and(|id| id.0 < paths.assigned)
     }
 
@@ -786,8 +1041,26 @@ impl<'a> Model<'a> {
         origins
             .iter()
             .filter_map(|o| match o {
-                Origin::Path(p) => paths.key(*p).strip_prefix("G:").map(str::to_string),
+                Origin::Path(p) => paths.global_key(*p),
                 Origin::External(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The API and library names among a value's origins that call linking asks about (see
+    /// [`LINKED_API_ROOTS`]), the others left out unwritten.
+    fn linked_api_names(&self, origins: &[Origin<PathId>]) -> Vec<String> {
+        let paths = self.paths.borrow();
+        let linked = |name: &str| LINKED_API_ROOTS.contains(&name);
+        origins
+            .iter()
+            .filter_map(|o| match o {
+                Origin::Path(p) => match paths.global_root(*p) {
+                    Some(n) if n != u32::MAX && !linked(&paths.name_texts[n as usize]) => None,
+                    _ => paths.global_key(*p),
+                },
+                Origin::External(e) => linked(e.split('.').next().unwrap_or(e)).then(|| e.clone()),
                 _ => None,
             })
             .collect()
@@ -928,24 +1201,19 @@ impl<'a> Model<'a> {
         // First the direct call edges, so that parameters can be followed to the arguments
         // their callers pass; then registrations and callbacks with that knowledge.
         let (direct, evaluated) = self.direct_callees();
-        let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        let mut calls_from = EdgesByCaller::new(self.files);
         for (file, calls) in direct.iter().enumerate() {
             for (id, callees) in calls.iter().enumerate() {
                 let call = CallRef {
                     file,
                     call: id as CallId,
                 };
-                let caller = FnRef {
-                    file,
-                    func: self.ir(file).call(call.call).func,
-                };
-                calls_from
-                    .entry(caller)
-                    .or_default()
-                    .extend(callees.iter().map(|c| (call, *c)));
+                let func = self.ir(file).call(call.call).func;
+                let edges = calls_from.of(FnRef { file, func });
+                edges.extend(callees.iter().map(|c| (call, *c)));
             }
         }
-        self.calls_to = reverse(&calls_from);
+        self.calls_to = reverse(calls_from.iter());
         self.link_calls_with_parameters(&direct, &evaluated);
     }
 
@@ -988,11 +1256,8 @@ impl<'a> Model<'a> {
                         .borrow_mut()
                         .entry((file, &call.callee as *const Value))
                         .or_insert_with(|| callees.clone());
-                    let names = call
-                        .callee
-                        .global_path()
-                        .is_none()
-                        .then(|| self.api_names_of(&origins));
+                    let names = (global_root(&call.callee).is_none())
+                        .then(|| self.linked_api_names(&origins));
                     (callees, names)
                 })
                 .unzip();
@@ -1008,10 +1273,12 @@ impl<'a> Model<'a> {
         direct: &[Vec<Vec<FnRef>>],
         evaluated: &[Vec<Option<Vec<String>>>],
     ) {
-        let mut calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
+        let mut calls_from = EdgesByCaller::new(self.files);
         let mut callback_edges = FastSet::default();
         let mut registrations = Vec::new();
         let mut parameter_roots = FastMap::default();
+        // Whether a helper may call its argument at a position, asked again at every call.
+        let mut calls_argument: FastMap<(FnRef, usize), bool> = FastMap::default();
         for (file, facts) in self.files.iter().enumerate() {
             for (id, call) in facts.ir.calls.iter().enumerate() {
                 let call_ref = CallRef {
@@ -1028,13 +1295,19 @@ impl<'a> Model<'a> {
                     Some(evaluated) => self
                         .api_names_through_parameter(file, &call.callee, Some(&mut parameter_roots))
                         .unwrap_or_else(|| evaluated.clone()),
-                    None => self.api_names(file, &call.callee),
+                    // Only the names asked below: most global calls are none of them.
+                    None => call
+                        .callee
+                        .global_path()
+                        .filter(|path| LINKED_API_ROOTS.contains(&path[0]))
+                        .map(|path| vec![path.join(".")])
+                        .unwrap_or_default(),
                 };
                 if let Some(found) = self.registrations_of(call_ref, call, &names) {
                     registrations.extend(found);
                     continue;
                 }
-                let edges = calls_from.entry(caller).or_default();
+                let edges = calls_from.of(caller);
                 edges.extend(direct[file][id].iter().map(|callee| (call_ref, *callee)));
                 // A function handed to another call (pcall, table.sort, a helper) may run now.
                 // Not when the callee is unknown code (another mod's `lib.on_event(id, f)`
@@ -1049,9 +1322,11 @@ impl<'a> Model<'a> {
                             continue;
                         }
                         let runs_now = builtin_calls_back
-                            || direct[file][id]
-                                .iter()
-                                .any(|helper| self.may_call_argument(*helper, position, 0));
+                            || direct[file][id].iter().any(|helper| {
+                                *calls_argument
+                                    .entry((*helper, position))
+                                    .or_insert_with(|| self.may_call_argument(*helper, position, 0))
+                            });
                         if !runs_now {
                             continue;
                         }
@@ -1065,12 +1340,16 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        for edges in calls_from.values_mut() {
-            edges.sort();
-            edges.dedup();
-        }
         registrations.sort_by_key(|r: &Registration| (r.call, r.kind, r.name.clone()));
-        self.calls_to = reverse(&calls_from);
+        let calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = calls_from
+            .into_iter()
+            .map(|(caller, mut edges)| {
+                edges.sort();
+                edges.dedup();
+                (caller, edges)
+            })
+            .collect();
+        self.calls_to = reverse(calls_from.iter().map(|(caller, edges)| (*caller, edges)));
         self.calls_from = calls_from;
         self.callback_edges = callback_edges;
         self.registrations = registrations;
@@ -1486,16 +1765,107 @@ fn unit_api(files: &[FileFacts]) -> &'static crate::api::Api {
     crate::api::for_version(version)
 }
 
-fn reverse(
-    calls_from: &BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
+/// Who calls each function, and where: callers in order, each caller's edges in order.
+fn reverse<'e>(
+    calls_from: impl Iterator<Item = (FnRef, &'e Vec<(CallRef, FnRef)>)>,
 ) -> BTreeMap<FnRef, Vec<(CallRef, FnRef)>> {
+    let mut edges: Vec<(FnRef, CallRef, FnRef)> = calls_from
+        .flat_map(|(caller, edges)| {
+            edges
+                .iter()
+                .map(move |(call, callee)| (*callee, *call, caller))
+        })
+        .collect();
+    // Stable: each callee's edges stay in caller order.
+    edges.sort_by_key(|(callee, _, _)| *callee);
     let mut calls_to: BTreeMap<FnRef, Vec<(CallRef, FnRef)>> = BTreeMap::new();
-    for (caller, edges) in calls_from {
-        for (call, callee) in edges {
-            calls_to.entry(*callee).or_default().push((*call, *caller));
-        }
+    let mut rest = edges.as_slice();
+    while let Some((callee, _, _)) = rest.first() {
+        let n = rest.iter().take_while(|(c, _, _)| c == callee).count();
+        let (same, next) = rest.split_at(n);
+        calls_to.insert(
+            *callee,
+            same.iter()
+                .map(|(_, call, caller)| (*call, *caller))
+                .collect(),
+        );
+        rest = next;
     }
     calls_to
+}
+
+/// Call edges by calling function while calls are linked: one list per function of each
+/// file, `None` until the function has a call.
+struct EdgesByCaller(Vec<Vec<Option<Edges>>>);
+
+/// The edges of one caller: (call, callee).
+type Edges = Vec<(CallRef, FnRef)>;
+
+impl EdgesByCaller {
+    fn new(files: &[FileFacts]) -> Self {
+        EdgesByCaller(
+            files
+                .iter()
+                .map(|f| vec![None; f.ir.functions.len()])
+                .collect(),
+        )
+    }
+
+    fn of(&mut self, caller: FnRef) -> &mut Vec<(CallRef, FnRef)> {
+        self.0[caller.file][caller.func as usize].get_or_insert_with(Vec::new)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (FnRef, &Vec<(CallRef, FnRef)>)> {
+        self.0.iter().enumerate().flat_map(|(file, funcs)| {
+            funcs.iter().enumerate().filter_map(move |(func, edges)| {
+                let caller = FnRef {
+                    file,
+                    func: func as FuncId,
+                };
+                edges.as_ref().map(|edges| (caller, edges))
+            })
+        })
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = (FnRef, Vec<(CallRef, FnRef)>)> {
+        self.0.into_iter().enumerate().flat_map(|(file, funcs)| {
+            funcs
+                .into_iter()
+                .enumerate()
+                .filter_map(move |(func, edges)| {
+                    let caller = FnRef {
+                        file,
+                        func: func as FuncId,
+                    };
+                    edges.map(|edges| (caller, edges))
+                })
+        })
+    }
+}
+
+/// The roots of the API names call linking asks about (see [`stores_callback`],
+/// [`calls_back_now`] and [`REGISTRATION_APIS`]).
+const LINKED_API_ROOTS: &[&str] = &[
+    "script",
+    "commands",
+    "remote",
+    "event_handler",
+    "pcall",
+    "xpcall",
+    "table",
+    "string",
+];
+
+/// The global a global path (`game.print`) starts at; `None` for any other value.
+fn global_root(value: &Value) -> Option<&String> {
+    let mut root = value;
+    while let Value::Index(base, Key::Name(_)) = root {
+        root = base;
+    }
+    match root {
+        Value::Global(name) => Some(name),
+        _ => None,
+    }
 }
 
 /// APIs whose function arguments are stored, not called now.
@@ -1558,5 +1928,42 @@ pub(super) fn push_path_step(key: &mut String, field: Option<&str>) {
             key.push_str(field);
         }
         None => key.push_str("[]"),
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn a_field_named_with_dots_is_the_path_its_key_spells() {
+        let mut paths = PathTable::new(&[], 0);
+        let t = paths.global("t");
+        let a = paths.child(t, Some("a"));
+        let ab = paths.child(a, Some("b"));
+        assert_eq!(paths.child(t, Some("a.b")), ab);
+        assert_eq!(paths.key(ab), "G:t.a.b");
+        assert_eq!(paths.find("G:t.a.b"), Some(ab));
+        let element = paths.child(a, None);
+        assert_eq!(paths.child(t, Some("a[]")), element);
+        assert_eq!(paths.find("G:t.a[]"), Some(element));
+        assert_eq!(paths.global("t.a"), a);
+        assert_eq!(paths.global_key(ab).as_deref(), Some("t.a.b"));
+    }
+
+    #[test]
+    fn a_key_that_spells_no_steps_is_one_path_whichever_way_it_is_reached() {
+        let mut paths = PathTable::new(&[], 0);
+        let t = paths.global("t");
+        let odd = paths.child(t, Some("a..b"));
+        let a_dot = paths.child(t, Some("a."));
+        assert_eq!(paths.child(a_dot, Some("b")), odd);
+        assert_eq!(paths.key(odd), "G:t.a..b");
+        assert_eq!(paths.find("G:t.a..b"), Some(odd));
+        let empty = paths.child(t, Some(""));
+        assert_eq!(paths.key(empty), "G:t.");
+        assert_ne!(empty, t);
+        assert_eq!(paths.find("G:t.x"), None);
+        assert_eq!(paths.find("G:u"), None);
     }
 }
