@@ -408,6 +408,11 @@ impl<'a> Model<'a> {
                     }
                 }
                 _ => {
+                    // Most arguments are no function: no keys to work out.
+                    let functions = self.callees(call_ref.file, arg);
+                    if functions.is_empty() {
+                        continue;
+                    }
                     let keys: Vec<Keys> = wanted
                         .iter()
                         .map(|(i, steps)| {
@@ -422,7 +427,7 @@ impl<'a> Model<'a> {
                             .into()
                         })
                         .collect();
-                    for function in self.callees(call_ref.file, arg) {
+                    for function in functions {
                         out.push((function, *call_ref, keys.clone()));
                     }
                 }

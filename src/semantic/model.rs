@@ -217,7 +217,7 @@ pub struct Model<'a> {
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     /// Per file, per function: the calls made in its own body, in order.
-    pub(super) calls_in: Vec<Vec<Vec<CallId>>>,
+    pub(super) calls_in: Vec<CallsIn>,
     /// `require` calls, by (file, call): a unit file, or an external module's name.
     requires: FastMap<(usize, CallId), Result<usize, String>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
@@ -254,29 +254,83 @@ pub struct Model<'a> {
     pub(super) answers: Answers,
 }
 
-/// Entries by path, for the paths of assignment targets (their ids are the smallest): a list
-/// per id, read like a map whose lists are never empty.
-pub(super) struct ByPath<T>(Vec<Vec<T>>);
+/// Entries by path, for the paths of assignment targets (their ids are the smallest), read
+/// like a map whose lists are never empty: every entry in one list, in the order added for
+/// each path, and where each path's entries start.
+pub(super) struct ByPath<T> {
+    entries: Vec<T>,
+    /// Path `i`'s entries are `entries[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+}
 
 impl<T> Default for ByPath<T> {
     fn default() -> Self {
-        ByPath(Vec::new())
+        ByPath {
+            entries: Vec::new(),
+            starts: vec![0],
+        }
     }
 }
 
 impl<T> ByPath<T> {
-    fn push(&mut self, path: PathId, entry: T) {
-        let index = path.0 as usize;
-        if self.0.len() <= index {
-            self.0.resize_with(index + 1, Vec::new);
+    /// Groups `added` (path, entry) pairs by path, keeping their order within a path.
+    fn new(added: Vec<(PathId, T)>, paths: usize) -> Self {
+        let mut starts = vec![0u32; paths + 1];
+        for (path, _) in &added {
+            starts[path.0 as usize + 1] += 1;
         }
-        self.0[index].push(entry);
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next: Vec<u32> = starts[..paths].to_vec();
+        let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(added.len()).collect();
+        for (path, entry) in added {
+            let slot = &mut next[path.0 as usize];
+            slots[*slot as usize] = Some(entry);
+            *slot += 1;
+        }
+        ByPath {
+            entries: slots.into_iter().flatten().collect(),
+            starts,
+        }
     }
 
-    pub(super) fn get(&self, path: &PathId) -> Option<&Vec<T>> {
-        self.0
-            .get(path.0 as usize)
-            .filter(|entries| !entries.is_empty())
+    pub(super) fn get(&self, path: &PathId) -> Option<&[T]> {
+        let i = path.0 as usize;
+        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
+        (start < end).then(|| &self.entries[start as usize..end as usize])
+    }
+}
+
+/// The calls made in each function's own body, in order, for one file.
+pub(super) struct CallsIn {
+    calls: Vec<CallId>,
+    /// Function `f`'s calls are `calls[starts[f]..starts[f + 1]]`.
+    starts: Vec<u32>,
+}
+
+impl CallsIn {
+    fn new(ir: &FileIr) -> CallsIn {
+        let mut starts = vec![0u32; ir.functions.len() + 1];
+        for call in &ir.calls {
+            starts[call.func as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next: Vec<u32> = starts[..ir.functions.len()].to_vec();
+        let mut calls = vec![0; ir.calls.len()];
+        for (id, call) in ir.calls.iter().enumerate() {
+            let slot = &mut next[call.func as usize];
+            calls[*slot as usize] = id as CallId;
+            *slot += 1;
+        }
+        CallsIn { calls, starts }
+    }
+
+    pub(super) fn of(&self, func: FuncId) -> &[CallId] {
+        let f = func as usize;
+        &self.calls[self.starts[f] as usize..self.starts[f + 1] as usize]
     }
 }
 
@@ -543,6 +597,11 @@ impl PathTable {
 
     fn child(&mut self, parent: PathId, field: Option<&str>) -> PathId {
         let n = field.map_or(DYNAMIC_KEY, |field| self.name(field));
+        self.numbered_child(parent, n, field)
+    }
+
+    /// [`PathTable::child`] with the field's name number (see [`PathTable::name`]).
+    fn numbered_child(&mut self, parent: PathId, n: u32, field: Option<&str>) -> PathId {
         if let Some(id) = self.children.get(&(parent, n)) {
             return *id;
         }
@@ -675,6 +734,10 @@ impl<'a> Model<'a> {
         };
         let assigns: usize = files.iter().map(|f| f.ir.assigns.len()).sum();
         let mut paths = PathTable::new(files, assigns * 2);
+        let mut assigned_values = Vec::with_capacity(assigns);
+        let mut assigned_fields = Vec::new();
+        // `require` targets by the requiring file's folder (if in one) and the path required.
+        let mut required: FastMap<(Option<&str>, &str), Result<usize, String>> = FastMap::default();
         for (i, file) in files.iter().enumerate() {
             for assign in &file.ir.assigns {
                 // The table's path first: the target's is its field.
@@ -690,20 +753,29 @@ impl<'a> Model<'a> {
                         let key = paths.key(path);
                         model.annotated_paths.entry(key).or_default().push(ty);
                     }
-                    model.assigns_by_path.push(path, (i, &assign.value));
+                    assigned_values.push((path, (i, &assign.value)));
                 }
                 if let Some((table, key)) = table {
-                    model.fields_by_path.push(table, (i, key, &assign.value));
+                    assigned_fields.push((table, (i, key, &assign.value)));
                 }
             }
-            let mut calls_in = vec![Vec::new(); file.ir.functions.len()];
+            let folder = file.rel.rfind('/').map(|end| &file.rel[..end]);
             for (id, call) in file.ir.calls.iter().enumerate() {
-                calls_in[call.func as usize].push(id as CallId);
-                if let Some(target) = model.require_target(i, call) {
-                    model.requires.insert((i, id as CallId), target);
+                let (Value::Global(name), Some(Value::Str(path))) =
+                    (&call.callee, call.args.first())
+                else {
+                    continue;
+                };
+                if name != "require" {
+                    continue;
                 }
+                let target = required.entry((folder, path)).or_insert_with(|| {
+                    let target = model.require_target(i, call);
+                    target.expect("a require call with a literal path")
+                });
+                model.requires.insert((i, id as CallId), target.clone());
             }
-            model.calls_in.push(calls_in);
+            model.calls_in.push(CallsIn::new(file.ir));
             for class in &file.ir.classes {
                 let entry = model.classes.entry(class.name.as_str()).or_default();
                 entry.parents.extend(class.parents.iter());
@@ -728,6 +800,8 @@ impl<'a> Model<'a> {
             model.exports.push(export);
         }
         paths.assigned = paths.len() as u32;
+        model.assigns_by_path = ByPath::new(assigned_values, paths.len());
+        model.fields_by_path = ByPath::new(assigned_fields, paths.len());
         model.paths = RefCell::new(paths);
         model.link_calls();
         model.derive_wrapper_registrations();
@@ -784,11 +858,14 @@ impl<'a> Model<'a> {
         result
     }
 
-    /// Whether the code assigns to some part of a global path, so that it can hold functions;
+    /// Whether a value may hold a function: for a global path, whether the code assigns to
+    /// some part of it; for a field path of a local given no value (`self.update`, a
+    /// parameter's), whether it assigns to the local or to one of the fields on the way.
     /// `true` for any other value.
-    fn may_be_assigned(&self, value: &Value) -> bool {
+    fn may_be_assigned(&self, file: usize, value: &Value) -> bool {
         let Some(name) = global_root(value) else {
-            return true;
+            let paths = self.paths.borrow();
+            return self.local_path_may_be_assigned(&paths, file, value) != Some(false);
         };
         let paths = self.paths.borrow();
         let assigned = if is_plain_name(name) {
@@ -800,6 +877,59 @@ impl<'a> Model<'a> {
             paths.find(&format!("G:{name}"))
         };
         assigned.is_some_and(|id| id.0 < paths.assigned)
+    }
+
+    /// For a field path of a local given no value (not a loop variable): `Some(true)` when
+    /// the code assigns to the local or to a field on the way, with the path so far, else
+    /// `Some(false)` and the path when every step so far was assigned to in part; `None` for
+    /// any other value, or a field whose name is more than one step.
+    fn local_path_may_be_assigned(
+        &self,
+        paths: &PathTable,
+        file: usize,
+        value: &Value,
+    ) -> Option<bool> {
+        self.assigned_prefix(paths, file, value)
+            .map(|(assigned, _)| assigned)
+    }
+
+    /// See [`Model::local_path_may_be_assigned`]: whether a step so far is assigned to, and
+    /// the path so far when it is one of the assigned paths (or a part of one).
+    fn assigned_prefix(
+        &self,
+        paths: &PathTable,
+        file: usize,
+        value: &Value,
+    ) -> Option<(bool, Option<PathId>)> {
+        let assigned_path = |id: u32| (id != NO_PATH && id < paths.assigned).then_some(PathId(id));
+        match value {
+            Value::Local(binding) => {
+                let info = self.ir(file).binding(*binding);
+                if !info.values.is_empty() || matches!(info.kind, BindingKind::LoopVar(_)) {
+                    return None;
+                }
+                let path = assigned_path(paths.locals[file][*binding as usize]);
+                Some((
+                    path.is_some_and(|p| self.assigns_by_path.get(&p).is_some()),
+                    path,
+                ))
+            }
+            Value::Index(base, Key::Name(field)) if is_plain_name(field) => {
+                let (assigned, base) = self.assigned_prefix(paths, file, base)?;
+                if assigned {
+                    return Some((true, None));
+                }
+                let path = base.and_then(|base| {
+                    let n = paths.names.get(field.as_str())?;
+                    assigned_path(paths.children.get(&(base, *n))?.0)
+                });
+                Some((
+                    path.is_some_and(|p| self.assigns_by_path.get(&p).is_some()),
+                    path,
+                ))
+            }
+            _ => None,
+        }
     }
 
     /// The path `field` of `parent`.
@@ -879,8 +1009,9 @@ impl<'a> Model<'a> {
             Value::Index(base, Key::Name(field)) => {
                 let mut bases = Vec::new();
                 self.eval_into(file, base, depth + 1, seen, &mut bases);
+                let mut number = None;
                 for origin in bases {
-                    self.field(origin, field, depth + 1, seen, out);
+                    self.field(origin, field, &mut number, depth + 1, seen, out);
                 }
             }
             Value::Call(call) => {
@@ -934,7 +1065,7 @@ impl<'a> Model<'a> {
 
     /// The values assigned to a path.
     pub(super) fn assigned_to(&self, path: PathId) -> Option<&[(usize, &'a Value)]> {
-        self.assigns_by_path.get(&path).map(Vec::as_slice)
+        self.assigns_by_path.get(&path)
     }
 
     fn path_values(
@@ -951,17 +1082,24 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// What `field` of `origin` can be; `number` keeps the field's name number for the next
+    /// origin.
     fn field(
         &self,
         origin: Origin<'a, PathId>,
         field: &'a str,
+        number: &mut Option<u32>,
         depth: u32,
         seen: &mut FastSet<(usize, *const Value)>,
         out: &mut Vec<Origin<'a, PathId>>,
     ) {
         match origin {
             Origin::Path(path) => {
-                let path = self.field_path(path, field);
+                let path = {
+                    let mut paths = self.paths.borrow_mut();
+                    let n = *number.get_or_insert_with(|| paths.name(field));
+                    paths.numbered_child(path, n, Some(field))
+                };
                 self.path_values(path, depth, seen, out);
                 let origin = Origin::Path(path);
                 if !out.contains(&origin) {
@@ -987,6 +1125,10 @@ impl<'a> Model<'a> {
 
     /// The functions a callee value can be.
     pub fn callees(&self, file: usize, callee: &'a Value) -> Vec<FnRef> {
+        // Told without evaluating, and not kept: most calls of the unit are such.
+        if !self.may_be_assigned(file, callee) {
+            return Vec::new();
+        }
         let key = (file, callee as *const Value);
         if let Some(known) = self.answers.callees.borrow().get(&key) {
             return known.clone();
@@ -1222,9 +1364,10 @@ impl<'a> Model<'a> {
     /// One evaluation of each callee answers both: linking asks for the names next.
     #[allow(clippy::type_complexity)]
     fn direct_callees(&self) -> (Vec<Vec<Vec<FnRef>>>, Vec<Vec<Option<Vec<String>>>>) {
-        // Every callee is remembered, and arguments handed along after them: grown once.
+        // Callees that may be functions are remembered, and arguments handed along after
+        // them: grown once.
         let calls: usize = self.files.iter().map(|f| f.ir.calls.len()).sum();
-        self.answers.callees.borrow_mut().reserve(calls + calls / 2);
+        self.answers.callees.borrow_mut().reserve(calls / 2);
         let mut direct = Vec::with_capacity(self.files.len());
         let mut evaluated = Vec::with_capacity(self.files.len());
         for (file, facts) in self.files.iter().enumerate() {
@@ -1233,15 +1376,12 @@ impl<'a> Model<'a> {
                 .calls
                 .iter()
                 .map(|call| {
-                    if !self.may_be_assigned(&call.callee) {
-                        // `game.print`: no function can be found, and a global path is
-                        // named without evaluating.
-                        self.answers
-                            .callees
-                            .borrow_mut()
-                            .entry((file, &call.callee as *const Value))
-                            .or_default();
-                        return (Vec::new(), None);
+                    let global = global_root(&call.callee).is_some();
+                    if !self.may_be_assigned(file, &call.callee) {
+                        // `game.print`, `self.update`: no function can be found (`callees`
+                        // tells so again), and a global path is named without evaluating (a
+                        // local's fields name no API).
+                        return (Vec::new(), (!global).then(Vec::new));
                     }
                     let origins = self.origins(file, &call.callee);
                     let callees: Vec<FnRef> = origins
@@ -1256,8 +1396,7 @@ impl<'a> Model<'a> {
                         .borrow_mut()
                         .entry((file, &call.callee as *const Value))
                         .or_insert_with(|| callees.clone());
-                    let names = (global_root(&call.callee).is_none())
-                        .then(|| self.linked_api_names(&origins));
+                    let names = (!global).then(|| self.linked_api_names(&origins));
                     (callees, names)
                 })
                 .unzip();
@@ -1316,7 +1455,9 @@ impl<'a> Model<'a> {
                 let builtin_calls_back = names.iter().any(|n| calls_back_now(n))
                     || (call.is_method
                         && matches!(&call.callee, Value::Index(_, Key::Name(m)) if m == "gsub"));
-                if !names.iter().any(|n| stores_callback(n)) {
+                // Without a callee that may call back, no argument runs now.
+                let may_call_back = builtin_calls_back || !direct[file][id].is_empty();
+                if may_call_back && !names.iter().any(|n| stores_callback(n)) {
                     for (position, arg) in call.args.iter().enumerate() {
                         if !matches!(arg, Value::Function(_) | Value::Local(_)) {
                             continue;
@@ -1460,7 +1601,7 @@ impl<'a> Model<'a> {
             self.eval_into(file, value, 0, seen, &mut bases);
             let mut out = Vec::new();
             for origin in bases {
-                self.field(origin, field, 1, seen, &mut out);
+                self.field(origin, field, &mut None, 1, seen, &mut out);
             }
             out
         })
@@ -1681,19 +1822,24 @@ impl<'a> Model<'a> {
         while let Some((f, context)) = queue.pop_front() {
             let edges = self.calls_from.get(&f).into_iter().flatten();
             let extra_edges = extra.get(&f).into_iter().flatten();
-            let origin = reach[&f][context.index()]
-                .as_ref()
-                .map(|r| r.origin.clone())
-                .unwrap_or_default();
+            // Taken once a callee is new in the context: most are reached already.
+            let mut origin: Option<String> = None;
             for (call, callee) in edges.chain(extra_edges) {
-                let slot = &mut reach.entry(*callee).or_default()[context.index()];
-                if slot.is_none() {
-                    *slot = Some(Reach {
-                        origin: origin.clone(),
-                        via: Some((f, *call)),
-                    });
-                    queue.push_back((*callee, context));
+                let reached = reach.get(callee);
+                if reached.is_some_and(|slots| slots[context.index()].is_some()) {
+                    continue;
                 }
+                let origin = origin.get_or_insert_with(|| {
+                    reach[&f][context.index()]
+                        .as_ref()
+                        .map(|r| r.origin.clone())
+                        .unwrap_or_default()
+                });
+                reach.entry(*callee).or_default()[context.index()] = Some(Reach {
+                    origin: origin.clone(),
+                    via: Some((f, *call)),
+                });
+                queue.push_back((*callee, context));
             }
         }
     }
@@ -1965,5 +2111,66 @@ mod path_tests {
         assert_ne!(empty, t);
         assert_eq!(paths.find("G:t.x"), None);
         assert_eq!(paths.find("G:u"), None);
+    }
+}
+
+#[cfg(test)]
+mod callee_tests {
+    use super::*;
+    use crate::semantic::test_model::with_model;
+
+    /// The functions each call of `control.lua` can reach, by the callee as written.
+    fn callees_by_callee(model: &Model, facts: &[FileFacts]) -> Vec<(String, Vec<FnRef>)> {
+        let ir = facts[0].ir;
+        ir.calls
+            .iter()
+            .map(|call| (ir.describe(&call.callee), model.callees(0, &call.callee)))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_require_leads_beside_each_requiring_file() {
+        let files = [
+            ("control.lua", "local u = require('util')"),
+            ("util.lua", "return {}"),
+            ("scripts/a.lua", "local u = require('util')"),
+            ("scripts/util.lua", "return {}"),
+            ("scripts/b.lua", "local u = require('util')"),
+            ("other/c.lua", "local u = require('util')"),
+        ];
+        with_model(&files, |model, _| {
+            let target = |file: usize| model.requires.get(&(file, 0)).cloned();
+            assert_eq!(target(0), Some(Ok(1)));
+            assert_eq!(target(2), Some(Ok(3)));
+            assert_eq!(target(4), Some(Ok(3)));
+            assert_eq!(target(5), Some(Ok(1)));
+        });
+    }
+
+    #[test]
+    fn a_parameters_field_is_followed_only_where_it_is_assigned() {
+        let code = r#"
+            local function run(t)
+                t.callback = function() end
+                t.callback()
+                t.other()
+            end
+            local function keep(u)
+                u.state.tick = function() end
+                u.state.tick()
+                u.state.other()
+            end
+        "#;
+        with_model(&[("control.lua", code)], |model, facts| {
+            let found = callees_by_callee(model, facts);
+            let reached = |callee: &str| {
+                let (_, callees) = found.iter().find(|(c, _)| c == callee).expect(callee);
+                callees.len()
+            };
+            assert_eq!(reached("t.callback"), 1, "{found:?}");
+            assert_eq!(reached("t.other"), 0, "{found:?}");
+            assert_eq!(reached("u.state.tick"), 1, "{found:?}");
+            assert_eq!(reached("u.state.other"), 0, "{found:?}");
+        });
     }
 }
