@@ -544,10 +544,16 @@ impl PathTable {
 
     /// The path a key names, if the unit has it.
     fn find(&self, key: &str) -> Option<PathId> {
+        self.find_below(key, u32::MAX)
+    }
+
+    /// [`PathTable::find`] among the paths with an id below `limit` (a path's parts have
+    /// smaller ids than it).
+    fn find_below(&self, key: &str, limit: u32) -> Option<PathId> {
         if let Some(id) = self.odd.get(key) {
-            return Some(*id);
+            return (id.0 < limit).then_some(*id);
         }
-        let (root, tail) = split_key_root(key)?;
+        let (root, mut tail) = split_key_root(key)?;
         let mut id = match root {
             KeyRoot::Global(name) => {
                 let n = *self.names.get(name)?;
@@ -558,14 +564,26 @@ impl PathTable {
                 (id != NO_PATH).then_some(PathId(id))?
             }
         };
-        for step in key_steps(tail)? {
-            let n = match step {
-                KeyStep::Field(name) => *self.names.get(name)?,
-                KeyStep::Dynamic => DYNAMIC_KEY,
+        // The steps of `key_steps`, read as they are looked up.
+        while id.0 < limit && !tail.is_empty() {
+            let n = match tail.strip_prefix("[]") {
+                Some(rest) => {
+                    tail = rest;
+                    DYNAMIC_KEY
+                }
+                None => {
+                    let rest = tail.strip_prefix('.')?;
+                    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                    if end == 0 {
+                        return None;
+                    }
+                    tail = &rest[end..];
+                    *self.names.get(&rest[..end])?
+                }
             };
             id = *self.children.get(&(id, n))?;
         }
-        Some(id)
+        (id.0 < limit).then_some(id)
     }
 
     fn local(&mut self, file: usize, binding: BindingId) -> PathId {
@@ -1059,7 +1077,9 @@ impl<'a> Model<'a> {
 
     /// The values assigned to a path key (`G:M.f`, `2:5.entity`).
     pub fn assigned_at(&self, key: &str) -> Option<&[(usize, &'a Value)]> {
-        let path = self.paths.borrow().find(key)?;
+        let paths = self.paths.borrow();
+        let path = paths.find_below(key, paths.assigned)?;
+        drop(paths);
         self.assigned_to(path)
     }
 
@@ -1125,13 +1145,13 @@ impl<'a> Model<'a> {
 
     /// The functions a callee value can be.
     pub fn callees(&self, file: usize, callee: &'a Value) -> Vec<FnRef> {
-        // Told without evaluating, and not kept: most calls of the unit are such.
-        if !self.may_be_assigned(file, callee) {
-            return Vec::new();
-        }
         let key = (file, callee as *const Value);
         if let Some(known) = self.answers.callees.borrow().get(&key) {
             return known.clone();
+        }
+        // Told without evaluating, and not kept: most calls of the unit are such.
+        if !self.may_be_assigned(file, callee) {
+            return Vec::new();
         }
         let callees: Vec<FnRef> = self
             .origins(file, callee)
@@ -2095,6 +2115,9 @@ mod path_tests {
         assert_eq!(paths.find("G:t.a[]"), Some(element));
         assert_eq!(paths.global("t.a"), a);
         assert_eq!(paths.global_key(ab).as_deref(), Some("t.a.b"));
+        assert_eq!(paths.find_below("G:t.a.b", ab.0), None);
+        assert_eq!(paths.find_below("G:t.a.b", ab.0 + 1), Some(ab));
+        assert_eq!(paths.find_below("G:t.a..b", u32::MAX), None);
     }
 
     #[test]
