@@ -1149,8 +1149,9 @@ impl<'a> Model<'a> {
         if let Some(known) = self.answers.callees.borrow().get(&key) {
             return known.clone();
         }
-        // Told without evaluating, and not kept: most calls of the unit are such.
+        // Told without evaluating (most calls of the unit are such); kept once a rule asks.
         if !self.may_be_assigned(file, callee) {
+            self.answers.callees.borrow_mut().insert(key, Vec::new());
             return Vec::new();
         }
         let callees: Vec<FnRef> = self
