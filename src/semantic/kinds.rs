@@ -189,7 +189,19 @@ impl<'a> Model<'a> {
         let query = match value {
             Value::Local(binding) => Query::Local(file, *binding),
             Value::Call(call) => Query::Call(file, *call),
-            _ => Query::Value(file, value as *const Value),
+            Value::Index(..) | Value::Either(..) => Query::Value(file, value as *const Value),
+            // A global or a literal asks nothing further: answered at once, as the memo would.
+            Value::Global(name) => {
+                return self
+                    .kinds
+                    .leaf(depth)
+                    .then(|| self.api.global_object(name).map(Kind::Class))
+                    .flatten();
+            }
+            _ => {
+                self.kinds.leaf(depth);
+                return None;
+            }
         };
         self.kinds
             .answer(query, depth, || self.compute_kind(file, value, depth))
@@ -198,7 +210,6 @@ impl<'a> Model<'a> {
     fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         match value {
-            Value::Global(name) => self.api.global_object(name).map(Kind::Class),
             Value::Index(base, Key::Name(field)) => self.field_kind(file, base, field, depth),
             Value::Index(base, Key::Dynamic(_)) => {
                 match self.kind_at(file, base, depth + 1) {
@@ -453,9 +464,12 @@ impl<'a> Model<'a> {
         let f = FnRef { file, func };
         if ir.function(func).params.first() == Some(&binding) {
             let events: Vec<String> = self
-                .registrations
-                .iter()
-                .filter(|r| r.kind == RegKind::Event && r.handler == Some(f) && r.name_known)
+                .registrations_by_handler
+                .get(&f)
+                .into_iter()
+                .flatten()
+                .map(|&index| &self.registrations[index])
+                .filter(|r| r.kind == RegKind::Event && r.name_known)
                 .map(|r| r.name.clone())
                 .collect();
             if !events.is_empty() {

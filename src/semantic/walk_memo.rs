@@ -136,6 +136,19 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
         answer
     }
 
+    /// Whether a query that asks no other query can be answered at `depth`, with the same
+    /// effect on the walk as [`WalkMemo::answer`] would have (its height is 0, its walk whole):
+    /// false (and the walk cut) beyond the bound. Such an answer costs less to work out again
+    /// than to keep.
+    pub fn leaf(&self, depth: u32) -> bool {
+        if depth > self.max_depth {
+            self.cut();
+            return false;
+        }
+        self.deepest.set(self.deepest.get().max(depth));
+        true
+    }
+
     /// The walk stopped short (a cycle, the depth bound) outside [`WalkMemo::answer`]: the
     /// open queries' answers depend on where it started.
     pub fn cut(&self) {
