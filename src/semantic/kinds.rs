@@ -9,7 +9,7 @@
 
 use super::annotations::TypeExpr;
 use super::ir::*;
-use super::model::{FnRef, Model, RegKind};
+use super::model::{path_key, push_path_step, FnRef, Model, RegKind};
 use crate::api::{api, Api, Type};
 
 mod memo;
@@ -31,8 +31,9 @@ pub enum Kind {
     Class(&'static str),
     /// Another API type: a custom table, an array of objects, a concept.
     Api(&'static Type),
-    /// The `event` table a handler receives, for these events.
-    EventData(Vec<String>),
+    /// The `event` table a handler receives, for these events (shared: a handler's `event`
+    /// is read at almost every member of its body, and each read hands out its kind).
+    EventData(std::sync::Arc<[String]>),
     /// A table of a class the mod declares with `---@class`.
     ModClass(String),
     /// A table of the mod whose values have this kind (`LuaEntity[]`, `table<string, Tag>`).
@@ -151,6 +152,13 @@ fn gone_member_kind(
     None
 }
 
+/// The path key of `base.field` (see [`path_key`]).
+fn field_path_key(file: usize, base: &Value, field: &str) -> Option<String> {
+    let mut key = path_key(file, base)?;
+    push_path_step(&mut key, Some(field));
+    Some(key)
+}
+
 /// How far the code proves a value is plain data (not a game object).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plain {
@@ -216,8 +224,9 @@ impl<'a> Model<'a> {
                     Some(kind) => self.element_of(&kind),
                     // An element of the mod's own table: what was stored under some key.
                     None => {
-                        let key = super::model::path_key(file, base)?;
-                        self.assigned_kind(&format!("{key}[]"), depth)
+                        let mut key = path_key(file, base)?;
+                        push_path_step(&mut key, None);
+                        self.assigned_kind(&key, depth)
                     }
                 }
             }
@@ -241,7 +250,7 @@ impl<'a> Model<'a> {
                 return kind.api_field(self.api, field);
             }
         }
-        let path = super::model::path_key(file, base).map(|key| format!("{key}.{field}"));
+        let path = field_path_key(file, base, field);
         if let Some(kind) = self.stored_field_kind(file, base, path.as_deref(), field, depth) {
             return Some(kind);
         }
@@ -344,9 +353,7 @@ impl<'a> Model<'a> {
                     self.stored_field_kind(
                         caller_file,
                         arg,
-                        super::model::path_key(caller_file, arg)
-                            .map(|key| format!("{key}.{field}"))
-                            .as_deref(),
+                        field_path_key(caller_file, arg, field).as_deref(),
                         field,
                         depth + 2,
                     )
@@ -473,7 +480,7 @@ impl<'a> Model<'a> {
                 .map(|r| r.name.clone())
                 .collect();
             if !events.is_empty() {
-                return Some(Kind::EventData(events));
+                return Some(Kind::EventData(events.into()));
             }
         }
         // One level of callers: what they pass for this parameter.
