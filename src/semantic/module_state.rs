@@ -1436,7 +1436,7 @@ impl<'a> Model<'a> {
             }
         }
         for call in &ir.calls {
-            if call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+            if call.callee.is_global_path(&["table", "insert"])
                 && call.args.first() == Some(&Value::Local(binding))
                 && call.args.len() >= 2
             {
@@ -1557,7 +1557,7 @@ fn is_tick_stamp(value: &Value) -> bool {
             };
             part(a) && part(b) && (is_tick_stamp(a) || is_tick_stamp(b))
         }
-        other => other.global_path().as_deref() == Some(&["game", "tick"][..]),
+        other => other.is_global_path(&["game", "tick"]),
     }
 }
 
