@@ -356,21 +356,24 @@ impl<'a> Model<'a> {
     /// only at load, or the place a local of one call aliases. Never a storage alias.
     fn local_place(&self, file: usize, binding: BindingId, depth: u32) -> Option<StatePlace> {
         let info = self.ir(file).binding(binding);
-        if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
-            || info
-                .values
-                .iter()
-                .any(|v| self.storage_path(file, v).is_some())
-        {
+        if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction) {
             return None;
         }
+        // Asked last: the storage question costs the most, and most locals are ruled out
+        // before it.
+        let bound_to_storage = || {
+            info.values
+                .iter()
+                .any(|v| self.storage_path(file, v).is_some())
+        };
         let declaring = FnRef {
             file,
             func: info.func,
         };
         if self.runs_only_at_load(declaring) {
-            if self.is_forwarding_proxy(file, &info.values) {
-                // Its fields live wherever `__newindex` puts them: the model cannot follow.
+            if bound_to_storage() || self.is_forwarding_proxy(file, &info.values) {
+                // A proxy's fields live wherever `__newindex` puts them: the model cannot
+                // follow.
                 return None;
             }
             // `local m = require("x")`: the module's own table.
@@ -387,7 +390,8 @@ impl<'a> Model<'a> {
         // `local list = M.list` inside a handler: the same table.
         match info.values.as_slice() {
             [alias] if info.kind == BindingKind::Local => {
-                self.state_place_at(file, alias, depth + 1)
+                let place = self.state_place_at(file, alias, depth + 1)?;
+                (!bound_to_storage()).then_some(place)
             }
             _ => None,
         }
