@@ -9,7 +9,7 @@
 
 use super::annotations::TypeExpr;
 use super::ir::*;
-use super::model::{FnRef, Model, RegKind};
+use super::model::{path_key, push_path_step, FnRef, Model, RegKind};
 use crate::api::{api, Api, Type};
 
 mod memo;
@@ -31,8 +31,9 @@ pub enum Kind {
     Class(&'static str),
     /// Another API type: a custom table, an array of objects, a concept.
     Api(&'static Type),
-    /// The `event` table a handler receives, for these events.
-    EventData(Vec<String>),
+    /// The `event` table a handler receives, for these events (shared: a handler's `event`
+    /// is read at almost every member of its body, and each read hands out its kind).
+    EventData(std::sync::Arc<[String]>),
     /// A table of a class the mod declares with `---@class`.
     ModClass(String),
     /// A table of the mod whose values have this kind (`LuaEntity[]`, `table<string, Tag>`).
@@ -151,6 +152,13 @@ fn gone_member_kind(
     None
 }
 
+/// The path key of `base.field` (see [`path_key`]).
+fn field_path_key(file: usize, base: &Value, field: &str) -> Option<String> {
+    let mut key = path_key(file, base)?;
+    push_path_step(&mut key, Some(field));
+    Some(key)
+}
+
 /// How far the code proves a value is plain data (not a game object).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plain {
@@ -189,7 +197,19 @@ impl<'a> Model<'a> {
         let query = match value {
             Value::Local(binding) => Query::Local(file, *binding),
             Value::Call(call) => Query::Call(file, *call),
-            _ => Query::Value(file, value as *const Value),
+            Value::Index(..) | Value::Either(..) => Query::Value(file, value as *const Value),
+            // A global or a literal asks nothing further: answered at once, as the memo would.
+            Value::Global(name) => {
+                return self
+                    .kinds
+                    .leaf(depth)
+                    .then(|| self.api.global_object(name).map(Kind::Class))
+                    .flatten();
+            }
+            _ => {
+                self.kinds.leaf(depth);
+                return None;
+            }
         };
         self.kinds
             .answer(query, depth, || self.compute_kind(file, value, depth))
@@ -198,15 +218,15 @@ impl<'a> Model<'a> {
     fn compute_kind(&self, file: usize, value: &'a Value, depth: u32) -> Option<Kind> {
         let ir = self.ir(file);
         match value {
-            Value::Global(name) => self.api.global_object(name).map(Kind::Class),
             Value::Index(base, Key::Name(field)) => self.field_kind(file, base, field, depth),
             Value::Index(base, Key::Dynamic(_)) => {
                 match self.kind_at(file, base, depth + 1) {
                     Some(kind) => self.element_of(&kind),
                     // An element of the mod's own table: what was stored under some key.
                     None => {
-                        let key = super::model::path_key(file, base)?;
-                        self.assigned_kind(&format!("{key}[]"), depth)
+                        let mut key = path_key(file, base)?;
+                        push_path_step(&mut key, None);
+                        self.assigned_kind(&key, depth)
                     }
                 }
             }
@@ -230,7 +250,7 @@ impl<'a> Model<'a> {
                 return kind.api_field(self.api, field);
             }
         }
-        let path = super::model::path_key(file, base).map(|key| format!("{key}.{field}"));
+        let path = field_path_key(file, base, field);
         if let Some(kind) = self.stored_field_kind(file, base, path.as_deref(), field, depth) {
             return Some(kind);
         }
@@ -333,9 +353,7 @@ impl<'a> Model<'a> {
                     self.stored_field_kind(
                         caller_file,
                         arg,
-                        super::model::path_key(caller_file, arg)
-                            .map(|key| format!("{key}.{field}"))
-                            .as_deref(),
+                        field_path_key(caller_file, arg, field).as_deref(),
                         field,
                         depth + 2,
                     )
@@ -453,13 +471,16 @@ impl<'a> Model<'a> {
         let f = FnRef { file, func };
         if ir.function(func).params.first() == Some(&binding) {
             let events: Vec<String> = self
-                .registrations
-                .iter()
-                .filter(|r| r.kind == RegKind::Event && r.handler == Some(f) && r.name_known)
+                .registrations_by_handler
+                .get(&f)
+                .into_iter()
+                .flatten()
+                .map(|&index| &self.registrations[index])
+                .filter(|r| r.kind == RegKind::Event && r.name_known)
                 .map(|r| r.name.clone())
                 .collect();
             if !events.is_empty() {
-                return Some(Kind::EventData(events));
+                return Some(Kind::EventData(events.into()));
             }
         }
         // One level of callers: what they pass for this parameter.

@@ -256,6 +256,20 @@ impl ModuleState {
     }
 }
 
+/// The places of locals (asked at depth 0), by (file, local).
+type LocalPlaces = super::model::FastMap<(usize, BindingId), Option<StatePlace>>;
+
+/// The steps of a field chain from its root to `value`, appended in order (`.a`, `[…]`).
+fn push_steps(value: &Value, path: &mut Vec<Segment>) {
+    if let Value::Index(base, key) = value {
+        push_steps(base, path);
+        path.push(match key {
+            Key::Name(field) => Segment::Field(field.clone()),
+            Key::Dynamic(_) => Segment::Dynamic,
+        });
+    }
+}
+
 /// Where a value's parameters come from while a call's result is worked out: the called
 /// function and the history of each argument at that call.
 struct CallEnv {
@@ -282,9 +296,32 @@ impl<'a> Model<'a> {
     /// The module-state place `value` (in `file`) names, if it is one. Storage, its aliases,
     /// locals of one call, parameters and API objects are not module state.
     pub fn state_place(&self, file: usize, value: &'a Value) -> Option<StatePlace> {
+        self.state_place_with(file, value, None)
+    }
+
+    /// [`Model::state_place`], with the places of the locals asked before: collecting every
+    /// write and read of a unit names the same locals again and again.
+    fn state_place_with(
+        &self,
+        file: usize,
+        value: &'a Value,
+        locals: Option<&mut LocalPlaces>,
+    ) -> Option<StatePlace> {
         // The place first: most values asked about are a function's own locals, which it
         // rules out at once, and the storage question costs more.
-        let place = self.state_place_at(file, value, 0)?;
+        let place = match (root_of(value), locals) {
+            // What `state_place_at` finds for a field chain on a local: the local's place and
+            // the chain's steps.
+            (Value::Local(binding), Some(locals)) => {
+                let mut place = locals
+                    .entry((file, *binding))
+                    .or_insert_with(|| self.local_place(file, *binding, 0))
+                    .clone()?;
+                push_steps(value, &mut place.path);
+                place
+            }
+            _ => self.state_place_at(file, value, 0)?,
+        };
         self.storage_path(file, value).is_none().then_some(place)
     }
 
@@ -319,21 +356,24 @@ impl<'a> Model<'a> {
     /// only at load, or the place a local of one call aliases. Never a storage alias.
     fn local_place(&self, file: usize, binding: BindingId, depth: u32) -> Option<StatePlace> {
         let info = self.ir(file).binding(binding);
-        if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction)
-            || info
-                .values
-                .iter()
-                .any(|v| self.storage_path(file, v).is_some())
-        {
+        if !matches!(info.kind, BindingKind::Local | BindingKind::LocalFunction) {
             return None;
         }
+        // Asked last: the storage question costs the most, and most locals are ruled out
+        // before it.
+        let bound_to_storage = || {
+            info.values
+                .iter()
+                .any(|v| self.storage_path(file, v).is_some())
+        };
         let declaring = FnRef {
             file,
             func: info.func,
         };
         if self.runs_only_at_load(declaring) {
-            if self.is_forwarding_proxy(file, &info.values) {
-                // Its fields live wherever `__newindex` puts them: the model cannot follow.
+            if bound_to_storage() || self.is_forwarding_proxy(file, &info.values) {
+                // A proxy's fields live wherever `__newindex` puts them: the model cannot
+                // follow.
                 return None;
             }
             // `local m = require("x")`: the module's own table.
@@ -350,7 +390,8 @@ impl<'a> Model<'a> {
         // `local list = M.list` inside a handler: the same table.
         match info.values.as_slice() {
             [alias] if info.kind == BindingKind::Local => {
-                self.state_place_at(file, alias, depth + 1)
+                let place = self.state_place_at(file, alias, depth + 1)?;
+                (!bound_to_storage()).then_some(place)
             }
             _ => None,
         }
@@ -373,7 +414,7 @@ impl<'a> Model<'a> {
         match value {
             Value::Call(call_id) => {
                 let call = ir.call(*call_id);
-                if call.callee.global_path().as_deref() == Some(&["setmetatable"][..]) {
+                if call.callee.is_global_path(&["setmetatable"]) {
                     return call
                         .args
                         .get(1)
@@ -399,7 +440,7 @@ impl<'a> Model<'a> {
                     .iter()
                     .any(|v| matches!(v, Value::Call(_)) && self.is_proxy_value(file, v, depth + 1))
                     || ir.calls.iter().any(|call| {
-                        call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
+                        call.callee.is_global_path(&["setmetatable"])
                             && call.args.first() == Some(value)
                             && call
                                 .args
@@ -490,10 +531,12 @@ impl<'a> Model<'a> {
 
     fn collect_module_state(&self) -> ModuleState {
         let mut state = ModuleState::default();
+        let mut locals = LocalPlaces::default();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for (index, assign) in ir.assigns.iter().enumerate() {
-                let Some(place) = self.state_place(file, &assign.target) else {
+                let Some(place) = self.state_place_with(file, &assign.target, Some(&mut locals))
+                else {
                     continue;
                 };
                 if let Value::Local(binding) = assign.target {
@@ -528,7 +571,11 @@ impl<'a> Model<'a> {
                 } else {
                     continue;
                 };
-                let Some(place) = call.args.first().and_then(|t| self.state_place(file, t)) else {
+                let Some(place) = call
+                    .args
+                    .first()
+                    .and_then(|t| self.state_place_with(file, t, Some(&mut locals)))
+                else {
                     continue;
                 };
                 state.writes.push(StateWrite {
@@ -547,7 +594,7 @@ impl<'a> Model<'a> {
                 });
             }
             for (outer_read, read) in ir.outer_reads.iter().enumerate() {
-                if let Some(place) = self.state_place(file, &read.place) {
+                if let Some(place) = self.state_place_with(file, &read.place, Some(&mut locals)) {
                     state.reads.push(StateRead {
                         file,
                         func: read.func,
@@ -1393,7 +1440,7 @@ impl<'a> Model<'a> {
             }
         }
         for call in &ir.calls {
-            if call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+            if call.callee.is_global_path(&["table", "insert"])
                 && call.args.first() == Some(&Value::Local(binding))
                 && call.args.len() >= 2
             {
@@ -1514,7 +1561,7 @@ fn is_tick_stamp(value: &Value) -> bool {
             };
             part(a) && part(b) && (is_tick_stamp(a) || is_tick_stamp(b))
         }
-        other => other.global_path().as_deref() == Some(&["game", "tick"][..]),
+        other => other.is_global_path(&["game", "tick"]),
     }
 }
 

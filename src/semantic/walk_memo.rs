@@ -29,10 +29,13 @@ pub enum Stop {
 pub struct WalkMemo<Q, A> {
     max_depth: u32,
     /// Answers whose walk met no cycle and no depth bound, with their heights: the same from
-    /// any start.
+    /// any start. Those the walk under way has met count as its answers too (see
+    /// [`Found::walk`]): one map, so that most queries cost one lookup and one insert.
     kept: RefCell<FastMap<Q, Found<A>>>,
-    /// Every answer of the walk under way (from the outermost open query), kept or not.
+    /// The other answers of the walk under way (from the outermost open query).
     walk: RefCell<FastMap<Q, Found<A>>>,
+    /// The number of the walk under way: outermost queries are numbered from 1.
+    walk_number: Cell<u64>,
     /// The queries being worked out, outermost first.
     open: RefCell<Vec<Q>>,
     /// How many times a walk has stopped short (see [`WalkMemo::cut`]).
@@ -41,13 +44,13 @@ pub struct WalkMemo<Q, A> {
     deepest: Cell<u32>,
 }
 
-#[derive(Clone)]
 struct Found<A> {
     answer: A,
     /// How much deeper than its query the walk that found it went.
     height: u32,
-    /// The walk met no cycle and no depth bound.
-    whole: bool,
+    /// For a kept answer: the last walk that met it (worked it out or used it), which uses it
+    /// as an answer of its own from then on, wherever it meets it again.
+    walk: u64,
 }
 
 impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
@@ -57,6 +60,7 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
             max_depth,
             kept: RefCell::default(),
             walk: RefCell::default(),
+            walk_number: Cell::new(0),
             open: RefCell::default(),
             cut_off: Cell::new(0),
             deepest: Cell::new(0),
@@ -73,9 +77,15 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
         work: impl FnOnce() -> A,
     ) -> A {
         let outermost = self.open.borrow().is_empty();
+        if outermost {
+            self.walk_number.set(self.walk_number.get() + 1);
+        }
         let answer = self.find(query, depth, stopped, work);
         if outermost {
-            self.walk.borrow_mut().clear();
+            let mut walk = self.walk.borrow_mut();
+            if !walk.is_empty() {
+                walk.clear();
+            }
         }
         answer
     }
@@ -96,22 +106,29 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
             return stopped(Stop::Cycle);
         }
         if let Some(found) = self.walk.borrow().get(&query) {
-            // Worked out earlier in this walk: the same answer, but the open queries are whole
-            // only if it was and would be again from here.
+            // Worked out earlier in this walk, and not whole: the same answer, but the open
+            // queries are not whole either.
             self.deepest
                 .set(self.deepest.get().max(depth + found.height));
-            if !found.whole || depth + found.height > self.max_depth {
-                self.cut();
-            }
+            self.cut();
             return found.answer.clone();
         }
-        let kept = self.kept.borrow().get(&query).cloned();
-        if let Some(found) = kept.filter(|found| depth + found.height <= self.max_depth) {
-            self.deepest
-                .set(self.deepest.get().max(depth + found.height));
-            let answer = found.answer.clone();
-            self.walk.borrow_mut().insert(query, found);
-            return answer;
+        let walk_number = self.walk_number.get();
+        if let Some(found) = self.kept.borrow_mut().get_mut(&query) {
+            let fits = depth + found.height <= self.max_depth;
+            let met = found.walk == walk_number;
+            // Met earlier in this walk, it is the walk's answer, but the open queries are
+            // whole only if it would be again from here; otherwise it is used where its walk
+            // fits under the bound, and worked out again where it does not.
+            if met || fits {
+                if !fits {
+                    self.cut();
+                }
+                found.walk = walk_number;
+                self.deepest
+                    .set(self.deepest.get().max(depth + found.height));
+                return found.answer.clone();
+            }
         }
         let cut_off = self.cut_off.get();
         let outer_deepest = self.deepest.replace(depth);
@@ -127,13 +144,27 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
         let found = Found {
             answer: answer.clone(),
             height: deepest - depth,
-            whole: self.cut_off.get() == cut_off,
+            walk: walk_number,
         };
-        if found.whole {
-            self.kept.borrow_mut().insert(query.clone(), found.clone());
+        if self.cut_off.get() == cut_off {
+            self.kept.borrow_mut().insert(query, found);
+        } else {
+            self.walk.borrow_mut().insert(query, found);
         }
-        self.walk.borrow_mut().insert(query, found);
         answer
+    }
+
+    /// Whether a query that asks no other query can be answered at `depth`, with the same
+    /// effect on the walk as [`WalkMemo::answer`] would have (its height is 0, its walk whole):
+    /// false (and the walk cut) beyond the bound. Such an answer costs less to work out again
+    /// than to keep.
+    pub fn leaf(&self, depth: u32) -> bool {
+        if depth > self.max_depth {
+            self.cut();
+            return false;
+        }
+        self.deepest.set(self.deepest.get().max(depth));
+        true
     }
 
     /// The walk stopped short (a cycle, the depth bound) outside [`WalkMemo::answer`]: the

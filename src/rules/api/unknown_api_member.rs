@@ -59,9 +59,9 @@ impl Rule for UnknownApiMember {
             };
             // LuaObjects and event data exist only at run time; `defines` in every stage.
             let runtime = stages.control || stages.is_unknown();
+            let defines_chains = DefinesChains::of(file.ir);
             for member in &file.ir.members {
-                let base = file.ir.member_base(member);
-                let finding = match under_defines(base).then(|| base.global_path()).flatten() {
+                let finding = match defines_chains.path(file.ir, member) {
                     Some(path) => check.define(&path, member),
                     _ if runtime => check.object(member),
                     _ => None,
@@ -372,6 +372,32 @@ fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
         }
     }
     names
+}
+
+/// Which member chains of a file start at the global `defines`: the question every member
+/// asks first, answered once per chain (a chain is walked to its root once, not once per
+/// member on it).
+pub(crate) struct DefinesChains(Vec<bool>);
+
+impl DefinesChains {
+    pub(crate) fn of(ir: &FileIr) -> DefinesChains {
+        DefinesChains(
+            ir.member_chains
+                .iter()
+                .map(|chain| matches!(root(ir.member_chain(chain)), Value::Global(name) if name == "defines"))
+                .collect(),
+        )
+    }
+
+    /// The path of `defines.a.b` when the member's base is one ([`under_defines`]).
+    pub(crate) fn path<'i>(&self, ir: &'i FileIr, member: &MemberRef) -> Option<Vec<&'i str>> {
+        // A base named from `defines` ends in the root of its chain.
+        if !self.0[member.chain as usize] {
+            return None;
+        }
+        let base = ir.member_base(member);
+        under_defines(base).then(|| base.global_path()).flatten()
+    }
 }
 
 /// `defines.a.b`: a chain of named fields from the global `defines` (asked of every member

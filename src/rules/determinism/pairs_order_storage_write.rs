@@ -246,7 +246,7 @@ fn table_insert_target(model: &Model, file: usize, call: &Call) -> Option<String
 }
 
 fn is_table_insert(call: &Call) -> bool {
-    call.callee.global_path().as_deref() == Some(&["table", "insert"][..])
+    call.callee.is_global_path(&["table", "insert"])
 }
 
 /// A function that appends to storage anywhere in its body (not counting its own loops'

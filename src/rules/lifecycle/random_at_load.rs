@@ -80,7 +80,7 @@ fn draws_from_map_generator(
     if depth > 4 {
         return false;
     }
-    if callee.global_path().as_deref() == Some(&["math", "random"][..]) {
+    if callee.is_global_path(&["math", "random"]) {
         return true;
     }
     let ir = model.ir(file);
@@ -139,7 +139,7 @@ fn draws_from_map_generator(
 
 /// `math.random`, or a local (not a parameter) only ever given it.
 fn is_math_random(ir: &FileIr, value: &Value) -> bool {
-    let global = |v: &Value| v.global_path().as_deref() == Some(&["math", "random"][..]);
+    let global = |v: &Value| v.is_global_path(&["math", "random"]);
     match value {
         Value::Local(binding) => {
             let info = ir.binding(*binding);

@@ -14,7 +14,7 @@ pub mod reshaped_results;
 
 use crate::api::{self, migration, Api, FactorioVersion};
 use crate::rules::api::unknown_api_member::{
-    defined_by_mod, only_from_factorio, root, under_defines,
+    defined_by_mod, only_from_factorio, root, DefinesChains,
 };
 use crate::rules::{is_test_code, UnitFacts};
 use crate::semantic::ir::{Key, MemberRef, MemberUse, Value};
@@ -134,9 +134,9 @@ pub fn gone_uses<'u>(unit: &'u UnitFacts<'u>) -> Vec<GoneUse<'u>> {
         // LuaObjects and event data exist only at run time (test code runs outside Factorio);
         // `defines` in every stage.
         let runtime = file.stages.control || (file.stages.is_unknown() && !is_test_code(file.rel));
+        let defines_chains = DefinesChains::of(file.ir);
         for member in &file.ir.members {
-            let base = file.ir.member_base(member);
-            let found = match under_defines(base).then(|| base.global_path()).flatten() {
+            let found = match defines_chains.path(file.ir, member) {
                 Some(path) => scan.define(&path[1..], member),
                 _ if runtime => scan.object(member),
                 _ => None,
@@ -217,7 +217,7 @@ impl<'u> FileScan<'u> {
         }
         match model.kind(self.index, base)? {
             Kind::Class(class) => self.class_member(class, member),
-            Kind::EventData(events) => self.event_field(events, member),
+            Kind::EventData(events) => self.event_field(&events, member),
             _ => None,
         }
         // As for FL402: only a kind every source agrees on (asked last: it costs more).
@@ -242,7 +242,7 @@ impl<'u> FileScan<'u> {
         Some(self.found(member, Owner::Class(class), row, gone_in))
     }
 
-    fn event_field(&self, events: Vec<String>, member: &'u MemberRef) -> Option<GoneUse<'u>> {
+    fn event_field(&self, events: &[String], member: &'u MemberRef) -> Option<GoneUse<'u>> {
         let name = self.file.ir.member_name(member);
         if member.usage == MemberUse::Write
             || !only_from_factorio(&self.unit.model, self.index, self.base(member), name)

@@ -44,9 +44,7 @@ pub(super) fn stores<'a>(model: &Model<'a>, file: usize) -> Vec<Store<'a>> {
         }
     }
     for call in &ir.calls {
-        if call.callee.global_path().as_deref() != Some(&["table", "insert"][..])
-            || call.args.len() < 2
-        {
+        if !call.callee.is_global_path(&["table", "insert"]) || call.args.len() < 2 {
             continue;
         }
         if let Some(path) = model.storage_path(file, &call.args[0]) {

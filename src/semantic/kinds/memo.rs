@@ -40,6 +40,12 @@ impl KindMemo {
         self.0.answer(query, depth, |_| None, work)
     }
 
+    /// Whether a query that asks no other (a global, a literal) can be answered at `depth`:
+    /// the same bound and height as [`KindMemo::answer`] gives it, without keeping it.
+    pub(super) fn leaf(&self, depth: u32) -> bool {
+        self.0.leaf(depth)
+    }
+
     /// The walk stopped short outside [`KindMemo::answer`].
     pub(super) fn cut(&self) {
         self.0.cut();
