@@ -7,6 +7,7 @@
 use super::annotations::{ClassDecl, TypeExpr};
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
+pub use smol_str::SmolStr;
 
 pub type FuncId = u32;
 pub type BindingId = u32;
@@ -87,7 +88,7 @@ pub enum BindingKind {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Binding {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
     pub func: FuncId,
     pub kind: BindingKind,
@@ -152,7 +153,7 @@ pub struct Loop {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NameRef {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
     pub write: bool,
     /// The function whose body holds the reference.
@@ -237,7 +238,7 @@ pub struct OuterRead {
 /// A table key in an index or a constructor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Key {
-    Name(String),
+    Name(SmolStr),
     /// `t[expr]`.
     Dynamic(Box<Value>),
 }
@@ -267,11 +268,11 @@ pub enum Value {
     Nil,
     Bool(bool),
     /// A numeric literal, as written (`60`, `0x10`).
-    Number(String),
-    Str(String),
+    Number(SmolStr),
+    Str(SmolStr),
     Vararg,
     /// A free name (`game`, `storage`, `defines`, a mod's own global).
-    Global(String),
+    Global(SmolStr),
     Local(BindingId),
     Index(Box<Value>, Key),
     /// The (first) result of a call.
@@ -288,7 +289,7 @@ pub enum Value {
 
 impl Value {
     pub fn index(self, key: &str) -> Value {
-        Value::Index(Box::new(self), Key::Name(key.to_string()))
+        Value::Index(Box::new(self), Key::Name(SmolStr::new(key)))
     }
 
     /// `defines.events.on_tick` → `["defines", "events", "on_tick"]` for global paths.
@@ -474,11 +475,11 @@ impl FileIr {
             Value::Unknown => "…".to_string(),
             Value::Nil => "nil".to_string(),
             Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.clone(),
+            Value::Number(n) => n.to_string(),
             Value::Str(s) => format!("{s:?}"),
             Value::Vararg => "...".to_string(),
-            Value::Global(name) => name.clone(),
-            Value::Local(b) => self.binding(*b).name.clone(),
+            Value::Global(name) => name.to_string(),
+            Value::Local(b) => self.binding(*b).name.to_string(),
             Value::Index(base, Key::Name(field)) if is_identifier(field) => {
                 format!("{}.{field}", self.describe(base))
             }

@@ -45,8 +45,8 @@ pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
     node.span()
 }
 
-fn name_of(token: &TokenReference) -> String {
-    name_str(token).into_owned()
+fn name_of(token: &TokenReference) -> SmolStr {
+    SmolStr::new(name_str(token))
 }
 
 /// The name a token spells, borrowed from the tree when it is an identifier (every name is):
@@ -142,7 +142,7 @@ impl<'d> Lowerer<'d> {
     ) -> BindingId {
         let id = self.ir.bindings.len() as BindingId;
         self.ir.bindings.push(Binding {
-            name: name.to_string(),
+            name: SmolStr::new(&name),
             span,
             func: self.current_func(),
             kind,
@@ -169,7 +169,7 @@ impl<'d> Lowerer<'d> {
         match self.resolve(&name) {
             Some(binding) => Value::Local(binding),
             None => {
-                let name = name.into_owned();
+                let name = SmolStr::new(name);
                 self.ir.free_names.push(NameRef {
                     name: name.clone(),
                     span: token_span(token),
@@ -242,7 +242,7 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::LocalFunction(local) => {
                 let id = self.declare(local.name(), BindingKind::LocalFunction, None);
-                let name = format!("local {}", name_of(local.name()));
+                let name = format!("local {}", name_str(local.name()));
                 let func =
                     self.function_body(local.body(), name, token_span(local.name()), false, tags);
                 self.ir.bindings[id as usize]
@@ -646,10 +646,10 @@ impl<'d> Lowerer<'d> {
         if let Some(method) = method {
             target = indexed(target, method);
         }
-        let mut display: Vec<String> = parts.iter().map(|p| name_of(p)).collect();
+        let mut display: Vec<String> = parts.iter().map(|p| name_str(p).into_owned()).collect();
         if let Some(method) = method {
             let last = display.pop().unwrap_or_default();
-            display.push(format!("{last}:{}", name_of(method)));
+            display.push(format!("{last}:{}", name_str(method)));
         }
         let head = node_span(name);
         let func = self.function_body(decl.body(), display.join("."), head, method.is_some(), tags);
@@ -1122,10 +1122,10 @@ fn ends_in_return(block: &ast::Block) -> bool {
 }
 
 /// The text of a number token, as written.
-fn number_text(token: &TokenReference) -> String {
+fn number_text(token: &TokenReference) -> SmolStr {
     match token.token().token_type() {
-        TokenType::Number { text } => text.as_str().to_string(),
-        _ => token.token().to_string(),
+        TokenType::Number { text } => SmolStr::new(text.as_str()),
+        _ => SmolStr::new(token.token().to_string()),
     }
 }
 
@@ -1138,7 +1138,7 @@ fn symbol_of(token: &TokenReference) -> Option<Symbol> {
 }
 
 /// The contents of a string literal token, with the common escapes decoded.
-fn string_literal(token: &TokenReference) -> String {
+fn string_literal(token: &TokenReference) -> SmolStr {
     match token.token().token_type() {
         TokenType::StringLiteral {
             literal,
@@ -1146,12 +1146,12 @@ fn string_literal(token: &TokenReference) -> String {
             ..
         } => {
             if *multi_line_depth > 0 || !literal.contains('\\') {
-                literal.as_str().to_string()
+                SmolStr::new(literal.as_str())
             } else {
-                decode_escapes(literal)
+                SmolStr::new(decode_escapes(literal))
             }
         }
-        _ => String::new(),
+        _ => SmolStr::default(),
     }
 }
 
@@ -1442,7 +1442,7 @@ mod tests {
             let call = ir
                 .calls
                 .iter()
-                .find(|c| c.callee == Value::Global(name.to_string()))
+                .find(|c| c.callee == Value::Global(name.into()))
                 .unwrap();
             ir.guards_at(call.func, call.span)
                 .flat_map(|g| g.conditions.iter().map(|c| ir.describe(c)))
