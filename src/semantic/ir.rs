@@ -8,6 +8,7 @@ use super::annotations::{ClassDecl, TypeExpr};
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
 pub use smol_str::SmolStr;
+use std::sync::Arc;
 
 pub type FuncId = u32;
 pub type BindingId = u32;
@@ -240,7 +241,7 @@ pub struct OuterRead {
 pub enum Key {
     Name(SmolStr),
     /// `t[expr]`.
-    Dynamic(Box<Value>),
+    Dynamic(Arc<Value>),
 }
 
 impl Key {
@@ -274,22 +275,22 @@ pub enum Value {
     /// A free name (`game`, `storage`, `defines`, a mod's own global).
     Global(SmolStr),
     Local(BindingId),
-    Index(Box<Value>, Key),
+    Index(Arc<Value>, Key),
     /// The (first) result of a call.
     Call(CallId),
     Function(FuncId),
     Table(Vec<TableField>),
     /// `a or b`, `a and b`: either operand.
-    Either(Box<Value>, Box<Value>),
+    Either(Arc<Value>, Arc<Value>),
     /// `#t`.
-    Length(Box<Value>),
+    Length(Arc<Value>),
     /// Arithmetic, concatenation, comparison, `not`: a plain scalar built from these operands.
     Scalar(Vec<Value>),
 }
 
 impl Value {
     pub fn index(self, key: &str) -> Value {
-        Value::Index(Box::new(self), Key::Name(SmolStr::new(key)))
+        Value::Index(Arc::new(self), Key::Name(SmolStr::new(key)))
     }
 
     /// `defines.events.on_tick` → `["defines", "events", "on_tick"]` for global paths.
@@ -510,9 +511,10 @@ fn is_identifier(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Key, Value};
+    use std::sync::Arc;
 
     fn field(base: Value, name: &str) -> Value {
-        Value::Index(Box::new(base), Key::Name(name.into()))
+        Value::Index(Arc::new(base), Key::Name(name.into()))
     }
 
     #[test]
@@ -520,8 +522,8 @@ mod tests {
         let table_insert = field(Value::Global("table".into()), "insert");
         let local_insert = field(Value::Local(3), "insert");
         let dynamic = Value::Index(
-            Box::new(Value::Global("table".into())),
-            Key::Dynamic(Box::new(Value::Str("insert".into()))),
+            Arc::new(Value::Global("table".into())),
+            Key::Dynamic(Arc::new(Value::Str("insert".into()))),
         );
         for value in [
             &table_insert,

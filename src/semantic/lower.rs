@@ -8,6 +8,7 @@ use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
@@ -18,6 +19,7 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
         scopes: Vec::new(),
         func_stack: Vec::new(),
         docs: &docs,
+        pending_members: Vec::new(),
         anonymous_function_docs: None,
     };
     lowerer.ir.functions.push(Function::main_chunk(text.len()));
@@ -60,7 +62,7 @@ fn name_str(token: &TokenReference) -> Cow<'_, str> {
 
 /// `base.name` for the name a token spells (one allocation: the name's).
 fn indexed(base: Value, name: &TokenReference) -> Value {
-    Value::Index(Box::new(base), Key::Name(name_of(name)))
+    Value::Index(Arc::new(base), Key::Name(name_of(name)))
 }
 
 struct FuncFrame {
@@ -78,6 +80,9 @@ struct Lowerer<'d> {
     scopes: Vec<FastMap<Cow<'d, str>, BindingId>>,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
+    /// Members seen along the runs of fields being lowered, innermost run last (see
+    /// [`Self::suffixes`]): one buffer for the whole file.
+    pending_members: Vec<PendingMember<'d>>,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
     anonymous_function_docs: Option<(usize, &'d [DocTag])>,
 }
@@ -98,6 +103,10 @@ impl<'d> Lowerer<'d> {
         // range, which is exponential in nesting (see syntax::NodeSpan).
         use crate::syntax::NodeSpan;
         let docs: &'d Docs = self.docs;
+        if docs.by_statement.is_empty() {
+            // Most files: no statement's first byte to find.
+            return &[];
+        }
         stmt.first_byte()
             .and_then(|start| docs.by_statement.get(&start))
             .map_or(&[], Vec::as_slice)
@@ -497,7 +506,7 @@ impl<'d> Lowerer<'d> {
             when_true.extend(right.when_true);
             Condition {
                 // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
-                value: Value::Either(Box::new(right.value), Box::new(Value::Nil)),
+                value: Value::Either(Arc::new(right.value), Arc::new(Value::Nil)),
                 when_true,
                 when_false: Vec::new(),
                 operands,
@@ -506,7 +515,7 @@ impl<'d> Lowerer<'d> {
             let mut when_false = left.when_false;
             when_false.extend(right.when_false);
             Condition {
-                value: Value::Either(Box::new(left.value), Box::new(right.value)),
+                value: Value::Either(Arc::new(left.value), Arc::new(right.value)),
                 when_true: Vec::new(),
                 when_false,
                 operands,
@@ -795,7 +804,7 @@ impl<'d> Lowerer<'d> {
             Expression::UnaryOperator { unop, expression } => {
                 let value = self.expr(expression);
                 match unop {
-                    ast::UnOp::Hash(_) => Value::Length(Box::new(value)),
+                    ast::UnOp::Hash(_) => Value::Length(Arc::new(value)),
                     _ => Value::Scalar(vec![value]),
                 }
             }
@@ -845,7 +854,7 @@ impl<'d> Lowerer<'d> {
                 ast::Field::ExpressionKey { key, value, .. } => {
                     let key = match self.expr(key) {
                         Value::Str(s) => Key::Name(s),
-                        other => Key::Dynamic(Box::new(other)),
+                        other => Key::Dynamic(Arc::new(other)),
                     };
                     let value = self.expr(value);
                     fields.push(TableField {
@@ -915,9 +924,10 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         let mut chain_span = start;
         let mut suffixes = suffixes.peekable();
-        // Members read along the current run of fields, with how many fields deep their
-        // value is; recorded against the run's last value when a call or the end closes it.
-        let mut pending: Vec<PendingMember<'d>> = Vec::new();
+        // Members read along the current run of fields (in `pending_members` from here on),
+        // with how many fields deep their value is; recorded against the run's last value
+        // when a call or the end closes it.
+        let pending = self.pending_members.len();
         let mut fields = 0;
         let mut place = true;
         while let Some(suffix) = suffixes.next() {
@@ -933,31 +943,30 @@ impl<'d> Lowerer<'d> {
                         None if write => MemberUse::Write,
                         _ => MemberUse::Read,
                     };
-                    pending.push((name, fields, usage, chain_span));
+                    self.pending_members.push((name, fields, usage, chain_span));
                     value = indexed(value, name);
                     fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
                     let key = match self.expr(expression) {
                         Value::Str(s) => Key::Name(s),
-                        other => Key::Dynamic(Box::new(other)),
+                        other => Key::Dynamic(Arc::new(other)),
                     };
-                    value = Value::Index(Box::new(value), key);
+                    value = Value::Index(Arc::new(value), key);
                     fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
-                    let chain = self.record_callee_members(fields, std::mem::take(&mut pending));
+                    let chain = self.record_callee_members(fields, pending);
                     fields = 0;
                     let callee_span = chain_span;
-                    value =
-                        self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
+                    value = self.record_call(value, callee_span, suffix_span, None, args);
                     self.close_callee_chain(chain, &value);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
-                    pending.push((method.name(), fields, MemberUse::Call, chain_span));
+                    let member = (method.name(), fields, MemberUse::Call, chain_span);
+                    self.pending_members.push(member);
                     let callee = indexed(value.clone(), method.name());
-                    let chain =
-                        self.record_callee_members(fields + 1, std::mem::take(&mut pending));
+                    let chain = self.record_callee_members(fields + 1, pending);
                     fields = 0;
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -965,14 +974,13 @@ impl<'d> Lowerer<'d> {
                         callee,
                         callee_span,
                         suffix_span,
-                        true,
-                        vec![receiver],
+                        Some(receiver),
                         method.args(),
                     );
                     self.close_callee_chain(chain, &value);
                 }
                 _ => {
-                    pending.clear();
+                    self.pending_members.truncate(pending);
                     fields = 0;
                     value = Value::Unknown;
                 }
@@ -987,8 +995,8 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Records the members read along a run of `fields` fields that ends in `chain`.
-    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember<'d>>) {
-        if !members.is_empty() {
+    fn record_members(&mut self, chain: &Value, fields: u32, members: usize) {
+        if self.pending_members.len() > members {
             self.push_members(MemberChain::Value(chain.clone()), fields, members);
         }
     }
@@ -996,12 +1004,8 @@ impl<'d> Lowerer<'d> {
     /// Records the members along a run of `fields` fields that a call closes: their chain is
     /// the call's callee, shared rather than copied once the call is recorded (see
     /// [`Self::close_callee_chain`]). Members come before the arguments' own, in source order.
-    fn record_callee_members(
-        &mut self,
-        fields: u32,
-        members: Vec<PendingMember<'d>>,
-    ) -> Option<usize> {
-        if members.is_empty() {
+    fn record_callee_members(&mut self, fields: u32, members: usize) -> Option<usize> {
+        if self.pending_members.len() <= members {
             return None;
         }
         let chain = self.ir.member_chains.len();
@@ -1016,11 +1020,12 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn push_members(&mut self, chain: MemberChain, fields: u32, members: Vec<PendingMember<'d>>) {
+    /// Records the pending members from index `members` on against `chain`.
+    fn push_members(&mut self, chain: MemberChain, fields: u32, members: usize) {
         let chain_id = self.ir.member_chains.len() as u32;
         self.ir.member_chains.push(chain);
         let func = self.current_func();
-        for (name, depth, usage, base_span) in members {
+        for (name, depth, usage, base_span) in self.pending_members.drain(members..) {
             self.ir.members.push(MemberRef {
                 chain: chain_id,
                 depth: fields - depth,
@@ -1037,13 +1042,27 @@ impl<'d> Lowerer<'d> {
         callee: Value,
         callee_span: Span,
         args_span: Span,
-        is_method: bool,
-        mut args: Vec<(Value, Span)>,
+        receiver: Option<(Value, Span)>,
         call_args: &'d ast::FunctionArgs,
     ) -> Value {
+        let is_method = receiver.is_some();
+        let count = usize::from(is_method)
+            + match call_args {
+                ast::FunctionArgs::Parentheses { arguments, .. } => arguments.len(),
+                _ => 1,
+            };
+        let mut args = Vec::with_capacity(count);
+        let mut arg_spans = Vec::with_capacity(count);
+        if let Some((value, span)) = receiver {
+            args.push(value);
+            arg_spans.push(span);
+        }
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
-                args.extend(self.expr_list(arguments.iter()));
+                for argument in arguments.iter() {
+                    args.push(self.expr(argument));
+                    arg_spans.push(node_span(argument));
+                }
                 // `type(game)` asks whether it is set.
                 if matches!(&callee, Value::Global(name) if name == "type") {
                     if let Some(first) = arguments.iter().next() {
@@ -1052,16 +1071,16 @@ impl<'d> Lowerer<'d> {
                 }
             }
             ast::FunctionArgs::String(token) => {
-                args.push((Value::Str(string_literal(token)), token_span(token)))
+                args.push(Value::Str(string_literal(token)));
+                arg_spans.push(token_span(token));
             }
             ast::FunctionArgs::TableConstructor(table) => {
-                let value = self.table(table);
-                args.push((value, node_span(table.as_ref())));
+                args.push(self.table(table));
+                arg_spans.push(node_span(table.as_ref()));
             }
             _ => {}
         }
         let id = self.ir.calls.len() as CallId;
-        let (args, arg_spans) = args.into_iter().unzip();
         self.ir.calls.push(Call {
             span: callee_span.cover(args_span),
             callee_span,
