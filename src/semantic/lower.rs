@@ -269,8 +269,9 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::While(while_loop) => {
                 self.conditional_block(while_loop.while_token(), while_loop.end_token());
+                let since = self.ir.free_names.len();
                 let test = self.expr(while_loop.condition());
-                self.mark_tested(while_loop.condition());
+                self.mark_tested(while_loop.condition(), since);
                 self.push_test(node_span(while_loop.condition()), test);
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
@@ -332,8 +333,9 @@ impl<'d> Lowerer<'d> {
         branch_ends.push(token_span(if_stmt.end_token()).start);
 
         let condition_span = node_span(if_stmt.condition());
+        let since = self.ir.free_names.len();
         let first = self.condition(if_stmt.condition());
-        self.mark_tested(if_stmt.condition());
+        self.mark_tested(if_stmt.condition(), since);
         self.push_test(condition_span, first.value);
         let then_start = token_span(if_stmt.then_token()).end;
         let mut deciding = first.operands;
@@ -349,8 +351,9 @@ impl<'d> Lowerer<'d> {
         let mut all_false = first.when_false;
         for (i, else_if) in else_ifs.iter().enumerate() {
             let span = node_span(else_if.condition());
+            let since = self.ir.free_names.len();
             let condition = self.condition(else_if.condition());
-            self.mark_tested(else_if.condition());
+            self.mark_tested(else_if.condition(), since);
             self.push_test(span, condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
@@ -748,31 +751,34 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
-    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`.
-    fn mark_tested(&mut self, expr: &'d Expression) {
+    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`. `since`: the
+    /// number of free names before `expr` was lowered (its names are the ones after: a local
+    /// name has none to find, and searching all would cost the whole file's).
+    fn mark_tested(&mut self, expr: &'d Expression, since: usize) {
         match expr {
             Expression::Var(ast::Var::Name(token)) => {
                 let span = token_span(token);
-                if let Some(name) = self.ir.free_names.iter_mut().rev().find(|n| n.span == span) {
+                let names = &mut self.ir.free_names[since..];
+                if let Some(name) = names.iter_mut().rev().find(|n| n.span == span) {
                     name.tested = true;
                 }
             }
-            Expression::Parentheses { expression, .. } => self.mark_tested(expression),
+            Expression::Parentheses { expression, .. } => self.mark_tested(expression, since),
             Expression::UnaryOperator {
                 unop: ast::UnOp::Not(_),
                 expression,
-            } => self.mark_tested(expression),
+            } => self.mark_tested(expression, since),
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
                 ast::BinOp::And(_) | ast::BinOp::Or(_) => {
-                    self.mark_tested(lhs);
-                    self.mark_tested(rhs);
+                    self.mark_tested(lhs, since);
+                    self.mark_tested(rhs, since);
                 }
                 ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
                     let is_nil = |e: &'d Expression| matches!(e, Expression::Symbol(t) if symbol_of(t) == Some(Symbol::Nil));
                     if is_nil(rhs) {
-                        self.mark_tested(lhs);
+                        self.mark_tested(lhs, since);
                     } else if is_nil(lhs) {
-                        self.mark_tested(rhs);
+                        self.mark_tested(rhs, since);
                     }
                 }
                 _ => {}
@@ -785,9 +791,10 @@ impl<'d> Lowerer<'d> {
         match expr {
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
                 ast::BinOp::And(_) | ast::BinOp::Or(_) => {
+                    let since = self.ir.free_names.len();
                     let value = self.logical(lhs, binop, rhs).value;
                     // `game and game.tick`: the left operand is tested for being set.
-                    self.mark_tested(lhs);
+                    self.mark_tested(lhs, since);
                     value
                 }
                 _ => {
@@ -841,38 +848,23 @@ impl<'d> Lowerer<'d> {
     fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
         let mut fields = Vec::with_capacity(table.fields().len());
         for field in table.fields().iter() {
-            let span = node_span(field);
-            match field {
+            let (key, value) = match field {
                 ast::Field::NameKey { key, value, .. } => {
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: Some(Key::Name(name_of(key))),
-                        value,
-                        span,
-                    });
+                    (Some(Key::Name(name_of(key))), self.expr(value))
                 }
                 ast::Field::ExpressionKey { key, value, .. } => {
                     let key = match self.expr(key) {
                         Value::Str(s) => Key::Name(s),
                         other => Key::Dynamic(Arc::new(other)),
                     };
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: Some(key),
-                        value,
-                        span,
-                    });
+                    (Some(key), self.expr(value))
                 }
-                ast::Field::NoKey(value) => {
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: None,
-                        value,
-                        span,
-                    });
-                }
-                _ => {}
-            }
+                ast::Field::NoKey(value) => (None, self.expr(value)),
+                _ => continue,
+            };
+            // After the value: its last token has just been read.
+            let span = node_span(field);
+            fields.push(TableField { key, value, span });
         }
         Value::Table(fields)
     }
@@ -1059,6 +1051,7 @@ impl<'d> Lowerer<'d> {
         }
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
+                let since = self.ir.free_names.len();
                 for argument in arguments.iter() {
                     args.push(self.expr(argument));
                     arg_spans.push(node_span(argument));
@@ -1066,7 +1059,7 @@ impl<'d> Lowerer<'d> {
                 // `type(game)` asks whether it is set.
                 if matches!(&callee, Value::Global(name) if name == "type") {
                     if let Some(first) = arguments.iter().next() {
-                        self.mark_tested(first);
+                        self.mark_tested(first, since);
                     }
                 }
             }
