@@ -17,6 +17,7 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
     let mut lowerer = Lowerer {
         ir: FileIr::default(),
         scopes: Vec::new(),
+        open_scopes: 0,
         func_stack: Vec::new(),
         docs: &docs,
         pending_members: Vec::new(),
@@ -77,7 +78,10 @@ type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
 struct Lowerer<'d> {
     ir: FileIr,
     /// Names borrowed from the tree: declaring and resolving a local allocates no key.
+    /// The open scopes are the first `open_scopes`; closed ones stay, emptied, for the next
+    /// scopes to reuse their tables.
     scopes: Vec<FastMap<Cow<'d, str>, BindingId>>,
+    open_scopes: usize,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
     /// Members seen along the runs of fields being lowered, innermost run last (see
@@ -159,15 +163,30 @@ impl<'d> Lowerer<'d> {
             annotation: None,
             loops: self.current_loops(),
         });
-        if self.scopes.is_empty() {
-            self.scopes.push(FastMap::default());
+        if self.open_scopes == 0 {
+            self.open_scope();
         }
-        self.scopes.last_mut().expect("a scope").insert(name, id);
+        self.scopes[self.open_scopes - 1].insert(name, id);
         id
     }
 
+    fn open_scope(&mut self) {
+        if self.open_scopes == self.scopes.len() {
+            self.scopes.push(FastMap::default());
+        }
+        self.open_scopes += 1;
+    }
+
+    fn close_scope(&mut self) {
+        self.open_scopes -= 1;
+        let scope = &mut self.scopes[self.open_scopes];
+        if !scope.is_empty() {
+            scope.clear();
+        }
+    }
+
     fn resolve(&self, name: &str) -> Option<BindingId> {
-        self.scopes
+        self.scopes[..self.open_scopes]
             .iter()
             .rev()
             .find_map(|scope| scope.get(name).copied())
@@ -192,9 +211,9 @@ impl<'d> Lowerer<'d> {
     }
 
     fn block(&mut self, block: &'d ast::Block) {
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         self.block_body(block);
-        self.scopes.pop();
+        self.close_scope();
     }
 
     fn block_body(&mut self, block: &'d ast::Block) {
@@ -239,10 +258,9 @@ impl<'d> Lowerer<'d> {
             Stmt::Assignment(assign) => self.assignment(assign, tags),
             Stmt::LocalAssignment(local) => {
                 self.expect_function_docs(local.expressions().iter().next(), tags);
-                let values = self.expr_list(local.expressions().iter());
-                let names: Vec<&'d TokenReference> = local.names().iter().collect();
-                let mut values = values.into_iter().map(|(v, _)| v);
-                for (i, name) in names.iter().enumerate() {
+                let values: Vec<Value> = local.expressions().iter().map(|e| self.expr(e)).collect();
+                let mut values = values.into_iter();
+                for (i, name) in local.names().iter().enumerate() {
                     let id = self.declare(name, BindingKind::Local, values.next());
                     if i == 0 {
                         self.ir.bindings[id as usize].annotation = declared_type(tags);
@@ -284,11 +302,11 @@ impl<'d> Lowerer<'d> {
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
-                    this.scopes.push(FastMap::default());
+                    this.open_scope();
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
                     this.push_test(node_span(repeat.until()), test);
-                    this.scopes.pop();
+                    this.close_scope();
                 });
             }
             Stmt::NumericFor(for_loop) => {
@@ -573,7 +591,7 @@ impl<'d> Lowerer<'d> {
             kind,
             vars: Vec::new(),
         });
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         let vars: Vec<BindingId> = vars
             .iter()
             .map(|v| self.declare(v, BindingKind::LoopVar(id), None))
@@ -586,7 +604,7 @@ impl<'d> Lowerer<'d> {
         if let Some(frame) = self.func_stack.last_mut() {
             frame.loops.pop();
         }
-        self.scopes.pop();
+        self.close_scope();
     }
 
     fn classify_generic_for(&self, iterated: &[(Value, Span)]) -> LoopKind {
@@ -718,7 +736,7 @@ impl<'d> Lowerer<'d> {
             id,
             loops: Vec::new(),
         });
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         let mut params = Vec::new();
         if is_method {
             let self_param = Cow::Borrowed("self");
@@ -741,7 +759,7 @@ impl<'d> Lowerer<'d> {
         }
         self.ir.functions[id as usize].params = params;
         self.block_body(body.block());
-        self.scopes.pop();
+        self.close_scope();
         self.func_stack.pop();
         id
     }
@@ -1120,10 +1138,8 @@ fn is_place(value: &Value) -> bool {
 
 /// The end of a block's last statement (0 for an empty block).
 fn block_end(block: &ast::Block) -> usize {
-    use full_moon::node::Node;
     match (block.last_stmt(), block.stmts().last()) {
-        (Some(last), _) => last.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
-        // Most blocks end in a statement, whose end its last token knows.
+        (Some(last), _) => node_span(last).end,
         (None, Some(stmt)) => node_span(stmt).end,
         (None, None) => 0,
     }
