@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
     let mut docs = annotations::collect(text, comments);
     let mut lowerer = Lowerer {
-        ir: FileIr::default(),
+        ir: presized(text.len()),
         scopes: Vec::new(),
         open_scopes: 0,
         func_stack: Vec::new(),
@@ -33,6 +33,23 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
     ir.classes = std::mem::take(&mut docs.classes);
     ir.aliases = std::mem::take(&mut docs.aliases);
     ir
+}
+
+/// An empty IR with room for what a file of `len` bytes usually holds: the largest lists are
+/// allocated about once instead of grown by doubling (copying) as they fill. The densities
+/// (source bytes per item) are a little above those of real mods, so a typical file fits.
+fn presized(len: usize) -> FileIr {
+    let room = |bytes_per_item: usize| len / bytes_per_item;
+    FileIr {
+        calls: Vec::with_capacity(room(200)),
+        members: Vec::with_capacity(room(100)),
+        member_chains: Vec::with_capacity(room(128)),
+        bindings: Vec::with_capacity(room(256)),
+        free_names: Vec::with_capacity(room(256)),
+        assigns: Vec::with_capacity(room(512)),
+        outer_reads: Vec::with_capacity(room(400)),
+        ..FileIr::default()
+    }
 }
 
 pub fn token_span(token: &TokenReference) -> Span {
