@@ -186,7 +186,7 @@ impl<'a> Model<'a> {
                             for field in fields {
                                 if let Some(Key::Name(name)) = &field.key {
                                     let mut in_field = place.clone();
-                                    in_field.keys.push(PlaceKey::Name(name.clone()));
+                                    in_field.keys.push(PlaceKey::Name(name.to_string()));
                                     self.store(file, call.func, &field.value, in_field, &mut out);
                                 }
                             }
@@ -597,7 +597,7 @@ impl<'a> Model<'a> {
         }
         let ir = self.ir(file);
         match value {
-            Value::Number(n) | Value::Str(n) => return Some(n.clone()),
+            Value::Number(n) | Value::Str(n) => return Some(n.to_string()),
             Value::Scalar(operands) => {
                 return match operands.as_slice() {
                     [Value::Number(n)] => Some(format!("-{n}")),
@@ -953,8 +953,8 @@ impl<'a> Model<'a> {
             Value::Index(record, Key::Name(name)) if matches!(**record, Value::Local(_)) => {
                 let mut rooted = self.dispatched_place(file, record)?;
                 match &mut rooted {
-                    Rooted::Place(place) => place.keys.push(PlaceKey::Name(name.clone())),
-                    Rooted::Param(_, keys) => keys.push(PlaceKey::Name(name.clone())),
+                    Rooted::Place(place) => place.keys.push(PlaceKey::Name(name.to_string())),
+                    Rooted::Param(_, keys) => keys.push(PlaceKey::Name(name.to_string())),
                 }
                 Some(rooted)
             }
@@ -1040,7 +1040,7 @@ impl<'a> Model<'a> {
             }
             Value::Index(base, key) => {
                 let key = match key {
-                    Key::Name(name) => PlaceKey::Name(name.clone()),
+                    Key::Name(name) => PlaceKey::Name(name.to_string()),
                     Key::Dynamic(key) => self.key_of(file, key, 0),
                 };
                 let mut rooted = self.place_of(file, base, depth + 1)?;
@@ -1103,7 +1103,7 @@ impl<'a> Model<'a> {
             // `event.name`
             Value::Index(base, Key::Name(field)) => match self.key_of(file, base, depth + 1) {
                 PlaceKey::Param(b, mut steps) => {
-                    steps.push(Step::Field(field.clone()));
+                    steps.push(Step::Field(field.to_string()));
                     PlaceKey::Param(b, steps)
                 }
                 _ => PlaceKey::Unknown,

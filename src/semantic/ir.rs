@@ -7,6 +7,8 @@
 use super::annotations::{ClassDecl, TypeExpr};
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
+pub use smol_str::SmolStr;
+use std::sync::Arc;
 
 pub type FuncId = u32;
 pub type BindingId = u32;
@@ -87,7 +89,7 @@ pub enum BindingKind {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Binding {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
     pub func: FuncId,
     pub kind: BindingKind,
@@ -152,7 +154,7 @@ pub struct Loop {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NameRef {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
     pub write: bool,
     /// The function whose body holds the reference.
@@ -237,9 +239,9 @@ pub struct OuterRead {
 /// A table key in an index or a constructor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Key {
-    Name(String),
+    Name(SmolStr),
     /// `t[expr]`.
-    Dynamic(Box<Value>),
+    Dynamic(Arc<Value>),
 }
 
 impl Key {
@@ -267,28 +269,28 @@ pub enum Value {
     Nil,
     Bool(bool),
     /// A numeric literal, as written (`60`, `0x10`).
-    Number(String),
-    Str(String),
+    Number(SmolStr),
+    Str(SmolStr),
     Vararg,
     /// A free name (`game`, `storage`, `defines`, a mod's own global).
-    Global(String),
+    Global(SmolStr),
     Local(BindingId),
-    Index(Box<Value>, Key),
+    Index(Arc<Value>, Key),
     /// The (first) result of a call.
     Call(CallId),
     Function(FuncId),
     Table(Vec<TableField>),
     /// `a or b`, `a and b`: either operand.
-    Either(Box<Value>, Box<Value>),
+    Either(Arc<Value>, Arc<Value>),
     /// `#t`.
-    Length(Box<Value>),
+    Length(Arc<Value>),
     /// Arithmetic, concatenation, comparison, `not`: a plain scalar built from these operands.
     Scalar(Vec<Value>),
 }
 
 impl Value {
     pub fn index(self, key: &str) -> Value {
-        Value::Index(Box::new(self), Key::Name(key.to_string()))
+        Value::Index(Arc::new(self), Key::Name(SmolStr::new(key)))
     }
 
     /// `defines.events.on_tick` → `["defines", "events", "on_tick"]` for global paths.
@@ -474,11 +476,11 @@ impl FileIr {
             Value::Unknown => "…".to_string(),
             Value::Nil => "nil".to_string(),
             Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.clone(),
+            Value::Number(n) => n.to_string(),
             Value::Str(s) => format!("{s:?}"),
             Value::Vararg => "...".to_string(),
-            Value::Global(name) => name.clone(),
-            Value::Local(b) => self.binding(*b).name.clone(),
+            Value::Global(name) => name.to_string(),
+            Value::Local(b) => self.binding(*b).name.to_string(),
             Value::Index(base, Key::Name(field)) if is_identifier(field) => {
                 format!("{}.{field}", self.describe(base))
             }
@@ -509,9 +511,10 @@ fn is_identifier(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Key, Value};
+    use std::sync::Arc;
 
     fn field(base: Value, name: &str) -> Value {
-        Value::Index(Box::new(base), Key::Name(name.into()))
+        Value::Index(Arc::new(base), Key::Name(name.into()))
     }
 
     #[test]
@@ -519,8 +522,8 @@ mod tests {
         let table_insert = field(Value::Global("table".into()), "insert");
         let local_insert = field(Value::Local(3), "insert");
         let dynamic = Value::Index(
-            Box::new(Value::Global("table".into())),
-            Key::Dynamic(Box::new(Value::Str("insert".into()))),
+            Arc::new(Value::Global("table".into())),
+            Key::Dynamic(Arc::new(Value::Str("insert".into()))),
         );
         for value in [
             &table_insert,

@@ -387,7 +387,7 @@ impl<'a> Model<'a> {
     /// The event a handler table's key names, when it is known statically.
     fn key_event_name(&self, file: usize, key: &'a Key) -> Option<String> {
         match key {
-            Key::Name(name) => Some(name.clone()),
+            Key::Name(name) => Some(name.to_string()),
             Key::Dynamic(value) => self
                 .event_names(file, Some(value))
                 .into_iter()
@@ -611,9 +611,7 @@ impl<'a> Model<'a> {
 pub fn global_root(value: &Value) -> Option<&str> {
     match value {
         Value::Global(name) => Some(name),
-        Value::Index(base, Key::Name(name)) if **base == Value::Global("_G".to_string()) => {
-            Some(name)
-        }
+        Value::Index(base, Key::Name(name)) if **base == Value::Global("_G".into()) => Some(name),
         Value::Index(base, _) => global_root(base),
         _ => None,
     }
@@ -893,7 +891,7 @@ mod tests {
             let call_span = |name: &str| {
                 ir.calls
                     .iter()
-                    .find(|c| c.callee == Value::Global(name.to_string()))
+                    .find(|c| c.callee == Value::Global(name.into()))
                     .map(|c| (c.func, c.span))
                     .unwrap()
             };

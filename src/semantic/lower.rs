@@ -8,16 +8,19 @@ use crate::syntax::Comment;
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
 pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
     let mut docs = annotations::collect(text, comments);
     let mut lowerer = Lowerer {
-        ir: FileIr::default(),
+        ir: presized(text.len()),
         scopes: Vec::new(),
+        open_scopes: 0,
         func_stack: Vec::new(),
         docs: &docs,
+        pending_members: Vec::new(),
         anonymous_function_docs: None,
     };
     lowerer.ir.functions.push(Function::main_chunk(text.len()));
@@ -30,6 +33,23 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
     ir.classes = std::mem::take(&mut docs.classes);
     ir.aliases = std::mem::take(&mut docs.aliases);
     ir
+}
+
+/// An empty IR with room for what a file of `len` bytes usually holds: the largest lists are
+/// allocated about once instead of grown by doubling (copying) as they fill. The densities
+/// (source bytes per item) are a little above those of real mods, so a typical file fits.
+fn presized(len: usize) -> FileIr {
+    let room = |bytes_per_item: usize| len / bytes_per_item;
+    FileIr {
+        calls: Vec::with_capacity(room(200)),
+        members: Vec::with_capacity(room(100)),
+        member_chains: Vec::with_capacity(room(128)),
+        bindings: Vec::with_capacity(room(256)),
+        free_names: Vec::with_capacity(room(256)),
+        assigns: Vec::with_capacity(room(512)),
+        outer_reads: Vec::with_capacity(room(400)),
+        ..FileIr::default()
+    }
 }
 
 pub fn token_span(token: &TokenReference) -> Span {
@@ -45,8 +65,8 @@ pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
     node.span()
 }
 
-fn name_of(token: &TokenReference) -> String {
-    name_str(token).into_owned()
+fn name_of(token: &TokenReference) -> SmolStr {
+    SmolStr::new(name_str(token))
 }
 
 /// The name a token spells, borrowed from the tree when it is an identifier (every name is):
@@ -60,7 +80,7 @@ fn name_str(token: &TokenReference) -> Cow<'_, str> {
 
 /// `base.name` for the name a token spells (one allocation: the name's).
 fn indexed(base: Value, name: &TokenReference) -> Value {
-    Value::Index(Box::new(base), Key::Name(name_of(name)))
+    Value::Index(Arc::new(base), Key::Name(name_of(name)))
 }
 
 struct FuncFrame {
@@ -75,9 +95,15 @@ type PendingMember<'a> = (&'a TokenReference, u32, MemberUse, Span);
 struct Lowerer<'d> {
     ir: FileIr,
     /// Names borrowed from the tree: declaring and resolving a local allocates no key.
+    /// The open scopes are the first `open_scopes`; closed ones stay, emptied, for the next
+    /// scopes to reuse their tables.
     scopes: Vec<FastMap<Cow<'d, str>, BindingId>>,
+    open_scopes: usize,
     func_stack: Vec<FuncFrame>,
     docs: &'d Docs,
+    /// Members seen along the runs of fields being lowered, innermost run last (see
+    /// [`Self::suffixes`]): one buffer for the whole file.
+    pending_members: Vec<PendingMember<'d>>,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
     anonymous_function_docs: Option<(usize, &'d [DocTag])>,
 }
@@ -98,6 +124,10 @@ impl<'d> Lowerer<'d> {
         // range, which is exponential in nesting (see syntax::NodeSpan).
         use crate::syntax::NodeSpan;
         let docs: &'d Docs = self.docs;
+        if docs.by_statement.is_empty() {
+            // Most files: no statement's first byte to find.
+            return &[];
+        }
         stmt.first_byte()
             .and_then(|start| docs.by_statement.get(&start))
             .map_or(&[], Vec::as_slice)
@@ -142,7 +172,7 @@ impl<'d> Lowerer<'d> {
     ) -> BindingId {
         let id = self.ir.bindings.len() as BindingId;
         self.ir.bindings.push(Binding {
-            name: name.to_string(),
+            name: SmolStr::new(&name),
             span,
             func: self.current_func(),
             kind,
@@ -150,15 +180,30 @@ impl<'d> Lowerer<'d> {
             annotation: None,
             loops: self.current_loops(),
         });
-        if self.scopes.is_empty() {
-            self.scopes.push(FastMap::default());
+        if self.open_scopes == 0 {
+            self.open_scope();
         }
-        self.scopes.last_mut().expect("a scope").insert(name, id);
+        self.scopes[self.open_scopes - 1].insert(name, id);
         id
     }
 
+    fn open_scope(&mut self) {
+        if self.open_scopes == self.scopes.len() {
+            self.scopes.push(FastMap::default());
+        }
+        self.open_scopes += 1;
+    }
+
+    fn close_scope(&mut self) {
+        self.open_scopes -= 1;
+        let scope = &mut self.scopes[self.open_scopes];
+        if !scope.is_empty() {
+            scope.clear();
+        }
+    }
+
     fn resolve(&self, name: &str) -> Option<BindingId> {
-        self.scopes
+        self.scopes[..self.open_scopes]
             .iter()
             .rev()
             .find_map(|scope| scope.get(name).copied())
@@ -169,7 +214,7 @@ impl<'d> Lowerer<'d> {
         match self.resolve(&name) {
             Some(binding) => Value::Local(binding),
             None => {
-                let name = name.into_owned();
+                let name = SmolStr::new(name);
                 self.ir.free_names.push(NameRef {
                     name: name.clone(),
                     span: token_span(token),
@@ -183,9 +228,9 @@ impl<'d> Lowerer<'d> {
     }
 
     fn block(&mut self, block: &'d ast::Block) {
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         self.block_body(block);
-        self.scopes.pop();
+        self.close_scope();
     }
 
     fn block_body(&mut self, block: &'d ast::Block) {
@@ -230,10 +275,9 @@ impl<'d> Lowerer<'d> {
             Stmt::Assignment(assign) => self.assignment(assign, tags),
             Stmt::LocalAssignment(local) => {
                 self.expect_function_docs(local.expressions().iter().next(), tags);
-                let values = self.expr_list(local.expressions().iter());
-                let names: Vec<&'d TokenReference> = local.names().iter().collect();
-                let mut values = values.into_iter().map(|(v, _)| v);
-                for (i, name) in names.iter().enumerate() {
+                let values: Vec<Value> = local.expressions().iter().map(|e| self.expr(e)).collect();
+                let mut values = values.into_iter();
+                for (i, name) in local.names().iter().enumerate() {
                     let id = self.declare(name, BindingKind::Local, values.next());
                     if i == 0 {
                         self.ir.bindings[id as usize].annotation = declared_type(tags);
@@ -242,7 +286,7 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::LocalFunction(local) => {
                 let id = self.declare(local.name(), BindingKind::LocalFunction, None);
-                let name = format!("local {}", name_of(local.name()));
+                let name = format!("local {}", name_str(local.name()));
                 let func =
                     self.function_body(local.body(), name, token_span(local.name()), false, tags);
                 self.ir.bindings[id as usize]
@@ -260,8 +304,9 @@ impl<'d> Lowerer<'d> {
             }
             Stmt::While(while_loop) => {
                 self.conditional_block(while_loop.while_token(), while_loop.end_token());
+                let since = self.ir.free_names.len();
                 let test = self.expr(while_loop.condition());
-                self.mark_tested(while_loop.condition());
+                self.mark_tested(while_loop.condition(), since);
                 self.push_test(node_span(while_loop.condition()), test);
                 let span =
                     node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
@@ -274,11 +319,11 @@ impl<'d> Lowerer<'d> {
                 let span = token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
-                    this.scopes.push(FastMap::default());
+                    this.open_scope();
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
                     this.push_test(node_span(repeat.until()), test);
-                    this.scopes.pop();
+                    this.close_scope();
                 });
             }
             Stmt::NumericFor(for_loop) => {
@@ -323,8 +368,9 @@ impl<'d> Lowerer<'d> {
         branch_ends.push(token_span(if_stmt.end_token()).start);
 
         let condition_span = node_span(if_stmt.condition());
+        let since = self.ir.free_names.len();
         let first = self.condition(if_stmt.condition());
-        self.mark_tested(if_stmt.condition());
+        self.mark_tested(if_stmt.condition(), since);
         self.push_test(condition_span, first.value);
         let then_start = token_span(if_stmt.then_token()).end;
         let mut deciding = first.operands;
@@ -340,8 +386,9 @@ impl<'d> Lowerer<'d> {
         let mut all_false = first.when_false;
         for (i, else_if) in else_ifs.iter().enumerate() {
             let span = node_span(else_if.condition());
+            let since = self.ir.free_names.len();
             let condition = self.condition(else_if.condition());
-            self.mark_tested(else_if.condition());
+            self.mark_tested(else_if.condition(), since);
             self.push_test(span, condition.value);
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
@@ -497,7 +544,7 @@ impl<'d> Lowerer<'d> {
             when_true.extend(right.when_true);
             Condition {
                 // `a and b` is `b`, or a falsy `a` (nil or false): never an object `a`.
-                value: Value::Either(Box::new(right.value), Box::new(Value::Nil)),
+                value: Value::Either(Arc::new(right.value), Arc::new(Value::Nil)),
                 when_true,
                 when_false: Vec::new(),
                 operands,
@@ -506,7 +553,7 @@ impl<'d> Lowerer<'d> {
             let mut when_false = left.when_false;
             when_false.extend(right.when_false);
             Condition {
-                value: Value::Either(Box::new(left.value), Box::new(right.value)),
+                value: Value::Either(Arc::new(left.value), Arc::new(right.value)),
                 when_true: Vec::new(),
                 when_false,
                 operands,
@@ -561,7 +608,7 @@ impl<'d> Lowerer<'d> {
             kind,
             vars: Vec::new(),
         });
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         let vars: Vec<BindingId> = vars
             .iter()
             .map(|v| self.declare(v, BindingKind::LoopVar(id), None))
@@ -574,7 +621,7 @@ impl<'d> Lowerer<'d> {
         if let Some(frame) = self.func_stack.last_mut() {
             frame.loops.pop();
         }
-        self.scopes.pop();
+        self.close_scope();
     }
 
     fn classify_generic_for(&self, iterated: &[(Value, Span)]) -> LoopKind {
@@ -646,10 +693,10 @@ impl<'d> Lowerer<'d> {
         if let Some(method) = method {
             target = indexed(target, method);
         }
-        let mut display: Vec<String> = parts.iter().map(|p| name_of(p)).collect();
+        let mut display: Vec<String> = parts.iter().map(|p| name_str(p).into_owned()).collect();
         if let Some(method) = method {
             let last = display.pop().unwrap_or_default();
-            display.push(format!("{last}:{}", name_of(method)));
+            display.push(format!("{last}:{}", name_str(method)));
         }
         let head = node_span(name);
         let func = self.function_body(decl.body(), display.join("."), head, method.is_some(), tags);
@@ -706,7 +753,7 @@ impl<'d> Lowerer<'d> {
             id,
             loops: Vec::new(),
         });
-        self.scopes.push(FastMap::default());
+        self.open_scope();
         let mut params = Vec::new();
         if is_method {
             let self_param = Cow::Borrowed("self");
@@ -729,7 +776,7 @@ impl<'d> Lowerer<'d> {
         }
         self.ir.functions[id as usize].params = params;
         self.block_body(body.block());
-        self.scopes.pop();
+        self.close_scope();
         self.func_stack.pop();
         id
     }
@@ -739,31 +786,34 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
-    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`.
-    fn mark_tested(&mut self, expr: &'d Expression) {
+    /// and through `and`, `or`, `not`, parentheses and comparisons with `nil`. `since`: the
+    /// number of free names before `expr` was lowered (its names are the ones after: a local
+    /// name has none to find, and searching all would cost the whole file's).
+    fn mark_tested(&mut self, expr: &'d Expression, since: usize) {
         match expr {
             Expression::Var(ast::Var::Name(token)) => {
                 let span = token_span(token);
-                if let Some(name) = self.ir.free_names.iter_mut().rev().find(|n| n.span == span) {
+                let names = &mut self.ir.free_names[since..];
+                if let Some(name) = names.iter_mut().rev().find(|n| n.span == span) {
                     name.tested = true;
                 }
             }
-            Expression::Parentheses { expression, .. } => self.mark_tested(expression),
+            Expression::Parentheses { expression, .. } => self.mark_tested(expression, since),
             Expression::UnaryOperator {
                 unop: ast::UnOp::Not(_),
                 expression,
-            } => self.mark_tested(expression),
+            } => self.mark_tested(expression, since),
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
                 ast::BinOp::And(_) | ast::BinOp::Or(_) => {
-                    self.mark_tested(lhs);
-                    self.mark_tested(rhs);
+                    self.mark_tested(lhs, since);
+                    self.mark_tested(rhs, since);
                 }
                 ast::BinOp::TwoEqual(_) | ast::BinOp::TildeEqual(_) => {
                     let is_nil = |e: &'d Expression| matches!(e, Expression::Symbol(t) if symbol_of(t) == Some(Symbol::Nil));
                     if is_nil(rhs) {
-                        self.mark_tested(lhs);
+                        self.mark_tested(lhs, since);
                     } else if is_nil(lhs) {
-                        self.mark_tested(rhs);
+                        self.mark_tested(rhs, since);
                     }
                 }
                 _ => {}
@@ -776,9 +826,10 @@ impl<'d> Lowerer<'d> {
         match expr {
             Expression::BinaryOperator { lhs, binop, rhs } => match binop {
                 ast::BinOp::And(_) | ast::BinOp::Or(_) => {
+                    let since = self.ir.free_names.len();
                     let value = self.logical(lhs, binop, rhs).value;
                     // `game and game.tick`: the left operand is tested for being set.
-                    self.mark_tested(lhs);
+                    self.mark_tested(lhs, since);
                     value
                 }
                 _ => {
@@ -795,7 +846,7 @@ impl<'d> Lowerer<'d> {
             Expression::UnaryOperator { unop, expression } => {
                 let value = self.expr(expression);
                 match unop {
-                    ast::UnOp::Hash(_) => Value::Length(Box::new(value)),
+                    ast::UnOp::Hash(_) => Value::Length(Arc::new(value)),
                     _ => Value::Scalar(vec![value]),
                 }
             }
@@ -832,38 +883,23 @@ impl<'d> Lowerer<'d> {
     fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
         let mut fields = Vec::with_capacity(table.fields().len());
         for field in table.fields().iter() {
-            let span = node_span(field);
-            match field {
+            let (key, value) = match field {
                 ast::Field::NameKey { key, value, .. } => {
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: Some(Key::Name(name_of(key))),
-                        value,
-                        span,
-                    });
+                    (Some(Key::Name(name_of(key))), self.expr(value))
                 }
                 ast::Field::ExpressionKey { key, value, .. } => {
                     let key = match self.expr(key) {
                         Value::Str(s) => Key::Name(s),
-                        other => Key::Dynamic(Box::new(other)),
+                        other => Key::Dynamic(Arc::new(other)),
                     };
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: Some(key),
-                        value,
-                        span,
-                    });
+                    (Some(key), self.expr(value))
                 }
-                ast::Field::NoKey(value) => {
-                    let value = self.expr(value);
-                    fields.push(TableField {
-                        key: None,
-                        value,
-                        span,
-                    });
-                }
-                _ => {}
-            }
+                ast::Field::NoKey(value) => (None, self.expr(value)),
+                _ => continue,
+            };
+            // After the value: its last token has just been read.
+            let span = node_span(field);
+            fields.push(TableField { key, value, span });
         }
         Value::Table(fields)
     }
@@ -915,9 +951,10 @@ impl<'d> Lowerer<'d> {
     ) -> Value {
         let mut chain_span = start;
         let mut suffixes = suffixes.peekable();
-        // Members read along the current run of fields, with how many fields deep their
-        // value is; recorded against the run's last value when a call or the end closes it.
-        let mut pending: Vec<PendingMember<'d>> = Vec::new();
+        // Members read along the current run of fields (in `pending_members` from here on),
+        // with how many fields deep their value is; recorded against the run's last value
+        // when a call or the end closes it.
+        let pending = self.pending_members.len();
         let mut fields = 0;
         let mut place = true;
         while let Some(suffix) = suffixes.next() {
@@ -933,31 +970,30 @@ impl<'d> Lowerer<'d> {
                         None if write => MemberUse::Write,
                         _ => MemberUse::Read,
                     };
-                    pending.push((name, fields, usage, chain_span));
+                    self.pending_members.push((name, fields, usage, chain_span));
                     value = indexed(value, name);
                     fields += 1;
                 }
                 ast::Suffix::Index(ast::Index::Brackets { expression, .. }) => {
                     let key = match self.expr(expression) {
                         Value::Str(s) => Key::Name(s),
-                        other => Key::Dynamic(Box::new(other)),
+                        other => Key::Dynamic(Arc::new(other)),
                     };
-                    value = Value::Index(Box::new(value), key);
+                    value = Value::Index(Arc::new(value), key);
                     fields += 1;
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
-                    let chain = self.record_callee_members(fields, std::mem::take(&mut pending));
+                    let chain = self.record_callee_members(fields, pending);
                     fields = 0;
                     let callee_span = chain_span;
-                    value =
-                        self.record_call(value, callee_span, suffix_span, false, Vec::new(), args);
+                    value = self.record_call(value, callee_span, suffix_span, None, args);
                     self.close_callee_chain(chain, &value);
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(method)) => {
-                    pending.push((method.name(), fields, MemberUse::Call, chain_span));
+                    let member = (method.name(), fields, MemberUse::Call, chain_span);
+                    self.pending_members.push(member);
                     let callee = indexed(value.clone(), method.name());
-                    let chain =
-                        self.record_callee_members(fields + 1, std::mem::take(&mut pending));
+                    let chain = self.record_callee_members(fields + 1, pending);
                     fields = 0;
                     let callee_span = chain_span.cover(token_span(method.name()));
                     let receiver = (value, chain_span);
@@ -965,14 +1001,13 @@ impl<'d> Lowerer<'d> {
                         callee,
                         callee_span,
                         suffix_span,
-                        true,
-                        vec![receiver],
+                        Some(receiver),
                         method.args(),
                     );
                     self.close_callee_chain(chain, &value);
                 }
                 _ => {
-                    pending.clear();
+                    self.pending_members.truncate(pending);
                     fields = 0;
                     value = Value::Unknown;
                 }
@@ -987,8 +1022,8 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Records the members read along a run of `fields` fields that ends in `chain`.
-    fn record_members(&mut self, chain: &Value, fields: u32, members: Vec<PendingMember<'d>>) {
-        if !members.is_empty() {
+    fn record_members(&mut self, chain: &Value, fields: u32, members: usize) {
+        if self.pending_members.len() > members {
             self.push_members(MemberChain::Value(chain.clone()), fields, members);
         }
     }
@@ -996,12 +1031,8 @@ impl<'d> Lowerer<'d> {
     /// Records the members along a run of `fields` fields that a call closes: their chain is
     /// the call's callee, shared rather than copied once the call is recorded (see
     /// [`Self::close_callee_chain`]). Members come before the arguments' own, in source order.
-    fn record_callee_members(
-        &mut self,
-        fields: u32,
-        members: Vec<PendingMember<'d>>,
-    ) -> Option<usize> {
-        if members.is_empty() {
+    fn record_callee_members(&mut self, fields: u32, members: usize) -> Option<usize> {
+        if self.pending_members.len() <= members {
             return None;
         }
         let chain = self.ir.member_chains.len();
@@ -1016,11 +1047,12 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn push_members(&mut self, chain: MemberChain, fields: u32, members: Vec<PendingMember<'d>>) {
+    /// Records the pending members from index `members` on against `chain`.
+    fn push_members(&mut self, chain: MemberChain, fields: u32, members: usize) {
         let chain_id = self.ir.member_chains.len() as u32;
         self.ir.member_chains.push(chain);
         let func = self.current_func();
-        for (name, depth, usage, base_span) in members {
+        for (name, depth, usage, base_span) in self.pending_members.drain(members..) {
             self.ir.members.push(MemberRef {
                 chain: chain_id,
                 depth: fields - depth,
@@ -1037,31 +1069,46 @@ impl<'d> Lowerer<'d> {
         callee: Value,
         callee_span: Span,
         args_span: Span,
-        is_method: bool,
-        mut args: Vec<(Value, Span)>,
+        receiver: Option<(Value, Span)>,
         call_args: &'d ast::FunctionArgs,
     ) -> Value {
+        let is_method = receiver.is_some();
+        let count = usize::from(is_method)
+            + match call_args {
+                ast::FunctionArgs::Parentheses { arguments, .. } => arguments.len(),
+                _ => 1,
+            };
+        let mut args = Vec::with_capacity(count);
+        let mut arg_spans = Vec::with_capacity(count);
+        if let Some((value, span)) = receiver {
+            args.push(value);
+            arg_spans.push(span);
+        }
         match call_args {
             ast::FunctionArgs::Parentheses { arguments, .. } => {
-                args.extend(self.expr_list(arguments.iter()));
+                let since = self.ir.free_names.len();
+                for argument in arguments.iter() {
+                    args.push(self.expr(argument));
+                    arg_spans.push(node_span(argument));
+                }
                 // `type(game)` asks whether it is set.
                 if matches!(&callee, Value::Global(name) if name == "type") {
                     if let Some(first) = arguments.iter().next() {
-                        self.mark_tested(first);
+                        self.mark_tested(first, since);
                     }
                 }
             }
             ast::FunctionArgs::String(token) => {
-                args.push((Value::Str(string_literal(token)), token_span(token)))
+                args.push(Value::Str(string_literal(token)));
+                arg_spans.push(token_span(token));
             }
             ast::FunctionArgs::TableConstructor(table) => {
-                let value = self.table(table);
-                args.push((value, node_span(table.as_ref())));
+                args.push(self.table(table));
+                arg_spans.push(node_span(table.as_ref()));
             }
             _ => {}
         }
         let id = self.ir.calls.len() as CallId;
-        let (args, arg_spans) = args.into_iter().unzip();
         self.ir.calls.push(Call {
             span: callee_span.cover(args_span),
             callee_span,
@@ -1108,10 +1155,8 @@ fn is_place(value: &Value) -> bool {
 
 /// The end of a block's last statement (0 for an empty block).
 fn block_end(block: &ast::Block) -> usize {
-    use full_moon::node::Node;
     match (block.last_stmt(), block.stmts().last()) {
-        (Some(last), _) => last.tokens().map(|t| token_span(t).end).max().unwrap_or(0),
-        // Most blocks end in a statement, whose end its last token knows.
+        (Some(last), _) => node_span(last).end,
         (None, Some(stmt)) => node_span(stmt).end,
         (None, None) => 0,
     }
@@ -1122,10 +1167,10 @@ fn ends_in_return(block: &ast::Block) -> bool {
 }
 
 /// The text of a number token, as written.
-fn number_text(token: &TokenReference) -> String {
+fn number_text(token: &TokenReference) -> SmolStr {
     match token.token().token_type() {
-        TokenType::Number { text } => text.as_str().to_string(),
-        _ => token.token().to_string(),
+        TokenType::Number { text } => SmolStr::new(text.as_str()),
+        _ => SmolStr::new(token.token().to_string()),
     }
 }
 
@@ -1138,7 +1183,7 @@ fn symbol_of(token: &TokenReference) -> Option<Symbol> {
 }
 
 /// The contents of a string literal token, with the common escapes decoded.
-fn string_literal(token: &TokenReference) -> String {
+fn string_literal(token: &TokenReference) -> SmolStr {
     match token.token().token_type() {
         TokenType::StringLiteral {
             literal,
@@ -1146,12 +1191,12 @@ fn string_literal(token: &TokenReference) -> String {
             ..
         } => {
             if *multi_line_depth > 0 || !literal.contains('\\') {
-                literal.as_str().to_string()
+                SmolStr::new(literal.as_str())
             } else {
-                decode_escapes(literal)
+                SmolStr::new(decode_escapes(literal))
             }
         }
-        _ => String::new(),
+        _ => SmolStr::default(),
     }
 }
 
@@ -1442,7 +1487,7 @@ mod tests {
             let call = ir
                 .calls
                 .iter()
-                .find(|c| c.callee == Value::Global(name.to_string()))
+                .find(|c| c.callee == Value::Global(name.into()))
                 .unwrap();
             ir.guards_at(call.func, call.span)
                 .flat_map(|g| g.conditions.iter().map(|c| ir.describe(c)))

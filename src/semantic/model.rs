@@ -1649,7 +1649,7 @@ impl<'a> Model<'a> {
             let Some(key) = key else { continue };
             let handler = self.callees(f, value).into_iter().next();
             let names = match key {
-                Key::Name(name) => vec![(name.clone(), true)],
+                Key::Name(name) => vec![(name.to_string(), true)],
                 Key::Dynamic(k) => self.event_names(f, Some(k)),
             };
             for name in names {
@@ -1682,8 +1682,8 @@ impl<'a> Model<'a> {
     /// (with `false`: not known statically).
     pub(super) fn literal_or_describe(&self, file: usize, value: &'a Value) -> (String, bool) {
         match value {
-            Value::Str(s) => (s.clone(), true),
-            Value::Number(n) => (n.clone(), true),
+            Value::Str(s) => (s.to_string(), true),
+            Value::Number(n) => (n.to_string(), true),
             // A local constant (`local delay = 240`) is its literal.
             Value::Local(b)
                 if matches!(
@@ -1719,7 +1719,7 @@ impl<'a> Model<'a> {
             }
         }
         match value {
-            Value::Str(s) => return vec![(s.clone(), true)],
+            Value::Str(s) => return vec![(s.to_string(), true)],
             Value::Table(fields) => {
                 return fields
                     .iter()

@@ -334,14 +334,14 @@ impl<'a> Model<'a> {
                 let excluded =
                     is_builtin_global(name) || self.storage_roots(file).contains(&name.as_str());
                 (!excluded).then(|| StatePlace {
-                    root: StateRoot::Global(name.clone()),
+                    root: StateRoot::Global(name.to_string()),
                     path: Vec::new(),
                 })
             }
             Value::Index(base, key) => {
                 let mut place = self.state_place_at(file, base, depth)?;
                 place.path.push(match key {
-                    Key::Name(field) => Segment::Field(field.clone()),
+                    Key::Name(field) => Segment::Field(field.to_string()),
                     Key::Dynamic(_) => Segment::Dynamic,
                 });
                 Some(place)
@@ -456,7 +456,7 @@ impl<'a> Model<'a> {
     /// holds it (`function meta:__newindex(k, v)`).
     fn has_newindex(&self, file: usize, metatable: &Value) -> bool {
         let ir = self.ir(file);
-        let newindex = Key::Name("__newindex".to_string());
+        let newindex = Key::Name("__newindex".into());
         let in_constructor = |table: Option<&Value>| {
             matches!(table, Some(Value::Table(fields))
                 if fields.iter().any(|f| f.key.as_ref() == Some(&newindex)))

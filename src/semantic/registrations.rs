@@ -129,7 +129,7 @@ impl<'a> Model<'a> {
         for (f, key, value) in self.table_entries(file, iterated) {
             let handler = self.callees(f, value).into_iter().next();
             let names = match key {
-                Key::Name(name) => vec![(name.clone(), true)],
+                Key::Name(name) => vec![(name.to_string(), true)],
                 Key::Dynamic(_) if by_define_name => continue,
                 Key::Dynamic(k) if kind == RegKind::NthTick => {
                     vec![self.literal_or_describe(f, k)]
@@ -362,7 +362,7 @@ impl<'a> Model<'a> {
         }
         let ir = self.ir(file);
         Some(match value {
-            Value::Number(n) => n.clone(),
+            Value::Number(n) => n.to_string(),
             Value::Str(s) => format!("{s:?}"),
             Value::Global(name) => format!("G:{name}"),
             Value::Index(base, key) => {
@@ -518,7 +518,7 @@ impl<'a> Model<'a> {
             }
             Value::Call(id) => {
                 let call = ir.call(*id);
-                call.callee == Value::Global("type".to_string())
+                call.callee == Value::Global("type".into())
                     && call.args.len() == 1
                     && self.tests_only_script(file, &call.args[0], depth + 1)
             }

@@ -81,7 +81,7 @@ impl<'a> Model<'a> {
             Value::Global(name) => self
                 .storage_roots(file)
                 .contains(&name.as_str())
-                .then(|| name.clone()),
+                .then(|| name.to_string()),
             Value::Index(base, key) => Some(place_in(
                 self.storage_path_at(file, base, depth, call)?,
                 key,

@@ -46,6 +46,19 @@ pub(super) struct Lexeme {
     pub(super) closed: bool,
 }
 
+/// The bytes a name goes on with: ASCII letters, digits and `_` (a table: the scan reads every
+/// byte of every file).
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_';
+        b += 1;
+    }
+    table
+};
+
 /// A Lua 5.2 lexer that only finds token boundaries. It never fails: unterminated strings and
 /// comments end at the line end or the end of the file, as far as Lua would have read them.
 pub(super) struct Scanner<'a> {
@@ -101,12 +114,12 @@ impl Iterator for Scanner<'_> {
                 Kind::String
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                self.pos = start + 1;
-                while self.pos < bytes.len()
-                    && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_')
-                {
-                    self.pos += 1;
-                }
+                let rest = &bytes[start + 1..];
+                let len = rest
+                    .iter()
+                    .position(|&b| !NAME_BYTES[usize::from(b)])
+                    .unwrap_or(rest.len());
+                self.pos = start + 1 + len;
                 Kind::Name
             }
             c if c.is_ascii_digit() || (c == b'.' && next.is_some_and(|n| n.is_ascii_digit())) => {

@@ -209,12 +209,42 @@ impl NodeSpan for ast::FunctionBody {
     fn end(&self) -> Option<usize> {
         Some(token_end(self.end_token()))
     }
+
+    fn start(&self) -> Option<usize> {
+        // Lua 5.2 has no generics before the parameters: the body starts at their `(`.
+        opening(self.parameters_parentheses())
+    }
 }
 
 impl NodeSpan for ast::FunctionName {
     fn end(&self) -> Option<usize> {
         let last = self.method_name().or_else(|| self.names().iter().last())?;
         Some(token_end(last))
+    }
+
+    fn start(&self) -> Option<usize> {
+        self.names().iter().next().map(token_start)
+    }
+}
+
+impl NodeSpan for ast::LastStmt {
+    fn end(&self) -> Option<usize> {
+        match self {
+            ast::LastStmt::Return(ret) => match ret.returns().iter().last() {
+                Some(value) => value.end(),
+                None => Some(token_end(ret.token())),
+            },
+            ast::LastStmt::Break(token) => Some(token_end(token)),
+            _ => None,
+        }
+    }
+
+    fn start(&self) -> Option<usize> {
+        match self {
+            ast::LastStmt::Return(ret) => Some(token_start(ret.token())),
+            ast::LastStmt::Break(token) => Some(token_start(token)),
+            _ => None,
+        }
     }
 }
 

@@ -291,7 +291,7 @@ fn pairs_built_table(model: &Model, file: usize, value: &Value, depth: u32) -> O
                 return Some(BuiltTable {
                     file,
                     loops,
-                    name: ir.binding(*binding).name.clone(),
+                    name: ir.binding(*binding).name.to_string(),
                 });
             }
             // `local saved = build(x)`: follow what the local was given.

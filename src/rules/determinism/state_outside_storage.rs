@@ -170,7 +170,9 @@ fn carries_state(model: &Model, write: &StateWrite) -> bool {
 /// `M.cache`, `players`, `MyMod.queue`.
 fn variable_name(unit: &UnitFacts<'_>, place: &StatePlace) -> String {
     let mut name = match &place.root {
-        StateRoot::Upvalue { file, binding } => unit.files[*file].ir.binding(*binding).name.clone(),
+        StateRoot::Upvalue { file, binding } => {
+            unit.files[*file].ir.binding(*binding).name.to_string()
+        }
         StateRoot::Module { file } => {
             let rel = unit.files[*file].rel;
             let stem = rel.rsplit('/').next().unwrap_or(rel);

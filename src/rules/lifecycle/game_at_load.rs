@@ -128,7 +128,7 @@ fn uses(model: &Model, file: usize) -> Vec<NameRef> {
         };
         if draws {
             found.push(NameRef {
-                name: "rendering".to_string(),
+                name: "rendering".into(),
                 span: call.callee_span,
                 write: false,
                 func: call.func,
@@ -143,7 +143,7 @@ fn uses(model: &Model, file: usize) -> Vec<NameRef> {
 /// in code that runs only when it does.
 fn is_checked(model: &Model, file: usize, name: &NameRef) -> bool {
     let bare = Value::Global(name.name.clone());
-    let through_g = Value::Global("_G".to_string()).index(&name.name);
+    let through_g = Value::Global("_G".into()).index(&name.name);
     model.is_tested_in_condition(file, name.func, name.span, |value| {
         *value == bare || *value == through_g
     }) || model.is_guarded(file, name.func, name.span, |value, truthy| {

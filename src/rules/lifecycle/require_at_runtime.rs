@@ -106,7 +106,7 @@ fn required_name(ir: &FileIr, call: &Call, path_at: usize) -> String {
             [only] => literal(only),
             _ => None,
         }
-        .unwrap_or_else(|| ir.binding(*binding).name.clone()),
+        .unwrap_or_else(|| ir.binding(*binding).name.to_string()),
         Some(arg) => literal(arg).unwrap_or_else(|| ir.describe(arg)),
         None => String::new(),
     }

@@ -153,7 +153,7 @@ fn aliases<'a>(unit: &UnitFacts<'a>, file: usize) -> Vec<Alias<'a>> {
                     file,
                     func: MAIN_CHUNK,
                     span: binding.span,
-                    name: binding.name.clone(),
+                    name: binding.name.to_string(),
                     path,
                     target: Target::Local(id),
                     binder: Binder::Load,

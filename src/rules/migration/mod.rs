@@ -277,8 +277,12 @@ impl<'u> FileScan<'u> {
         let Some(New::Rename(new)) = row.map(|r| r.new) else {
             return false;
         };
-        let field =
-            |name: &str| Value::Index(Box::new(self.base(member).clone()), Key::Name(name.into()));
+        let field = |name: &str| {
+            Value::Index(
+                std::sync::Arc::new(self.base(member).clone()),
+                Key::Name(name.into()),
+            )
+        };
         let (old, new) = (field(self.file.ir.member_name(member)), field(new));
         let ir = self.file.ir;
         let values = ir

@@ -71,7 +71,7 @@ pub fn reshaped_reads<'u>(unit: &'u UnitFacts<'u>) -> Vec<ReshapedRead<'u>> {
                 continue;
             }
             if let Some(read) = scan.read(iterated, lp.span) {
-                let names = |b: BindingId| ir.binding(b).name.clone();
+                let names = |b: BindingId| ir.binding(b).name.to_string();
                 reads.push(read(Reading::Loop {
                     key: names(key),
                     value: names(value),
@@ -90,7 +90,7 @@ pub fn reshaped_reads<'u>(unit: &'u UnitFacts<'u>) -> Vec<ReshapedRead<'u>> {
             let Some(receiver) = receiver.map(|b| b as BindingId) else {
                 continue;
             };
-            let key = ir.binding(receiver).name.clone();
+            let key = ir.binding(receiver).name.to_string();
             if key == "_" || scan.read_as_record(receiver) {
                 continue;
             }
@@ -135,7 +135,7 @@ impl<'u> Scan<'u> {
                     }
                     _ => None,
                 })?;
-                (call, Some(info.name.clone()))
+                (call, Some(info.name.to_string()))
             }
             _ => return None,
         };

@@ -109,7 +109,7 @@ pub(super) fn walk_stored<'a>(
     let constructor_fields = |fields: &'a [TableField], parts: &mut Vec<StoredPart<'a>>| {
         for field in fields {
             let name = match &field.key {
-                Some(Key::Name(name)) => Some(name.clone()),
+                Some(Key::Name(name)) => Some(name.to_string()),
                 _ => None,
             };
             parts.push(inner(&field.value, field.span, name, part.file));
@@ -128,7 +128,7 @@ pub(super) fn walk_stored<'a>(
                             if let Value::Index(base, key) = &assign.target {
                                 if **base == Value::Local(*binding) {
                                     let name = match key {
-                                        Key::Name(name) => Some(name.clone()),
+                                        Key::Name(name) => Some(name.to_string()),
                                         Key::Dynamic(_) => None,
                                     };
                                     parts.push(inner(
