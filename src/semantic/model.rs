@@ -887,7 +887,7 @@ impl<'a> Model<'a> {
         };
         let paths = self.paths.borrow();
         let assigned = if is_plain_name(name) {
-            let n = paths.names.get(name.as_str());
+            let n = paths.names.get(name);
             n.and_then(|n| paths.globals.get(*n as usize))
                 .filter(|id| **id != NO_PATH)
                 .map(|id| PathId(*id))
@@ -2024,13 +2024,13 @@ const LINKED_API_ROOTS: &[&str] = &[
 ];
 
 /// The global a global path (`game.print`) starts at; `None` for any other value.
-fn global_root(value: &Value) -> Option<&String> {
+fn global_root(value: &Value) -> Option<&str> {
     let mut root = value;
     while let Value::Index(base, Key::Name(_)) = root {
         root = base;
     }
     match root {
-        Value::Global(name) => Some(name),
+        Value::Global(name) => Some(name.as_str()),
         _ => None,
     }
 }

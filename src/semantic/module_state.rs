@@ -264,7 +264,7 @@ fn push_steps(value: &Value, path: &mut Vec<Segment>) {
     if let Value::Index(base, key) = value {
         push_steps(base, path);
         path.push(match key {
-            Key::Name(field) => Segment::Field(field.clone()),
+            Key::Name(field) => Segment::Field(field.to_string()),
             Key::Dynamic(_) => Segment::Dynamic,
         });
     }
