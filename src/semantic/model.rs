@@ -217,7 +217,7 @@ pub struct Model<'a> {
     /// Each file's module value: the first value of its main chunk's last `return`.
     exports: Vec<Option<&'a Value>>,
     /// Per file, per function: the calls made in its own body, in order.
-    pub(super) calls_in: Vec<CallsIn>,
+    pub(super) calls_in: Vec<Grouped<CallId>>,
     /// `require` calls, by (file, call): a unit file, or an external module's name.
     requires: FastMap<(usize, CallId), Result<usize, String>>,
     pub calls_from: BTreeMap<FnRef, Vec<(CallRef, FnRef)>>,
@@ -254,85 +254,63 @@ pub struct Model<'a> {
     pub(super) answers: Answers,
 }
 
-/// Entries by path, for the paths of assignment targets (their ids are the smallest), read
-/// like a map whose lists are never empty: every entry in one list, in the order added for
-/// each path, and where each path's entries start.
-pub(super) struct ByPath<T> {
-    entries: Vec<T>,
-    /// Path `i`'s entries are `entries[starts[i]..starts[i + 1]]`.
+/// Items grouped by a dense index (a path's id, a function's number), each group's items in
+/// the order added: one list and where each group starts, not a vector per group.
+pub(super) struct Grouped<T> {
+    items: Vec<T>,
+    /// Group `i`'s items are `items[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
 }
 
-impl<T> Default for ByPath<T> {
+impl<T> Default for Grouped<T> {
     fn default() -> Self {
-        ByPath {
-            entries: Vec::new(),
+        Grouped {
+            items: Vec::new(),
             starts: vec![0],
         }
     }
 }
 
-impl<T> ByPath<T> {
-    /// Groups `added` (path, entry) pairs by path, keeping their order within a path.
-    fn new(added: Vec<(PathId, T)>, paths: usize) -> Self {
-        let mut starts = vec![0u32; paths + 1];
-        for (path, _) in &added {
-            starts[path.0 as usize + 1] += 1;
+impl<T> Grouped<T> {
+    /// Groups `added` (group, item) pairs, for groups `0..groups`.
+    fn new(added: Vec<(usize, T)>, groups: usize) -> Self {
+        let mut starts = vec![0u32; groups + 1];
+        for (group, _) in &added {
+            starts[*group + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut next: Vec<u32> = starts[..paths].to_vec();
+        let mut next: Vec<u32> = starts[..groups].to_vec();
         let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(added.len()).collect();
-        for (path, entry) in added {
-            let slot = &mut next[path.0 as usize];
-            slots[*slot as usize] = Some(entry);
+        for (group, item) in added {
+            let slot = &mut next[group];
+            slots[*slot as usize] = Some(item);
             *slot += 1;
         }
-        ByPath {
-            entries: slots.into_iter().flatten().collect(),
+        Grouped {
+            items: slots.into_iter().flatten().collect(),
             starts,
         }
     }
 
+    /// Group `group`'s items (none for a group past the end).
+    pub(super) fn of(&self, group: usize) -> &[T] {
+        match (self.starts.get(group), self.starts.get(group + 1)) {
+            (Some(&start), Some(&end)) => &self.items[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+
+    /// By path, read like a map whose lists are never empty.
     pub(super) fn get(&self, path: &PathId) -> Option<&[T]> {
-        let i = path.0 as usize;
-        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
-        (start < end).then(|| &self.entries[start as usize..end as usize])
+        let items = self.of(path.0 as usize);
+        (!items.is_empty()).then_some(items)
     }
 }
 
-/// The calls made in each function's own body, in order, for one file.
-pub(super) struct CallsIn {
-    calls: Vec<CallId>,
-    /// Function `f`'s calls are `calls[starts[f]..starts[f + 1]]`.
-    starts: Vec<u32>,
-}
-
-impl CallsIn {
-    fn new(ir: &FileIr) -> CallsIn {
-        let mut starts = vec![0u32; ir.functions.len() + 1];
-        for call in &ir.calls {
-            starts[call.func as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next: Vec<u32> = starts[..ir.functions.len()].to_vec();
-        let mut calls = vec![0; ir.calls.len()];
-        for (id, call) in ir.calls.iter().enumerate() {
-            let slot = &mut next[call.func as usize];
-            calls[*slot as usize] = id as CallId;
-            *slot += 1;
-        }
-        CallsIn { calls, starts }
-    }
-
-    pub(super) fn of(&self, func: FuncId) -> &[CallId] {
-        let f = func as usize;
-        &self.calls[self.starts[f] as usize..self.starts[f + 1] as usize]
-    }
-}
+/// Entries by path, for the paths of assignment targets (their ids are the smallest).
+type ByPath<T> = Grouped<T>;
 
 /// (file, local) → (call, argument position).
 type ArgumentsByLocal = FastMap<(usize, BindingId), Vec<(CallId, usize)>>;
@@ -438,20 +416,24 @@ enum KeyStep<'k> {
 fn key_steps(mut tail: &str) -> Option<Vec<KeyStep<'_>>> {
     let mut steps = Vec::new();
     while !tail.is_empty() {
-        if let Some(rest) = tail.strip_prefix("[]") {
-            steps.push(KeyStep::Dynamic);
-            tail = rest;
-        } else {
-            let rest = tail.strip_prefix('.')?;
-            let end = rest.find(['.', '[']).unwrap_or(rest.len());
-            if end == 0 {
-                return None;
-            }
-            steps.push(KeyStep::Field(&rest[..end]));
-            tail = &rest[end..];
-        }
+        steps.push(next_key_step(&mut tail)?);
     }
     Some(steps)
+}
+
+/// Takes the first step off a key's (non-empty) tail; `None` when it spells no step.
+fn next_key_step<'k>(tail: &mut &'k str) -> Option<KeyStep<'k>> {
+    if let Some(rest) = tail.strip_prefix("[]") {
+        *tail = rest;
+        return Some(KeyStep::Dynamic);
+    }
+    let rest = tail.strip_prefix('.')?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    if end == 0 {
+        return None;
+    }
+    *tail = &rest[end..];
+    Some(KeyStep::Field(&rest[..end]))
 }
 
 /// A field name that is one step of a key: not empty, no `.` or `[`.
@@ -564,22 +546,11 @@ impl PathTable {
                 (id != NO_PATH).then_some(PathId(id))?
             }
         };
-        // The steps of `key_steps`, read as they are looked up.
+        // The steps of `key_steps`, looked up as they are read.
         while id.0 < limit && !tail.is_empty() {
-            let n = match tail.strip_prefix("[]") {
-                Some(rest) => {
-                    tail = rest;
-                    DYNAMIC_KEY
-                }
-                None => {
-                    let rest = tail.strip_prefix('.')?;
-                    let end = rest.find(['.', '[']).unwrap_or(rest.len());
-                    if end == 0 {
-                        return None;
-                    }
-                    tail = &rest[end..];
-                    *self.names.get(&rest[..end])?
-                }
+            let n = match next_key_step(&mut tail)? {
+                KeyStep::Dynamic => DYNAMIC_KEY,
+                KeyStep::Field(name) => *self.names.get(name)?,
             };
             id = *self.children.get(&(id, n))?;
         }
@@ -771,29 +742,29 @@ impl<'a> Model<'a> {
                         let key = paths.key(path);
                         model.annotated_paths.entry(key).or_default().push(ty);
                     }
-                    assigned_values.push((path, (i, &assign.value)));
+                    assigned_values.push((path.0 as usize, (i, &assign.value)));
                 }
                 if let Some((table, key)) = table {
-                    assigned_fields.push((table, (i, key, &assign.value)));
+                    assigned_fields.push((table.0 as usize, (i, key, &assign.value)));
                 }
             }
             let folder = file.rel.rfind('/').map(|end| &file.rel[..end]);
             for (id, call) in file.ir.calls.iter().enumerate() {
-                let (Value::Global(name), Some(Value::Str(path))) =
-                    (&call.callee, call.args.first())
-                else {
+                let Some(path) = required_literal(call) else {
                     continue;
                 };
-                if name != "require" {
-                    continue;
-                }
-                let target = required.entry((folder, path)).or_insert_with(|| {
-                    let target = model.require_target(i, call);
-                    target.expect("a require call with a literal path")
-                });
+                let target = required
+                    .entry((folder, path))
+                    .or_insert_with(|| model.resolve_require(i, path));
                 model.requires.insert((i, id as CallId), target.clone());
             }
-            model.calls_in.push(CallsIn::new(file.ir));
+            let calls = file.ir.calls.iter().enumerate();
+            let by_function = calls
+                .map(|(id, call)| (call.func as usize, id as CallId))
+                .collect();
+            model
+                .calls_in
+                .push(Grouped::new(by_function, file.ir.functions.len()));
             for class in &file.ir.classes {
                 let entry = model.classes.entry(class.name.as_str()).or_default();
                 entry.parents.extend(class.parents.iter());
@@ -883,7 +854,8 @@ impl<'a> Model<'a> {
     fn may_be_assigned(&self, file: usize, value: &Value) -> bool {
         let Some(name) = global_root(value) else {
             let paths = self.paths.borrow();
-            return self.local_path_may_be_assigned(&paths, file, value) != Some(false);
+            let prefix = self.assigned_prefix(&paths, file, value);
+            return !matches!(prefix, Some((false, _)));
         };
         let paths = self.paths.borrow();
         let assigned = if is_plain_name(name) {
@@ -897,22 +869,10 @@ impl<'a> Model<'a> {
         assigned.is_some_and(|id| id.0 < paths.assigned)
     }
 
-    /// For a field path of a local given no value (not a loop variable): `Some(true)` when
-    /// the code assigns to the local or to a field on the way, with the path so far, else
-    /// `Some(false)` and the path when every step so far was assigned to in part; `None` for
-    /// any other value, or a field whose name is more than one step.
-    fn local_path_may_be_assigned(
-        &self,
-        paths: &PathTable,
-        file: usize,
-        value: &Value,
-    ) -> Option<bool> {
-        self.assigned_prefix(paths, file, value)
-            .map(|(assigned, _)| assigned)
-    }
-
-    /// See [`Model::local_path_may_be_assigned`]: whether a step so far is assigned to, and
-    /// the path so far when it is one of the assigned paths (or a part of one).
+    /// For a field path of a local given no value (not a loop variable): whether the code
+    /// assigns to the local or to a field on the way, and the path so far when it is one of
+    /// the assigned paths (or a part of one); `None` for any other value, or a field whose
+    /// name is more than one step.
     fn assigned_prefix(
         &self,
         paths: &PathTable,
@@ -1339,13 +1299,12 @@ impl<'a> Model<'a> {
 
     /// `Some(Ok(file))` for a require of a unit file, `Some(Err(name))` for an external one.
     pub fn require_target(&self, file: usize, call: &Call) -> Option<Result<usize, String>> {
-        let (Value::Global(name), Some(Value::Str(path))) = (&call.callee, call.args.first())
-        else {
-            return None;
-        };
-        if name != "require" {
-            return None;
-        }
+        required_literal(call).map(|path| self.resolve_require(file, path))
+    }
+
+    /// What `require(path)` in `file` loads: `Ok(file)` for a unit file, `Err(name)` for an
+    /// external module.
+    fn resolve_require(&self, file: usize, path: &str) -> Result<usize, String> {
         let exists = |rel: &str| self.by_rel.contains_key(rel);
         match crate::workspace::resolve_require(
             path,
@@ -1353,8 +1312,8 @@ impl<'a> Model<'a> {
             self.mod_name.as_deref(),
             &exists,
         ) {
-            crate::workspace::RequireTarget::Local(rel) => Some(Ok(self.by_rel[rel.as_str()])),
-            crate::workspace::RequireTarget::External => Some(Err(external_module_name(path))),
+            crate::workspace::RequireTarget::Local(rel) => Ok(self.by_rel[rel.as_str()]),
+            crate::workspace::RequireTarget::External => Err(external_module_name(path)),
         }
     }
 
@@ -2023,6 +1982,14 @@ const LINKED_API_ROOTS: &[&str] = &[
     "string",
 ];
 
+/// The literal path of `require("path")`; `None` for any other call.
+fn required_literal(call: &Call) -> Option<&str> {
+    match (&call.callee, call.args.first()) {
+        (Value::Global(name), Some(Value::Str(path))) if name == "require" => Some(path),
+        _ => None,
+    }
+}
+
 /// The global a global path (`game.print`) starts at; `None` for any other value.
 fn global_root(value: &Value) -> Option<&str> {
     let mut root = value;
@@ -2101,6 +2068,17 @@ pub(super) fn push_path_step(key: &mut String, field: Option<&str>) {
 #[cfg(test)]
 mod path_tests {
     use super::*;
+
+    #[test]
+    fn grouped_items_keep_their_order_within_each_group() {
+        let grouped = Grouped::new(vec![(2, 'a'), (0, 'b'), (2, 'c'), (0, 'd')], 4);
+        assert_eq!(grouped.of(0), ['b', 'd']);
+        assert_eq!(grouped.of(1), [] as [char; 0]);
+        assert_eq!(grouped.of(2), ['a', 'c']);
+        assert_eq!(grouped.of(9), [] as [char; 0]);
+        assert_eq!(grouped.get(&PathId(1)), None);
+        assert_eq!(grouped.get(&PathId(2)), Some(&['a', 'c'][..]));
+    }
 
     #[test]
     fn a_field_named_with_dots_is_the_path_its_key_spells() {

@@ -326,25 +326,28 @@ impl<'a> Model<'a> {
             _ => false,
         };
         // Only the helper's own body: a closure it makes runs later.
-        self.calls_in[helper.file].of(helper.func).iter().any(|id| {
-            let call = ir.call(*id);
-            if is_param(&call.callee) {
-                return true;
-            }
-            let Some(handed_at) = call.args.iter().position(is_param) else {
-                return false;
-            };
-            let calls_now = call.callee.is_global_path(&["pcall"])
-                || call.callee.is_global_path(&["xpcall"])
-                || call.callee.is_global_path(&["table", "sort"]);
-            // Otherwise kept in a table, or handed to code the model cannot see (which,
-            // like another mod's library, is taken to keep it): not run now.
-            calls_now
-                || self
-                    .callees(helper.file, &call.callee)
-                    .iter()
-                    .any(|f| self.may_call_argument(*f, handed_at, depth + 1))
-        })
+        self.calls_in[helper.file]
+            .of(helper.func as usize)
+            .iter()
+            .any(|id| {
+                let call = ir.call(*id);
+                if is_param(&call.callee) {
+                    return true;
+                }
+                let Some(handed_at) = call.args.iter().position(is_param) else {
+                    return false;
+                };
+                let calls_now = call.callee.is_global_path(&["pcall"])
+                    || call.callee.is_global_path(&["xpcall"])
+                    || call.callee.is_global_path(&["table", "sort"]);
+                // Otherwise kept in a table, or handed to code the model cannot see (which,
+                // like another mod's library, is taken to keep it): not run now.
+                calls_now
+                    || self
+                        .callees(helper.file, &call.callee)
+                        .iter()
+                        .any(|f| self.may_call_argument(*f, handed_at, depth + 1))
+            })
     }
 
     // ----- keys -----
