@@ -128,10 +128,14 @@ pub fn display_path(path: &Path) -> String {
 
 pub fn relative_slash(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::with_capacity(rel.as_os_str().len());
+    for (i, component) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&component.as_os_str().to_string_lossy());
+    }
+    out
 }
 
 pub fn describe_io(error: &std::io::Error) -> String {

@@ -77,9 +77,10 @@ pub fn discover_paths(paths: &[PathBuf], options: &DiscoverOptions) -> Discovery
         roots_of: HashMap::new(),
         broken: BTreeMap::new(),
         problems: Vec::new(),
-        reported: BTreeMap::new(),
+        reported: HashMap::new(),
         roots: BTreeMap::new(),
         archive_units: Vec::new(),
+        walked_folders: Vec::new(),
     };
     let named = paths.iter().map(|given| finder.name(given)).collect();
     let units = finder.units();
@@ -112,10 +113,13 @@ pub(super) struct Finder<'o> {
     broken: BTreeMap<PathBuf, (ConfigError, BTreeSet<PathBuf>)>,
     problems: Vec<Problem>,
     /// Files to report on, with their unit's root.
-    reported: BTreeMap<PathBuf, PathBuf>,
+    reported: HashMap<PathBuf, PathBuf>,
     roots: BTreeMap<PathBuf, RootKind>,
     /// Units read from zip files, complete.
     archive_units: Vec<Unit>,
+    /// Named folders walked without ancestor ignore files or errors, with their Lua files
+    /// (sorted): the units inside them take their files from here instead of walking again.
+    walked_folders: Vec<(PathBuf, Vec<PathBuf>)>,
 }
 
 impl Finder<'_> {
@@ -226,24 +230,42 @@ impl Finder<'_> {
         // Named explicitly, so what would skip the folder itself does not apply inside it.
         let forced = ignored.is_some();
         let top = self.ignore_top(dir);
-        let walked = walk_parallel(dir, &top, !forced);
+        let ancestors = if forced {
+            Vec::new()
+        } else {
+            ancestor_ignores(dir, &top)
+        };
+        let reusable = ancestors.is_empty();
+        let walked = walk_parallel(dir, ancestors);
         for (path, message) in &walked.errors {
             self.problem(path, message.clone());
         }
         let mut count = 0;
-        for file in walked.lua {
-            let (root, kind) = self
-                .root_of(file.parent().unwrap_or(dir))
-                .unwrap_or_else(|| fallback.clone());
-            let Some(config) = self.config(&root) else {
+        // Files come sorted, so most share the previous file's folder and root.
+        let mut last: Option<(&Path, PathBuf, RootKind, Option<Arc<Config>>)> = None;
+        let mut last_root: Option<PathBuf> = None;
+        for file in &walked.lua {
+            let parent = file.parent().unwrap_or(dir);
+            if last.as_ref().is_none_or(|(folder, ..)| *folder != parent) {
+                let (root, kind) = self.root_of(parent).unwrap_or_else(|| fallback.clone());
+                let config = self.config(&root);
+                last = Some((parent, root, kind, config));
+            }
+            let Some((_, root, kind, Some(config))) = &last else {
                 continue;
             };
-            if !forced && config.is_excluded(&file) {
+            if !forced && config.is_excluded(file) {
                 continue;
             }
-            self.reported.insert(file, root.clone());
-            self.roots.insert(root, kind);
+            self.reported.insert(file.clone(), root.clone());
+            if last_root.as_ref() != Some(root) {
+                self.roots.insert(root.clone(), *kind);
+                last_root = Some(root.clone());
+            }
             count += 1;
+        }
+        if reusable && walked.errors.is_empty() {
+            self.walked_folders.push((dir.to_path_buf(), walked.lua));
         }
         if own_root.is_none() {
             for zip in walked.zips {
@@ -335,33 +357,31 @@ impl Finder<'_> {
     /// error recorded) when broken.
     pub(super) fn config(&mut self, root: &Path) -> Option<Arc<Config>> {
         // Asked once per file: whether the root is a folder is asked of the disk once.
-        let start = match self.config_starts.get(root) {
-            Some(start) => start.clone(),
+        if !self.config_starts.contains_key(root) {
+            let start = if root.is_dir() {
+                root.to_path_buf()
+            } else {
+                root.parent().unwrap_or(root).to_path_buf()
+            };
+            self.config_starts.insert(root.to_path_buf(), start);
+        }
+        let start = &self.config_starts[root];
+        let result = match self.configs.get(start) {
+            Some(known) => known.clone(),
             None => {
-                let start = if root.is_dir() {
-                    root.to_path_buf()
-                } else {
-                    root.parent().unwrap_or(root).to_path_buf()
-                };
-                self.config_starts.insert(root.to_path_buf(), start.clone());
-                start
-            }
-        };
-        let options = self.options;
-        let result = self
-            .configs
-            .entry(start.clone())
-            .or_insert_with(|| {
+                let options = self.options;
                 let config = match &options.config {
                     Some(config) => Ok(config.clone()),
-                    None => Config::discover(&start).map(Arc::new),
+                    None => Config::discover(start).map(Arc::new),
                 };
-                config.map(|config| match &options.command_line_rules {
+                let result = config.map(|config| match &options.command_line_rules {
                     Some(layer) => Arc::new(config.with_command_line(layer)),
                     None => config,
-                })
-            })
-            .clone();
+                });
+                self.configs.insert(start.clone(), result.clone());
+                result
+            }
+        };
         match result {
             Ok(config) => Some(config),
             Err(error) => {
@@ -396,24 +416,49 @@ impl Finder<'_> {
         if let Some(known) = self.roots_of.get(dir) {
             return known.clone();
         }
-        let found = self.find_root_of(dir);
+        // Each folder is looked at once: its parent's answer is remembered too.
+        let found = if self.is_mod_dir(dir) {
+            Some((dir.to_path_buf(), RootKind::Mod))
+        } else if dir.join("control.lua").is_file() {
+            Some((dir.to_path_buf(), RootKind::Scenario))
+        } else if dir.join(crate::config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            None
+        } else {
+            dir.parent().and_then(|parent| self.root_of(parent))
+        };
         self.roots_of.insert(dir.to_path_buf(), found.clone());
         found
     }
 
-    fn find_root_of(&mut self, dir: &Path) -> Option<(PathBuf, RootKind)> {
-        for ancestor in dir.ancestors() {
-            if self.is_mod_dir(ancestor) {
-                return Some((ancestor.to_path_buf(), RootKind::Mod));
-            }
-            if ancestor.join("control.lua").is_file() {
-                return Some((ancestor.to_path_buf(), RootKind::Scenario));
-            }
-            if ancestor.join(crate::config::FILE_NAME).is_file() || ancestor.join(".git").exists() {
-                return None;
-            }
+    /// The Lua files below `root` (sorted) from a named folder's walk that saw every one a walk
+    /// of `root` would: the folder holds `root`, no ignore file or repository lies between
+    /// them, no folder on the way is hidden, and no ignore file above `root` (up to `top`)
+    /// applies. `None` when `root` must be walked.
+    fn walked_already(&self, root: &Path, top: &Path) -> Option<Vec<PathBuf>> {
+        let (dir, lua) = self
+            .walked_folders
+            .iter()
+            .find(|(dir, _)| root.starts_with(dir))?;
+        let below = root.strip_prefix(dir).ok()?;
+        let hidden = below
+            .components()
+            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."));
+        let between_clean = root
+            .ancestors()
+            .skip(1)
+            .take(below.components().count())
+            .all(|folder| {
+                [".ignore", ".gitignore", ".git"]
+                    .iter()
+                    .all(|name| !folder.join(name).exists())
+            });
+        if hidden || !between_clean || !ancestor_ignores(root, top).is_empty() {
+            return None;
         }
-        None
+        let start = lua.partition_point(|f| f.as_path() < root);
+        let end = start + lua[start..].partition_point(|f| f.starts_with(root));
+        // None walked there: `root` may be a link the folder's walk did not follow.
+        (end > start).then(|| lua[start..end].to_vec())
     }
 
     /// The units of the named files, each with the rest of its mod.
@@ -421,55 +466,78 @@ impl Finder<'_> {
         let roots = std::mem::take(&mut self.roots);
         // Each root's named files, found once rather than by going through every named file
         // for every root.
-        let mut named_in: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-        for (path, owner) in &self.reported {
-            named_in
-                .entry(owner.clone())
-                .or_default()
-                .push(path.clone());
+        let mut named_in: HashMap<&Path, Vec<&Path>> = HashMap::new();
+        let reported = std::mem::take(&mut self.reported);
+        for (path, owner) in &reported {
+            named_in.entry(owner).or_default().push(path);
         }
-        // The roots' folders are walked at the same time: walking is most of discovery.
-        let tops: Vec<(&PathBuf, Option<PathBuf>)> = roots
+        // A root inside a named folder takes its files from that folder's walk; the others'
+        // folders are walked at the same time (walking is most of discovery).
+        let walks: Vec<Option<Result<Vec<PathBuf>, Vec<Gitignore>>>> = roots
             .keys()
-            .map(|root| (root, root.is_dir().then(|| self.ignore_top(root))))
+            .map(|root| {
+                let top = root.is_dir().then(|| self.ignore_top(root))?;
+                Some(match self.walked_already(root, &top) {
+                    Some(files) => Ok(files),
+                    None => Err(ancestor_ignores(root, &top)),
+                })
+            })
             .collect();
-        let mut walks: Vec<Option<Walked>> = tops
-            .par_iter()
-            .map(|(root, top)| top.as_ref().map(|top| walk(root, top, true)))
+        let mut walks: Vec<Option<Walked>> = roots
+            .keys()
+            .zip(walks)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(root, walk)| match walk? {
+                Ok(lua) => Some(Walked {
+                    lua,
+                    ..Walked::default()
+                }),
+                Err(ancestors) => Some(walk_sorted(root, ancestors)),
+            })
             .collect();
         let mut units = Vec::new();
         for ((root, kind), walked) in roots.iter().zip(&mut walks) {
             let Some(config) = self.config(root) else {
                 continue;
             };
-            let mut files: BTreeMap<PathBuf, WorkFile> = BTreeMap::new();
+            let mut files: Vec<WorkFile> = Vec::new();
             if let Some(walked) = walked.take() {
                 for (path, message) in &walked.errors {
                     self.problem(path, message.clone());
                 }
+                let mut last_folder: Option<(PathBuf, bool)> = None;
                 for path in walked.lua {
                     if config.is_excluded(&path) {
                         continue;
                     }
                     // Files of a nested mod or scenario belong to that unit.
-                    let owner = self
-                        .root_of(path.parent().unwrap_or(root))
-                        .map(|(r, _)| r)
-                        .unwrap_or_else(|| root.clone());
-                    if owner != *root && (roots.contains_key(&owner) || *kind != RootKind::Loose) {
-                        continue;
+                    let folder = path.parent().unwrap_or(root);
+                    let owned = match &last_folder {
+                        Some((known, owned)) if known == folder => *owned,
+                        _ => {
+                            let owner = self
+                                .root_of(folder)
+                                .map(|(r, _)| r)
+                                .unwrap_or_else(|| root.clone());
+                            let owned = owner == *root
+                                || (!roots.contains_key(&owner) && *kind == RootKind::Loose);
+                            last_folder = Some((folder.to_path_buf(), owned));
+                            owned
+                        }
+                    };
+                    if owned {
+                        let report = reported.contains_key(&path);
+                        files.push(work_file(self.options, path, root, report));
                     }
-                    files.insert(path.clone(), self.work_file(path, root));
                 }
             }
             // Named files that a walk skips (ignored, excluded, hidden, or only on stdin).
-            for path in named_in.remove(root).unwrap_or_default() {
-                if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(path.clone())
-                {
-                    slot.insert(self.work_file(path, root));
+            for path in named_in.remove(root.as_path()).unwrap_or_default() {
+                if let Err(at) = files.binary_search_by(|f| f.path.as_path().cmp(path)) {
+                    files.insert(at, work_file(self.options, path.to_path_buf(), root, true));
                 }
             }
-            let files: Vec<WorkFile> = files.into_values().collect();
             if !files.iter().any(|f| f.report) {
                 continue;
             }
@@ -485,28 +553,6 @@ impl Finder<'_> {
         }
         units.append(&mut self.archive_units);
         units
-    }
-
-    fn work_file(&self, path: PathBuf, root: &Path) -> WorkFile {
-        let rel = if path == root {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        } else {
-            relative_slash(&path, root)
-        };
-        let content = self
-            .options
-            .stdin
-            .as_ref()
-            .filter(|s| s.path == path)
-            .map(|s| s.bytes.clone());
-        WorkFile {
-            report: self.reported.contains_key(&path),
-            path,
-            rel,
-            content,
-        }
     }
 
     /// A mod's info.json; a scenario takes its version from the mod around it, if any.
@@ -538,6 +584,27 @@ impl Finder<'_> {
     }
 }
 
+fn work_file(options: &DiscoverOptions, path: PathBuf, root: &Path, report: bool) -> WorkFile {
+    let rel = if path == root {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        relative_slash(&path, root)
+    };
+    let content = options
+        .stdin
+        .as_ref()
+        .filter(|s| s.path == path)
+        .map(|s| s.bytes.clone());
+    WorkFile {
+        report,
+        path,
+        rel,
+        content,
+    }
+}
+
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
@@ -556,7 +623,17 @@ struct Walked {
 /// Every `.lua` file below `dir` (sorted), honouring `.gitignore` and `.ignore` files inside it
 /// and, when `with_ancestors`, those of the folders above it up to `top`.
 fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
-    let walker = walk_builder(dir, top, with_ancestors)
+    let ancestors = if with_ancestors {
+        ancestor_ignores(dir, top)
+    } else {
+        Vec::new()
+    };
+    walk_sorted(dir, ancestors)
+}
+
+/// [`walk`] with the ignore files of the folders above `dir` given.
+fn walk_sorted(dir: &Path, ancestors: Vec<Gitignore>) -> Walked {
+    let walker = walk_builder(dir, ancestors)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     let mut walked = Walked::default();
@@ -567,10 +644,10 @@ fn walk(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
     walked
 }
 
-/// [`walk`] by a few threads, for a large tree (a named folder): folders and ignore files cost
-/// most of discovery. Sorted, so the result does not depend on which thread saw what.
-fn walk_parallel(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
-    let walker = walk_builder(dir, top, with_ancestors)
+/// [`walk_sorted`] by a few threads, for a large tree (a named folder): folders and ignore
+/// files cost most of discovery. Sorted, so the result does not depend on which thread saw what.
+fn walk_parallel(dir: &Path, ancestors: Vec<Gitignore>) -> Walked {
+    let walker = walk_builder(dir, ancestors)
         .threads(WALK_THREADS)
         .build_parallel();
     let parts = std::sync::Mutex::new(Vec::new());
@@ -596,14 +673,9 @@ fn walk_parallel(dir: &Path, top: &Path, with_ancestors: bool) -> Walked {
     walked
 }
 
-/// The walk of [`walk`] and [`walk_parallel`]: `.gitignore` and `.ignore` files inside `dir`
-/// and, when `with_ancestors`, those of the folders above it up to `top`.
-fn walk_builder(dir: &Path, top: &Path, with_ancestors: bool) -> ignore::WalkBuilder {
-    let ancestors = if with_ancestors {
-        ancestor_ignores(dir, top)
-    } else {
-        Vec::new()
-    };
+/// The walk of [`walk_sorted`] and [`walk_parallel`]: `.gitignore` and `.ignore` files inside
+/// `dir` and `ancestors`, those of the folders above it.
+fn walk_builder(dir: &Path, ancestors: Vec<Gitignore>) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(dir);
     builder
         .require_git(false)
