@@ -731,7 +731,6 @@ fn load_file(unit: &Unit, f: usize, read: &Reader, run: &RunShared) -> Option<Lo
     if let Some(progress) = progress {
         progress.files_parsed.fetch_add(1, Ordering::Relaxed);
     }
-    // The line index is built here too, in parallel.
     let source = SourceFile::new(
         work.path.clone(),
         display_path_in(&work.path, cwd),

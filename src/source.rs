@@ -54,27 +54,28 @@ pub struct SourceFile {
     /// Path shown to users: relative to the working directory, `/` separators.
     pub display: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Built when first asked: most files of a run have no finding and no suppression, and
+    /// need no line index.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> Self {
-        let line_starts = line_starts(&text);
         SourceFile {
             path,
             display,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
     pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, byte: usize) -> usize {
-        match self.line_starts.binary_search(&byte) {
+        match self.line_starts().binary_search(&byte) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -91,7 +92,7 @@ impl SourceFile {
     pub fn line_col(&self, byte: usize) -> LineCol {
         let byte = self.clamp(byte);
         let line = self.line_index(byte);
-        let mut start = self.line_starts[line];
+        let mut start = self.line_starts()[line];
         // A byte-order mark is not a column: editors and Lua skip it.
         if start == 0 && byte >= 3 && self.text.starts_with('\u{feff}') {
             start = 3;
@@ -106,18 +107,18 @@ impl SourceFile {
     pub fn line_col_utf16(&self, byte: usize) -> (u32, u32) {
         let byte = self.clamp(byte);
         let line = self.line_index(byte);
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let col: usize = self.text[start..byte].chars().map(char::len_utf16).sum();
         (line as u32, col as u32)
     }
 
     /// Byte offset of a 0-based line and UTF-16 column (LSP positions); clamps to the line end.
     pub fn offset_of_utf16(&self, line: u32, col: u32) -> usize {
-        let Some(&start) = self.line_starts.get(line as usize) else {
+        let Some(&start) = self.line_starts().get(line as usize) else {
             return self.text.len();
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(line as usize + 1)
             .copied()
             .unwrap_or(self.text.len());
@@ -133,9 +134,9 @@ impl SourceFile {
 
     /// The text of the 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1];
+        let start = self.line_starts()[line - 1];
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .copied()
             .unwrap_or(self.text.len());
@@ -143,7 +144,11 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        match self.line_starts.get() {
+            Some(starts) => starts.len(),
+            // Without building the index: one line, and one more after each line feed.
+            None => 1 + self.text.bytes().filter(|&b| b == b'\n').count(),
+        }
     }
 }
 
@@ -221,14 +226,15 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
             .files
             .get(id)
             .ok_or(codespan_reporting::files::Error::FileMissing)?;
-        let start = *file.line_starts.get(line_index).ok_or(
-            codespan_reporting::files::Error::LineTooLarge {
-                given: line_index,
-                max: file.line_starts.len() - 1,
-            },
-        )?;
-        let end = file
-            .line_starts
+        let starts = file.line_starts();
+        let start =
+            *starts
+                .get(line_index)
+                .ok_or(codespan_reporting::files::Error::LineTooLarge {
+                    given: line_index,
+                    max: starts.len() - 1,
+                })?;
+        let end = starts
             .get(line_index + 1)
             .copied()
             .unwrap_or(file.text.len());
