@@ -183,10 +183,30 @@ impl NestingCounter {
         }
     }
 
-    fn open(&mut self, kind: Open) {
+    /// Opens a level at the token starting at `at`.
+    fn open(&mut self, kind: Open, at: usize) {
         self.levels.push((kind, self.chain));
         self.outer_chains += self.chain;
         self.chain = 0;
+        self.deeper(at);
+    }
+
+    /// One more operator in the current chain, at the token starting at `at`.
+    fn chain_operator(&mut self, at: usize) {
+        self.chain += 1;
+        self.deeper(at);
+    }
+
+    /// Takes in the depth after a token that may have deepened it: only opening a level and
+    /// chaining an operator do, so the other tokens skip this.
+    fn deeper(&mut self, at: usize) {
+        let depth = self.levels.len() + self.outer_chains + self.chain;
+        if depth > self.max_depth {
+            if self.max_depth <= self.limit {
+                self.offset = at;
+            }
+            self.max_depth = depth;
+        }
     }
 
     /// A closer only closes its own kind of opener, so mismatched input never lowers the count.
@@ -198,7 +218,8 @@ impl NestingCounter {
         }
     }
 
-    /// One token, with its text.
+    /// One token, with its text (inlined into the scan's loop, like the scanner).
+    #[inline(always)]
     pub(super) fn token(&mut self, token: &Lexeme, here: &[u8]) {
         match token.kind {
             Kind::Comment | Kind::Invalid => return,
@@ -211,16 +232,17 @@ impl NestingCounter {
             }
             Kind::Name => match here {
                 b"function" => {
-                    self.open(Open::Block);
+                    self.open(Open::Block, token.start);
                     self.after_operand = false;
                 }
                 b"do" | b"if" | b"repeat" => {
                     self.chain = 0;
-                    self.open(if here == b"repeat" {
+                    let kind = if here == b"repeat" {
                         Open::Repeat
                     } else {
                         Open::Block
-                    });
+                    };
+                    self.open(kind, token.start);
                     self.after_operand = false;
                 }
                 b"end" => {
@@ -232,7 +254,7 @@ impl NestingCounter {
                     self.after_operand = false;
                 }
                 b"and" | b"or" | b"not" => {
-                    self.chain += 1;
+                    self.chain_operator(token.start);
                     self.after_operand = false;
                 }
                 b"break" | b"else" | b"elseif" | b"for" | b"goto" | b"in" | b"local"
@@ -250,11 +272,12 @@ impl NestingCounter {
             },
             Kind::Symbol => match here {
                 b"(" | b"{" | b"[" => {
-                    self.open(match here {
+                    let kind = match here {
                         b"(" => Open::Paren,
                         b"{" => Open::Brace,
                         _ => Open::Bracket,
-                    });
+                    };
+                    self.open(kind, token.start);
                     self.after_operand = false;
                 }
                 b")" | b"}" | b"]" => {
@@ -278,17 +301,10 @@ impl NestingCounter {
                 }
                 // Binary and unary operators.
                 _ => {
-                    self.chain += 1;
+                    self.chain_operator(token.start);
                     self.after_operand = false;
                 }
             },
-        }
-        let depth = self.levels.len() + self.outer_chains + self.chain;
-        if depth > self.max_depth {
-            if self.max_depth <= self.limit {
-                self.offset = token.start;
-            }
-            self.max_depth = depth;
         }
     }
 
