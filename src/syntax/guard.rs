@@ -222,7 +222,7 @@ impl NestingCounter {
     #[inline(always)]
     pub(super) fn token(&mut self, token: &Lexeme, here: &[u8]) {
         match token.kind {
-            Kind::Comment | Kind::Invalid => return,
+            Kind::Comment | Kind::Invalid => {}
             Kind::String => self.after_operand = true,
             Kind::Number => {
                 if self.after_operand {
