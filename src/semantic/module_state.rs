@@ -17,6 +17,7 @@ use super::ir::*;
 use super::kinds::Kind;
 use super::model::{Context, FnRef, Model, RegKind};
 use crate::source::Span;
+use smol_str::SmolStr;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
@@ -95,13 +96,13 @@ pub enum StateRoot {
     /// The table constructor a module returns (`return { ... }`), reached through `require`.
     Module { file: usize },
     /// A Lua global of the mod.
-    Global(String),
+    Global(SmolStr),
 }
 
 /// One step of a place's path below its root.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
-    Field(String),
+    Field(SmolStr),
     /// `t[expr]`: any key.
     Dynamic,
 }
@@ -264,7 +265,7 @@ fn push_steps(value: &Value, path: &mut Vec<Segment>) {
     if let Value::Index(base, key) = value {
         push_steps(base, path);
         path.push(match key {
-            Key::Name(field) => Segment::Field(field.to_string()),
+            Key::Name(field) => Segment::Field(field.clone()),
             Key::Dynamic(_) => Segment::Dynamic,
         });
     }
@@ -334,14 +335,14 @@ impl<'a> Model<'a> {
                 let excluded =
                     is_builtin_global(name) || self.storage_roots(file).contains(&name.as_str());
                 (!excluded).then(|| StatePlace {
-                    root: StateRoot::Global(name.to_string()),
+                    root: StateRoot::Global(name.clone()),
                     path: Vec::new(),
                 })
             }
             Value::Index(base, key) => {
                 let mut place = self.state_place_at(file, base, depth)?;
                 place.path.push(match key {
-                    Key::Name(field) => Segment::Field(field.to_string()),
+                    Key::Name(field) => Segment::Field(field.clone()),
                     Key::Dynamic(_) => Segment::Dynamic,
                 });
                 Some(place)

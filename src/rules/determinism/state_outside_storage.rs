@@ -178,7 +178,7 @@ fn variable_name(unit: &UnitFacts<'_>, place: &StatePlace) -> String {
             let stem = rel.rsplit('/').next().unwrap_or(rel);
             stem.strip_suffix(".lua").unwrap_or(stem).to_string()
         }
-        StateRoot::Global(name) => name.clone(),
+        StateRoot::Global(name) => name.to_string(),
     };
     for segment in &place.path {
         match segment {
@@ -250,7 +250,7 @@ fn diagnostic(unit: &UnitFacts<'_>, model: &Model, group: &Group<'_>) -> Diagnos
             .members
             .iter()
             .filter_map(|m| match m.variable.path.last() {
-                Some(Segment::Field(field)) => Some(field.clone()),
+                Some(Segment::Field(field)) => Some(field.to_string()),
                 _ => None,
             })
             .collect();
