@@ -93,11 +93,13 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
         self.walk_number.set(self.walk_number.get() + 1);
         let answer = self.find(query.clone(), depth, stopped, work);
         let mut walk = self.walk.borrow_mut();
-        if depth == 0 && walk.contains_key(&query) {
-            self.outermost.borrow_mut().insert(query, answer.clone());
-        }
+        // The walk keeps answers of its own only when it was cut, and then the query's answer
+        // is among them (at depth 0 every kept answer fits).
         if !walk.is_empty() {
             walk.clear();
+            if depth == 0 {
+                self.outermost.borrow_mut().insert(query, answer.clone());
+            }
         }
         answer
     }

@@ -95,14 +95,10 @@ impl<'a> FileCheck<'a, '_> {
     /// A member of a LuaObject or of a handler's event table.
     fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
         let base = self.file.ir.member_base(member);
-        match self.model.kind(self.index, base)? {
-            Kind::Class(class) => self.class_member(class, member),
-            Kind::EventData(events) => self.event_field(&events, member),
-            _ => None,
-        }
-        .filter(|_| {
-            // Only now (findings are rare) the questions that build keys or walk further: is
-            // the root the API's global, is the kind certain?
+        // Asked only of a member found missing (findings are rare), before its finding is
+        // written: the questions that build keys or walk further. Is the root the API's
+        // global, is the kind certain?
+        let sure = || {
             if defined_by_mod(self.model, root(base)) {
                 return false;
             }
@@ -112,10 +108,20 @@ impl<'a> FileCheck<'a, '_> {
             // A value the mod only annotates as an API class, and stores this very field
             // into, is the mod's own table under a wrong annotation.
             !(settled.from_annotation && self.mod_assigns(base, self.file.ir.member_name(member)))
-        })
+        };
+        match self.model.kind(self.index, base)? {
+            Kind::Class(class) => self.class_member(class, member, sure),
+            Kind::EventData(events) => self.event_field(&events, member, sure),
+            _ => None,
+        }
     }
 
-    fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
+    fn class_member(
+        &self,
+        class: &str,
+        member: &MemberRef,
+        sure: impl Fn() -> bool,
+    ) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
         if self.table.has_member(class, name)
             // The object may be of a subclass (`get_control_behavior()` gives a
@@ -126,6 +132,7 @@ impl<'a> FileCheck<'a, '_> {
             || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
             || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
             || self.in_any_version(|t| t.has_member(class, name))
+            || !sure()
         {
             return None;
         }
@@ -148,7 +155,12 @@ impl<'a> FileCheck<'a, '_> {
         Some(self.finding(member, message, label, Some(effect), suggestion, added))
     }
 
-    fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
+    fn event_field(
+        &self,
+        events: &[String],
+        member: &MemberRef,
+        sure: impl Fn() -> bool,
+    ) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
         // Event tables are plain tables: a mod may add its own fields, and only the tables
         // Factorio builds have a known shape.
@@ -169,6 +181,7 @@ impl<'a> FileCheck<'a, '_> {
                     .any(|e| migration::is_moved_or_removed_event_field(v, e, name))
             })
             || self.in_any_version(has)
+            || !sure()
         {
             return None;
         }
