@@ -315,7 +315,7 @@ impl<'m, 'a> Histories<'m, 'a> {
             _ => None,
         });
         let inserts = ir.calls.iter().filter_map(|c| {
-            let insert = c.callee.global_path().as_deref() == Some(&["table", "insert"][..]);
+            let insert = c.callee.is_global_path(&["table", "insert"]);
             (insert && c.args.first().is_some_and(is_table)).then_some((c.func, &c.loops))
         });
         let owner = FnRef {

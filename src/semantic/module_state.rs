@@ -820,10 +820,9 @@ impl<'a> Model<'a> {
     pub fn read_is_output_only(&self, read: &StateRead) -> bool {
         self.ir(read.file).calls.iter().any(|call| {
             call.func == read.func
-                && matches!(
-                    call.callee.global_path().as_deref(),
-                    Some(["log" | "print" | "localised_print"])
-                )
+                && ["log", "print", "localised_print"]
+                    .iter()
+                    .any(|name| call.callee.is_global_path(&[name]))
                 && call
                     .arg_spans
                     .iter()

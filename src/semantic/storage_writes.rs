@@ -68,11 +68,16 @@ impl<'a> Model<'a> {
             }
         }
         for call in &ir.calls {
-            let how = match call.callee.global_path().as_deref() {
-                Some(["table", "insert"]) => WriteKind::TableInsert,
-                Some(["table", "remove"]) => WriteKind::TableRemove,
-                Some(["rawset"]) => WriteKind::Rawset,
-                _ => continue,
+            // Asked of every call: compared in place, no path built.
+            let callee = &call.callee;
+            let how = if callee.is_global_path(&["table", "insert"]) {
+                WriteKind::TableInsert
+            } else if callee.is_global_path(&["table", "remove"]) {
+                WriteKind::TableRemove
+            } else if callee.is_global_path(&["rawset"]) {
+                WriteKind::Rawset
+            } else {
+                continue;
             };
             let Some(table) = call.args.first() else {
                 continue;
@@ -140,8 +145,7 @@ fn rewrites_itself(ir: &FileIr, target: &Value, value: &Value) -> bool {
         v if v == target => true,
         Value::Call(id) => {
             let call = ir.call(*id);
-            call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
-                && call.args.first() == Some(target)
+            call.callee.is_global_path(&["setmetatable"]) && call.args.first() == Some(target)
         }
         _ => false,
     }
