@@ -323,7 +323,7 @@ impl<'a> Model<'a> {
             }
             _ => self.state_place_at(file, value, 0)?,
         };
-        self.storage_path(file, value).is_none().then_some(place)
+        (!self.in_storage(file, value)).then_some(place)
     }
 
     fn state_place_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<StatePlace> {
@@ -362,11 +362,7 @@ impl<'a> Model<'a> {
         }
         // Asked last: the storage question costs the most, and most locals are ruled out
         // before it.
-        let bound_to_storage = || {
-            info.values
-                .iter()
-                .any(|v| self.storage_path(file, v).is_some())
-        };
+        let bound_to_storage = || info.values.iter().any(|v| self.in_storage(file, v));
         let declaring = FnRef {
             file,
             func: info.func,
