@@ -230,7 +230,9 @@ impl StateRead {
 #[derive(Default)]
 pub struct ModuleState {
     pub writes: Vec<StateWrite>,
-    pub reads: Vec<StateRead>,
+    /// The reads, collected on first use ([`Model::state_reads`]): only state that is written
+    /// at run time needs them.
+    reads: OnceCell<Vec<StateRead>>,
     /// Indices into `writes` by root, in order: places overlap only under the same root.
     writes_by_root: HashMap<StateRoot, Vec<usize>>,
     /// Places whose table is also reachable from `storage` (stored there): writes inside them
@@ -520,10 +522,33 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Every module-state write and read of the unit (worked out once).
+    /// Every module-state write of the unit (worked out once).
     pub fn module_state(&self) -> &ModuleState {
         self.module_state
             .get_or_init(|| self.collect_module_state())
+    }
+
+    /// Every module-state read of the unit, in file and source order (worked out once).
+    pub fn state_reads(&self) -> &[StateRead] {
+        self.module_state().reads.get_or_init(|| {
+            let mut reads = Vec::new();
+            let mut locals = LocalPlaces::default();
+            for (file, facts) in self.files.iter().enumerate() {
+                for (outer_read, read) in facts.ir.outer_reads.iter().enumerate() {
+                    if let Some(place) = self.state_place_with(file, &read.place, Some(&mut locals))
+                    {
+                        reads.push(StateRead {
+                            file,
+                            func: read.func,
+                            span: read.span,
+                            place,
+                            outer_read,
+                        });
+                    }
+                }
+            }
+            reads
+        })
     }
 
     fn collect_module_state(&self) -> ModuleState {
@@ -589,17 +614,6 @@ impl<'a> Model<'a> {
                     replaces: false,
                     history: Default::default(),
                 });
-            }
-            for (outer_read, read) in ir.outer_reads.iter().enumerate() {
-                if let Some(place) = self.state_place_with(file, &read.place, Some(&mut locals)) {
-                    state.reads.push(StateRead {
-                        file,
-                        func: read.func,
-                        span: read.span,
-                        place,
-                        outer_read,
-                    });
-                }
             }
         }
         state.writes.sort_by_key(|w| (w.file, w.span.start));
@@ -988,8 +1002,7 @@ impl<'a> Model<'a> {
         let returns = &ir.function(write.func).returns;
         let mut returns_entry = false;
         let all_lookups = self
-            .module_state()
-            .reads
+            .state_reads()
             .iter()
             .filter(|r| {
                 r.place.root == variable.root

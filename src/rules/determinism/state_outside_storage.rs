@@ -30,10 +30,14 @@ impl Rule for StateOutsideStorage {
                     .push(write);
             }
         }
+        if by_variable.is_empty() {
+            // Nothing to find: the reads are not even collected.
+            return;
+        }
         // Places overlap only under the same root: look only there (large mods have
         // thousands of reads and variables).
         let mut reads_by_root: BTreeMap<&StateRoot, Vec<&StateRead>> = BTreeMap::new();
-        for read in &state.reads {
+        for read in model.state_reads() {
             reads_by_root
                 .entry(&read.place.root)
                 .or_default()
