@@ -236,8 +236,8 @@ pub struct ModuleState {
     /// Indices into `writes` by root, in order: places overlap only under the same root.
     writes_by_root: HashMap<StateRoot, Vec<usize>>,
     /// Places whose table is also reachable from `storage` (stored there): writes inside them
-    /// are writes to saved data.
-    storage_shared: Vec<StatePlace>,
+    /// are writes to saved data. Found on first use: asked only of writes made at run time.
+    storage_shared: OnceCell<Vec<StatePlace>>,
 }
 
 const MAX_DEPTH: u32 = 12;
@@ -624,7 +624,6 @@ impl<'a> Model<'a> {
                 .or_default()
                 .push(index);
         }
-        state.storage_shared = self.storage_shared_places();
         state
     }
 
@@ -688,6 +687,7 @@ impl<'a> Model<'a> {
     pub fn is_storage_shared(&self, place: &StatePlace) -> bool {
         self.module_state()
             .storage_shared
+            .get_or_init(|| self.storage_shared_places())
             .iter()
             .any(|shared| shared.is_prefix_of(place))
     }
