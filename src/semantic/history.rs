@@ -140,21 +140,22 @@ impl StateWrite {
 /// rule asking for histories shares.
 pub struct Histories<'m, 'a> {
     model: &'m Model<'a>,
-    /// Writes by the canonical key of the place they change.
-    writes: &'m WriteIndex,
+    /// Writes by the canonical key of the place they change, indexed on first use (only
+    /// module-level places ask).
+    writes: &'m std::cell::OnceCell<WriteIndex>,
     memo: &'m HistoryMemo,
 }
 
 /// What histories need of a model, worked out on first use and kept with it.
 pub(super) struct HistoryFacts {
-    writes: WriteIndex,
+    writes: std::cell::OnceCell<WriteIndex>,
     memo: HistoryMemo,
 }
 
 impl<'m, 'a> Histories<'m, 'a> {
     pub fn new(model: &'m Model<'a>) -> Self {
         let facts = model.history.get_or_init(|| HistoryFacts {
-            writes: index_writes(model),
+            writes: std::cell::OnceCell::new(),
             memo: HistoryMemo::new(MAX_DEPTH),
         });
         Histories {
@@ -616,10 +617,11 @@ impl<'m, 'a> Histories<'m, 'a> {
 
     /// Writes to any of `keys`, in a stable order.
     fn state_writes(&self, keys: &[String]) -> Vec<StateWrite> {
+        let index = self.writes.get_or_init(|| index_writes(self.model));
         let mut seen = HashSet::new();
         let mut writes: Vec<StateWrite> = keys
             .iter()
-            .filter_map(|k| self.writes.get(k))
+            .filter_map(|k| index.get(k))
             .flatten()
             .filter(|w| seen.insert((w.file, w.span.start, w.span.end, w.replacing.is_some())))
             .copied()
