@@ -16,10 +16,10 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::{push_path_step, Context, FnRef, Model};
+use super::model::{push_path_step, Context, FastMap, FnRef, Model};
 use super::walk_memo::{Stop, WalkMemo};
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 const MAX_DEPTH: u32 = 10;
 
@@ -140,21 +140,22 @@ impl StateWrite {
 /// rule asking for histories shares.
 pub struct Histories<'m, 'a> {
     model: &'m Model<'a>,
-    /// Writes by the canonical key of the place they change.
-    writes: &'m WriteIndex,
+    /// Writes by the canonical key of the place they change, indexed on first use (only
+    /// module-level places ask).
+    writes: &'m std::cell::OnceCell<WriteIndex>,
     memo: &'m HistoryMemo,
 }
 
 /// What histories need of a model, worked out on first use and kept with it.
 pub(super) struct HistoryFacts {
-    writes: WriteIndex,
+    writes: std::cell::OnceCell<WriteIndex>,
     memo: HistoryMemo,
 }
 
 impl<'m, 'a> Histories<'m, 'a> {
     pub fn new(model: &'m Model<'a>) -> Self {
         let facts = model.history.get_or_init(|| HistoryFacts {
-            writes: index_writes(model),
+            writes: std::cell::OnceCell::new(),
             memo: HistoryMemo::new(MAX_DEPTH),
         });
         Histories {
@@ -315,7 +316,7 @@ impl<'m, 'a> Histories<'m, 'a> {
             _ => None,
         });
         let inserts = ir.calls.iter().filter_map(|c| {
-            let insert = c.callee.global_path().as_deref() == Some(&["table", "insert"][..]);
+            let insert = c.callee.is_global_path(&["table", "insert"]);
             (insert && c.args.first().is_some_and(is_table)).then_some((c.func, &c.loops))
         });
         let owner = FnRef {
@@ -616,10 +617,11 @@ impl<'m, 'a> Histories<'m, 'a> {
 
     /// Writes to any of `keys`, in a stable order.
     fn state_writes(&self, keys: &[String]) -> Vec<StateWrite> {
+        let index = self.writes.get_or_init(|| index_writes(self.model));
         let mut seen = HashSet::new();
         let mut writes: Vec<StateWrite> = keys
             .iter()
-            .filter_map(|k| self.writes.get(k))
+            .filter_map(|k| index.get(k))
             .flatten()
             .filter(|w| seen.insert((w.file, w.span.start, w.span.end, w.replacing.is_some())))
             .copied()
@@ -678,28 +680,38 @@ type HistoryMemo = WalkMemo<(usize, *const Value), History>;
 
 /// Writes to places that may be module state, by every key of the place they change: built
 /// once per model, for every rule that asks for histories.
-pub(super) type WriteIndex = HashMap<String, Vec<StateWrite>>;
+pub(super) type WriteIndex = FastMap<String, Vec<StateWrite>>;
 
 fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
-    let mut writes: HashMap<String, Vec<StateWrite>> = HashMap::new();
+    let mut writes = WriteIndex::default();
+    // Most keys are written more than once: a key is put together in this buffer and
+    // copied only when it is new.
+    let mut key = String::new();
+    let add = |writes: &mut WriteIndex, key: &str, write: StateWrite| match writes.get_mut(key) {
+        Some(list) => list.push(write),
+        None => {
+            writes.insert(key.to_string(), vec![write]);
+        }
+    };
     for (file, facts) in model.files.iter().enumerate() {
         let ir: &'a FileIr = facts.ir;
         // A local's keys, once: a table's fields are written many times (`self.a = …`), and a
         // parameter's keys follow every caller.
-        let mut local_keys: HashMap<BindingId, Vec<String>> = HashMap::new();
+        let mut local_keys: FastMap<BindingId, Vec<String>> = FastMap::default();
+        let mut suffixes = Vec::new();
         let mut record = |place: &'a Value, write: StateWrite| {
             if !may_be_asked(model, file, place) {
                 return;
             }
             let mut root = place;
-            let mut suffixes = Vec::new();
+            suffixes.clear();
             while let Value::Index(base, key) = root {
                 suffixes.push(key);
                 root = base;
             }
             let Value::Local(binding) = root else {
                 for key in place_keys(model, file, place, 0) {
-                    writes.entry(key).or_default().push(write);
+                    add(&mut writes, &key, write);
                 }
                 return;
             };
@@ -707,11 +719,12 @@ fn index_writes<'a>(model: &Model<'a>) -> WriteIndex {
                 .entry(*binding)
                 .or_insert_with(|| place_keys(model, file, root, 0));
             for root_key in roots.iter() {
-                let mut key = root_key.clone();
+                key.clear();
+                key.push_str(root_key);
                 for suffix in suffixes.iter().rev() {
                     push_path_step(&mut key, suffix.name());
                 }
-                writes.entry(key).or_default().push(write);
+                add(&mut writes, &key, write);
             }
         };
         for (id, assign) in ir.assigns.iter().enumerate() {

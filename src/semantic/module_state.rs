@@ -17,6 +17,7 @@ use super::ir::*;
 use super::kinds::Kind;
 use super::model::{Context, FnRef, Model, RegKind};
 use crate::source::Span;
+use smol_str::SmolStr;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
@@ -95,13 +96,13 @@ pub enum StateRoot {
     /// The table constructor a module returns (`return { ... }`), reached through `require`.
     Module { file: usize },
     /// A Lua global of the mod.
-    Global(String),
+    Global(SmolStr),
 }
 
 /// One step of a place's path below its root.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
-    Field(String),
+    Field(SmolStr),
     /// `t[expr]`: any key.
     Dynamic,
 }
@@ -229,12 +230,14 @@ impl StateRead {
 #[derive(Default)]
 pub struct ModuleState {
     pub writes: Vec<StateWrite>,
-    pub reads: Vec<StateRead>,
+    /// The reads, collected on first use ([`Model::state_reads`]): only state that is written
+    /// at run time needs them.
+    reads: OnceCell<Vec<StateRead>>,
     /// Indices into `writes` by root, in order: places overlap only under the same root.
     writes_by_root: HashMap<StateRoot, Vec<usize>>,
     /// Places whose table is also reachable from `storage` (stored there): writes inside them
-    /// are writes to saved data.
-    storage_shared: Vec<StatePlace>,
+    /// are writes to saved data. Found on first use: asked only of writes made at run time.
+    storage_shared: OnceCell<Vec<StatePlace>>,
 }
 
 const MAX_DEPTH: u32 = 12;
@@ -264,7 +267,7 @@ fn push_steps(value: &Value, path: &mut Vec<Segment>) {
     if let Value::Index(base, key) = value {
         push_steps(base, path);
         path.push(match key {
-            Key::Name(field) => Segment::Field(field.to_string()),
+            Key::Name(field) => Segment::Field(field.clone()),
             Key::Dynamic(_) => Segment::Dynamic,
         });
     }
@@ -322,7 +325,7 @@ impl<'a> Model<'a> {
             }
             _ => self.state_place_at(file, value, 0)?,
         };
-        self.storage_path(file, value).is_none().then_some(place)
+        (!self.in_storage(file, value)).then_some(place)
     }
 
     fn state_place_at(&self, file: usize, value: &'a Value, depth: u32) -> Option<StatePlace> {
@@ -334,14 +337,14 @@ impl<'a> Model<'a> {
                 let excluded =
                     is_builtin_global(name) || self.storage_roots(file).contains(&name.as_str());
                 (!excluded).then(|| StatePlace {
-                    root: StateRoot::Global(name.to_string()),
+                    root: StateRoot::Global(name.clone()),
                     path: Vec::new(),
                 })
             }
             Value::Index(base, key) => {
                 let mut place = self.state_place_at(file, base, depth)?;
                 place.path.push(match key {
-                    Key::Name(field) => Segment::Field(field.to_string()),
+                    Key::Name(field) => Segment::Field(field.clone()),
                     Key::Dynamic(_) => Segment::Dynamic,
                 });
                 Some(place)
@@ -361,11 +364,7 @@ impl<'a> Model<'a> {
         }
         // Asked last: the storage question costs the most, and most locals are ruled out
         // before it.
-        let bound_to_storage = || {
-            info.values
-                .iter()
-                .any(|v| self.storage_path(file, v).is_some())
-        };
+        let bound_to_storage = || info.values.iter().any(|v| self.in_storage(file, v));
         let declaring = FnRef {
             file,
             func: info.func,
@@ -523,10 +522,33 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Every module-state write and read of the unit (worked out once).
+    /// Every module-state write of the unit (worked out once).
     pub fn module_state(&self) -> &ModuleState {
         self.module_state
             .get_or_init(|| self.collect_module_state())
+    }
+
+    /// Every module-state read of the unit, in file and source order (worked out once).
+    pub fn state_reads(&self) -> &[StateRead] {
+        self.module_state().reads.get_or_init(|| {
+            let mut reads = Vec::new();
+            let mut locals = LocalPlaces::default();
+            for (file, facts) in self.files.iter().enumerate() {
+                for (outer_read, read) in facts.ir.outer_reads.iter().enumerate() {
+                    if let Some(place) = self.state_place_with(file, &read.place, Some(&mut locals))
+                    {
+                        reads.push(StateRead {
+                            file,
+                            func: read.func,
+                            span: read.span,
+                            place,
+                            outer_read,
+                        });
+                    }
+                }
+            }
+            reads
+        })
     }
 
     fn collect_module_state(&self) -> ModuleState {
@@ -593,17 +615,6 @@ impl<'a> Model<'a> {
                     history: Default::default(),
                 });
             }
-            for (outer_read, read) in ir.outer_reads.iter().enumerate() {
-                if let Some(place) = self.state_place_with(file, &read.place, Some(&mut locals)) {
-                    state.reads.push(StateRead {
-                        file,
-                        func: read.func,
-                        span: read.span,
-                        place,
-                        outer_read,
-                    });
-                }
-            }
         }
         state.writes.sort_by_key(|w| (w.file, w.span.start));
         for (index, write) in state.writes.iter().enumerate() {
@@ -613,7 +624,6 @@ impl<'a> Model<'a> {
                 .or_default()
                 .push(index);
         }
-        state.storage_shared = self.storage_shared_places();
         state
     }
 
@@ -677,6 +687,7 @@ impl<'a> Model<'a> {
     pub fn is_storage_shared(&self, place: &StatePlace) -> bool {
         self.module_state()
             .storage_shared
+            .get_or_init(|| self.storage_shared_places())
             .iter()
             .any(|shared| shared.is_prefix_of(place))
     }
@@ -819,10 +830,9 @@ impl<'a> Model<'a> {
     pub fn read_is_output_only(&self, read: &StateRead) -> bool {
         self.ir(read.file).calls.iter().any(|call| {
             call.func == read.func
-                && matches!(
-                    call.callee.global_path().as_deref(),
-                    Some(["log" | "print" | "localised_print"])
-                )
+                && ["log", "print", "localised_print"]
+                    .iter()
+                    .any(|name| call.callee.is_global_path(&[name]))
                 && call
                     .arg_spans
                     .iter()
@@ -992,8 +1002,7 @@ impl<'a> Model<'a> {
         let returns = &ir.function(write.func).returns;
         let mut returns_entry = false;
         let all_lookups = self
-            .module_state()
-            .reads
+            .state_reads()
             .iter()
             .filter(|r| {
                 r.place.root == variable.root

@@ -42,6 +42,17 @@ impl<'a> Model<'a> {
         path
     }
 
+    /// Whether `value` is the saved table or a place inside it: [`Model::storage_path`]
+    /// without putting the path together or keeping the answer, for questions asked of every
+    /// place of a kind (a field chain is in storage exactly when its root is).
+    pub fn in_storage(&self, file: usize, value: &'a Value) -> bool {
+        let mut root = value;
+        while let Value::Index(base, _) = root {
+            root = base;
+        }
+        self.storage_path_at(file, root, 0, None).is_some()
+    }
+
     /// Locals and calls are worked out once per depth: module-state and history questions ask
     /// about the same ones again and again, through many callers.
     fn cached_storage_path(

@@ -41,11 +41,20 @@ impl WriteKind {
 }
 
 impl<'a> Model<'a> {
-    /// Every write into storage in `file`, in source order of kind (assignments, then calls).
-    pub fn storage_writes(&self, file: usize) -> Vec<StorageWrite<'a>> {
+    /// Every write into storage in `file` made in the functions `wanted` accepts, in source
+    /// order of kind (assignments, then calls). Written paths are worked out only for those
+    /// functions: a rule about on_load asks about the few that run there.
+    pub fn storage_writes_in(
+        &self,
+        file: usize,
+        wanted: impl Fn(FuncId) -> bool,
+    ) -> Vec<StorageWrite<'a>> {
         let ir = self.ir(file);
         let mut writes = Vec::new();
         for assign in &ir.assigns {
+            if !wanted(assign.func) {
+                continue;
+            }
             let how = match &assign.target {
                 // `local_alias = v` rebinds a local; it writes nothing into storage.
                 Value::Index(..) => WriteKind::Assign,
@@ -68,11 +77,19 @@ impl<'a> Model<'a> {
             }
         }
         for call in &ir.calls {
-            let how = match call.callee.global_path().as_deref() {
-                Some(["table", "insert"]) => WriteKind::TableInsert,
-                Some(["table", "remove"]) => WriteKind::TableRemove,
-                Some(["rawset"]) => WriteKind::Rawset,
-                _ => continue,
+            if !wanted(call.func) {
+                continue;
+            }
+            // Asked of every call: compared in place, no path built.
+            let callee = &call.callee;
+            let how = if callee.is_global_path(&["table", "insert"]) {
+                WriteKind::TableInsert
+            } else if callee.is_global_path(&["table", "remove"]) {
+                WriteKind::TableRemove
+            } else if callee.is_global_path(&["rawset"]) {
+                WriteKind::Rawset
+            } else {
+                continue;
             };
             let Some(table) = call.args.first() else {
                 continue;
@@ -140,8 +157,7 @@ fn rewrites_itself(ir: &FileIr, target: &Value, value: &Value) -> bool {
         v if v == target => true,
         Value::Call(id) => {
             let call = ir.call(*id);
-            call.callee.global_path().as_deref() == Some(&["setmetatable"][..])
-                && call.args.first() == Some(target)
+            call.callee.is_global_path(&["setmetatable"]) && call.args.first() == Some(target)
         }
         _ => false,
     }

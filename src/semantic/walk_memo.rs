@@ -11,7 +11,8 @@
 //! would have to have been met inside its own walk as well) and is used where its walk fits
 //! under the bound again. The others depend on where their walk started (`a = b; b = a` with
 //! other values after: each local takes the other's value without itself) and are worked out
-//! again by the next walk that needs them.
+//! again by the next walk that needs them, except when asked again first (outermost): a walk
+//! from the query itself is what found them, so that answer is kept for that case.
 
 use crate::semantic::model::FastMap;
 use std::cell::{Cell, RefCell};
@@ -34,6 +35,10 @@ pub struct WalkMemo<Q, A> {
     kept: RefCell<FastMap<Q, Found<A>>>,
     /// The other answers of the walk under way (from the outermost open query).
     walk: RefCell<FastMap<Q, Found<A>>>,
+    /// Answers of outermost queries asked at depth 0 that are not in `kept`: each is what a
+    /// walk from that query alone finds, by definition, so the same query asked first again
+    /// has it (a rule asks the kind of one local at each of its members).
+    outermost: RefCell<FastMap<Q, A>>,
     /// The number of the walk under way: outermost queries are numbered from 1.
     walk_number: Cell<u64>,
     /// The queries being worked out, outermost first.
@@ -60,6 +65,7 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
             max_depth,
             kept: RefCell::default(),
             walk: RefCell::default(),
+            outermost: RefCell::default(),
             walk_number: Cell::new(0),
             open: RefCell::default(),
             cut_off: Cell::new(0),
@@ -76,15 +82,23 @@ impl<Q: Clone + Eq + Hash, A: Clone> WalkMemo<Q, A> {
         stopped: impl FnOnce(Stop) -> A,
         work: impl FnOnce() -> A,
     ) -> A {
-        let outermost = self.open.borrow().is_empty();
-        if outermost {
-            self.walk_number.set(self.walk_number.get() + 1);
+        if !self.open.borrow().is_empty() {
+            return self.find(query, depth, stopped, work);
         }
-        let answer = self.find(query, depth, stopped, work);
-        if outermost {
-            let mut walk = self.walk.borrow_mut();
-            if !walk.is_empty() {
-                walk.clear();
+        if depth == 0 {
+            if let Some(answer) = self.outermost.borrow().get(&query) {
+                return answer.clone();
+            }
+        }
+        self.walk_number.set(self.walk_number.get() + 1);
+        let answer = self.find(query.clone(), depth, stopped, work);
+        let mut walk = self.walk.borrow_mut();
+        // The walk keeps answers of its own only when it was cut, and then the query's answer
+        // is among them (at depth 0 every kept answer fits).
+        if !walk.is_empty() {
+            walk.clear();
+            if depth == 0 {
+                self.outermost.borrow_mut().insert(query, answer.clone());
             }
         }
         answer

@@ -14,7 +14,7 @@ use crate::semantic::ir::*;
 use crate::semantic::kinds::Kind;
 use crate::semantic::model::{path_key, FnRef, Model};
 use crate::semantic::FileFacts;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub struct UnknownApiMember;
 
@@ -35,6 +35,9 @@ impl Rule for UnknownApiMember {
         let uses_other_mods = requires_other_mods(unit);
         // Needed only for a near miss under `defines.events`: found on first use.
         let custom_events = std::cell::OnceCell::new();
+        // Whether the mod adds a name under `defines`, by its full name: files of a unit name
+        // the same defines again and again.
+        let added_by_mod = std::cell::RefCell::new(HashMap::new());
         for (index, file) in unit.files.iter().enumerate() {
             // Each finding lies at its own member.
             if !unit.in_scope(index) {
@@ -56,6 +59,7 @@ impl Rule for UnknownApiMember {
                 // required library of another mod may have added them.
                 own_defines_only: !(uses_other_mods || stages.data || stages.settings),
                 custom_events: &custom_events,
+                added_by_mod: &added_by_mod,
             };
             // LuaObjects and event data exist only at run time; `defines` in every stage.
             let runtime = stages.control || stages.is_unknown();
@@ -83,20 +87,18 @@ struct FileCheck<'a, 'm> {
     own_defines_only: bool,
     /// The `custom-event` prototypes the unit declares (they appear in `defines.events`).
     custom_events: &'m std::cell::OnceCell<HashSet<String>>,
+    /// See [`FileCheck::define_added_by_mod`], by the define's full name.
+    added_by_mod: &'m std::cell::RefCell<HashMap<String, bool>>,
 }
 
 impl<'a> FileCheck<'a, '_> {
     /// A member of a LuaObject or of a handler's event table.
     fn object(&self, member: &'a MemberRef) -> Option<Diagnostic> {
         let base = self.file.ir.member_base(member);
-        match self.model.kind(self.index, base)? {
-            Kind::Class(class) => self.class_member(class, member),
-            Kind::EventData(events) => self.event_field(&events, member),
-            _ => None,
-        }
-        .filter(|_| {
-            // Only now (findings are rare) the questions that build keys or walk further: is
-            // the root the API's global, is the kind certain?
+        // Asked only of a member found missing (findings are rare), before its finding is
+        // written: the questions that build keys or walk further. Is the root the API's
+        // global, is the kind certain?
+        let sure = || {
             if defined_by_mod(self.model, root(base)) {
                 return false;
             }
@@ -106,10 +108,20 @@ impl<'a> FileCheck<'a, '_> {
             // A value the mod only annotates as an API class, and stores this very field
             // into, is the mod's own table under a wrong annotation.
             !(settled.from_annotation && self.mod_assigns(base, self.file.ir.member_name(member)))
-        })
+        };
+        match self.model.kind(self.index, base)? {
+            Kind::Class(class) => self.class_member(class, member, sure),
+            Kind::EventData(events) => self.event_field(&events, member, sure),
+            _ => None,
+        }
     }
 
-    fn class_member(&self, class: &str, member: &MemberRef) -> Option<Diagnostic> {
+    fn class_member(
+        &self,
+        class: &str,
+        member: &MemberRef,
+        sure: impl Fn() -> bool,
+    ) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
         if self.table.has_member(class, name)
             // The object may be of a subclass (`get_control_behavior()` gives a
@@ -120,6 +132,7 @@ impl<'a> FileCheck<'a, '_> {
             || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
             || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
             || self.in_any_version(|t| t.has_member(class, name))
+            || !sure()
         {
             return None;
         }
@@ -142,7 +155,12 @@ impl<'a> FileCheck<'a, '_> {
         Some(self.finding(member, message, label, Some(effect), suggestion, added))
     }
 
-    fn event_field(&self, events: &[String], member: &MemberRef) -> Option<Diagnostic> {
+    fn event_field(
+        &self,
+        events: &[String],
+        member: &MemberRef,
+        sure: impl Fn() -> bool,
+    ) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
         // Event tables are plain tables: a mod may add its own fields, and only the tables
         // Factorio builds have a known shape.
@@ -163,6 +181,7 @@ impl<'a> FileCheck<'a, '_> {
                     .any(|e| migration::is_moved_or_removed_event_field(v, e, name))
             })
             || self.in_any_version(has)
+            || !sure()
         {
             return None;
         }
@@ -194,18 +213,8 @@ impl<'a> FileCheck<'a, '_> {
         if parent.is_empty() && !self.own_defines_only {
             return None;
         }
-        // A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`,
-        // `_G.defines.color = colors`).
-        for root in ["G:defines", "G:_G.defines"] {
-            let mut prefix = root.to_string();
-            for part in full.split('.').chain([""]) {
-                if self.model.assigned_at(&prefix).is_some()
-                    || self.model.assigned_at(&format!("{prefix}[]")).is_some()
-                {
-                    return None;
-                }
-                prefix = format!("{prefix}.{part}");
-            }
+        if self.define_added_by_mod(&full) {
+            return None;
         }
         let children: Vec<&str> = if parent.is_empty() {
             self.table.define_names().collect()
@@ -247,6 +256,28 @@ impl<'a> FileCheck<'a, '_> {
             format!("not in defines.{parent}")
         };
         Some(self.finding(member, message, what, None, suggestion, added))
+    }
+
+    /// A mod may add its own entries (`defines.events.my_event = script.generate_event_name()`,
+    /// `_G.defines.color = colors`): whether it assigns `defines`, a table on the way to
+    /// `defines.<full>`, or that name itself.
+    fn define_added_by_mod(&self, full: &str) -> bool {
+        if let Some(added) = self.added_by_mod.borrow().get(full) {
+            return *added;
+        }
+        let added = ["G:defines", "G:_G.defines"].into_iter().any(|root| {
+            let mut prefix = root.to_string();
+            full.split('.').chain([""]).any(|part| {
+                let assigned = self.model.assigned_at(&prefix).is_some()
+                    || self.model.assigned_at(&format!("{prefix}[]")).is_some();
+                prefix = format!("{prefix}.{part}");
+                assigned
+            })
+        });
+        self.added_by_mod
+            .borrow_mut()
+            .insert(full.to_string(), added);
+        added
     }
 
     /// Whether the mod assigns `base.name` (the same variable's field) anywhere.

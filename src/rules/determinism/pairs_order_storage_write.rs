@@ -72,7 +72,11 @@ impl Rule for PairsOrderStorageWrite {
             }
             // Tables built in pairs() order that are then saved.
             for assign in &ir.assigns {
-                if !may_run_on_every_peer(model, file_index, assign.func) {
+                // Only a local or a call result can be a table built elsewhere (see
+                // `pairs_built_table`): asked first, it spares the other questions.
+                if !matches!(assign.value, Value::Local(_) | Value::Call(_))
+                    || !may_run_on_every_peer(model, file_index, assign.func)
+                {
                     continue;
                 }
                 let Some(path) = model.storage_path(file_index, &assign.target) else {

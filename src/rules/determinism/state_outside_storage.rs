@@ -30,10 +30,14 @@ impl Rule for StateOutsideStorage {
                     .push(write);
             }
         }
+        if by_variable.is_empty() {
+            // Nothing to find: the reads are not even collected.
+            return;
+        }
         // Places overlap only under the same root: look only there (large mods have
         // thousands of reads and variables).
         let mut reads_by_root: BTreeMap<&StateRoot, Vec<&StateRead>> = BTreeMap::new();
-        for read in &state.reads {
+        for read in model.state_reads() {
             reads_by_root
                 .entry(&read.place.root)
                 .or_default()
@@ -178,7 +182,7 @@ fn variable_name(unit: &UnitFacts<'_>, place: &StatePlace) -> String {
             let stem = rel.rsplit('/').next().unwrap_or(rel);
             stem.strip_suffix(".lua").unwrap_or(stem).to_string()
         }
-        StateRoot::Global(name) => name.clone(),
+        StateRoot::Global(name) => name.to_string(),
     };
     for segment in &place.path {
         match segment {
@@ -250,7 +254,7 @@ fn diagnostic(unit: &UnitFacts<'_>, model: &Model, group: &Group<'_>) -> Diagnos
             .members
             .iter()
             .filter_map(|m| match m.variable.path.last() {
-                Some(Segment::Field(field)) => Some(field.clone()),
+                Some(Segment::Field(field)) => Some(field.to_string()),
                 _ => None,
             })
             .collect();

@@ -54,7 +54,8 @@ impl Rule for StaleStorageAlias {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let filled_at_load = paths_written_at_load(model);
+        // Needed only once an alias is judged (most units have none).
+        let filled_at_load = std::cell::OnceCell::new();
         for (file_index, file) in unit.files.iter().enumerate() {
             // Each finding lies at its alias, in this file.
             if !unit.in_scope(file_index) {
@@ -64,7 +65,8 @@ impl Rule for StaleStorageAlias {
                 if is_rebound_later(model, &alias) {
                     continue;
                 }
-                let readers = handler_reads(model, &alias, &filled_at_load);
+                let filled_at_load = filled_at_load.get_or_init(|| paths_written_at_load(model));
+                let readers = handler_reads(model, &alias, filled_at_load);
                 if matches!(alias.target, Target::Local(_)) && readers.is_empty() {
                     continue;
                 }
@@ -274,15 +276,17 @@ fn is_rebound_later(model: &Model, alias: &Alias) -> bool {
 fn paths_written_at_load(model: &Model) -> Vec<String> {
     let mut paths = Vec::new();
     for file in 0..model.files.len() {
-        for write in model.storage_writes(file) {
-            let f = FnRef {
-                file,
-                func: write.func,
-            };
-            if model.sure_reach(f, Context::Load).is_some() {
-                paths.push(write.path);
-            }
-        }
+        let at_load = |func| {
+            model
+                .sure_reach(FnRef { file, func }, Context::Load)
+                .is_some()
+        };
+        paths.extend(
+            model
+                .storage_writes_in(file, at_load)
+                .into_iter()
+                .map(|write| write.path),
+        );
     }
     paths
 }

@@ -20,7 +20,15 @@ impl Rule for StorageWriteInOnLoad {
         let model = &unit.model;
         let mut reported = HashSet::new();
         for (file_index, file) in unit.files.iter().enumerate() {
-            for write in model.storage_writes(file_index) {
+            // Only writes in functions that surely run in on_load can be reported.
+            let in_on_load = |func| {
+                let f = FnRef {
+                    file: file_index,
+                    func,
+                };
+                model.sure_reach(f, Context::OnLoad).is_some()
+            };
+            for write in model.storage_writes_in(file_index, in_on_load) {
                 let f = FnRef {
                     file: file_index,
                     func: write.func,
