@@ -176,13 +176,6 @@ impl GoneNames {
     }
 }
 
-/// Builds the removed members of 2.0 and the name sets asked of every member read, ahead of
-/// use (see [`super::load_in_background`]).
-pub(super) fn load() {
-    GoneNames::of_2_0();
-    GoneNames::of_2_1();
-}
-
 /// Whether [`is_moved_or_removed`] may hold for `member` of some class.
 pub fn may_be_moved_or_removed(version: FactorioVersion, member: &str) -> bool {
     GoneNames::may(version, |names| names.members.contains(member))

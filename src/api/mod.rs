@@ -101,26 +101,6 @@ pub fn newer_than(api: &Api) -> impl Iterator<Item = &'static Api> + '_ {
         .map(table)
 }
 
-/// Builds every API table, and the name sets the migration rules ask first, on a thread of
-/// its own. Called before discovery: analyses then find them ready instead of each waiting on
-/// the first thread to build one (most runs ask all three tables, FL402 among them), and the
-/// build uses a core discovery leaves idle. Once per process.
-pub fn load_in_background() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        // Without a thread (resources exhausted) each table is still built on first use.
-        let _ = std::thread::Builder::new()
-            .name("api-tables".into())
-            .spawn(|| {
-                table(BASE);
-                migration::load();
-                for index in 0..KNOWN_VERSIONS.len() {
-                    table(index);
-                }
-            });
-    });
-}
-
 /// The table at `index` in [`KNOWN_VERSIONS`], built on first use.
 fn table(index: usize) -> &'static Api {
     static TABLES: [OnceLock<Api>; KNOWN_VERSIONS.len()] =

@@ -30,7 +30,6 @@ struct Checked {
 
 impl Checked {
     fn run(paths: &[PathBuf], discover: &DiscoverOptions, options: &CheckOptions) -> Checked {
-        crate::api::load_in_background();
         let discovery = workspace::discover_paths(paths, discover);
         let mut report = engine::check_units(&discovery.units, options);
         let mut in_memory_paths = BTreeSet::new();

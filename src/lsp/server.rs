@@ -274,8 +274,6 @@ impl<W: Write> Server<W> {
 
     fn initialize(&mut self, params: InitializeParams) -> InitializeResult {
         self.state = State::Running;
-        // The first file opened is then checked without building the API tables.
-        crate::api::load_in_background();
         let workspace = params.capabilities.workspace.as_ref();
         self.versioned_edits = workspace
             .and_then(|w| w.workspace_edit.as_ref())
