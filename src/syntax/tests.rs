@@ -363,6 +363,27 @@ fn large_numeric_tables_are_blanked_in_place() {
 }
 
 #[test]
+fn numeric_tables_from_one_kib_are_blanked_and_short_lists_kept() {
+    // About 1.2 KiB of numbers (a sprite's frame list) in a 2 KiB file: blanked.
+    let frames = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40);
+    let padding = "-- padding\n".repeat(80);
+    let text =
+        format!("local frames = {{ {frames} }}\nscript.on_nth_tick({{ 60, 120 }}, f)\n{padding}");
+    let elided = elide_numeric_tables(&text).expect("elides");
+    assert!(!elided.contains("9, 10"), "the frame list is blanked");
+    assert!(
+        elided.contains("{ 60, 120 }"),
+        "a short list a rule may read stays"
+    );
+    // Under 1 KiB the table is parsed as written.
+    let short = format!(
+        "local frames = {{ {} }}\n{padding}",
+        "1, 2, 3, 4, 5,\n".repeat(40)
+    );
+    assert_eq!(elide_numeric_tables(&short), None);
+}
+
+#[test]
 fn lua_numbers() {
     for n in [
         "3",
