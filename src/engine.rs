@@ -1066,7 +1066,7 @@ fn analyse(text: &str, config: &Config) -> Analysis {
     // One scan of the text for the nesting limit, literal data and comments, then the parse.
     match crate::syntax::read_file(text, effective_max_nesting(config)) {
         FileSyntax::Parsed(parsed) => {
-            let ir = crate::semantic::lower::lower(&parsed.ast, text, &parsed.comments);
+            let ir = crate::semantic::lower::lower(&parsed, text);
             Analysis::Ok {
                 ir: Box::new(ir),
                 comments: parsed.comments,

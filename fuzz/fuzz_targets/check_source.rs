@@ -10,14 +10,22 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     // The scanner-only paths must never accept what full_moon rejects: literal-data files,
-    // and blanked numeric tables (the thresholds are tiny under `cfg(fuzzing)`).
+    // and blanked tables of literals (the thresholds are tiny under `cfg(fuzzing)`). Tables
+    // of literals read back by the scanner must lower as full_moon's tree of them does.
     if let Ok(text) = std::str::from_utf8(data) {
-        let elided = factolint::syntax::parse(text).is_ok();
-        let whole = factolint::syntax::parse_without_elision(text).is_ok();
+        let elided = factolint::syntax::parse(text);
+        let whole = factolint::syntax::parse_without_elision(text);
         assert_eq!(
-            elided, whole,
-            "blanking numeric tables changed whether this parses: {text:?}"
+            elided.is_ok(),
+            whole.is_ok(),
+            "blanking tables changed whether this parses: {text:?}"
         );
+        if let (Ok(elided), Ok(whole)) = (&elided, &whole) {
+            if elided.tables.numeric.is_empty() {
+                let lower = |parsed| format!("{:?}", factolint::semantic::lower::lower(parsed, text));
+                assert_eq!(lower(elided), lower(whole), "read back differently: {text:?}");
+            }
+        }
         if factolint::syntax::is_literal_data(text) {
             assert!(
                 factolint::syntax::parse(text).is_ok(),

@@ -4,7 +4,7 @@ use super::annotations::{self, DocTag, Docs, TypeExpr};
 use super::ir::*;
 use super::model::FastMap;
 use crate::source::Span;
-use crate::syntax::Comment;
+use crate::syntax::{read_literal_table, ElidedTables, Literal, LiteralField, LiteralKey, Parsed};
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
 use std::borrow::Cow;
@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 /// Lowers a parsed file with its comments (for annotations). The result owns no syntax: the
 /// caller may drop the tree.
-pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
-    let mut docs = annotations::collect(text, comments);
+pub fn lower(parsed: &Parsed, text: &str) -> FileIr {
+    let mut docs = annotations::collect(text, &parsed.comments);
     let mut lowerer = Lowerer {
         ir: presized(text.len()),
         scopes: Vec::new(),
@@ -22,13 +22,15 @@ pub fn lower(ast: &ast::Ast, text: &str, comments: &[Comment]) -> FileIr {
         docs: &docs,
         pending_members: Vec::new(),
         anonymous_function_docs: None,
+        text,
+        tables: &parsed.tables,
     };
     lowerer.ir.functions.push(Function::main_chunk(text.len()));
     lowerer.func_stack.push(FuncFrame {
         id: MAIN_CHUNK,
         loops: Vec::new(),
     });
-    lowerer.block(ast.nodes());
+    lowerer.block(parsed.ast.nodes());
     let mut ir = lowerer.ir;
     ir.classes = std::mem::take(&mut docs.classes);
     ir.aliases = std::mem::take(&mut docs.aliases);
@@ -106,6 +108,10 @@ struct Lowerer<'d> {
     pending_members: Vec<PendingMember<'d>>,
     /// `local f = function(...)`: the statement's tags, for the function starting at this byte.
     anonymous_function_docs: Option<(usize, &'d [DocTag])>,
+    /// The file as written, and the tables full_moon was given blanked: a table of literals
+    /// among them is read back from the text.
+    text: &'d str,
+    tables: &'d ElidedTables,
 }
 
 /// The type a `---@type` or `---@class` tag gives the statement's first name.
@@ -881,6 +887,13 @@ impl<'d> Lowerer<'d> {
     }
 
     fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
+        if table.fields().is_empty() {
+            let open = token_span(table.braces().tokens().0).start;
+            if self.tables.is_literal_table(open) {
+                let fields = read_literal_table(self.text, open, self.tables);
+                return literal_table(&fields);
+            }
+        }
         let mut fields = Vec::with_capacity(table.fields().len());
         for field in table.fields().iter() {
             let (key, value) = match field {
@@ -1182,6 +1195,49 @@ fn symbol_of(token: &TokenReference) -> Option<Symbol> {
     }
 }
 
+/// A table of literals read back by the scanner, lowered as [`Lowerer::table`] lowers the
+/// same table from full_moon's tree.
+fn literal_table(fields: &[LiteralField]) -> Value {
+    Value::Table(
+        fields
+            .iter()
+            .map(|field| TableField {
+                key: field.key.as_ref().map(|key| match key {
+                    LiteralKey::Name(name) => Key::Name(SmolStr::new(name)),
+                    LiteralKey::Bracketed(key) => match literal_value(key) {
+                        Value::Str(s) => Key::Name(s),
+                        other => Key::Dynamic(Arc::new(other)),
+                    },
+                }),
+                value: literal_value(&field.value),
+                span: field.span,
+            })
+            .collect(),
+    )
+}
+
+fn literal_value(literal: &Literal) -> Value {
+    match literal {
+        Literal::Nil => Value::Nil,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Number(text) => Value::Number(SmolStr::new(text)),
+        // A unary operator gives a scalar of its operand, as in `Lowerer::expr`.
+        Literal::Negated(text) => Value::Scalar(vec![Value::Number(SmolStr::new(text))]),
+        Literal::Str { text, quoted } => Value::Str(string_text(text, *quoted)),
+        Literal::Table(fields) => literal_table(fields),
+    }
+}
+
+/// A string literal's text as full_moon keeps it (between quotes or long brackets), with the
+/// common escapes of a quoted string decoded.
+fn string_text(literal: &str, quoted: bool) -> SmolStr {
+    if !quoted || !literal.contains('\\') {
+        SmolStr::new(literal)
+    } else {
+        SmolStr::new(decode_escapes(literal))
+    }
+}
+
 /// The contents of a string literal token, with the common escapes decoded.
 fn string_literal(token: &TokenReference) -> SmolStr {
     match token.token().token_type() {
@@ -1189,13 +1245,7 @@ fn string_literal(token: &TokenReference) -> SmolStr {
             literal,
             multi_line_depth,
             ..
-        } => {
-            if *multi_line_depth > 0 || !literal.contains('\\') {
-                SmolStr::new(literal.as_str())
-            } else {
-                SmolStr::new(decode_escapes(literal))
-            }
-        }
+        } => string_text(literal, *multi_line_depth == 0),
         _ => SmolStr::default(),
     }
 }
@@ -1224,7 +1274,52 @@ mod tests {
 
     fn lower_text(text: &str) -> FileIr {
         let parsed = crate::syntax::parse(text).expect("parses");
-        lower(&parsed.ast, text, &parsed.comments)
+        lower(&parsed, text)
+    }
+
+    /// The lowered file, as bytes: with its tables of literals blanked and read back, and with
+    /// full_moon reading them.
+    fn lowered_both_ways(text: &str) -> (Vec<u8>, Vec<u8>) {
+        let elided = crate::syntax::parse(text).expect("parses");
+        let whole = crate::syntax::parse_without_elision(text).expect("parses");
+        let bytes = |ir: FileIr| postcard::to_stdvec(&ir).expect("encodes");
+        (bytes(lower(&elided, text)), bytes(lower(&whole, text)))
+    }
+
+    #[test]
+    fn tables_of_literals_read_back_lower_as_full_moon_reads_them() {
+        let item = r#"{ type = "item", name = "crate", ["order"] = 'a-b', [2] = true, [-3] = false,
+            [ "x\"y" ] = "tab\tand \"quote\"", [[long]], [==[ with ]] inside ]==], 0x1F, -2.5e3,
+            --[[ a comment ]] nested = { {}, { 1, 2; 3 }, { [true] = nil } }; last = -- trailing
+            "end", }"#;
+        assert!(item.len() >= 256);
+        let text = format!(
+            "local items = {{ {item}, {item} }}\nstorage.items = {{ {item} }}\ndata:extend{{ {item} }}\nf({{ {item}, g }})\n"
+        );
+        assert!(!crate::syntax::parse(&text)
+            .unwrap()
+            .tables
+            .literal
+            .is_empty());
+        let (elided, whole) = lowered_both_ways(&text);
+        assert_eq!(elided, whole);
+    }
+
+    #[test]
+    fn a_large_table_of_numbers_inside_a_table_of_literals_is_empty() {
+        let numbers = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40);
+        let text = format!("sprite = {{ filename = \"a.png\", frames = {{ {numbers} }} }}\n");
+        let ir = lower_text(&text);
+        let Some(Value::Table(fields)) = ir.assigns.first().map(|a| &a.value) else {
+            panic!("{:?}", ir.assigns);
+        };
+        assert_eq!(fields.len(), 2);
+        assert_eq!(fields[0].value, Value::Str("a.png".into()));
+        assert_eq!(fields[1].value, Value::Table(Vec::new()));
+        assert_eq!(
+            &text[fields[1].span.start..fields[1].span.end],
+            format!("frames = {{ {numbers} }}")
+        );
     }
 
     fn free(ir: &FileIr, name: &str) -> Vec<(usize, bool)> {

@@ -11,7 +11,7 @@ pub fn with_model(files: &[(&str, &str)], check: impl FnOnce(&Model, &[FileFacts
         .iter()
         .map(|(_, text)| {
             let parsed = crate::syntax::parse(text).expect("parses");
-            lower(&parsed.ast, text, &parsed.comments)
+            lower(&parsed, text)
         })
         .collect();
     let facts: Vec<FileFacts> = files

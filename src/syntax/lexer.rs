@@ -73,6 +73,19 @@ impl<'a> Scanner<'a> {
             pos: 0,
         }
     }
+
+    /// A scanner starting at byte `pos` of `text` (a token boundary).
+    pub(super) fn at(text: &'a str, pos: usize) -> Self {
+        Scanner {
+            bytes: text.as_bytes(),
+            pos,
+        }
+    }
+
+    /// Where the next token's search starts: the end of the last token read.
+    pub(super) fn position(&self) -> usize {
+        self.pos
+    }
 }
 
 impl Iterator for Scanner<'_> {

@@ -1,65 +1,129 @@
 //! The literal-data fast path: generated files of plain tables (map presets, lookup tables)
 //! hold nothing a rule reads, yet their full_moon trees cost hundreds of bytes per token. Such
-//! files are validated by our scanner instead, and large tables of numbers inside code are
-//! blanked in place before parsing.
+//! files are validated by our scanner instead. Inside code, large tables of numbers are blanked
+//! in place before parsing, and so are other large tables of literals (prototypes, icon and
+//! sound lists), whose fields the scanner reads back for lowering.
 
 use super::guard::is_lua_number;
-use super::lexer::{Kind, Lexeme, Scanner};
+use super::lexer::{long_bracket_level, Kind, Lexeme, Scanner};
+use crate::source::Span;
 
 /// Tables this large holding only numbers (and tables of numbers) are blanked before parsing
-/// (tiny under the fuzzer, so that its short inputs reach this path). 1 KiB is some 200
-/// numbers: sprite, noise and lookup data that no rule reads, while the short lists a rule
-/// might (ticks, positions) stay parsed.
+/// and lowered as empty tables (tiny under the fuzzer, so that its short inputs reach this
+/// path). 1 KiB is some 200 numbers: sprite, noise and lookup data that no rule reads, while
+/// the short lists a rule might (ticks, positions) stay parsed.
 pub(super) const ELIDE_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 1024 };
 
-/// Blanks the inside of large tables of numbers (map and image data: `{3,898,33,1,…}` by the
-/// megabyte), keeping line breaks so no offset moves. full_moon's tree costs a few hundred
-/// bytes per token: a 2 MB preset took 860 MB. The tables are checked here to be valid Lua
-/// first, and no rule looks inside a table of numbers; lowering sees an empty table.
-pub(super) fn elide_numeric_tables(text: &str) -> Option<String> {
-    if text.len() < ELIDE_MIN_BYTES {
-        return None;
+/// Tables this large holding only literals (strings, numbers, booleans, `nil`, with `name =`
+/// and `[literal] =` keys, nested) are blanked before parsing too, and their fields read back
+/// by the scanner when lowering asks ([`read_literal_table`]): prototype definitions, icon and
+/// sound lists, settings. The lowered file is the same; full_moon builds no tree for them.
+pub(super) const LITERAL_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 256 };
+
+/// The tables of a file blanked before parsing. Each region is the inside of a table, between
+/// its braces; a region may hold others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ElidedTables {
+    /// Large tables of numbers: lowered as empty tables.
+    pub numeric: Vec<(usize, usize)>,
+    /// Other tables of literals, by start: lowered from the scanner's reading of them.
+    pub literal: Vec<(usize, usize)>,
+}
+
+impl ElidedTables {
+    pub fn is_empty(&self) -> bool {
+        self.numeric.is_empty() && self.literal.is_empty()
+    }
+
+    /// Whether the table opened by the brace at `open` was blanked as a table of literals.
+    pub fn is_literal_table(&self, open: usize) -> bool {
+        self.literal
+            .binary_search_by_key(&(open + 1), |&(start, _)| start)
+            .is_ok()
+    }
+
+    /// `text` as full_moon is given it: every region blanked, line breaks kept so no offset
+    /// moves; `None` when there is nothing to blank.
+    pub(super) fn blank(&self, text: &str) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut out = text.as_bytes().to_vec();
+        for &(start, end) in self.numeric.iter().chain(&self.literal) {
+            for b in &mut out[start..end] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        Some(String::from_utf8(out).expect("only whole characters were blanked"))
+    }
+
+    /// The blanked table of numbers whose inside starts at `inside`: its end.
+    fn numeric_ending(&self, inside: usize) -> Option<usize> {
+        self.numeric
+            .iter()
+            .find(|&&(start, _)| start == inside)
+            .map(|&(_, end)| end)
+    }
+}
+
+/// The large tables of literals in `text` ([`LiteralTables`]).
+pub(super) fn elided_tables(text: &str) -> ElidedTables {
+    if text.len() < LITERAL_MIN_BYTES {
+        return ElidedTables::default();
     }
     let bytes = text.as_bytes();
-    let mut tables = NumericTables::default();
+    let mut tables = LiteralTables::default();
     for t in Scanner::new(text) {
         tables.token(&t, &bytes[t.start..t.end]);
     }
-    blank(text, &tables.finish())
+    tables.finish()
 }
 
-/// The text with these byte ranges blanked (line breaks kept), or `None` when there are none.
-pub(super) fn blank(text: &str, regions: &[(usize, usize)]) -> Option<String> {
-    if regions.is_empty() {
-        return None;
-    }
-    let mut out = text.as_bytes().to_vec();
-    for &(start, end) in regions {
-        for b in &mut out[start..end] {
-            if *b != b'\n' && *b != b'\r' {
-                *b = b' ';
-            }
-        }
-    }
-    Some(String::from_utf8(out).expect("only whole characters were blanked"))
+/// `text` with its large tables of literals blanked ([`ElidedTables::blank`]), when it has any.
+#[cfg(test)]
+pub(super) fn elide_tables(text: &str) -> Option<String> {
+    elided_tables(text).blank(text)
 }
 
-/// Finds the large tables of numbers along the tokens of a file, fed one token at a time.
+/// What a table constructor expects next, as far as it is still a table of literals.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// A field: a value, `name =`, `[key] =`, or the closing brace.
+    Field,
+    /// The value after `=`.
+    Value,
+    /// The number after a unary minus.
+    Negated,
+    /// `=` after a name key.
+    NameEquals,
+    /// The literal inside `[ ]`, the number after its minus, then `]`, then `=`.
+    Key,
+    KeyNegated,
+    KeyClose,
+    KeyEquals,
+    /// `,`, `;` or the closing brace.
+    Separator,
+}
+
+/// Finds the large tables of literals along the tokens of a file, fed one token at a time.
 #[derive(Default)]
-pub(super) struct NumericTables {
+pub(super) struct LiteralTables {
     open: Vec<OpenTable>,
-    /// The inside of each large table of numbers (between its braces).
-    regions: Vec<(usize, usize)>,
+    found: ElidedTables,
 }
 
 struct OpenTable {
     start: usize,
+    /// Only literals so far, and valid Lua.
+    literal: bool,
+    /// Only numbers and tables of numbers, without keys.
     numeric: bool,
-    expect_item: bool,
-    after_minus: bool,
+    expect: Expect,
 }
 
-impl NumericTables {
+impl LiteralTables {
     pub(super) fn token(&mut self, t: &Lexeme, here: &[u8]) {
         if t.kind == Kind::Comment && t.closed {
             return;
@@ -67,25 +131,33 @@ impl NumericTables {
         match (t.kind, here) {
             (Kind::Symbol, b"{") => {
                 if let Some(parent) = self.open.last_mut() {
-                    parent.numeric &= parent.expect_item && !parent.after_minus;
+                    parent.numeric &= parent.expect == Expect::Field;
+                    parent.literal &= matches!(parent.expect, Expect::Field | Expect::Value);
+                    parent.expect = Expect::Separator;
                 }
                 self.open.push(OpenTable {
                     start: t.start,
+                    literal: true,
                     numeric: true,
-                    expect_item: true,
-                    after_minus: false,
+                    expect: Expect::Field,
                 });
                 return;
             }
             (Kind::Symbol, b"}") => {
                 let Some(table) = self.open.pop() else { return };
-                let numeric = table.numeric && !table.after_minus;
-                if numeric && t.end - table.start >= ELIDE_MIN_BYTES {
-                    self.regions.push((table.start + 1, t.start));
+                let closes = matches!(table.expect, Expect::Field | Expect::Separator);
+                let literal = table.literal && closes;
+                let numeric = table.numeric && literal;
+                let size = t.end - table.start;
+                let inside = (table.start + 1, t.start);
+                if numeric && size >= ELIDE_MIN_BYTES {
+                    self.found.numeric.push(inside);
+                } else if literal && size >= LITERAL_MIN_BYTES {
+                    self.found.literal.push(inside);
                 }
                 if let Some(parent) = self.open.last_mut() {
+                    parent.literal &= literal;
                     parent.numeric &= numeric;
-                    parent.expect_item = false;
                 }
                 return;
             }
@@ -94,30 +166,193 @@ impl NumericTables {
         let Some(table) = self.open.last_mut() else {
             return;
         };
-        let valid = match (t.kind, here) {
-            (Kind::Number, n) if is_lua_number(n) && (table.expect_item || table.after_minus) => {
-                table.expect_item = false;
-                table.after_minus = false;
-                true
-            }
-            (Kind::Symbol, b"-") if table.expect_item => {
-                table.expect_item = false;
-                table.after_minus = true;
-                true
-            }
-            (Kind::Symbol, b"," | b";") if !table.expect_item && !table.after_minus => {
-                table.expect_item = true;
-                true
-            }
+        if !table.literal {
+            return;
+        }
+        let number = t.kind == Kind::Number && is_lua_number(here);
+        let other_literal = match t.kind {
+            Kind::String => t.closed,
+            Kind::Name => matches!(here, b"true" | b"false" | b"nil"),
             _ => false,
         };
-        table.numeric &= valid;
+        let field_or_value = matches!(table.expect, Expect::Field | Expect::Value);
+        let next = match (table.expect, t.kind, here) {
+            (Expect::Field | Expect::Value, Kind::Symbol, b"-") => Some(Expect::Negated),
+            (Expect::Negated, ..) if number => Some(Expect::Separator),
+            _ if field_or_value && number => Some(Expect::Separator),
+            _ if field_or_value && other_literal => {
+                table.numeric = false;
+                Some(Expect::Separator)
+            }
+            (Expect::Field, Kind::Name, name) if !is_keyword(name) => Some(Expect::NameEquals),
+            (Expect::Field, Kind::Symbol, b"[") => Some(Expect::Key),
+            (Expect::NameEquals | Expect::KeyEquals, Kind::Symbol, b"=") => {
+                table.numeric = false;
+                Some(Expect::Value)
+            }
+            (Expect::Key, Kind::Symbol, b"-") => Some(Expect::KeyNegated),
+            (Expect::KeyNegated, ..) if number => Some(Expect::KeyClose),
+            (Expect::Key, ..) if number || (other_literal && here != b"nil") => {
+                Some(Expect::KeyClose)
+            }
+            (Expect::KeyClose, Kind::Symbol, b"]") => Some(Expect::KeyEquals),
+            (Expect::Separator, Kind::Symbol, b"," | b";") => Some(Expect::Field),
+            _ => None,
+        };
+        match next {
+            Some(expect) => table.expect = expect,
+            None => table.literal = false,
+        }
     }
 
-    /// The regions to blank, in the order their tables close (a large table of large tables
-    /// gives nested regions).
-    pub(super) fn finish(self) -> Vec<(usize, usize)> {
-        self.regions
+    pub(super) fn finish(mut self) -> ElidedTables {
+        // Found as tables close: inner ones first.
+        self.found.literal.sort_unstable();
+        self.found
+    }
+}
+
+/// A literal as the scanner reads it from a blanked table ([`read_literal_table`]).
+#[derive(Debug, PartialEq)]
+pub enum Literal<'t> {
+    Nil,
+    Bool(bool),
+    /// As written.
+    Number(&'t str),
+    /// `-` and a number: the number as written.
+    Negated(&'t str),
+    /// A string's text between its quotes (escapes as written) or its long brackets.
+    Str {
+        text: &'t str,
+        quoted: bool,
+    },
+    /// A table of literals (empty for a blanked table of numbers).
+    Table(Vec<LiteralField<'t>>),
+}
+
+#[derive(Debug, PartialEq)]
+pub enum LiteralKey<'t> {
+    /// `name = …`
+    Name(&'t str),
+    /// `[literal] = …`
+    Bracketed(Literal<'t>),
+}
+
+/// One field of a table of literals, its span from its first token to its last.
+#[derive(Debug, PartialEq)]
+pub struct LiteralField<'t> {
+    pub key: Option<LiteralKey<'t>>,
+    pub value: Literal<'t>,
+    pub span: Span,
+}
+
+/// The fields of the table of literals whose brace opens at `open` in `text` (one of
+/// `elided.literal`), read by the scanner: the tree full_moon would have built, in short.
+pub fn read_literal_table<'t>(
+    text: &'t str,
+    open: usize,
+    elided: &ElidedTables,
+) -> Vec<LiteralField<'t>> {
+    let mut reader = LiteralReader {
+        text,
+        tokens: Scanner::at(text, open + 1),
+        elided,
+    };
+    reader.fields()
+}
+
+struct LiteralReader<'t, 'e> {
+    text: &'t str,
+    tokens: Scanner<'t>,
+    elided: &'e ElidedTables,
+}
+
+impl<'t> LiteralReader<'t, '_> {
+    /// The next token that is not a comment: its kind, text and span. (The scan checked the
+    /// table to be closed; past the end of the text, a closing brace ends the reading.)
+    fn next(&mut self) -> (Kind, &'t str, Span) {
+        for t in self.tokens.by_ref() {
+            if t.kind != Kind::Comment {
+                return (
+                    t.kind,
+                    &self.text[t.start..t.end],
+                    Span::new(t.start, t.end),
+                );
+            }
+        }
+        let end = self.text.len();
+        (Kind::Symbol, "}", Span::new(end, end))
+    }
+
+    /// Fields up to and including the closing brace.
+    fn fields(&mut self) -> Vec<LiteralField<'t>> {
+        let mut fields = Vec::new();
+        loop {
+            let (kind, here, span) = self.next();
+            let (key, value, value_end) = match (kind, here) {
+                (Kind::Symbol, "}") => return fields,
+                (Kind::Symbol, "," | ";") => continue,
+                (Kind::Symbol, "[") => {
+                    let first = self.next();
+                    let (key, _) = self.value(first);
+                    self.next(); // `]`
+                    self.next(); // `=`
+                    let next = self.next();
+                    let (value, end) = self.value(next);
+                    (Some(LiteralKey::Bracketed(key)), value, end)
+                }
+                (Kind::Name, name) if !matches!(name, "true" | "false" | "nil") => {
+                    self.next(); // `=`
+                    let next = self.next();
+                    let (value, end) = self.value(next);
+                    (Some(LiteralKey::Name(name)), value, end)
+                }
+                _ => {
+                    let (value, end) = self.value((kind, here, span));
+                    (None, value, end)
+                }
+            };
+            fields.push(LiteralField {
+                key,
+                value,
+                span: Span::new(span.start, value_end),
+            });
+        }
+    }
+
+    /// The literal starting with this token, and where it ends.
+    fn value(&mut self, (kind, here, span): (Kind, &'t str, Span)) -> (Literal<'t>, usize) {
+        match (kind, here) {
+            (Kind::Symbol, "{") => {
+                if let Some(end) = self.elided.numeric_ending(span.end) {
+                    self.tokens = Scanner::at(self.text, end + 1);
+                    return (Literal::Table(Vec::new()), end + 1);
+                }
+                let fields = self.fields();
+                (Literal::Table(fields), self.tokens.position())
+            }
+            (Kind::Symbol, "-") => {
+                let (_, number, at) = self.next();
+                (Literal::Negated(number), at.end)
+            }
+            (Kind::Number, number) => (Literal::Number(number), span.end),
+            (Kind::String, string) => {
+                let literal = match long_bracket_level(string.as_bytes(), 0) {
+                    Some(level) => Literal::Str {
+                        text: &string[level + 2..string.len() - level - 2],
+                        quoted: false,
+                    },
+                    None => Literal::Str {
+                        text: &string[1..string.len() - 1],
+                        quoted: true,
+                    },
+                };
+                (literal, span.end)
+            }
+            (_, "true") => (Literal::Bool(true), span.end),
+            (_, "false") => (Literal::Bool(false), span.end),
+            _ => (Literal::Nil, span.end),
+        }
     }
 }
 
@@ -131,11 +366,12 @@ pub fn is_literal_data_file(text: &str) -> bool {
     text.len() >= LITERAL_DATA_MIN_BYTES && is_literal_data(text)
 }
 
-/// Whether factolint reads some of this file's literal data with its scanner instead of
-/// full_moon: a literal-data file ([`is_literal_data_file`]), or one with tables of numbers
-/// large enough to be blanked before parsing (generated map presets).
+/// Whether factolint leaves some of this file's literal data unread: a literal-data file
+/// ([`is_literal_data_file`]), or one with tables of numbers large enough to be blanked before
+/// parsing and lowered as empty (generated map presets). (Other tables of literals are blanked
+/// too, but read back by the scanner: see [`read_literal_table`].)
 pub fn has_literal_data(text: &str) -> bool {
-    is_literal_data_file(text) || elide_numeric_tables(text).is_some()
+    is_literal_data_file(text) || !elided_tables(text).numeric.is_empty()
 }
 
 /// Whether the file is only `return` and a table of literals (numbers, strings, booleans,

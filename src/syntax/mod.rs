@@ -19,7 +19,8 @@ mod span;
 pub use guard::{nesting, nesting_depth, Nesting};
 pub use lexer::comments;
 pub use literal_data::{
-    has_literal_data, is_literal_data, is_literal_data_file, LITERAL_DATA_MIN_BYTES,
+    has_literal_data, is_literal_data, is_literal_data_file, read_literal_table, ElidedTables,
+    Literal, LiteralField, LiteralKey, LITERAL_DATA_MIN_BYTES,
 };
 pub use parse::{parse, parse_without_elision};
 pub use read::{read_file, FileSyntax};
@@ -46,6 +47,9 @@ pub struct Comment {
 pub struct Parsed {
     pub ast: Ast,
     pub comments: Vec<Comment>,
+    /// The tables full_moon was given blanked: lowering reads the tables of literals back
+    /// with [`read_literal_table`].
+    pub tables: ElidedTables,
 }
 
 #[cfg(test)]

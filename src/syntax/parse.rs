@@ -3,7 +3,6 @@
 //! conversion. Comments come from the scan before parsing (see `read`).
 
 use super::guard::guard_backticks;
-use super::literal_data::blank;
 use super::read::{scan, Scan};
 use super::rewrite::rewrite_for_full_moon;
 use super::{ParseError, Parsed};
@@ -19,7 +18,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseError>> {
     parse_with(text, true)
 }
 
-/// [`parse`] without blanking numeric tables, for the fuzzer to compare against: both must
+/// [`parse`] without blanking tables of literals, for the fuzzer to compare against: both must
 /// accept and reject the same files.
 #[doc(hidden)]
 pub fn parse_without_elision(text: &str) -> Result<Parsed, Vec<ParseError>> {
@@ -33,35 +32,39 @@ fn parse_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
 }
 
 /// Parses `prepared` (the file with its backticks guarded and first line prepared; see
-/// [`scan`]) with what the scan found: large tables of numbers are blanked first, and the
+/// [`scan`]) with what the scan found: large tables of literals are blanked first, and the
 /// comments are the scan's.
 pub(super) fn parse_scanned(
     text: &str,
     prepared: &str,
     scan: Scan,
 ) -> Result<Parsed, Vec<ParseError>> {
-    let elided = blank(prepared, &scan.numeric_tables);
-    let parsed = parse_prepared(text, elided.as_deref().unwrap_or(prepared));
     let Scan {
-        comments,
-        numeric_tables,
-        ..
+        comments, tables, ..
     } = scan;
-    // full_moon never sees a comment inside a blanked table.
-    let comments = if numeric_tables.is_empty() {
+    let elided = tables.blank(prepared);
+    let parsed = parse_prepared(text, elided.as_deref().unwrap_or(prepared));
+    // full_moon never sees a comment inside a blanked table of numbers. (Those in a table of
+    // literals stay: the file's lowering is the same as if full_moon had read the table.)
+    let comments = if tables.numeric.is_empty() {
         comments
     } else {
         comments
             .into_iter()
             .filter(|c| {
-                !numeric_tables
+                !tables
+                    .numeric
                     .iter()
                     .any(|&(start, end)| start <= c.span.start && c.span.end <= end)
             })
             .collect()
     };
     parsed
-        .map(|ast| Parsed { ast, comments })
+        .map(|ast| Parsed {
+            ast,
+            comments,
+            tables,
+        })
         .map_err(|mut errors| {
             // Name the character the file has, not the `$` that replaced it.
             for error in &mut errors {

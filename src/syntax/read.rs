@@ -4,7 +4,7 @@
 
 use super::guard::{guard_backticks, nesting, Nesting, NestingCounter};
 use super::lexer::{comment, comments, Kind, Scanner};
-use super::literal_data::{is_literal_data_file, NumericTables, ELIDE_MIN_BYTES};
+use super::literal_data::{is_literal_data_file, ElidedTables, LiteralTables, LITERAL_MIN_BYTES};
 use super::parse::parse_scanned;
 use super::rewrite::{prepare, rewrites_first_line};
 use super::{Comment, ParseError, Parsed};
@@ -57,9 +57,8 @@ pub fn read_file(text: &str, max_nesting: usize) -> FileSyntax {
 /// What one pass of the scanner found in the text full_moon will read.
 pub(super) struct Scan {
     pub(super) nesting: Nesting,
-    /// The inside of large tables of numbers, to blank before parsing (see
-    /// [`super::literal_data`]).
-    pub(super) numeric_tables: Vec<(usize, usize)>,
+    /// Large tables of literals, to blank before parsing (see [`super::literal_data`]).
+    pub(super) tables: ElidedTables,
     /// Every comment, its text as the file has it.
     pub(super) comments: Vec<Comment>,
 }
@@ -67,11 +66,11 @@ pub(super) struct Scan {
 /// Scans `prepared` (the file with its backticks guarded and its first line prepared, no
 /// byte moved: see `rewrite::prepare`) once. `original` is the file as written: comments take
 /// their text from it (the guard may have replaced backticks in them). With `elide`, large
-/// tables of numbers are looked for (in files large enough to hold one).
+/// tables of literals are looked for (in files large enough to hold one).
 pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide: bool) -> Scan {
     let bytes = prepared.as_bytes();
     let mut nesting = NestingCounter::new(limit);
-    let mut tables = (elide && prepared.len() >= ELIDE_MIN_BYTES).then(NumericTables::default);
+    let mut tables = (elide && prepared.len() >= LITERAL_MIN_BYTES).then(LiteralTables::default);
     let mut found = Vec::new();
     for token in Scanner::new(prepared) {
         let here = &bytes[token.start..token.end];
@@ -91,7 +90,7 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
     }
     Scan {
         nesting: nesting.finish(),
-        numeric_tables: tables.map(NumericTables::finish).unwrap_or_default(),
+        tables: tables.map(LiteralTables::finish).unwrap_or_default(),
         comments: found,
     }
 }

@@ -2,7 +2,7 @@
 
 use super::guard::is_lua_number;
 use super::lexer::{Kind, Scanner};
-use super::literal_data::elide_numeric_tables;
+use super::literal_data::{elide_tables, elided_tables};
 use super::rewrite::rewrite_for_full_moon;
 use super::span::token_end;
 use super::*;
@@ -343,22 +343,28 @@ fn reading_a_file_checks_nesting_and_literal_data_before_parsing() {
 #[test]
 fn large_numeric_tables_are_blanked_in_place() {
     let row = "{3,898,-33,1.5,0x1F,},\n".repeat(2_000);
-    let text = format!("local b = require 'builders'\nreturn b.decompress({{ height = 2, data = {{\n{row}}} }})\nx = = 1");
-    let elided = elide_numeric_tables(&text).expect("elides");
+    let text = format!("local b = require 'builders'\nreturn b.decompress({{ height = h, data = {{\n{row}}} }})\nx = = 1");
+    let elided = elide_tables(&text).expect("elides");
     assert_eq!(elided.len(), text.len());
     assert_eq!(elided.lines().count(), text.lines().count());
     assert!(
-        elided.contains("height = 2, data = {"),
+        elided.contains("height = h, data = {"),
         "keys outside the numbers stay"
     );
     assert!(!elided.contains("898"));
+    assert_eq!(elided_tables(&text).numeric.len(), 1);
     // The error after the table is reported where it is.
     let errors = parse(&text).err().expect("must fail");
     assert_eq!(errors[0].span.start, text.rfind("x = = 1").unwrap() + 2);
-    // Anything but numbers, or invalid Lua, is left alone.
-    for bad in ["{1,,2},", "{1 2},", "{-},", "{x},", "{'s'},", "{1,-},"] {
+    // A string makes it a table of literals (read back when lowering); invalid Lua, or a name,
+    // leaves it alone.
+    let with_string = format!("return {{ {row}{{'s'}}, }}");
+    let tables = elided_tables(&with_string);
+    assert!(tables.numeric.is_empty());
+    assert_eq!(tables.literal.len(), 1);
+    for bad in ["{1,,2},", "{1 2},", "{-},", "{x},", "{1,-},"] {
         let text = format!("return {{ {}{} }}", row, bad);
-        assert_eq!(elide_numeric_tables(&text), None, "{bad}");
+        assert_eq!(elide_tables(&text), None, "{bad}");
     }
 }
 
@@ -369,18 +375,64 @@ fn numeric_tables_from_one_kib_are_blanked_and_short_lists_kept() {
     let padding = "-- padding\n".repeat(80);
     let text =
         format!("local frames = {{ {frames} }}\nscript.on_nth_tick({{ 60, 120 }}, f)\n{padding}");
-    let elided = elide_numeric_tables(&text).expect("elides");
-    assert!(!elided.contains("9, 10"), "the frame list is blanked");
+    let tables = elided_tables(&text);
+    assert_eq!(tables.numeric.len(), 1, "the frame list is blanked");
     assert!(
-        elided.contains("{ 60, 120 }"),
+        tables.literal.is_empty(),
         "a short list a rule may read stays"
     );
-    // Under 1 KiB the table is parsed as written.
+    // Under 1 KiB a table of numbers is a table of literals: read back, not left empty.
     let short = format!(
         "local frames = {{ {} }}\n{padding}",
         "1, 2, 3, 4, 5,\n".repeat(40)
     );
-    assert_eq!(elide_numeric_tables(&short), None);
+    let tables = elided_tables(&short);
+    assert!(tables.numeric.is_empty());
+    assert_eq!(tables.literal.len(), 1);
+}
+
+#[test]
+fn tables_of_literals_from_256_bytes_are_blanked_and_code_is_not() {
+    let icons = r#"{ { icon = "__my-mod__/graphics/icons/crate.png", icon_size = 64, tint = { r = 1, g = 0.5, b = 0, a = -1 } } }"#;
+    let literal = format!(
+        r#"{{ type = "item", name = "crate", icons = {icons}, ["order"] = 'a-b', [2] = true, [-3] = nil; stack_size = 50, flags = {{ "hidden" }}, -- note
+        subgroup = [==[storage]==] }}"#
+    );
+    assert!(literal.len() >= 256);
+    let text = format!("data:extend({{ {literal} }})\n");
+    let tables = elided_tables(&text);
+    // The list and the item in it (the icons are shorter than 256 bytes: inside the item).
+    assert_eq!(tables.literal.len(), 2, "{:?}", tables.literal);
+    let blanked = tables.blank(&text).expect("blanks");
+    assert_eq!(blanked.len(), text.len());
+    assert_eq!(blanked.lines().count(), text.lines().count());
+    let kept: String = blanked.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(kept, "data:extend({})");
+    // Anything that is not a literal keeps a table parsed: a name, a call, a function, an
+    // operator, an unclosed string.
+    for code in [
+        "size = width",
+        "size = f()",
+        "size = function() end",
+        r#"size = "a" .. "b""#,
+        "size = 1 + 2",
+        "size = - -1",
+        "[x] = 1",
+        "size = \"open",
+    ] {
+        let text = format!(
+            "data:extend({{ {{ {code}, {} }} }})\n",
+            &literal[1..literal.len() - 1]
+        );
+        let tables = elided_tables(&text);
+        assert!(
+            !tables
+                .literal
+                .iter()
+                .any(|&(start, _)| start == text.find("{ {").unwrap() + 3),
+            "{code}"
+        );
+    }
 }
 
 #[test]
