@@ -18,7 +18,8 @@ pub(super) const ELIDE_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 1024 };
 /// and `[literal] =` keys, nested) are blanked before parsing too, and their fields read back
 /// by the scanner when lowering asks ([`read_literal_table`]): prototype definitions, icon and
 /// sound lists, settings. The lowered file is the same; full_moon builds no tree for them.
-pub(super) const LITERAL_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 256 };
+/// (Below 64 bytes, say a color, the saving would not show.)
+pub(super) const LITERAL_MIN_BYTES: usize = if cfg!(fuzzing) { 16 } else { 64 };
 
 /// The tables of a file blanked before parsing. Each region is the inside of a table, between
 /// its braces; a region may hold others.

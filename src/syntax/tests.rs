@@ -392,17 +392,23 @@ fn numeric_tables_from_one_kib_are_blanked_and_short_lists_kept() {
 }
 
 #[test]
-fn tables_of_literals_from_256_bytes_are_blanked_and_code_is_not() {
+fn tables_of_literals_from_64_bytes_are_blanked_and_code_is_not() {
     let icons = r#"{ { icon = "__my-mod__/graphics/icons/crate.png", icon_size = 64, tint = { r = 1, g = 0.5, b = 0, a = -1 } } }"#;
     let literal = format!(
         r#"{{ type = "item", name = "crate", icons = {icons}, ["order"] = 'a-b', [2] = true, [-3] = nil; stack_size = 50, flags = {{ "hidden" }}, -- note
         subgroup = [==[storage]==] }}"#
     );
-    assert!(literal.len() >= 256);
+    assert!(literal.len() >= 64);
     let text = format!("data:extend({{ {literal} }})\n");
     let tables = elided_tables(&text);
-    // The list and the item in it (the icons are shorter than 256 bytes: inside the item).
-    assert_eq!(tables.literal.len(), 2, "{:?}", tables.literal);
+    // The list, the item in it, its icons and the icon in them; not the tint (under 64 bytes).
+    let inside = |table: &str| {
+        let start = text.find(table).unwrap() + 1;
+        (start, start + table.len() - 2)
+    };
+    assert_eq!(tables.literal.len(), 4, "{:?}", tables.literal);
+    assert!(tables.literal.contains(&inside(&literal)));
+    assert!(tables.literal.contains(&inside(icons)));
     let blanked = tables.blank(&text).expect("blanks");
     assert_eq!(blanked.len(), text.len());
     assert_eq!(blanked.lines().count(), text.lines().count());
