@@ -96,11 +96,7 @@ impl Iterator for Scanner<'_> {
     #[inline(always)]
     fn next(&mut self) -> Option<Lexeme> {
         let bytes = self.bytes;
-        while self.pos < bytes.len()
-            && matches!(bytes[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C)
-        {
-            self.pos += 1;
-        }
+        self.pos = skip_space(bytes, self.pos);
         let start = self.pos;
         let c = *bytes.get(start)?;
         let next = bytes.get(start + 1).copied();
@@ -180,6 +176,37 @@ impl Iterator for Scanner<'_> {
             closed,
         })
     }
+}
+
+/// Lua's white space bytes.
+static SPACE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C);
+        b += 1;
+    }
+    table
+};
+
+/// The first byte at or after `i` that is not white space. Indentation is most of the white
+/// space the scan reads: runs of spaces are skipped eight bytes at a time.
+#[inline(always)]
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    while i < bytes.len() && SPACE_BYTES[usize::from(bytes[i])] {
+        i += 1;
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let differs = chunk ^ SPACES;
+            if differs != 0 {
+                i += differs.trailing_zeros() as usize / 8;
+                break;
+            }
+            i += 8;
+        }
+    }
+    i
 }
 
 /// The end of a quoted string starting at `start`, or where Lua stops reading an unfinished one.

@@ -49,13 +49,20 @@ impl ElidedTables {
         if self.is_empty() {
             return None;
         }
+        let mut regions: Vec<(usize, usize)> =
+            self.numeric.iter().chain(&self.literal).copied().collect();
+        regions.sort_unstable();
         let mut out = text.as_bytes().to_vec();
-        for &(start, end) in self.numeric.iter().chain(&self.literal) {
-            for b in &mut out[start..end] {
-                if *b != b'\n' && *b != b'\r' {
-                    *b = b' ';
-                }
+        let mut blanked_to = 0;
+        for (start, end) in regions {
+            // A table inside one already blanked.
+            if end <= blanked_to {
+                continue;
             }
+            for line in out[start..end].split_mut(|&b| b == b'\n' || b == b'\r') {
+                line.fill(b' ');
+            }
+            blanked_to = end;
         }
         Some(String::from_utf8(out).expect("only whole characters were blanked"))
     }

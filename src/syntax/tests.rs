@@ -70,6 +70,24 @@ fn nesting_depth_never_lets_mismatched_closers_lower_the_count() {
 }
 
 #[test]
+fn scanner_skips_every_run_of_white_space() {
+    // Runs of every length around the eight bytes skipped at once, with the other white space
+    // bytes at every place in them.
+    for len in 0..20 {
+        for other in ["", "\t", "\n", "\r\n", "\x0B", "\x0C"] {
+            for at in 0..=len {
+                let space = format!("{}{other}{}", " ".repeat(at), " ".repeat(len - at));
+                let text = format!("x{space}({space}");
+                let tokens: Vec<(usize, usize)> =
+                    Scanner::new(&text).map(|t| (t.start, t.end)).collect();
+                let b = 1 + space.len();
+                assert_eq!(tokens, vec![(0, 1), (b, b + 1)], "{text:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn scanner_skips_strings_escapes_and_long_brackets() {
     let kinds = |text: &str| -> Vec<(Kind, String)> {
         Scanner::new(text)
