@@ -532,3 +532,35 @@ fn members_wube_uses_without_a_table_entry_are_known_from_their_release() {
         "enable_galaxy_of_fame"
     ));
 }
+
+#[test]
+fn types_read_back_as_written() {
+    let position = Field {
+        ty: named("double"),
+        optional: true,
+    };
+    let every_kind = Type::Union(vec![
+        named("LuaEntity"),
+        Type::Literal(types::Literal::String("player".into())),
+        Type::Literal(types::Literal::Bool(false)),
+        Type::Array(Box::new(named("string"))),
+        Type::Dict(Box::new(named("string")), Box::new(named("uint32"))),
+        Type::CustomTable(Box::new(named("uint")), Box::new(named("LuaPlayer"))),
+        Type::Lazy(Box::new(named("LuaEntity"))),
+        Type::Tuple(vec![named("double"), named("double")]),
+        Type::Table(BTreeMap::from([("x".to_string(), position)])),
+        Type::Function(vec![named("EventData")]),
+    ]);
+    let text = serde_json::to_string(&every_kind).unwrap();
+    assert_eq!(serde_json::from_str::<Type>(&text).unwrap(), every_kind);
+    let value = serde_json::to_value(&every_kind).unwrap();
+    assert_eq!(serde_json::from_value::<Type>(value).unwrap(), every_kind);
+    for bad in [
+        r#"{"sets": "x"}"#,
+        r#"{"array": "x", "lazy": "y"}"#,
+        "{}",
+        "3",
+    ] {
+        assert!(serde_json::from_str::<Type>(bad).is_err(), "{bad}");
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 ///
 /// In the extract a named type is a bare string and every other kind is a one-key object, for
 /// example `{"array": "LuaEntity"}` or `{"dict": ["string", "uint32"]}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Type {
     /// One literal value, as found in unions of allowed strings.
@@ -60,6 +60,77 @@ pub struct Field {
 
 pub(super) fn is_false(value: &bool) -> bool {
     !*value
+}
+
+/// Read by hand rather than derived: with its untagged variant, the derived reader buffers
+/// every type of the table before trying each variant, and the API tables hold tens of
+/// thousands of types (building a table took several times longer).
+impl<'de> Deserialize<'de> for Type {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TypeVisitor)
+    }
+}
+
+struct TypeVisitor;
+
+const TYPE_KINDS: &[&str] = &[
+    "literal",
+    "array",
+    "dict",
+    "custom_table",
+    "union",
+    "lazy",
+    "tuple",
+    "table",
+    "function",
+];
+
+impl<'de> serde::de::Visitor<'de> for TypeVisitor {
+    type Value = Type;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a type name or an object with one type kind")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Type, E> {
+        Ok(Type::Named(name.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, name: String) -> Result<Type, E> {
+        Ok(Type::Named(name))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Type, A::Error> {
+        use serde::de::Error;
+        let Some(kind) = map.next_key::<String>()? else {
+            return Err(A::Error::invalid_length(0, &self));
+        };
+        let pair = |(key, value): (Type, Type)| (Box::new(key), Box::new(value));
+        let ty = match kind.as_str() {
+            "literal" => Type::Literal(map.next_value()?),
+            "array" => Type::Array(map.next_value()?),
+            "dict" => {
+                let (key, value) = pair(map.next_value()?);
+                Type::Dict(key, value)
+            }
+            "custom_table" => {
+                let (key, value) = pair(map.next_value()?);
+                Type::CustomTable(key, value)
+            }
+            "union" => Type::Union(map.next_value()?),
+            "lazy" => Type::Lazy(map.next_value()?),
+            "tuple" => Type::Tuple(map.next_value()?),
+            "table" => Type::Table(map.next_value()?),
+            "function" => Type::Function(map.next_value()?),
+            other => return Err(A::Error::unknown_variant(other, TYPE_KINDS)),
+        };
+        if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(A::Error::custom(format!(
+                "a type object has one kind, `{kind}` and more"
+            )));
+        }
+        Ok(ty)
+    }
 }
 
 impl Type {
