@@ -4,7 +4,9 @@ use super::annotations::{self, DocTag, Docs, TypeExpr};
 use super::ir::*;
 use super::model::FastMap;
 use crate::source::Span;
-use crate::syntax::{read_literal_table, ElidedTables, Literal, LiteralField, LiteralKey, Parsed};
+use crate::syntax::{
+    read_literal_table, ElidedTables, Literal, LiteralField, LiteralKey, NodeSpan, Parsed, Shifts,
+};
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
 use std::borrow::Cow;
@@ -24,6 +26,7 @@ pub fn lower(parsed: &Parsed, text: &str) -> FileIr {
         anonymous_function_docs: None,
         text,
         tables: &parsed.tables,
+        shifts: &parsed.shifts,
     };
     lowerer.ir.functions.push(Function::main_chunk(text.len()));
     lowerer.func_stack.push(FuncFrame {
@@ -52,19 +55,6 @@ fn presized(len: usize) -> FileIr {
         outer_reads: Vec::with_capacity(room(400)),
         ..FileIr::default()
     }
-}
-
-pub fn token_span(token: &TokenReference) -> Span {
-    Span::new(
-        token.token().start_position().bytes(),
-        token.token().end_position().bytes(),
-    )
-}
-
-/// From the node's first token to its last (see [`crate::syntax::NodeSpan`] for why not
-/// `Node::range`).
-pub fn node_span(node: &impl crate::syntax::NodeSpan) -> Span {
-    node.span()
 }
 
 fn name_of(token: &TokenReference) -> SmolStr {
@@ -112,6 +102,8 @@ struct Lowerer<'d> {
     /// among them is read back from the text.
     text: &'d str,
     tables: &'d ElidedTables,
+    /// Where the tree's offsets are in the file (see [`Shifts`]).
+    shifts: &'d Shifts,
 }
 
 /// The type a `---@type` or `---@class` tag gives the statement's first name.
@@ -124,18 +116,37 @@ fn declared_type(tags: &[DocTag]) -> Option<Box<TypeExpr>> {
 }
 
 impl<'d> Lowerer<'d> {
+    /// A token's span in the file.
+    fn token_span(&self, token: &TokenReference) -> Span {
+        self.shifts.token(token)
+    }
+
+    /// A node's span in the file, from its first token to its last (see [`NodeSpan`] for why
+    /// not `Node::range`).
+    fn node_span(&self, node: &impl NodeSpan) -> Span {
+        self.shifts.node(node)
+    }
+
+    /// The end of a block's last statement (0 for an empty block).
+    fn block_end(&self, block: &ast::Block) -> usize {
+        match (block.last_stmt(), block.stmts().last()) {
+            (Some(last), _) => self.node_span(last).end,
+            (None, Some(stmt)) => self.node_span(stmt).end,
+            (None, None) => 0,
+        }
+    }
+
     /// The tags of the doc block directly above `stmt`.
     fn tags_for(&self, stmt: &'d Stmt) -> &'d [DocTag] {
         // The first token's start: full_moon's own `start_position` computes the whole
         // range, which is exponential in nesting (see syntax::NodeSpan).
-        use crate::syntax::NodeSpan;
         let docs: &'d Docs = self.docs;
         if docs.by_statement.is_empty() {
             // Most files: no statement's first byte to find.
             return &[];
         }
         stmt.first_byte()
-            .and_then(|start| docs.by_statement.get(&start))
+            .and_then(|start| docs.by_statement.get(&self.shifts.start(start)))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -143,7 +154,7 @@ impl<'d> Lowerer<'d> {
     fn expect_function_docs(&mut self, first: Option<&'d Expression>, tags: &'d [DocTag]) {
         self.anonymous_function_docs = match first {
             Some(Expression::Function(anonymous)) if !tags.is_empty() => {
-                Some((token_span(anonymous.function_token()).start, tags))
+                Some((self.token_span(anonymous.function_token()).start, tags))
             }
             _ => None,
         };
@@ -166,7 +177,7 @@ impl<'d> Lowerer<'d> {
         kind: BindingKind,
         value: Option<Value>,
     ) -> BindingId {
-        self.declare_named(name_str(token), token_span(token), kind, value)
+        self.declare_named(name_str(token), self.token_span(token), kind, value)
     }
 
     fn declare_named(
@@ -223,7 +234,7 @@ impl<'d> Lowerer<'d> {
                 let name = SmolStr::new(name);
                 self.ir.free_names.push(NameRef {
                     name: name.clone(),
-                    span: token_span(token),
+                    span: self.token_span(token),
                     write,
                     func: self.current_func(),
                     tested: false,
@@ -244,7 +255,7 @@ impl<'d> Lowerer<'d> {
         for stmt in block.stmts() {
             if let Stmt::If(if_stmt) = stmt {
                 if let Some(facts) = self.if_statement(if_stmt) {
-                    exit_guards.push((token_span(if_stmt.end_token()), facts));
+                    exit_guards.push((self.token_span(if_stmt.end_token()), facts));
                 }
             } else {
                 self.stmt(stmt);
@@ -252,7 +263,7 @@ impl<'d> Lowerer<'d> {
         }
         // `if not game then return end`: the rest of this block runs only when it held.
         if !exit_guards.is_empty() {
-            let end = block_end(block);
+            let end = self.block_end(block);
             let func = self.current_func();
             for (if_end, facts) in exit_guards {
                 if end > if_end.end {
@@ -293,8 +304,13 @@ impl<'d> Lowerer<'d> {
             Stmt::LocalFunction(local) => {
                 let id = self.declare(local.name(), BindingKind::LocalFunction, None);
                 let name = format!("local {}", name_str(local.name()));
-                let func =
-                    self.function_body(local.body(), name, token_span(local.name()), false, tags);
+                let func = self.function_body(
+                    local.body(),
+                    name,
+                    self.token_span(local.name()),
+                    false,
+                    tags,
+                );
                 self.ir.bindings[id as usize]
                     .values
                     .push(Value::Function(func));
@@ -313,22 +329,23 @@ impl<'d> Lowerer<'d> {
                 let since = self.ir.free_names.len();
                 let test = self.expr(while_loop.condition());
                 self.mark_tested(while_loop.condition(), since);
-                self.push_test(node_span(while_loop.condition()), test);
-                let span =
-                    node_span(while_loop.condition()).cover(token_span(while_loop.while_token()));
+                self.push_test(self.node_span(while_loop.condition()), test);
+                let span = self
+                    .node_span(while_loop.condition())
+                    .cover(self.token_span(while_loop.while_token()));
                 self.loop_body(span, LoopKind::While, &[], |this| {
                     this.block(while_loop.block())
                 });
             }
             Stmt::Repeat(repeat) => {
                 // The body runs at least once: not conditional.
-                let span = token_span(repeat.repeat_token());
+                let span = self.token_span(repeat.repeat_token());
                 self.loop_body(span, LoopKind::Repeat, &[], |this| {
                     // `until` sees the body's locals.
                     this.open_scope();
                     this.block_body(repeat.block());
                     let test = this.condition(repeat.until()).value;
-                    this.push_test(node_span(repeat.until()), test);
+                    this.push_test(this.node_span(repeat.until()), test);
                     this.close_scope();
                 });
             }
@@ -339,7 +356,9 @@ impl<'d> Lowerer<'d> {
                 if let Some(step) = for_loop.step() {
                     self.expr(step);
                 }
-                let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
+                let span = self
+                    .token_span(for_loop.for_token())
+                    .cover(self.token_span(for_loop.do_token()));
                 self.loop_body(
                     span,
                     LoopKind::Numeric,
@@ -351,7 +370,9 @@ impl<'d> Lowerer<'d> {
                 self.conditional_block(for_loop.for_token(), for_loop.end_token());
                 let iterated: Vec<(Value, Span)> = self.expr_list(for_loop.expressions().iter());
                 let kind = self.classify_generic_for(&iterated);
-                let span = token_span(for_loop.for_token()).cover(token_span(for_loop.do_token()));
+                let span = self
+                    .token_span(for_loop.for_token())
+                    .cover(self.token_span(for_loop.do_token()));
                 let names: Vec<&'d TokenReference> = for_loop.names().iter().collect();
                 self.loop_body(span, kind, &names, |this| this.block(for_loop.block()));
             }
@@ -368,17 +389,17 @@ impl<'d> Lowerer<'d> {
         // Where each branch's code ends: the next `elseif`, `else` or `end`.
         let mut branch_ends: Vec<usize> = else_ifs
             .iter()
-            .map(|e| token_span(e.else_if_token()).start)
+            .map(|e| self.token_span(e.else_if_token()).start)
             .collect();
-        branch_ends.extend(if_stmt.else_token().map(|t| token_span(t).start));
-        branch_ends.push(token_span(if_stmt.end_token()).start);
+        branch_ends.extend(if_stmt.else_token().map(|t| self.token_span(t).start));
+        branch_ends.push(self.token_span(if_stmt.end_token()).start);
 
-        let condition_span = node_span(if_stmt.condition());
+        let condition_span = self.node_span(if_stmt.condition());
         let since = self.ir.free_names.len();
         let first = self.condition(if_stmt.condition());
         self.mark_tested(if_stmt.condition(), since);
         self.push_test(condition_span, first.value);
-        let then_start = token_span(if_stmt.then_token()).end;
+        let then_start = self.token_span(if_stmt.then_token()).end;
         let mut deciding = first.operands;
         self.push_guard(
             condition_span,
@@ -391,7 +412,7 @@ impl<'d> Lowerer<'d> {
         let mut all_return = ends_in_return(if_stmt.block());
         let mut all_false = first.when_false;
         for (i, else_if) in else_ifs.iter().enumerate() {
-            let span = node_span(else_if.condition());
+            let span = self.node_span(else_if.condition());
             let since = self.ir.free_names.len();
             let condition = self.condition(else_if.condition());
             self.mark_tested(else_if.condition(), since);
@@ -399,22 +420,22 @@ impl<'d> Lowerer<'d> {
             let mut facts = all_false.clone();
             facts.extend(condition.when_true);
             deciding.extend(condition.operands);
-            let start = token_span(else_if.then_token()).end;
+            let start = self.token_span(else_if.then_token()).end;
             self.push_guard(span, start, branch_ends[i + 1], facts, deciding.clone());
             all_false.extend(condition.when_false);
             self.block(else_if.block());
             all_return &= ends_in_return(else_if.block());
         }
         if let (Some(else_token), Some(block)) = (if_stmt.else_token(), if_stmt.else_block()) {
-            let start = token_span(else_token).end;
-            let end = token_span(if_stmt.end_token()).start;
+            let start = self.token_span(else_token).end;
+            let end = self.token_span(if_stmt.end_token()).start;
             self.push_guard(condition_span, start, end, all_false.clone(), deciding);
             self.block(block);
         } else if all_return {
             // Every branch returns: the rest of the function runs only when no test held
             // (`if not storage.on then return end`).
             let func_end = self.ir.functions[self.current_func() as usize].span.end;
-            let after = token_span(if_stmt.end_token()).end;
+            let after = self.token_span(if_stmt.end_token()).end;
             self.push_guard(condition_span, after, func_end, Vec::new(), deciding);
         }
         let exits = matches!(
@@ -533,10 +554,10 @@ impl<'d> Lowerer<'d> {
         } else {
             left.when_false.clone()
         };
-        let rhs_span = node_span(rhs);
+        let rhs_span = self.node_span(rhs);
         let deciding = left.operands.clone();
         self.push_guard(
-            node_span(lhs),
+            self.node_span(lhs),
             rhs_span.start,
             rhs_span.end,
             known,
@@ -569,7 +590,7 @@ impl<'d> Lowerer<'d> {
 
     /// Records a statement from `first` to `last` whose body may not run on every call.
     fn conditional_block(&mut self, first: &'d TokenReference, last: &'d TokenReference) {
-        let span = token_span(first).cover(token_span(last));
+        let span = self.token_span(first).cover(self.token_span(last));
         let func = self.current_func();
         self.ir.conditional_blocks.push((func, span));
     }
@@ -657,7 +678,7 @@ impl<'d> Lowerer<'d> {
             let target = self.var(var, true);
             let (value, value_span) = values
                 .next()
-                .unwrap_or_else(|| (Value::Nil, node_span(var)));
+                .unwrap_or_else(|| (Value::Nil, self.node_span(var)));
             let annotation = match &target {
                 _ if i > 0 => None,
                 // `---@class` names what a plain name holds, not a field (`M.__index = M`).
@@ -675,7 +696,7 @@ impl<'d> Lowerer<'d> {
                 }
             }
             self.ir.assigns.push(Assign {
-                span: node_span(var),
+                span: self.node_span(var),
                 value_span,
                 func: self.current_func(),
                 target,
@@ -704,7 +725,7 @@ impl<'d> Lowerer<'d> {
             let last = display.pop().unwrap_or_default();
             display.push(format!("{last}:{}", name_str(method)));
         }
-        let head = node_span(name);
+        let head = self.node_span(name);
         let func = self.function_body(decl.body(), display.join("."), head, method.is_some(), tags);
         // `function Tag:rename()` where `---@class Tag` names the local `Tag`: `self` is a Tag.
         if let (Some(_), [_], Value::Local(owner)) = (method, parts.as_slice(), &owner) {
@@ -741,7 +762,7 @@ impl<'d> Lowerer<'d> {
         tags: &[DocTag],
     ) -> FuncId {
         let id = self.ir.functions.len() as FuncId;
-        let span = head_span.cover(node_span(body));
+        let span = head_span.cover(self.node_span(body));
         let return_annotation = tags.iter().find_map(|tag| match tag {
             DocTag::Return(ty) => Some(Box::new(ty.clone())),
             _ => None,
@@ -788,7 +809,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn expr_list(&mut self, exprs: impl Iterator<Item = &'d Expression>) -> Vec<(Value, Span)> {
-        exprs.map(|e| (self.expr(e), node_span(e))).collect()
+        exprs.map(|e| (self.expr(e), self.node_span(e))).collect()
     }
 
     /// Marks the free names `expr` tests for being set: the expression itself if it is a name,
@@ -798,7 +819,7 @@ impl<'d> Lowerer<'d> {
     fn mark_tested(&mut self, expr: &'d Expression, since: usize) {
         match expr {
             Expression::Var(ast::Var::Name(token)) => {
-                let span = token_span(token);
+                let span = self.token_span(token);
                 let names = &mut self.ir.free_names[since..];
                 if let Some(name) = names.iter_mut().rev().find(|n| n.span == span) {
                     name.tested = true;
@@ -857,7 +878,7 @@ impl<'d> Lowerer<'d> {
                 }
             }
             Expression::Function(anonymous) => {
-                let head = token_span(anonymous.function_token());
+                let head = self.token_span(anonymous.function_token());
                 let tags = match self.anonymous_function_docs.take() {
                     Some((start, tags)) if start == head.start => tags,
                     _ => &[],
@@ -888,7 +909,7 @@ impl<'d> Lowerer<'d> {
 
     fn table(&mut self, table: &'d ast::TableConstructor) -> Value {
         if table.fields().is_empty() {
-            let open = token_span(table.braces().tokens().0).start;
+            let open = self.token_span(table.braces().tokens().0).start;
             if self.tables.is_literal_table(open) {
                 let fields = read_literal_table(self.text, open, self.tables);
                 return literal_table(&fields);
@@ -911,7 +932,7 @@ impl<'d> Lowerer<'d> {
                 _ => continue,
             };
             // After the value: its last token has just been read.
-            let span = node_span(field);
+            let span = self.node_span(field);
             fields.push(TableField { key, value, span });
         }
         Value::Table(fields)
@@ -922,7 +943,7 @@ impl<'d> Lowerer<'d> {
             ast::Var::Name(token) => {
                 let value = self.name_value(token, write);
                 if !write {
-                    self.record_outer_read(&value, token_span(token));
+                    self.record_outer_read(&value, self.token_span(token));
                 }
                 value
             }
@@ -930,7 +951,7 @@ impl<'d> Lowerer<'d> {
                 let base = self.prefix(var_expr.prefix());
                 self.suffixes(
                     base,
-                    node_span(var_expr.prefix()),
+                    self.node_span(var_expr.prefix()),
                     var_expr.suffixes(),
                     write,
                 )
@@ -949,7 +970,7 @@ impl<'d> Lowerer<'d> {
 
     fn function_call(&mut self, call: &'d ast::FunctionCall) -> Value {
         let base = self.prefix(call.prefix());
-        self.suffixes(base, node_span(call.prefix()), call.suffixes(), false)
+        self.suffixes(base, self.node_span(call.prefix()), call.suffixes(), false)
     }
 
     /// Applies `.x`, `[k]`, `(args)`, `:m(args)` in order. `start` is where the chain begins;
@@ -971,7 +992,7 @@ impl<'d> Lowerer<'d> {
         let mut fields = 0;
         let mut place = true;
         while let Some(suffix) = suffixes.next() {
-            let suffix_span = node_span(suffix);
+            let suffix_span = self.node_span(suffix);
             if place && matches!(suffix, ast::Suffix::Call(_)) {
                 self.record_outer_read(&value, chain_span);
                 place = false;
@@ -1008,7 +1029,7 @@ impl<'d> Lowerer<'d> {
                     let callee = indexed(value.clone(), method.name());
                     let chain = self.record_callee_members(fields + 1, pending);
                     fields = 0;
-                    let callee_span = chain_span.cover(token_span(method.name()));
+                    let callee_span = chain_span.cover(self.token_span(method.name()));
                     let receiver = (value, chain_span);
                     value = self.record_call(
                         callee,
@@ -1069,7 +1090,7 @@ impl<'d> Lowerer<'d> {
             self.ir.members.push(MemberRef {
                 chain: chain_id,
                 depth: fields - depth,
-                span: token_span(name),
+                span: self.shifts.token(name),
                 base_span,
                 func,
                 usage,
@@ -1102,7 +1123,7 @@ impl<'d> Lowerer<'d> {
                 let since = self.ir.free_names.len();
                 for argument in arguments.iter() {
                     args.push(self.expr(argument));
-                    arg_spans.push(node_span(argument));
+                    arg_spans.push(self.node_span(argument));
                 }
                 // `type(game)` asks whether it is set.
                 if matches!(&callee, Value::Global(name) if name == "type") {
@@ -1113,11 +1134,11 @@ impl<'d> Lowerer<'d> {
             }
             ast::FunctionArgs::String(token) => {
                 args.push(Value::Str(string_literal(token)));
-                arg_spans.push(token_span(token));
+                arg_spans.push(self.token_span(token));
             }
             ast::FunctionArgs::TableConstructor(table) => {
                 args.push(self.table(table));
-                arg_spans.push(node_span(table.as_ref()));
+                arg_spans.push(self.node_span(table.as_ref()));
             }
             _ => {}
         }
@@ -1163,15 +1184,6 @@ fn is_place(value: &Value) -> bool {
         Value::Global(_) | Value::Local(_) => true,
         Value::Index(base, _) => is_place(base),
         _ => false,
-    }
-}
-
-/// The end of a block's last statement (0 for an empty block).
-fn block_end(block: &ast::Block) -> usize {
-    match (block.last_stmt(), block.stmts().last()) {
-        (Some(last), _) => node_span(last).end,
-        (None, Some(stmt)) => node_span(stmt).end,
-        (None, None) => 0,
     }
 }
 

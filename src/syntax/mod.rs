@@ -24,7 +24,7 @@ pub use literal_data::{
 };
 pub use parse::{parse, parse_without_elision};
 pub use read::{read_file, FileSyntax};
-pub use span::NodeSpan;
+pub use span::{NodeSpan, Shifts};
 
 /// A parse failure with the span it points at.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -47,9 +47,12 @@ pub struct Comment {
 pub struct Parsed {
     pub ast: Ast,
     pub comments: Vec<Comment>,
-    /// The tables full_moon was given blanked: lowering reads the tables of literals back
+    /// The tables full_moon was given empty: lowering reads the tables of literals back
     /// with [`read_literal_table`].
     pub tables: ElidedTables,
+    /// Where the tree's byte offsets are in the file: full_moon was given it with the insides
+    /// of those tables cut out.
+    pub shifts: Shifts,
 }
 
 #[cfg(test)]

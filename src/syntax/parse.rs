@@ -3,8 +3,10 @@
 //! conversion. Comments come from the scan before parsing (see `read`).
 
 use super::guard::guard_backticks;
+use super::literal_data::ElidedTables;
 use super::read::{scan, Scan};
 use super::rewrite::rewrite_for_full_moon;
+use super::span::Shifts;
 use super::{ParseError, Parsed};
 use crate::source::Span;
 use full_moon::ast::Ast;
@@ -32,8 +34,8 @@ fn parse_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
 }
 
 /// Parses `prepared` (the file with its backticks guarded and first line prepared; see
-/// [`scan`]) with what the scan found: large tables of literals are blanked first, and the
-/// comments are the scan's.
+/// [`scan`]) with what the scan found: large tables of literals are cut out first (see
+/// [`parse_cut`]), and the comments are the scan's.
 pub(super) fn parse_scanned(
     text: &str,
     prepared: &str,
@@ -42,9 +44,8 @@ pub(super) fn parse_scanned(
     let Scan {
         comments, tables, ..
     } = scan;
-    let elided = tables.blank(prepared);
-    let parsed = parse_prepared(text, elided.as_deref().unwrap_or(prepared));
-    // full_moon never sees a comment inside a blanked table of numbers. (Those in a table of
+    let parsed = parse_cut(text, prepared, &tables);
+    // full_moon never sees a comment inside an elided table of numbers. (Those in a table of
     // literals stay: the file's lowering is the same as if full_moon had read the table.)
     let comments = if tables.numeric.is_empty() {
         comments
@@ -60,10 +61,11 @@ pub(super) fn parse_scanned(
             .collect()
     };
     parsed
-        .map(|ast| Parsed {
+        .map(|(ast, shifts)| Parsed {
             ast,
             comments,
             tables,
+            shifts,
         })
         .map_err(|mut errors| {
             // Name the character the file has, not the `$` that replaced it.
@@ -74,6 +76,26 @@ pub(super) fn parse_scanned(
             }
             errors
         })
+}
+
+/// full_moon on `prepared` with the insides of the elided tables cut out, and where its offsets
+/// are in the file. A file full_moon rejects is parsed again with the tables blanked in place
+/// instead, so that its errors are found and placed exactly as without the cut (cutting only
+/// removes blank space between two tokens: it cannot change whether the file parses).
+fn parse_cut(
+    text: &str,
+    prepared: &str,
+    tables: &ElidedTables,
+) -> Result<(Ast, Shifts), Vec<ParseError>> {
+    if let Some((cut, shifts)) = tables.cut(prepared) {
+        if let Ok(parsed) = parse_guarded(&cut) {
+            if parsed.errors().is_empty() {
+                return Ok((parsed.into_ast(), shifts));
+            }
+        }
+    }
+    let blanked = tables.blank(prepared);
+    parse_prepared(text, blanked.as_deref().unwrap_or(prepared)).map(|ast| (ast, Shifts::default()))
 }
 
 /// full_moon on the prepared text, then, only for files it rejected, on the text rewritten

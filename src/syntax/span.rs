@@ -299,3 +299,60 @@ impl NodeSpan for ast::Stmt {
         Some(token_start(token))
     }
 }
+
+/// Where full_moon's byte offsets are in the file, when full_moon was given the file with its
+/// elided tables cut out (see [`super::ElidedTables`]): a cut table's braces are adjacent in
+/// full_moon's text, and every offset after a cut is that many bytes further in the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shifts {
+    /// For each cut, by offset in full_moon's text (where the removed inside began): the bytes
+    /// removed up to and including it.
+    cuts: Vec<(usize, usize)>,
+}
+
+impl Shifts {
+    pub(super) fn push(&mut self, at: usize, removed_so_far: usize) {
+        self.cuts.push((at, removed_so_far));
+    }
+
+    /// The bytes removed before a token starting at `offset`: the cuts at or before it (the
+    /// closing brace of a cut table starts at its cut).
+    fn before_start(&self, offset: usize) -> usize {
+        match self.cuts.partition_point(|&(at, _)| at <= offset) {
+            0 => 0,
+            n => self.cuts[n - 1].1,
+        }
+    }
+
+    /// The bytes removed before a token ending at `offset`: the cuts strictly before it (the
+    /// opening brace of a cut table ends at its cut).
+    fn before_end(&self, offset: usize) -> usize {
+        match self.cuts.partition_point(|&(at, _)| at < offset) {
+            0 => 0,
+            n => self.cuts[n - 1].1,
+        }
+    }
+
+    /// Where a token or node starting at `offset` in full_moon's text starts in the file.
+    pub fn start(&self, offset: usize) -> usize {
+        offset + self.before_start(offset)
+    }
+
+    /// A span in full_moon's text, in the file.
+    pub fn span(&self, span: Span) -> Span {
+        if self.cuts.is_empty() {
+            return span;
+        }
+        Span::new(self.start(span.start), span.end + self.before_end(span.end))
+    }
+
+    /// A token's span in the file.
+    pub fn token(&self, token: &TokenReference) -> Span {
+        self.span(Span::new(token_start(token), token_end(token)))
+    }
+
+    /// A node's span in the file (see [`NodeSpan`]).
+    pub fn node(&self, node: &impl NodeSpan) -> Span {
+        self.span(node.span())
+    }
+}

@@ -387,6 +387,47 @@ fn large_numeric_tables_are_blanked_in_place() {
 }
 
 #[test]
+fn offsets_after_cut_tables_are_the_files() {
+    // Two tables full_moon is given cut out (one of numbers, one of literals holding another),
+    // an empty table, and code between and after them.
+    let numbers = format!("{{ {} }}", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40));
+    let literals = r#"{ name = "crate", icons = { { icon = "__m__/crate.png", icon_size = 64 } }, order = "a" }"#;
+    let text = format!("local n = {numbers}\nlocal e = {{}}\nlocal l = {literals} x = n\n");
+    let FileSyntax::Parsed(parsed) = read_file(&text, 200) else {
+        panic!("parses")
+    };
+    assert_ne!(parsed.shifts, Shifts::default(), "the tables were cut");
+    let stmts: Vec<&ast::Stmt> = parsed.ast.nodes().stmts().collect();
+    assert_eq!(stmts.len(), 4);
+    let table_span = |stmt: &ast::Stmt| match stmt {
+        ast::Stmt::LocalAssignment(local) => match local.expressions().iter().next() {
+            Some(ast::Expression::TableConstructor(table)) => (
+                parsed.shifts.node(table.as_ref()),
+                parsed.shifts.token(table.braces().tokens().0),
+                parsed.shifts.token(table.braces().tokens().1),
+            ),
+            _ => panic!("a table"),
+        },
+        _ => panic!("a local"),
+    };
+    for (stmt, table) in [
+        (stmts[0], numbers.as_str()),
+        (stmts[1], "{}"),
+        (stmts[2], literals),
+    ] {
+        let start = text.find(table).unwrap();
+        let end = start + table.len();
+        let (whole, open, close) = table_span(stmt);
+        assert_eq!(whole, Span::new(start, end), "{table}");
+        assert_eq!(open, Span::new(start, start + 1), "{table}");
+        assert_eq!(close, Span::new(end - 1, end), "{table}");
+    }
+    let after = text.find("x = n").unwrap();
+    assert_eq!(parsed.shifts.node(stmts[3]), Span::new(after, after + 5));
+    assert_eq!(parsed.shifts.start(stmts[3].first_byte().unwrap()), after);
+}
+
+#[test]
 fn numeric_tables_from_one_kib_are_blanked_and_short_lists_kept() {
     // About 1.2 KiB of numbers (a sprite's frame list) in a 2 KiB file: blanked.
     let frames = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40);
