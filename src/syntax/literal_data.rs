@@ -6,7 +6,6 @@
 
 use super::guard::is_lua_number;
 use super::lexer::{long_bracket_level, Kind, Lexeme, Scanner};
-use super::span::Shifts;
 use crate::source::Span;
 
 /// Tables this large holding only numbers (and tables of numbers) are blanked before parsing
@@ -66,34 +65,6 @@ impl ElidedTables {
             blanked_to = end;
         }
         Some(String::from_utf8(out).expect("only whole characters were blanked"))
-    }
-
-    /// `text` as full_moon is given it: the inside of every region cut out, so a table's
-    /// braces are adjacent, with the [`Shifts`] back to the file's offsets; `None` when there
-    /// is nothing to cut. (full_moon spends on blank space what it spends on code: a character
-    /// decoded, lexed and kept as trivia, line by line.)
-    pub(super) fn cut(&self, text: &str) -> Option<(String, Shifts)> {
-        if self.is_empty() {
-            return None;
-        }
-        let mut regions: Vec<(usize, usize)> =
-            self.numeric.iter().chain(&self.literal).copied().collect();
-        regions.sort_unstable();
-        let mut out = String::with_capacity(text.len());
-        let mut shifts = Shifts::default();
-        let (mut copied_to, mut removed) = (0, 0);
-        for (start, end) in regions {
-            // A table inside one already cut.
-            if end <= copied_to {
-                continue;
-            }
-            out.push_str(&text[copied_to..start]);
-            removed += end - start;
-            shifts.push(out.len(), removed);
-            copied_to = end;
-        }
-        out.push_str(&text[copied_to..]);
-        Some((out, shifts))
     }
 
     /// The blanked table of numbers whose inside starts at `inside`: its end.

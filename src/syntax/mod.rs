@@ -2,12 +2,13 @@
 //! guards and rewrites that make real mod files parse safely. Each job is its own file:
 //! [`read`] (one scan, then the checks and the parse), [`parse`] (full_moon), [`rewrite`]
 //! (length-preserving text fixes), [`guard`] (backticks, nesting depth), [`literal_data`]
-//! (generated data files), [`span`] (node spans) and [`lexer`] (the token scanner the others
-//! share).
+//! (generated data files), [`cut`] (what full_moon is not given), [`span`] (node spans) and
+//! [`lexer`] (the token scanner the others share).
 
 use crate::source::Span;
 use full_moon::ast::Ast;
 
+mod cut;
 mod guard;
 mod lexer;
 mod literal_data;
@@ -16,6 +17,7 @@ mod read;
 mod rewrite;
 mod span;
 
+pub use cut::Shifts;
 pub use guard::{nesting, nesting_depth, Nesting};
 pub use lexer::comments;
 pub use literal_data::{
@@ -24,7 +26,7 @@ pub use literal_data::{
 };
 pub use parse::{parse, parse_without_elision};
 pub use read::{read_file, FileSyntax};
-pub use span::{NodeSpan, Shifts};
+pub use span::NodeSpan;
 
 /// A parse failure with the span it points at.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,7 +53,7 @@ pub struct Parsed {
     /// with [`read_literal_table`].
     pub tables: ElidedTables,
     /// Where the tree's byte offsets are in the file: full_moon was given it with the insides
-    /// of those tables cut out.
+    /// of those tables and its comments cut out.
     pub shifts: Shifts,
 }
 

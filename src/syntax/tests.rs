@@ -387,12 +387,14 @@ fn large_numeric_tables_are_blanked_in_place() {
 }
 
 #[test]
-fn offsets_after_cut_tables_are_the_files() {
+fn offsets_after_cut_tables_and_comments_are_the_files() {
     // Two tables full_moon is given cut out (one of numbers, one of literals holding another),
-    // an empty table, and code between and after them.
+    // an empty table, comments, and code between and after them.
     let numbers = format!("{{ {} }}", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40));
     let literals = r#"{ name = "crate", icons = { { icon = "__m__/crate.png", icon_size = 64 } }, order = "a" }"#;
-    let text = format!("local n = {numbers}\nlocal e = {{}}\nlocal l = {literals} x = n\n");
+    let text = format!(
+        "-- a comment\nlocal n = {numbers}\nlocal e = {{}}--[[ between ]]\nlocal l = {literals} x = n--[==[ long\n comment ]==]+1 -- trailing"
+    );
     let FileSyntax::Parsed(parsed) = read_file(&text, 200) else {
         panic!("parses")
     };
@@ -423,7 +425,8 @@ fn offsets_after_cut_tables_are_the_files() {
         assert_eq!(close, Span::new(end - 1, end), "{table}");
     }
     let after = text.find("x = n").unwrap();
-    assert_eq!(parsed.shifts.node(stmts[3]), Span::new(after, after + 5));
+    let end = text.find("+1").unwrap() + 2;
+    assert_eq!(parsed.shifts.node(stmts[3]), Span::new(after, end));
     assert_eq!(parsed.shifts.start(stmts[3].first_byte().unwrap()), after);
 }
 
