@@ -1,46 +1,64 @@
 //! What full_moon is given: the file without what it would only read to throw away. The
-//! insides of the elided tables ([`ElidedTables`]) and every comment (the scan has them) are
-//! cut out; full_moon spends on a blank or commented character what it spends on code (decoded,
-//! lexed, kept as trivia, line by line). [`Shifts`] place the tree's offsets back in the file.
+//! insides of the elided tables ([`ElidedTables`]) are cut out, and each run of white space and
+//! comments between two tokens (the scan has them) becomes one line break; full_moon spends on
+//! a blank or commented character what it spends on code (decoded, lexed, kept as trivia, line
+//! by line), and on a line break less than on a space (no string of its own). [`Shifts`] place
+//! the tree's offsets back in the file.
 
 use super::span::{token_end, token_start, NodeSpan};
-use super::{Comment, ElidedTables};
+use super::ElidedTables;
 use crate::source::Span;
 use full_moon::tokenizer::TokenReference;
+use std::cmp::Reverse;
 
-/// `text` without the insides of the elided tables (a table's braces become adjacent) and
-/// without its comments (each becomes one space, so that the tokens around it stay apart), and
-/// where full_moon's offsets in it are in `text`; `None` when there is nothing to cut.
+/// `text` without the insides of the elided tables (a table's braces become adjacent) and with
+/// each run of `trivia` (in order, none overlapping) replaced by a line break, so that the
+/// tokens around it stay apart; and where full_moon's offsets in it are in `text`. `None` when
+/// there is nothing to cut.
 pub(super) fn cut(
     text: &str,
     tables: &ElidedTables,
-    comments: &[Comment],
+    trivia: &[(usize, usize)],
 ) -> Option<(String, Shifts)> {
-    if tables.is_empty() && comments.is_empty() {
+    if tables.is_empty() && trivia.is_empty() {
         return None;
     }
-    // (start, end, what replaces it): tables and comments are each in order.
-    let mut regions: Vec<(usize, usize, &str)> = tables
+    let mut elided: Vec<(usize, usize)> = tables
         .numeric
         .iter()
         .chain(&tables.literal)
-        .map(|&(start, end)| (start, end, ""))
-        .chain(comments.iter().map(|c| (c.span.start, c.span.end, " ")))
+        .copied()
         .collect();
-    regions.sort_unstable_by_key(|&(start, end, _)| (start, end));
+    elided.sort_unstable();
+    // Both lists are in order: merged, a table before the trivia that starts where it does
+    // (the white space after its `{`, inside it).
+    let (mut tables, mut trivia) = (elided.iter().peekable(), trivia.iter().peekable());
     let mut out = String::with_capacity(text.len());
     let mut shifts = Shifts::default();
     let (mut copied_to, mut removed) = (0, 0);
-    for (start, end, replacement) in regions {
+    loop {
+        let table_first = match (tables.peek(), trivia.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(&&(ts, te)), Some(&&(rs, re))) => (ts, Reverse(te)) <= (rs, Reverse(re)),
+        };
+        let ((start, end), replacement) = if table_first {
+            (*tables.next().expect("peeked"), "")
+        } else {
+            (*trivia.next().expect("peeked"), "\n")
+        };
         // Inside a table already cut (a nested table, a comment).
         if start < copied_to {
             continue;
         }
         out.push_str(&text[copied_to..start]);
         out.push_str(replacement);
-        removed += end - start - replacement.len();
-        shifts.push(out.len(), removed);
         copied_to = end;
+        if end - start != replacement.len() {
+            removed += end - start - replacement.len();
+            shifts.push(out.len(), removed);
+        }
     }
     out.push_str(&text[copied_to..]);
     shifts.index(out.len());

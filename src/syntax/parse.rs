@@ -7,7 +7,7 @@ use super::guard::guard_backticks;
 use super::literal_data::ElidedTables;
 use super::read::{scan, Scan};
 use super::rewrite::rewrite_for_full_moon;
-use super::{Comment, ParseError, Parsed};
+use super::{ParseError, Parsed};
 use crate::source::Span;
 use full_moon::ast::Ast;
 use full_moon::tokenizer::TokenType;
@@ -34,17 +34,20 @@ fn parse_with(text: &str, elide: bool) -> Result<Parsed, Vec<ParseError>> {
 }
 
 /// Parses `prepared` (the file with its backticks guarded and first line prepared; see
-/// [`scan`]) with what the scan found: large tables of literals and comments are cut out first
-/// (see [`parse_cut`]), and the comments are the scan's.
+/// [`scan`]) with what the scan found: large tables of literals, comments and white space are
+/// cut out first (see [`parse_cut`]), and the comments are the scan's.
 pub(super) fn parse_scanned(
     text: &str,
     prepared: &str,
     scan: Scan,
 ) -> Result<Parsed, Vec<ParseError>> {
     let Scan {
-        comments, tables, ..
+        comments,
+        tables,
+        trivia,
+        ..
     } = scan;
-    let parsed = parse_cut(text, prepared, &tables, &comments);
+    let parsed = parse_cut(text, prepared, &tables, &trivia);
     // full_moon never sees a comment inside an elided table of numbers. (Those in a table of
     // literals stay: the file's lowering is the same as if full_moon had read the table.)
     let comments = if tables.numeric.is_empty() {
@@ -79,16 +82,16 @@ pub(super) fn parse_scanned(
 }
 
 /// full_moon on `prepared` cut ([`cut`]), and where its offsets are in the file. A file
-/// full_moon rejects is parsed again with the tables blanked in place and the comments kept,
+/// full_moon rejects is parsed again uncut, its tables blanked in place,
 /// so that its errors are found and placed exactly as without the cut (a cut only takes out
 /// what lies between two tokens: it cannot change whether the file parses).
 fn parse_cut(
     text: &str,
     prepared: &str,
     tables: &ElidedTables,
-    comments: &[Comment],
+    trivia: &[(usize, usize)],
 ) -> Result<(Ast, Shifts), Vec<ParseError>> {
-    if let Some((cut, shifts)) = cut(prepared, tables, comments) {
+    if let Some((cut, shifts)) = cut(prepared, tables, trivia) {
         if let Ok(parsed) = parse_guarded(&cut) {
             if parsed.errors().is_empty() {
                 return Ok((parsed.into_ast(), shifts));

@@ -61,6 +61,11 @@ pub(super) struct Scan {
     pub(super) tables: ElidedTables,
     /// Every comment, its text as the file has it.
     pub(super) comments: Vec<Comment>,
+    /// What full_moon need not read (see `cut`), in order: each run of white space and
+    /// comments between two tokens of code or before the first or after the last. In a file
+    /// with a vertical tab or form feed, only the comments: white space to Lua, not to
+    /// full_moon, which must go on rejecting them.
+    pub(super) trivia: Vec<(usize, usize)>,
 }
 
 /// Scans `prepared` (the file with its backticks guarded and its first line prepared, no
@@ -72,8 +77,19 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
     let mut nesting = NestingCounter::new(limit);
     let mut tables = (elide && prepared.len() >= LITERAL_MIN_BYTES).then(LiteralTables::default);
     let mut found = Vec::new();
+    let mut trivia = Vec::new();
+    let runs = memchr::memchr2(0x0B, 0x0C, bytes).is_none();
+    let mut code_end = 0;
     for token in Scanner::new(prepared) {
         let here = &bytes[token.start..token.end];
+        if token.kind != Kind::Comment {
+            if runs && token.start > code_end {
+                trivia.push((code_end, token.start));
+            }
+            code_end = token.end;
+        } else if !runs {
+            trivia.push((token.start, token.end));
+        }
         nesting.token(&token, here);
         if let Some(tables) = &mut tables {
             tables.token(&token, here);
@@ -88,10 +104,14 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
             found.push(comment(source, &token));
         }
     }
+    if runs && bytes.len() > code_end {
+        trivia.push((code_end, bytes.len()));
+    }
     Scan {
         nesting: nesting.finish(),
         tables: tables.map(LiteralTables::finish).unwrap_or_default(),
         comments: found,
+        trivia,
     }
 }
 

@@ -430,6 +430,60 @@ fn offsets_after_cut_tables_and_comments_are_the_files() {
     assert_eq!(parsed.shifts.start(stmts[3].first_byte().unwrap()), after);
 }
 
+/// Parses `text` and checks that every token full_moon read is placed on its own text in the
+/// file; the parse and the number of tokens.
+fn tokens_placed_on_their_text(text: &str) -> (Box<Parsed>, usize) {
+    let FileSyntax::Parsed(parsed) = read_file(text, 200) else {
+        panic!("parses: {text:?}")
+    };
+    let mut placed = 0;
+    for token in parsed.ast.nodes().tokens() {
+        let span = parsed.shifts.token(token);
+        assert_eq!(
+            &text[span.start..span.end],
+            token.token().to_string(),
+            "{span:?} in {text:?}"
+        );
+        placed += 1;
+    }
+    (parsed, placed)
+}
+
+/// Runs of white space and comments are cut to one line break each: every token full_moon
+/// read is placed back on its own text in the file, whatever the white space was (tabs, CRLF,
+/// blank lines, none before a comment, at the ends of the file, inside and around a cut table).
+#[test]
+fn tokens_after_cut_white_space_are_placed_on_their_text() {
+    let numbers = format!("{{ {} }}", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n".repeat(40));
+    let text = format!(
+        "\r\n\t  local a\t=\t1 -- one\r\n\r\n\nlocal n = {numbers}  --[[ x ]]--y\n\
+         if a then\n\t\treturn   f( a ,{{}})--[==[\n]==] end\n\n  \n"
+    );
+    let (parsed, placed) = tokens_placed_on_their_text(&text);
+    assert_ne!(parsed.shifts, Shifts::default(), "the white space was cut");
+    assert!(placed >= 20, "{placed}");
+    assert_eq!(
+        parsed.comments.len(),
+        4,
+        "comments are still collected: {:?}",
+        parsed.comments
+    );
+}
+
+/// A vertical tab or form feed is white space to Lua but not to full_moon: a file with one
+/// keeps its white space (full_moon rejects it, and the rewrite for full_moon reads it), and
+/// its tokens are placed as in any other file.
+#[test]
+fn files_with_form_feeds_keep_their_white_space() {
+    for text in [
+        "local a = 1\x0c\nlocal b = 2 -- c\n",
+        "local a = 1\x0b return a\n",
+    ] {
+        let (parsed, _) = tokens_placed_on_their_text(text);
+        assert_eq!(parsed.shifts, Shifts::default(), "{text:?}");
+    }
+}
+
 #[test]
 fn numeric_tables_from_one_kib_are_blanked_and_short_lists_kept() {
     // About 1.2 KiB of numbers (a sprite's frame list) in a 2 KiB file: blanked.
