@@ -1,9 +1,10 @@
 //! What full_moon is given: the file without what it would only read to throw away. The
 //! insides of the elided tables ([`ElidedTables`]) are cut out, and each run of white space and
-//! comments between two tokens (the scan has them) becomes one line break; full_moon spends on
-//! a blank or commented character what it spends on code (decoded, lexed, kept as trivia, line
-//! by line), and on a line break less than on a space (no string of its own). [`Shifts`] place
-//! the tree's offsets back in the file.
+//! comments between two tokens (the scan has them) goes, or becomes one line break where the
+//! tokens must stay apart; full_moon spends on a blank or commented character what it spends on
+//! code (decoded, lexed, kept as trivia, line by line), on a token with trivia a list of its
+//! own, and on a line break less than on a space (no string of its own). [`Shifts`] place the
+//! tree's offsets back in the file.
 
 use super::span::{token_end, token_start, NodeSpan};
 use super::ElidedTables;
@@ -11,14 +12,25 @@ use crate::source::Span;
 use full_moon::tokenizer::TokenReference;
 use std::cmp::Reverse;
 
-/// `text` without the insides of the elided tables (a table's braces become adjacent) and with
-/// each run of `trivia` (in order, none overlapping) replaced by a line break, so that the
-/// tokens around it stay apart; and where full_moon's offsets in it are in `text`. `None` when
+/// A run of white space and comments between two tokens (or a file's end), as the scan found
+/// it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Trivia {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// The tokens around it would read as other tokens side by side (see
+    /// [`super::lexer::must_stay_apart`]).
+    pub(super) apart: bool,
+}
+
+/// `text` without the insides of the elided tables (a table's braces become adjacent) and
+/// without each run of `trivia` (in order, none overlapping), replaced by a line break where
+/// its tokens must stay apart; and where full_moon's offsets in it are in `text`. `None` when
 /// there is nothing to cut.
 pub(super) fn cut(
     text: &str,
     tables: &ElidedTables,
-    trivia: &[(usize, usize)],
+    trivia: &[Trivia],
 ) -> Option<(String, Shifts)> {
     if tables.is_empty() && trivia.is_empty() {
         return None;
@@ -41,12 +53,15 @@ pub(super) fn cut(
             (None, None) => break,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (Some(&&(ts, te)), Some(&&(rs, re))) => (ts, Reverse(te)) <= (rs, Reverse(re)),
+            (Some(&&(start, end)), Some(run)) => {
+                (start, Reverse(end)) <= (run.start, Reverse(run.end))
+            }
         };
         let ((start, end), replacement) = if table_first {
             (*tables.next().expect("peeked"), "")
         } else {
-            (*trivia.next().expect("peeked"), "\n")
+            let run = trivia.next().expect("peeked");
+            ((run.start, run.end), if run.apart { "\n" } else { "" })
         };
         // Inside a table already cut (a nested table, a comment).
         if start < copied_to {

@@ -178,6 +178,21 @@ impl Iterator for Scanner<'_> {
     }
 }
 
+/// Whether two tokens of code, `before` then `after`, would lex as other tokens with nothing
+/// between them (`a` `b`, `-` `-`, `[` `[`, `1` `.`, `=` `=`). Without a doubt only: apart
+/// unless one side is a bracket, comma or semicolon that no longer token begins or ends with,
+/// or `before` is a closed string.
+pub(super) fn must_stay_apart(bytes: &[u8], before: &Lexeme, after: &Lexeme) -> bool {
+    let stands_alone = |b: u8| matches!(b, b'(' | b')' | b'{' | b'}' | b']' | b',' | b';');
+    let ends_alone = match before.kind {
+        Kind::String => before.closed,
+        Kind::Symbol => stands_alone(bytes[before.end - 1]),
+        _ => false,
+    };
+    let starts_alone = after.kind == Kind::Symbol && stands_alone(bytes[after.start]);
+    !(ends_alone || starts_alone)
+}
+
 /// Lua's white space bytes.
 static SPACE_BYTES: [bool; 256] = {
     let mut table = [false; 256];

@@ -2,7 +2,7 @@
 //! with rewritten text for valid Lua that full_moon rejects, panic isolation and error
 //! conversion. Comments come from the scan before parsing (see `read`).
 
-use super::cut::{cut, Shifts};
+use super::cut::{cut, Shifts, Trivia};
 use super::guard::guard_backticks;
 use super::literal_data::ElidedTables;
 use super::read::{scan, Scan};
@@ -89,7 +89,7 @@ fn parse_cut(
     text: &str,
     prepared: &str,
     tables: &ElidedTables,
-    trivia: &[(usize, usize)],
+    trivia: &[Trivia],
 ) -> Result<(Ast, Shifts), Vec<ParseError>> {
     if let Some((cut, shifts)) = cut(prepared, tables, trivia) {
         if let Ok(parsed) = parse_guarded(&cut) {

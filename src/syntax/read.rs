@@ -2,8 +2,9 @@
 //! needs (nesting depth, large tables of numbers, comments), then the file is refused as too
 //! deep, checked as literal data, or parsed.
 
+use super::cut::Trivia;
 use super::guard::{guard_backticks, nesting, Nesting, NestingCounter};
-use super::lexer::{comment, comments, Kind, Scanner};
+use super::lexer::{comment, comments, must_stay_apart, Kind, Lexeme, Scanner};
 use super::literal_data::{is_literal_data_file, ElidedTables, LiteralTables, LITERAL_MIN_BYTES};
 use super::parse::parse_scanned;
 use super::rewrite::{prepare, rewrites_first_line};
@@ -65,7 +66,7 @@ pub(super) struct Scan {
     /// comments between two tokens of code or before the first or after the last. In a file
     /// with a vertical tab or form feed, only the comments: white space to Lua, not to
     /// full_moon, which must go on rejecting them.
-    pub(super) trivia: Vec<(usize, usize)>,
+    pub(super) trivia: Vec<Trivia>,
 }
 
 /// Scans `prepared` (the file with its backticks guarded and its first line prepared, no
@@ -79,16 +80,25 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
     let mut found = Vec::new();
     let mut trivia = Vec::new();
     let runs = memchr::memchr2(0x0B, 0x0C, bytes).is_none();
-    let mut code_end = 0;
+    let mut last_code: Option<Lexeme> = None;
     for token in Scanner::new(prepared) {
         let here = &bytes[token.start..token.end];
         if token.kind != Kind::Comment {
+            let code_end = last_code.map_or(0, |t| t.end);
             if runs && token.start > code_end {
-                trivia.push((code_end, token.start));
+                trivia.push(Trivia {
+                    start: code_end,
+                    end: token.start,
+                    apart: last_code.is_some_and(|t| must_stay_apart(bytes, &t, &token)),
+                });
             }
-            code_end = token.end;
+            last_code = Some(token);
         } else if !runs {
-            trivia.push((token.start, token.end));
+            trivia.push(Trivia {
+                start: token.start,
+                end: token.end,
+                apart: true,
+            });
         }
         nesting.token(&token, here);
         if let Some(tables) = &mut tables {
@@ -104,8 +114,13 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
             found.push(comment(source, &token));
         }
     }
+    let code_end = last_code.map_or(0, |t| t.end);
     if runs && bytes.len() > code_end {
-        trivia.push((code_end, bytes.len()));
+        trivia.push(Trivia {
+            start: code_end,
+            end: bytes.len(),
+            apart: false,
+        });
     }
     Scan {
         nesting: nesting.finish(),

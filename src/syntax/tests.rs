@@ -1,7 +1,7 @@
 //! Tests of the syntax layer as a whole: parsing, rewrites, guards, literal data and spans.
 
 use super::guard::is_lua_number;
-use super::lexer::{Kind, Scanner};
+use super::lexer::{must_stay_apart, Kind, Scanner};
 use super::literal_data::{elide_tables, elided_tables};
 use super::rewrite::rewrite_for_full_moon;
 use super::span::token_end;
@@ -468,6 +468,54 @@ fn tokens_after_cut_white_space_are_placed_on_their_text() {
         "comments are still collected: {:?}",
         parsed.comments
     );
+}
+
+/// Two tokens the cut puts side by side (white space between them dropped) are the same two
+/// tokens to full_moon, for every pair of a sample of each kind of token.
+#[test]
+fn tokens_put_side_by_side_lex_as_themselves() {
+    use full_moon::tokenizer::{Lexer, LexerResult};
+    let samples: Vec<&str> = concat!(
+        "a end _x1 1 0x1F 1.5 1e3 .5 \"s\" 's' [[s]] [==[s]==] ",
+        "+ - * / % ^ # == ~= <= >= < > = ( ) { } [ ] ; : :: , . .. ..."
+    )
+    .split(' ')
+    .collect();
+    let lexeme = |text: &str| {
+        let mut tokens = Scanner::new(text);
+        let token = tokens.next().expect("a token");
+        assert_eq!(
+            (token.start, token.end, tokens.next().is_none()),
+            (0, text.len(), true)
+        );
+        token
+    };
+    let mut joined = 0;
+    for &before in &samples {
+        for &after in &samples {
+            let text = format!("{before}{after}");
+            let (first, mut second) = (lexeme(before), lexeme(after));
+            second.start += before.len();
+            second.end += before.len();
+            if must_stay_apart(text.as_bytes(), &first, &second) {
+                continue;
+            }
+            joined += 1;
+            let LexerResult::Ok(tokens) =
+                Lexer::new(&text, full_moon::LuaVersion::lua52()).collect()
+            else {
+                panic!("{text:?} lexes")
+            };
+            let read: Vec<String> = tokens
+                .iter()
+                .filter(|t| !t.token_type().is_trivia())
+                .map(|t| t.to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(read, [before, after], "{text:?}");
+        }
+    }
+    assert!(joined > 400, "{joined} pairs joined");
 }
 
 /// A vertical tab or form feed is white space to Lua but not to full_moon: a file with one
