@@ -88,8 +88,8 @@ pub struct Shifts {
     /// bytes removed up to and including it.
     cuts: Vec<(usize, usize)>,
     /// For each [`BLOCK`] bytes of full_moon's text, the cuts before the block's first byte:
-    /// lowering asks for every node's span, and a file has a cut per comment, so a lookup
-    /// starts next to its answer instead of searching all the cuts.
+    /// lowering asks for every node's span, and a file has a cut per run of white space, so a
+    /// lookup starts next to its answer instead of searching all the cuts.
     cuts_before_block: Vec<u32>,
 }
 

@@ -1,6 +1,6 @@
 //! Reading one file for analysis: one pass of the scanner finds what every pre-parse check
-//! needs (nesting depth, large tables of numbers, comments), then the file is refused as too
-//! deep, checked as literal data, or parsed.
+//! needs (nesting depth, large tables of numbers, comments, the white space full_moon need not
+//! read), then the file is refused as too deep, checked as literal data, or parsed.
 
 use super::cut::Trivia;
 use super::guard::{guard_backticks, nesting, Nesting, NestingCounter};
