@@ -423,8 +423,9 @@ impl<'m, 'a> Histories<'m, 'a> {
                 if info.kind == BindingKind::Param {
                     return None;
                 }
-                let assigned = super::model::path_key(file, base)
-                    .and_then(|key| model.assigned_at(&format!("{key}.{field}")))
+                let assigned = model
+                    .assigned_field_path(file, base, Some(field))
+                    .and_then(|path| model.assigned_to(path))
                     .unwrap_or_default()
                     .iter()
                     .map(|(f, v)| self.history(*f, v, depth + 1));

@@ -9,7 +9,7 @@
 
 use super::annotations::TypeExpr;
 use super::ir::*;
-use super::model::{path_key, push_path_step, FnRef, Model, RegKind};
+use super::model::{FnRef, Model, PathId, RegKind};
 use crate::api::{api, Api, Type};
 
 mod memo;
@@ -152,13 +152,6 @@ fn gone_member_kind(
     None
 }
 
-/// The path key of `base.field` (see [`path_key`]).
-fn field_path_key(file: usize, base: &Value, field: &str) -> Option<String> {
-    let mut key = path_key(file, base)?;
-    push_path_step(&mut key, Some(field));
-    Some(key)
-}
-
 /// How far the code proves a value is plain data (not a game object).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plain {
@@ -224,9 +217,8 @@ impl<'a> Model<'a> {
                     Some(kind) => self.element_of(&kind),
                     // An element of the mod's own table: what was stored under some key.
                     None => {
-                        let mut key = path_key(file, base)?;
-                        push_path_step(&mut key, None);
-                        self.assigned_kind(&key, depth)
+                        let path = self.assigned_field_path(file, base, None)?;
+                        self.assigned_kind(path, depth)
                     }
                 }
             }
@@ -250,13 +242,12 @@ impl<'a> Model<'a> {
                 return kind.api_field(self.api, field);
             }
         }
-        let path = field_path_key(file, base, field);
-        if let Some(kind) = self.stored_field_kind(file, base, path.as_deref(), field, depth) {
+        let path = self.assigned_field_path(file, base, Some(field));
+        if let Some(kind) = self.stored_field_kind(file, base, path, field, depth) {
             return Some(kind);
         }
         let assigned_plain = || {
-            path.as_deref()
-                .and_then(|p| self.assigned_at(p))
+            path.and_then(|p| self.assigned_to(p))
                 .map_or(Plain::Nil, |values| {
                     Plain::all(values.iter().map(|(f, v)| self.plainness(*f, v)))
                 })
@@ -264,8 +255,7 @@ impl<'a> Model<'a> {
         };
         // `---@type T` above an assignment to this very path.
         let written = path
-            .as_deref()
-            .and_then(|p| self.annotated_paths.get(p))
+            .and_then(|p| self.annotated_paths.get(&p))
             .and_then(|types| types.iter().find_map(|ty| self.annotated_kind(ty)));
         let declared = match &base_kind {
             Some(Kind::ModClass(class)) => self.class_field(class, field),
@@ -284,7 +274,7 @@ impl<'a> Model<'a> {
         &self,
         file: usize,
         base: &'a Value,
-        path: Option<&str>,
+        path: Option<PathId>,
         field: &str,
         depth: u32,
     ) -> Option<Kind> {
@@ -326,7 +316,9 @@ impl<'a> Model<'a> {
                             .function(callee.func)
                             .params
                             .get(*position)?;
-                        self.assigned_kind(&format!("{}:{param}.{field}", callee.file), depth + 1)
+                        let param = Value::Local(param);
+                        let path = self.assigned_field_path(callee.file, &param, Some(field))?;
+                        self.assigned_kind(path, depth + 1)
                     })
             });
         if into_callee.is_some() || info.kind != BindingKind::Param {
@@ -353,7 +345,7 @@ impl<'a> Model<'a> {
                     self.stored_field_kind(
                         caller_file,
                         arg,
-                        field_path_key(caller_file, arg, field).as_deref(),
+                        self.assigned_field_path(caller_file, arg, Some(field)),
                         field,
                         depth + 2,
                     )
@@ -361,11 +353,11 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// The kind of the first value assigned to a path key that has one. A query of its own:
+    /// The kind of the first value assigned to a path that has one. A query of its own:
     /// values stored at a path often read it (`storage.x = storage.x or {}`).
-    fn assigned_kind(&self, path: &str, depth: u32) -> Option<Kind> {
-        let values = self.assigned_at(path)?;
-        self.kinds.answer(Query::Path(path.to_string()), depth, || {
+    fn assigned_kind(&self, path: PathId, depth: u32) -> Option<Kind> {
+        let values = self.assigned_to(path)?;
+        self.kinds.answer(Query::Path(path), depth, || {
             values
                 .iter()
                 .find_map(|(f, v)| self.kind_at(*f, v, depth + 1))

@@ -239,8 +239,8 @@ pub struct Model<'a> {
     pub(super) classes: FastMap<&'a str, ModClass<'a>>,
     /// `---@alias` declarations (the first one of a name wins).
     pub(super) aliases: FastMap<&'a str, &'a TypeExpr>,
-    /// `---@type` written above assignments, by target path key.
-    pub(super) annotated_paths: FastMap<String, Vec<&'a TypeExpr>>,
+    /// `---@type` written above assignments, by target path.
+    pub(super) annotated_paths: FastMap<PathId, Vec<&'a TypeExpr>>,
     /// Where each local is passed to a call: (file, local) → (call, argument position).
     pub(super) local_args: LocalArgs<'a>,
     /// Kinds worked out so far (see `kinds::memo`).
@@ -557,6 +557,58 @@ impl PathTable {
         (id.0 < limit).then_some(id)
     }
 
+    /// [`PathTable::find_below`] of `value`'s key ([`path_key`]) in `file`, without putting
+    /// the key together: plain names are followed one step at a time, as the key's steps
+    /// would be; a name that is not plain is looked up by its key.
+    fn find_value_below(&self, file: usize, value: &Value, limit: u32) -> Option<PathId> {
+        let id = match value {
+            Value::Local(binding) => {
+                let id = *self.locals.get(file)?.get(*binding as usize)?;
+                (id != NO_PATH).then_some(PathId(id))?
+            }
+            Value::Global(name) if is_plain_name(name) => {
+                let n = *self.names.get(name.as_str())?;
+                PathId(*self.globals.get(n as usize).filter(|id| **id != NO_PATH)?)
+            }
+            Value::Index(base, key) => {
+                return self.find_field_below(file, base, key.name(), limit);
+            }
+            Value::Global(_) => return self.find_below(&path_key(file, value)?, limit),
+            _ => return None,
+        };
+        // A path's parts have smaller ids than it: one check at the end covers every step.
+        (id.0 < limit).then_some(id)
+    }
+
+    /// [`PathTable::find_value_below`] of `base.field` (`base[]` for `None`).
+    fn find_field_below(
+        &self,
+        file: usize,
+        base: &Value,
+        field: Option<&str>,
+        limit: u32,
+    ) -> Option<PathId> {
+        let by_key = || {
+            let mut key = path_key(file, base)?;
+            push_path_step(&mut key, field);
+            self.find_below(&key, limit)
+        };
+        if field.is_some_and(|name| !is_plain_name(name)) {
+            return by_key();
+        }
+        let parent = self.find_value_below(file, base, u32::MAX)?;
+        // An odd path's fields are odd keys too, which other paths may have made.
+        if matches!(self.nodes[parent.0 as usize], PathNode::Odd(_)) {
+            return by_key();
+        }
+        let n = match field {
+            Some(name) => *self.names.get(name)?,
+            None => DYNAMIC_KEY,
+        };
+        let id = *self.children.get(&(parent, n))?;
+        (id.0 < limit).then_some(id)
+    }
+
     fn local(&mut self, file: usize, binding: BindingId) -> PathId {
         let slot = self.locals[file][binding as usize];
         if slot != NO_PATH {
@@ -739,8 +791,7 @@ impl<'a> Model<'a> {
                 };
                 if let Some(path) = path {
                     if let Some(ty) = &assign.annotation {
-                        let key = paths.key(path);
-                        model.annotated_paths.entry(key).or_default().push(ty);
+                        model.annotated_paths.entry(path).or_default().push(ty);
                     }
                     assigned_values.push((path.0 as usize, (i, &assign.value)));
                 }
@@ -1041,6 +1092,24 @@ impl<'a> Model<'a> {
         let path = paths.find_below(key, paths.assigned)?;
         drop(paths);
         self.assigned_to(path)
+    }
+
+    /// The assignment target `value` is in `file`, if it is one: the path of
+    /// [`Model::assigned_at`] of its key, without the key.
+    pub(super) fn assigned_path(&self, file: usize, value: &Value) -> Option<PathId> {
+        let paths = self.paths.borrow();
+        paths.find_value_below(file, value, paths.assigned)
+    }
+
+    /// [`Model::assigned_path`] of `base.field` (`base[]` for `None`).
+    pub(super) fn assigned_field_path(
+        &self,
+        file: usize,
+        base: &Value,
+        field: Option<&str>,
+    ) -> Option<PathId> {
+        let paths = self.paths.borrow();
+        paths.find_field_below(file, base, field, paths.assigned)
     }
 
     /// The values assigned to a path.
@@ -2068,6 +2137,7 @@ pub(super) fn push_path_step(key: &mut String, field: Option<&str>) {
 #[cfg(test)]
 mod path_tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn grouped_items_keep_their_order_within_each_group() {
@@ -2113,6 +2183,43 @@ mod path_tests {
         assert_ne!(empty, t);
         assert_eq!(paths.find("G:t.x"), None);
         assert_eq!(paths.find("G:u"), None);
+    }
+
+    #[test]
+    fn a_value_finds_the_path_its_key_finds() {
+        let mut paths = PathTable::new(&[], 0);
+        let t = paths.global("t");
+        let a = paths.child(t, Some("a"));
+        paths.child(a, Some("b"));
+        paths.child(a, None);
+        paths.child(t, Some("a..b"));
+        paths.child(t, Some(""));
+        // A global whose name is an odd key with a field after it: `_G["o..p.q"]`.
+        paths.global("o..p");
+        paths.global("o..p.q");
+        paths.global("u.v");
+        let global = |name: &str| Value::Global(name.into());
+        let dynamic = |base: Value| Value::Index(Arc::new(base), Key::Dynamic(Arc::default()));
+        let mut values = vec![Value::Local(0), Value::Nil];
+        for root in ["t", "u", "o..p", "u.v", "x"].map(global) {
+            values.push(dynamic(root.clone()));
+            for name in ["a", "a.b", "a..b", "", "q", "v", "x", "a[]"] {
+                let field = root.clone().index(name);
+                values.push(dynamic(field.clone()));
+                values.push(field.clone().index("b"));
+                values.push(field);
+            }
+            values.push(root);
+        }
+        let mut found = 0;
+        for limit in 0..=paths.len() as u32 + 1 {
+            for value in &values {
+                let by_key = path_key(0, value).and_then(|key| paths.find_below(&key, limit));
+                assert_eq!(paths.find_value_below(0, value, limit), by_key, "{value:?}");
+                found += usize::from(by_key.is_some());
+            }
+        }
+        assert!(found > 50, "{found}");
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{Kind, MAX_DEPTH};
 use crate::semantic::ir::{BindingId, CallId, Value};
+use crate::semantic::model::PathId;
 use crate::semantic::walk_memo::WalkMemo;
 
 /// One kind query.
@@ -14,8 +15,8 @@ pub(super) enum Query {
     Local(usize, BindingId),
     /// The kind of a call's (first) result.
     Call(usize, CallId),
-    /// The kind of what is assigned to a path key (`G:storage.players`).
-    Path(String),
+    /// The kind of what is assigned to a path (`storage.players`).
+    Path(PathId),
     /// What callers stored in `field` of the table they pass for a parameter.
     CallerField(usize, BindingId, String),
 }

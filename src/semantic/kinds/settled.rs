@@ -8,7 +8,7 @@
 
 use super::{Kind, Plain, MAX_DEPTH};
 use crate::semantic::ir::*;
-use crate::semantic::model::{path_key, Model};
+use crate::semantic::model::Model;
 use std::collections::HashSet;
 
 /// A kind the model is sure of.
@@ -60,7 +60,10 @@ impl<'a> Model<'a> {
                     self.is_settled(file, base, depth + 1, walk)
                 }
                 // A field of the mod's own table: everything stored there.
-                _ => match path_key(file, value).and_then(|key| self.assigned_at(&key)) {
+                _ => match self
+                    .assigned_path(file, value)
+                    .and_then(|p| self.assigned_to(p))
+                {
                     Some(stored) => stored
                         .iter()
                         .all(|(f, v)| self.agrees(*f, v, kind.as_ref(), false, depth + 1, walk)),
