@@ -72,6 +72,7 @@ pub fn extract(raw: &Value) -> Result<Api> {
         defines: by_name(raw, "defines", define)?,
         global_objects: by_name(raw, "global_objects", |o| Ok(string(o, "type")?.to_owned()))?,
         global_functions: by_name(raw, "global_functions", method)?,
+        descendants: Default::default(),
     })
 }
 

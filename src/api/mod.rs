@@ -135,6 +135,9 @@ pub struct Api {
     /// Global variable name to its class.
     global_objects: BTreeMap<String, String>,
     global_functions: BTreeMap<String, Method>,
+    /// Each class's descendants, found on first use (see [`Api::subclass_has_member`]).
+    #[serde(skip)]
+    descendants: OnceLock<BTreeMap<String, Vec<String>>>,
 }
 
 /// One LuaObject class. Inherited members are not repeated; the queries on [`Api`] walk parents.
@@ -297,9 +300,19 @@ impl Api {
     /// Whether some class deriving from `class` has the member (an object the API types as
     /// `class` may be one of them).
     pub fn subclass_has_member(&self, class: &str, name: &str) -> bool {
-        self.classes
-            .keys()
-            .any(|c| c != class && self.parents(c).any(|p| p == class) && self.has_member(c, name))
+        let descendants = self.descendants.get_or_init(|| {
+            let mut descendants: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for class in self.classes.keys() {
+                for ancestor in self.parents(class) {
+                    let entry = descendants.entry(ancestor.to_string()).or_default();
+                    entry.push(class.clone());
+                }
+            }
+            descendants
+        });
+        descendants
+            .get(class)
+            .is_some_and(|found| found.iter().any(|c| self.has_member(c, name)))
     }
 
     /// The attributes and methods of the class and its ancestors (unsorted, without repeats).

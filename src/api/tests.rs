@@ -97,6 +97,20 @@ fn methods_keep_parameter_order_and_format() {
 }
 
 #[test]
+fn a_member_of_any_descendant_is_found_from_its_ancestors() {
+    let api = api();
+    // LuaLampControlBehavior derives from LuaControlBehavior through
+    // LuaGenericOnOffControlBehavior.
+    assert!(!api.has_member("LuaControlBehavior", "color_mode"));
+    assert!(api.subclass_has_member("LuaControlBehavior", "color_mode"));
+    assert!(api.subclass_has_member("LuaGenericOnOffControlBehavior", "color_mode"));
+    assert!(!api.subclass_has_member("LuaLampControlBehavior", "color_mode"));
+    assert!(api.subclass_has_member("LuaControl", "destroy"));
+    assert!(!api.subclass_has_member("LuaControl", "no_such_member"));
+    assert!(!api.subclass_has_member("NoSuchClass", "destroy"));
+}
+
+#[test]
 fn inherited_members_are_found_through_parents() {
     let api = api();
     assert!(api.parents("LuaEntity").any(|p| p == "LuaControl"));

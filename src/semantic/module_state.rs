@@ -15,11 +15,11 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::{Context, FnRef, Model, RegKind};
+use super::model::{Context, FastSet, FnRef, Model, RegKind};
 use crate::source::Span;
 use smol_str::SmolStr;
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Factorio's and Lua's own globals: never the mod's state (`storage` is saved; `global` is
 /// `storage` before 2.0 and FL501's business after).
@@ -1071,7 +1071,7 @@ impl<'a> Model<'a> {
         let key_history = keys
             .iter()
             .filter(|k| !appends(k))
-            .map(|k| self.history(&plain, write.file, k, None, &mut HashSet::new(), 0))
+            .map(|k| self.history(&plain, write.file, k, None, &mut FastSet::default(), 0))
             .max()
             .unwrap_or(History::Invariant);
         let keyed = HistoryQuery {
@@ -1128,7 +1128,7 @@ impl<'a> Model<'a> {
                 return self.entry_history(q, file, default);
             }
         }
-        let whole = self.history(q, file, value, None, &mut HashSet::new(), 0);
+        let whole = self.history(q, file, value, None, &mut FastSet::default(), 0);
         let Value::Table(fields) = value else {
             return whole;
         };
@@ -1139,7 +1139,7 @@ impl<'a> Model<'a> {
         }
         let data_history = data
             .iter()
-            .map(|f| self.history(q, file, &f.value, None, &mut HashSet::new(), 0))
+            .map(|f| self.history(q, file, &f.value, None, &mut FastSet::default(), 0))
             .max()
             .unwrap_or(History::Invariant);
         match data_history {
@@ -1154,7 +1154,7 @@ impl<'a> Model<'a> {
         file: usize,
         value: &'a Value,
         env: Option<&CallEnv>,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         depth: u32,
     ) -> History {
         if depth > MAX_DEPTH {
@@ -1254,7 +1254,7 @@ impl<'a> Model<'a> {
         file: usize,
         value: &'a Value,
         env: Option<&CallEnv>,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         depth: u32,
     ) -> History {
         if let Some(path) = value.global_path() {
@@ -1358,7 +1358,7 @@ impl<'a> Model<'a> {
         file: usize,
         binding: BindingId,
         env: Option<&CallEnv>,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         depth: u32,
     ) -> History {
         let ir = self.ir(file);
@@ -1476,7 +1476,7 @@ impl<'a> Model<'a> {
         file: usize,
         call_id: CallId,
         env: Option<&CallEnv>,
-        seen: &mut HashSet<(usize, *const Value)>,
+        seen: &mut FastSet<(usize, *const Value)>,
         depth: u32,
     ) -> History {
         let ir = self.ir(file);
@@ -1484,7 +1484,7 @@ impl<'a> Model<'a> {
         if self.require_target(file, call).is_some() {
             return History::Invariant;
         }
-        let args = |seen: &mut HashSet<(usize, *const Value)>| {
+        let args = |seen: &mut FastSet<(usize, *const Value)>| {
             call.args
                 .iter()
                 .map(|a| self.history(q, file, a, env, seen, depth + 1))

@@ -123,13 +123,14 @@ impl<'a> FileCheck<'a, '_> {
         sure: impl Fn() -> bool,
     ) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
+        // The cheap questions first.
         if self.table.has_member(class, name)
+            || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
+            || (self.table.version() < TWO_ZERO && LUA_OBJECT_1_1.contains(&name))
             // The object may be of a subclass (`get_control_behavior()` gives a
             // LuaControlBehavior that is really a LuaLampControlBehavior).
             || self.table.subclass_has_member(class, name)
             || later::added_member(self.table, class, name)
-            || (self.table.version() < TWO_ZERO && LUA_OBJECT_1_1.contains(&name))
-            || (NAMED_CHILDREN.contains(&class) && member.usage != MemberUse::Write)
             || self.is_migration(|v| migration::is_moved_or_removed(v, class, name))
             || self.in_any_version(|t| t.has_member(class, name))
             || !sure()

@@ -8,8 +8,7 @@
 
 use super::{Kind, Plain, MAX_DEPTH};
 use crate::semantic::ir::*;
-use crate::semantic::model::Model;
-use std::collections::HashSet;
+use crate::semantic::model::{FastSet, Model};
 
 /// A kind the model is sure of.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +21,7 @@ pub struct Settled {
 
 struct Walk {
     /// Values on the current path: met again, they add no kind of their own.
-    visiting: HashSet<(usize, *const Value)>,
+    visiting: FastSet<(usize, *const Value)>,
     from_annotation: bool,
 }
 
@@ -35,7 +34,7 @@ impl<'a> Model<'a> {
     pub fn settled_kind(&self, file: usize, value: &'a Value) -> Option<Settled> {
         let kind = self.kind(file, value)?;
         let mut walk = Walk {
-            visiting: HashSet::new(),
+            visiting: FastSet::default(),
             from_annotation: false,
         };
         self.is_settled(file, value, 0, &mut walk)
