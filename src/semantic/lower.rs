@@ -5,7 +5,7 @@ use super::ir::*;
 use super::model::FastMap;
 use crate::source::Span;
 use crate::syntax::{
-    read_literal_table, ElidedTables, Literal, LiteralField, LiteralKey, NodeSpan, Parsed, Shifts,
+    read_literal_table, ElidedTables, Literal, LiteralBuilder, LiteralKey, NodeSpan, Parsed, Shifts,
 };
 use full_moon::ast::{self, Expression, Stmt};
 use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
@@ -911,8 +911,8 @@ impl<'d> Lowerer<'d> {
         if table.fields().is_empty() {
             let open = self.token_span(table.braces().tokens().0).start;
             if self.tables.is_literal_table(open) {
-                let fields = read_literal_table(self.text, open, self.tables);
-                return literal_table(&fields);
+                let fields = read_literal_table::<LiteralLowering>(self.text, open, self.tables);
+                return Value::Table(fields);
             }
         }
         let mut fields = Vec::with_capacity(table.fields().len());
@@ -1209,34 +1209,36 @@ fn symbol_of(token: &TokenReference) -> Option<Symbol> {
 
 /// A table of literals read back by the scanner, lowered as [`Lowerer::table`] lowers the
 /// same table from full_moon's tree.
-fn literal_table(fields: &[LiteralField]) -> Value {
-    Value::Table(
-        fields
-            .iter()
-            .map(|field| TableField {
-                key: field.key.as_ref().map(|key| match key {
-                    LiteralKey::Name(name) => Key::Name(SmolStr::new(name)),
-                    LiteralKey::Bracketed(key) => match literal_value(key) {
-                        Value::Str(s) => Key::Name(s),
-                        other => Key::Dynamic(Arc::new(other)),
-                    },
-                }),
-                value: literal_value(&field.value),
-                span: field.span,
-            })
-            .collect(),
-    )
-}
+struct LiteralLowering;
 
-fn literal_value(literal: &Literal) -> Value {
-    match literal {
-        Literal::Nil => Value::Nil,
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Number(text) => Value::Number(SmolStr::new(text)),
-        // A unary operator gives a scalar of its operand, as in `Lowerer::expr`.
-        Literal::Negated(text) => Value::Scalar(vec![Value::Number(SmolStr::new(text))]),
-        Literal::Str { text, quoted } => Value::Str(string_text(text, *quoted)),
-        Literal::Table(fields) => literal_table(fields),
+impl<'t> LiteralBuilder<'t> for LiteralLowering {
+    type Value = Value;
+    type Field = TableField;
+
+    fn literal(literal: Literal<'t>) -> Value {
+        match literal {
+            Literal::Nil => Value::Nil,
+            Literal::Bool(b) => Value::Bool(b),
+            Literal::Number(text) => Value::Number(SmolStr::new(text)),
+            // A unary operator gives a scalar of its operand, as in `Lowerer::expr`.
+            Literal::Negated(text) => Value::Scalar(vec![Value::Number(SmolStr::new(text))]),
+            Literal::Str { text, quoted } => Value::Str(string_text(text, quoted)),
+        }
+    }
+
+    fn field(key: Option<LiteralKey<'t>>, value: Value, span: Span) -> TableField {
+        let key = key.map(|key| match key {
+            LiteralKey::Name(name) => Key::Name(SmolStr::new(name)),
+            LiteralKey::Bracketed(key) => match Self::literal(key) {
+                Value::Str(s) => Key::Name(s),
+                other => Key::Dynamic(Arc::new(other)),
+            },
+        });
+        TableField { key, value, span }
+    }
+
+    fn table(fields: Vec<TableField>) -> Value {
+        Value::Table(fields)
     }
 }
 

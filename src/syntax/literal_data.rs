@@ -220,7 +220,8 @@ impl LiteralTables {
     }
 }
 
-/// A literal as the scanner reads it from a blanked table ([`read_literal_table`]).
+/// A literal other than a table, as the scanner reads it from a blanked table
+/// ([`read_literal_table`]).
 #[derive(Debug, PartialEq)]
 pub enum Literal<'t> {
     Nil,
@@ -234,8 +235,6 @@ pub enum Literal<'t> {
         text: &'t str,
         quoted: bool,
     },
-    /// A table of literals (empty for a blanked table of numbers).
-    Table(Vec<LiteralField<'t>>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -246,27 +245,31 @@ pub enum LiteralKey<'t> {
     Bracketed(Literal<'t>),
 }
 
-/// One field of a table of literals, its span from its first token to its last.
-#[derive(Debug, PartialEq)]
-pub struct LiteralField<'t> {
-    pub key: Option<LiteralKey<'t>>,
-    pub value: Literal<'t>,
-    pub span: Span,
+/// What the values and fields of a table of literals are built into as the scanner reads
+/// them ([`read_literal_table`]): lowering builds its own, with nothing in between.
+pub trait LiteralBuilder<'t> {
+    type Value;
+    type Field;
+    fn literal(literal: Literal<'t>) -> Self::Value;
+    /// One field, its span from its first token to its last.
+    fn field(key: Option<LiteralKey<'t>>, value: Self::Value, span: Span) -> Self::Field;
+    /// A table of literals (empty for a blanked table of numbers).
+    fn table(fields: Vec<Self::Field>) -> Self::Value;
 }
 
 /// The fields of the table of literals whose brace opens at `open` in `text` (one of
 /// `elided.literal`), read by the scanner: the tree full_moon would have built, in short.
-pub fn read_literal_table<'t>(
+pub fn read_literal_table<'t, B: LiteralBuilder<'t>>(
     text: &'t str,
     open: usize,
     elided: &ElidedTables,
-) -> Vec<LiteralField<'t>> {
+) -> Vec<B::Field> {
     let mut reader = LiteralReader {
         text,
         tokens: Scanner::at(text, open + 1),
         elided,
     };
-    reader.fields()
+    reader.fields::<B>()
 }
 
 struct LiteralReader<'t, 'e> {
@@ -293,7 +296,7 @@ impl<'t> LiteralReader<'t, '_> {
     }
 
     /// Fields up to and including the closing brace.
-    fn fields(&mut self) -> Vec<LiteralField<'t>> {
+    fn fields<B: LiteralBuilder<'t>>(&mut self) -> Vec<B::Field> {
         let mut fields = Vec::new();
         loop {
             let (kind, here, span) = self.next();
@@ -301,44 +304,47 @@ impl<'t> LiteralReader<'t, '_> {
                 (Kind::Symbol, "}") => return fields,
                 (Kind::Symbol, "," | ";") => continue,
                 (Kind::Symbol, "[") => {
+                    // The scan let only a literal other than a table in as a key.
                     let first = self.next();
-                    let (key, _) = self.value(first);
+                    let (key, _) = self.literal(first);
                     self.next(); // `]`
                     self.next(); // `=`
                     let next = self.next();
-                    let (value, end) = self.value(next);
+                    let (value, end) = self.value::<B>(next);
                     (Some(LiteralKey::Bracketed(key)), value, end)
                 }
                 (Kind::Name, name) if !matches!(name, "true" | "false" | "nil") => {
                     self.next(); // `=`
                     let next = self.next();
-                    let (value, end) = self.value(next);
+                    let (value, end) = self.value::<B>(next);
                     (Some(LiteralKey::Name(name)), value, end)
                 }
                 _ => {
-                    let (value, end) = self.value((kind, here, span));
+                    let (value, end) = self.value::<B>((kind, here, span));
                     (None, value, end)
                 }
             };
-            fields.push(LiteralField {
-                key,
-                value,
-                span: Span::new(span.start, value_end),
-            });
+            fields.push(B::field(key, value, Span::new(span.start, value_end)));
         }
     }
 
-    /// The literal starting with this token, and where it ends.
-    fn value(&mut self, (kind, here, span): (Kind, &'t str, Span)) -> (Literal<'t>, usize) {
+    /// The value starting with this token, and where it ends.
+    fn value<B: LiteralBuilder<'t>>(&mut self, token: (Kind, &'t str, Span)) -> (B::Value, usize) {
+        let (Kind::Symbol, "{", span) = token else {
+            let (literal, end) = self.literal(token);
+            return (B::literal(literal), end);
+        };
+        if let Some(end) = self.elided.numeric_ending(span.end) {
+            self.tokens = Scanner::at(self.text, end + 1);
+            return (B::table(Vec::new()), end + 1);
+        }
+        let fields = self.fields::<B>();
+        (B::table(fields), self.tokens.position())
+    }
+
+    /// The literal other than a table starting with this token, and where it ends.
+    fn literal(&mut self, (kind, here, span): (Kind, &'t str, Span)) -> (Literal<'t>, usize) {
         match (kind, here) {
-            (Kind::Symbol, "{") => {
-                if let Some(end) = self.elided.numeric_ending(span.end) {
-                    self.tokens = Scanner::at(self.text, end + 1);
-                    return (Literal::Table(Vec::new()), end + 1);
-                }
-                let fields = self.fields();
-                (Literal::Table(fields), self.tokens.position())
-            }
             (Kind::Symbol, "-") => {
                 let (_, number, at) = self.next();
                 (Literal::Negated(number), at.end)

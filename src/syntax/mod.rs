@@ -22,7 +22,7 @@ pub use guard::{nesting, nesting_depth, Nesting};
 pub use lexer::comments;
 pub use literal_data::{
     has_literal_data, is_literal_data, is_literal_data_file, read_literal_table, ElidedTables,
-    Literal, LiteralField, LiteralKey, LITERAL_DATA_MIN_BYTES,
+    Literal, LiteralBuilder, LiteralKey, LITERAL_DATA_MIN_BYTES,
 };
 pub use parse::{parse, parse_without_elision};
 pub use read::{read_file, FileSyntax};
