@@ -258,7 +258,8 @@ pub trait LiteralBuilder<'t> {
 }
 
 /// The fields of the table of literals whose brace opens at `open` in `text` (one of
-/// `elided.literal`), read by the scanner: the tree full_moon would have built, in short.
+/// `elided.literal`), read by the scanner and built by `B`: the tree full_moon would have
+/// built, in short.
 pub fn read_literal_table<'t, B: LiteralBuilder<'t>>(
     text: &'t str,
     open: usize,
