@@ -424,8 +424,7 @@ impl<'m, 'a> Histories<'m, 'a> {
                     return None;
                 }
                 let assigned = model
-                    .assigned_field_path(file, base, Some(field))
-                    .and_then(|path| model.assigned_to(path))
+                    .assigned_at_field(file, base, Some(field))
                     .unwrap_or_default()
                     .iter()
                     .map(|(f, v)| self.history(*f, v, depth + 1));

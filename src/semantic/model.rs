@@ -1112,6 +1112,17 @@ impl<'a> Model<'a> {
         paths.find_field_below(file, base, field, paths.assigned)
     }
 
+    /// The values assigned to `base.field` in `file` (`base[]` for `None`): [`Model::assigned_at`]
+    /// of its key, without the key.
+    pub fn assigned_at_field(
+        &self,
+        file: usize,
+        base: &Value,
+        field: Option<&str>,
+    ) -> Option<&[(usize, &'a Value)]> {
+        self.assigned_to(self.assigned_field_path(file, base, field)?)
+    }
+
     /// The values assigned to a path.
     pub(super) fn assigned_to(&self, path: PathId) -> Option<&[(usize, &'a Value)]> {
         self.assigns_by_path.get(&path)

@@ -69,6 +69,18 @@ pub(super) struct Scan {
     pub(super) trivia: Vec<Trivia>,
 }
 
+/// The run of white space and comments between two tokens of code (`None`: the file's start
+/// or end), if there is one.
+fn run_between(bytes: &[u8], before: Option<&Lexeme>, after: Option<&Lexeme>) -> Option<Trivia> {
+    let start = before.map_or(0, |t| t.end);
+    let end = after.map_or(bytes.len(), |t| t.start);
+    let apart = match (before, after) {
+        (Some(before), Some(after)) => must_stay_apart(bytes, before, after),
+        _ => false,
+    };
+    (end > start).then_some(Trivia { start, end, apart })
+}
+
 /// Scans `prepared` (the file with its backticks guarded and its first line prepared, no
 /// byte moved: see `rewrite::prepare`) once. `original` is the file as written: comments take
 /// their text from it (the guard may have replaced backticks in them). With `elide`, large
@@ -84,13 +96,8 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
     for token in Scanner::new(prepared) {
         let here = &bytes[token.start..token.end];
         if token.kind != Kind::Comment {
-            let code_end = last_code.map_or(0, |t| t.end);
-            if runs && token.start > code_end {
-                trivia.push(Trivia {
-                    start: code_end,
-                    end: token.start,
-                    apart: last_code.is_some_and(|t| must_stay_apart(bytes, &t, &token)),
-                });
+            if runs {
+                trivia.extend(run_between(bytes, last_code.as_ref(), Some(&token)));
             }
             last_code = Some(token);
         } else if !runs {
@@ -114,13 +121,8 @@ pub(super) fn scan_prepared(original: &str, prepared: &str, limit: usize, elide:
             found.push(comment(source, &token));
         }
     }
-    let code_end = last_code.map_or(0, |t| t.end);
-    if runs && bytes.len() > code_end {
-        trivia.push(Trivia {
-            start: code_end,
-            end: bytes.len(),
-            apart: false,
-        });
+    if runs {
+        trivia.extend(run_between(bytes, last_code.as_ref(), None));
     }
     Scan {
         nesting: nesting.finish(),

@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::kinds::Kind;
-use crate::semantic::model::{path_key, FnRef, Model};
+use crate::semantic::model::{FnRef, Model};
 use crate::semantic::FileFacts;
 use std::collections::{HashMap, HashSet};
 
@@ -283,8 +283,9 @@ impl<'a> FileCheck<'a, '_> {
 
     /// Whether the mod assigns `base.name` (the same variable's field) anywhere.
     fn mod_assigns(&self, base: &Value, name: &str) -> bool {
-        path_key(self.index, base)
-            .is_some_and(|key| self.model.assigned_at(&format!("{key}.{name}")).is_some())
+        self.model
+            .assigned_at_field(self.index, base, Some(name))
+            .is_some()
     }
 
     /// A member an older Factorio had, for a mod whose version no longer has it: the
@@ -356,9 +357,7 @@ pub(crate) fn only_from_factorio(model: &Model, index: usize, base: &Value, fiel
         .calls_to
         .get(&function)
         .is_some_and(|callers| !callers.is_empty());
-    let written = model
-        .assigned_at(&format!("{index}:{binding}.{field}"))
-        .is_some();
+    let written = model.assigned_at_field(index, base, Some(field)).is_some();
     is_first_param && !called_by_mod && !written
 }
 
