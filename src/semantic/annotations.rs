@@ -6,8 +6,8 @@
 //! statement (no blank line between) applies to that statement; `---@class`, `---@field` and
 //! `---@alias` declare types for the whole unit wherever they are.
 
+use super::model::FastMap;
 use crate::syntax::Comment;
-use std::collections::HashMap;
 
 /// A type as LuaLS writes it. Only the shapes the model can use keep their parts.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -70,7 +70,7 @@ pub struct ClassDecl {
 #[derive(Debug, Default)]
 pub struct Docs {
     /// Tags of the block directly above a statement, by the statement's first byte.
-    pub by_statement: HashMap<usize, Vec<DocTag>>,
+    pub by_statement: FastMap<usize, Vec<DocTag>>,
     pub classes: Vec<ClassDecl>,
     pub aliases: Vec<(String, TypeExpr)>,
 }

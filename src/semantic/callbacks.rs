@@ -19,8 +19,9 @@
 //! handler *possibly* runs there (see [`Match`]).
 
 use super::ir::*;
+use super::model::FastMap;
 use super::model::{CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// A table place, canonical across the functions of a unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,7 +89,7 @@ pub struct Dispatch {
 /// ones (see `lifecycle`).
 pub(super) struct TableDispatch {
     /// See [`Model::closure_parameter_calls`].
-    pub closure_calls: HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+    pub closure_calls: FastMap<FnRef, Vec<(CallRef, FnRef)>>,
     pub stored: Vec<StoredCallback>,
     /// Empty when nothing is stored.
     pub dispatches: Vec<Dispatch>,
@@ -843,7 +844,7 @@ impl<'a> Model<'a> {
                 self.dispatch_links(stored, dispatches, &reached, false)
             };
             let mut queue = VecDeque::new();
-            let mut added: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+            let mut added: FastMap<FnRef, [Option<Reach>; 8]> = FastMap::default();
             for link in links {
                 let callback = &stored[link.stored];
                 if self.reach(callback.function, link.context).is_some() {

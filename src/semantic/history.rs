@@ -16,10 +16,10 @@
 
 use super::ir::*;
 use super::kinds::Kind;
+use super::model::FastSet;
 use super::model::{push_path_step, Context, FastMap, FnRef, Model};
 use super::walk_memo::{Stop, WalkMemo};
 use crate::source::Span;
-use std::collections::HashSet;
 
 const MAX_DEPTH: u32 = 10;
 
@@ -618,7 +618,7 @@ impl<'m, 'a> Histories<'m, 'a> {
     /// Writes to any of `keys`, in a stable order.
     fn state_writes(&self, keys: &[String]) -> Vec<StateWrite> {
         let index = self.writes.get_or_init(|| index_writes(self.model));
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         let mut writes: Vec<StateWrite> = keys
             .iter()
             .filter_map(|k| index.get(k))

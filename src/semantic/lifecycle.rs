@@ -18,13 +18,14 @@
 
 use super::ir::*;
 use super::model::{path_key, CallRef, Context, FnRef, Model, Reach, RegKind, CONTEXTS};
+use super::model::{FastMap, FastSet};
 use crate::source::Span;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Sure contexts per function, with how each was first reached; the variables on_init sets.
 pub struct Lifecycle {
-    reach: HashMap<FnRef, [Option<Reach>; 8]>,
-    init_flags: HashSet<String>,
+    reach: FastMap<FnRef, [Option<Reach>; 8]>,
+    init_flags: FastSet<String>,
 }
 
 /// Library functions that call a function argument before they return.
@@ -89,8 +90,8 @@ impl<'a> Model<'a> {
         self.files[file].rel.starts_with("migrations/")
     }
 
-    fn sure_reach_of_unit(&self) -> HashMap<FnRef, [Option<Reach>; 8]> {
-        let mut reach: HashMap<FnRef, [Option<Reach>; 8]> = HashMap::new();
+    fn sure_reach_of_unit(&self) -> FastMap<FnRef, [Option<Reach>; 8]> {
+        let mut reach: FastMap<FnRef, [Option<Reach>; 8]> = FastMap::default();
         let mut queue: VecDeque<(FnRef, Context)> = VecDeque::new();
         let mut seed = |f: FnRef, context: Context, origin: &str| {
             let slot = &mut reach.entry(f).or_default()[context_index(context)];
@@ -169,9 +170,9 @@ impl<'a> Model<'a> {
     /// Follows calls from everything queued, in each queued context.
     fn spread(
         &self,
-        reach: &mut HashMap<FnRef, [Option<Reach>; 8]>,
+        reach: &mut FastMap<FnRef, [Option<Reach>; 8]>,
         queue: &mut VecDeque<(FnRef, Context)>,
-        closure_calls: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+        closure_calls: &FastMap<FnRef, Vec<(CallRef, FnRef)>>,
     ) {
         while let Some((f, context)) = queue.pop_front() {
             let origin = reach[&f][context_index(context)]
@@ -201,10 +202,10 @@ impl<'a> Model<'a> {
     /// Calls a closure makes of a parameter of the function that created it
     /// (`function M.on_load(cb) Event.on_load(function() cb() end) end`): each call runs
     /// what the creator's callers passed. By calling function: (call, function run).
-    pub(super) fn closure_parameter_calls(&self) -> HashMap<FnRef, Vec<(CallRef, FnRef)>> {
-        let mut out: HashMap<FnRef, Vec<(CallRef, FnRef)>> = HashMap::new();
+    pub(super) fn closure_parameter_calls(&self) -> FastMap<FnRef, Vec<(CallRef, FnRef)>> {
+        let mut out: FastMap<FnRef, Vec<(CallRef, FnRef)>> = FastMap::default();
         // A closure often calls the same parameter more than once.
-        let mut handed: HashMap<(FnRef, usize), Vec<FnRef>> = HashMap::new();
+        let mut handed: FastMap<(FnRef, usize), Vec<FnRef>> = FastMap::default();
         for (file, facts) in self.files.iter().enumerate() {
             let ir = facts.ir;
             for (id, call) in ir.calls.iter().enumerate() {
@@ -473,13 +474,13 @@ impl<'a> Model<'a> {
 
     /// Variables (not in storage) that code running in on_init assigns: a flag such as
     /// `is_new_game = true` or RedMew's `_LIFECYCLE = 5`, by path key.
-    fn init_flags(&self, reach: &HashMap<FnRef, [Option<Reach>; 8]>) -> HashSet<String> {
+    fn init_flags(&self, reach: &FastMap<FnRef, [Option<Reach>; 8]>) -> FastSet<String> {
         let in_on_init = |f: FnRef| {
             reach
                 .get(&f)
                 .is_some_and(|slots| slots[context_index(Context::OnInit)].is_some())
         };
-        let mut flags = HashSet::new();
+        let mut flags = FastSet::default();
         for (file, facts) in self.files.iter().enumerate() {
             for assign in &facts.ir.assigns {
                 let lasting = match &assign.target {

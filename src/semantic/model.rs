@@ -344,8 +344,8 @@ impl LocalArgs<'_> {
 
 /// A map keyed by (file, value) or (file, binding): small keys hashed often, so a fast hash
 /// (no attacker chooses them).
-pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-pub(super) type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
 /// Answers of [`Model::callees`], [`Model::api_names`] and [`Model::storage_path`]. Callees
 /// depend only on the files, so they are kept from the start; the other two follow parameters
@@ -731,7 +731,7 @@ fn split_key_root(key: &str) -> Option<(KeyRoot<'_>, &str)> {
 #[derive(Default)]
 pub(super) struct ModClass<'a> {
     pub parents: Vec<&'a TypeExpr>,
-    pub fields: HashMap<&'a str, &'a TypeExpr>,
+    pub fields: FastMap<&'a str, &'a TypeExpr>,
     /// `---@field [K] V`: what indexing an instance gives.
     pub index: Option<&'a TypeExpr>,
 }
@@ -1379,6 +1379,14 @@ impl<'a> Model<'a> {
 
     /// `Some(Ok(file))` for a require of a unit file, `Some(Err(name))` for an external one.
     pub fn require_target(&self, file: usize, call: &Call) -> Option<Result<usize, String>> {
+        // A call of the file's own IR (every caller's) was resolved when the model was built:
+        // found by its place among the file's calls.
+        let calls = &self.ir(file).calls;
+        let place = (call as *const Call as usize).wrapping_sub(calls.as_ptr() as usize)
+            / std::mem::size_of::<Call>().max(1);
+        if calls.get(place).is_some_and(|own| std::ptr::eq(own, call)) {
+            return self.requires.get(&(file, place as CallId)).cloned();
+        }
         required_literal(call).map(|path| self.resolve_require(file, path))
     }
 
@@ -1867,7 +1875,7 @@ impl<'a> Model<'a> {
                 seed(f, Context::Remote, name, &mut queue);
             }
         }
-        self.spread_contexts(&mut reach, &mut queue, &HashMap::new());
+        self.spread_contexts(&mut reach, &mut queue, &FastMap::default());
         self.reach = reach;
     }
 
@@ -1877,7 +1885,7 @@ impl<'a> Model<'a> {
         &self,
         reach: &mut FastMap<FnRef, [Option<Reach>; 8]>,
         queue: &mut VecDeque<(FnRef, Context)>,
-        extra: &HashMap<FnRef, Vec<(CallRef, FnRef)>>,
+        extra: &FastMap<FnRef, Vec<(CallRef, FnRef)>>,
     ) {
         while let Some((f, context)) = queue.pop_front() {
             let edges = self.calls_from.get(&f).into_iter().flatten();

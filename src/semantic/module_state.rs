@@ -15,11 +15,10 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::{Context, FastSet, FnRef, Model, RegKind};
+use super::model::{Context, FastMap, FastSet, FnRef, Model, RegKind};
 use crate::source::Span;
 use smol_str::SmolStr;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// Factorio's and Lua's own globals: never the mod's state (`storage` is saved; `global` is
 /// `storage` before 2.0 and FL501's business after).
@@ -234,7 +233,7 @@ pub struct ModuleState {
     /// at run time needs them.
     reads: OnceCell<Vec<StateRead>>,
     /// Indices into `writes` by root, in order: places overlap only under the same root.
-    writes_by_root: HashMap<StateRoot, Vec<usize>>,
+    writes_by_root: FastMap<StateRoot, Vec<usize>>,
     /// Places whose table is also reachable from `storage` (stored there): writes inside them
     /// are writes to saved data. Found on first use: asked only of writes made at run time.
     storage_shared: OnceCell<Vec<StatePlace>>,
@@ -260,7 +259,7 @@ impl ModuleState {
 }
 
 /// The places of locals (asked at depth 0), by (file, local).
-type LocalPlaces = super::model::FastMap<(usize, BindingId), Option<StatePlace>>;
+type LocalPlaces = FastMap<(usize, BindingId), Option<StatePlace>>;
 
 /// The steps of a field chain from its root to `value`, appended in order (`.a`, `[…]`).
 fn push_steps(value: &Value, path: &mut Vec<Segment>) {

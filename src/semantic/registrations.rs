@@ -4,8 +4,9 @@
 //! and the `storage` places code reads and writes.
 
 use super::ir::*;
+use super::model::FastSet;
 use super::model::{CallRef, Context, FnRef, Model, Origin, PathId, RegKind, Registration};
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// A call that turns handlers off: `script.on_event(id, nil)`, `script.on_nth_tick(n, nil)`,
 /// `script.on_nth_tick(nil)` (every period).
@@ -151,8 +152,8 @@ impl<'a> Model<'a> {
     /// of their own and keep the caller's in a table, are left as they are.
     pub(super) fn derive_wrapper_registrations(&mut self) {
         let mut derived = Vec::new();
-        let mut replaced = HashSet::new();
-        let mut handed_off = HashSet::new();
+        let mut replaced = FastSet::default();
+        let mut handed_off = FastSet::default();
         for (index, r) in self.registrations.iter().enumerate() {
             if r.via_event_handler || !matches!(r.kind, RegKind::Event | RegKind::NthTick) {
                 continue;
@@ -618,8 +619,8 @@ impl<'a> Model<'a> {
     // ----- storage writes -----
 
     /// `entry` and the functions it calls, a few calls deep.
-    pub fn reachable_from(&self, entry: FnRef) -> HashSet<FnRef> {
-        let mut seen = HashSet::new();
+    pub fn reachable_from(&self, entry: FnRef) -> FastSet<FnRef> {
+        let mut seen = FastSet::default();
         let mut queue = VecDeque::from([(entry, 0usize)]);
         while let Some((f, depth)) = queue.pop_front() {
             if !seen.insert(f) || depth >= CALL_DEPTH {

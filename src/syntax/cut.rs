@@ -88,13 +88,14 @@ pub struct Shifts {
     /// bytes removed up to and including it.
     cuts: Vec<(usize, usize)>,
     /// For each [`BLOCK`] bytes of full_moon's text, the cuts before the block's first byte:
-    /// lowering asks for every node's span, and a file has a cut per run of white space, so a
-    /// lookup starts next to its answer instead of searching all the cuts.
+    /// lowering asks for every node's span, and a file has a cut per run of white space (one
+    /// every few bytes of the cut text), so a lookup starts a step or two from its answer
+    /// instead of searching all the cuts.
     cuts_before_block: Vec<u32>,
 }
 
 /// See [`Shifts::cuts_before_block`].
-const BLOCK: usize = 64;
+const BLOCK: usize = 16;
 
 impl Shifts {
     fn push(&mut self, at: usize, removed_so_far: usize) {

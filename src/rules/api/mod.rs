@@ -76,11 +76,17 @@ pub(super) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(2);
+    let length = name.chars().count();
+    let limit = (length / 3).max(2);
     candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
         .filter_map(|candidate| {
+            // The distance is at least the difference in length: past the limit, only a name
+            // that extends this one can be meant, and most candidates are told apart here.
+            if length.abs_diff(candidate.chars().count()) > limit && !extends(name, candidate) {
+                return None;
+            }
             let distance = edit_distance(name, candidate);
             let tier = if distance <= 1 {
                 0

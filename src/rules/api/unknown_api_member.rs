@@ -12,9 +12,9 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::kinds::Kind;
+use crate::semantic::model::{FastMap, FastSet};
 use crate::semantic::model::{FnRef, Model};
 use crate::semantic::FileFacts;
-use std::collections::{HashMap, HashSet};
 
 pub struct UnknownApiMember;
 
@@ -37,7 +37,7 @@ impl Rule for UnknownApiMember {
         let custom_events = std::cell::OnceCell::new();
         // Whether the mod adds a name under `defines`, by its full name: files of a unit name
         // the same defines again and again.
-        let added_by_mod = std::cell::RefCell::new(HashMap::new());
+        let added_by_mod = std::cell::RefCell::new(FastMap::default());
         for (index, file) in unit.files.iter().enumerate() {
             // Each finding lies at its own member.
             if !unit.in_scope(index) {
@@ -86,9 +86,9 @@ struct FileCheck<'a, 'm> {
     /// Nothing but Factorio and this mod can have put names directly under `defines`.
     own_defines_only: bool,
     /// The `custom-event` prototypes the unit declares (they appear in `defines.events`).
-    custom_events: &'m std::cell::OnceCell<HashSet<String>>,
+    custom_events: &'m std::cell::OnceCell<FastSet<String>>,
     /// See [`FileCheck::define_added_by_mod`], by the define's full name.
-    added_by_mod: &'m std::cell::RefCell<HashMap<String, bool>>,
+    added_by_mod: &'m std::cell::RefCell<FastMap<String, bool>>,
 }
 
 impl<'a> FileCheck<'a, '_> {
@@ -206,15 +206,7 @@ impl<'a> FileCheck<'a, '_> {
     fn define(&self, path: &[&str], member: &MemberRef) -> Option<Diagnostic> {
         let name = self.file.ir.member_name(member);
         let parent = path[1..].join(".");
-        let full = if parent.is_empty() {
-            name.to_string()
-        } else {
-            format!("{parent}.{name}")
-        };
         if parent.is_empty() && !self.own_defines_only {
-            return None;
-        }
-        if self.define_added_by_mod(&full) {
             return None;
         }
         let children: Vec<&str> = if parent.is_empty() {
@@ -225,7 +217,16 @@ impl<'a> FileCheck<'a, '_> {
                 api::Define::Subkeys(children) => children.keys().map(String::as_str).collect(),
             }
         };
-        if children.contains(&name)
+        // Most defines a mod names exist: told before the name is put together.
+        if children.contains(&name) {
+            return None;
+        }
+        let full = if parent.is_empty() {
+            name.to_string()
+        } else {
+            format!("{parent}.{name}")
+        };
+        if self.define_added_by_mod(&full)
             || later::added_define(self.table, &full)
             || self.is_migration(|v| migration::is_moved_or_removed_define(v, &full))
             || self.in_any_version(|t| t.is_define(&full))
@@ -376,8 +377,8 @@ fn requires_other_mods(unit: &UnitFacts) -> bool {
 
 /// The names of `{type = "custom-event", name = "..."}` tables anywhere in the unit's calls
 /// (`data:extend`).
-fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
-    fn collect(value: &Value, out: &mut HashSet<String>) {
+fn custom_event_prototypes(unit: &UnitFacts) -> FastSet<String> {
+    fn collect(value: &Value, out: &mut FastSet<String>) {
         let Value::Table(fields) = value else {
             return;
         };
@@ -394,7 +395,7 @@ fn custom_event_prototypes(unit: &UnitFacts) -> HashSet<String> {
             collect(&f.value, out);
         }
     }
-    let mut names = HashSet::new();
+    let mut names = FastSet::default();
     for file in unit.files {
         for call in &file.ir.calls {
             for arg in &call.args {

@@ -10,8 +10,8 @@ use crate::api::FactorioVersion;
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
+use crate::semantic::model::FastSet;
 use crate::semantic::{FileFacts, Stages};
-use std::collections::HashSet;
 
 pub struct WrongStageGlobal;
 
@@ -129,7 +129,7 @@ impl Rule for WrongStageGlobal {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         // Names the mod assigns as globals somewhere are its own variables (test code's
         // stand-ins for Factorio's globals do not count).
-        let assigned: HashSet<&str> = unit
+        let assigned: FastSet<&str> = unit
             .files
             .iter()
             .filter(|f| !crate::rules::is_test_code(f.rel))

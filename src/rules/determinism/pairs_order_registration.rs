@@ -6,9 +6,9 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::history::{Histories, History};
 use crate::semantic::ir::*;
+use crate::semantic::model::FastMap;
 use crate::semantic::model::{FnRef, Model, RegKind, Registration};
 use crate::semantic::FileFacts;
-use std::collections::HashMap;
 
 pub struct PairsOrderRegistration;
 
@@ -83,10 +83,10 @@ struct Found<'m> {
 /// call: looked up for every call in a `pairs` loop.
 struct RegistrationIndex<'m> {
     /// The first registration (other than a remote interface) a call makes.
-    by_call: HashMap<(usize, CallId), &'m Registration>,
+    by_call: FastMap<(usize, CallId), &'m Registration>,
     /// The first ordered registration made directly (not through an event library) in a
     /// function's body.
-    by_function: HashMap<FnRef, &'m Registration>,
+    by_function: FastMap<FnRef, &'m Registration>,
 }
 
 fn is_ordered_kind(r: &Registration) -> bool {
@@ -95,8 +95,8 @@ fn is_ordered_kind(r: &Registration) -> bool {
 
 impl<'m> RegistrationIndex<'m> {
     fn new(model: &'m Model<'_>) -> Self {
-        let mut by_call = HashMap::new();
-        let mut by_function = HashMap::new();
+        let mut by_call = FastMap::default();
+        let mut by_function = FastMap::default();
         for r in &model.registrations {
             if r.kind != RegKind::Remote {
                 by_call.entry((r.call.file, r.call.call)).or_insert(r);

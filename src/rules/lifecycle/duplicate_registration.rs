@@ -5,8 +5,8 @@
 use super::subject;
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::model::{CallRef, Context, Model, RegKind, Registration};
-use std::collections::{BTreeMap, HashSet};
+use crate::semantic::model::{CallRef, Context, FastSet, Model, RegKind, Registration};
+use std::collections::BTreeMap;
 
 pub struct DuplicateRegistration;
 
@@ -86,7 +86,7 @@ impl Rule for DuplicateRegistration {
                 }
             }
         }
-        let mut reported: HashSet<CallRef> = HashSet::new();
+        let mut reported: FastSet<CallRef> = FastSet::default();
         for made in groups.values() {
             for later in made {
                 let earlier = made
@@ -165,7 +165,7 @@ fn twice(unit: &UnitFacts<'_>, earlier: &Made, later: &Made) -> Diagnostic {
 /// required), and the events of its libs (registered in its on_init and on_load).
 fn event_handler_conflicts(
     unit: &UnitFacts<'_>,
-    reported: &mut HashSet<CallRef>,
+    reported: &mut FastSet<CallRef>,
     out: &mut Vec<Diagnostic>,
 ) {
     let model = &unit.model;

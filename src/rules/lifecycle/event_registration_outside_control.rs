@@ -5,8 +5,9 @@
 use super::{origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, Model, RegKind, Registration};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 pub struct RegistrationOutsideControl;
 
@@ -41,7 +42,7 @@ impl Rule for RegistrationOutsideControl {
             .iter()
             .filter(|r| is_persistent(model, r))
             .collect();
-        let persistent_keys: HashSet<(RegKind, String)> = persistent
+        let persistent_keys: FastSet<(RegKind, String)> = persistent
             .iter()
             .filter_map(|p| Some((p.kind, model.registration_key(p)?)))
             .collect();

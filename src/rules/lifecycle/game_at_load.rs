@@ -6,9 +6,9 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::lifecycle::global_root;
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, FnRef, Model};
 use crate::source::Span;
-use std::collections::HashSet;
 
 pub struct GameAtLoad;
 
@@ -29,7 +29,7 @@ impl Rule for GameAtLoad {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             for name in uses(model, file_index) {
                 let f = FnRef {

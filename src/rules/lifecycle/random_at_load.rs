@@ -4,8 +4,8 @@ use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, FnRef, Model};
-use std::collections::HashSet;
 
 pub struct RandomAtLoad;
 
@@ -17,7 +17,7 @@ impl Rule for RandomAtLoad {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
         let at_load = |c: Context| matches!(c, Context::Load | Context::OnLoad);
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             for call in &file.ir.calls {
                 let f = FnRef {

@@ -5,8 +5,9 @@ use super::{caller_of, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::{Key, Value};
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{CallRef, Context, Model, RegKind, Registration};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 pub struct RegistrationOnlyInOnLoad;
 
@@ -104,8 +105,8 @@ fn simple_name(name: &str) -> Option<&str> {
 
 /// The names of calls made from on_init (through everything it calls) that the model could
 /// not resolve to a function: `self:setup()`, `modules[i].init()`.
-fn unresolved_names_in_on_init<'m>(model: &'m Model) -> HashSet<&'m str> {
-    let mut names = HashSet::new();
+fn unresolved_names_in_on_init<'m>(model: &'m Model) -> FastSet<&'m str> {
+    let mut names = FastSet::default();
     for init in model
         .registrations
         .iter()

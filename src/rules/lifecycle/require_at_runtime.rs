@@ -5,9 +5,9 @@ use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::{Call, FileIr, Value};
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, FnRef};
 use crate::source::Span;
-use std::collections::HashSet;
 
 pub struct RequireAtRuntime;
 
@@ -17,7 +17,7 @@ impl Rule for RequireAtRuntime {
     }
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             for (call, path_at) in file
                 .ir
@@ -25,7 +25,6 @@ impl Rule for RequireAtRuntime {
                 .iter()
                 .filter_map(|c| Some((c, require_path_at(c)?)))
             {
-                let path = required_name(file.ir, call, path_at);
                 let f = FnRef {
                     file: file_index,
                     func: call.func,
@@ -38,6 +37,7 @@ impl Rule for RequireAtRuntime {
                 if !reported.insert((placed.file, placed.span)) {
                     continue;
                 }
+                let path = required_name(file.ir, call, path_at);
                 let message = format!(
                     "`require({path})` runs {}{}, after control.lua has finished loading",
                     where_it_runs(context, &origin),

@@ -5,9 +5,9 @@ use super::{first_sure_context, placement, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, FnRef, Model};
 use crate::semantic::storage_writes::StorageWrite;
-use std::collections::HashSet;
 
 pub struct StorageWriteInOnLoad;
 
@@ -18,7 +18,7 @@ impl Rule for StorageWriteInOnLoad {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             // Only writes in functions that surely run in on_load can be reported.
             let in_on_load = |func| {

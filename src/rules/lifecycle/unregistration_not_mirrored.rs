@@ -5,9 +5,10 @@
 use super::{caller_of, origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{CallRef, Context, FnRef, Model, RegKind, Registration};
 use crate::semantic::registrations::{storage_places_overlap, Unregistration};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 pub struct UnregistrationNotMirrored;
 
@@ -100,7 +101,7 @@ impl Rule for UnregistrationNotMirrored {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
         let unregistrations = model.unregistrations();
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for u in &unregistrations {
             if let Some(diagnostic) = check_unregistration(unit, u, &unregistrations) {
                 reported.insert(u.call);

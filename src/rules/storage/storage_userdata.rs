@@ -6,8 +6,8 @@ use crate::config::GuiState;
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::kinds::Kind;
+use crate::semantic::model::FastSet;
 use crate::source::Span;
-use std::collections::HashSet;
 
 pub struct StorageUserdata;
 
@@ -20,7 +20,7 @@ impl Rule for StorageUserdata {
         let model = &unit.model;
         let allow_gui_state = unit.unit.config.options.gui_state == GuiState::Allow;
         // One finding per object: a table saved in several places is reported at its first.
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             for store in stores(model, file_index) {
                 let start = StoredPart {

@@ -6,9 +6,10 @@ use super::{stores, walk_stored, StoredPart, Visit};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Context, FnRef, Model, Origin};
 use crate::source::Span;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 pub struct UnregisteredMetatable;
 
@@ -204,8 +205,8 @@ fn metatable_call(model: &Model, file: usize, value: &Value) -> Option<CallId> {
 
 /// Metatables that survive a save/load: registered with `script.register_metatable` while the
 /// mod loads (or in code the model cannot place), or set again in on_load.
-fn restored_metatables(model: &Model) -> HashSet<String> {
-    let mut restored = HashSet::new();
+fn restored_metatables(model: &Model) -> FastSet<String> {
+    let mut restored = FastSet::default();
     for (file, facts) in model.files.iter().enumerate() {
         for call in &facts.ir.calls {
             let contexts = || {

@@ -6,9 +6,9 @@ use super::{stores, walk_stored, StoredPart, Visit};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::Value;
+use crate::semantic::model::FastSet;
 use crate::semantic::model::{Model, Origin};
 use crate::source::{FileId, Span};
-use std::collections::HashSet;
 
 pub struct UnsaveableStorageValue;
 
@@ -25,7 +25,7 @@ impl Rule for UnsaveableStorageValue {
 
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let model = &unit.model;
-        let mut reported = HashSet::new();
+        let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
             for store in stores(model, file_index) {
                 let start = StoredPart {
