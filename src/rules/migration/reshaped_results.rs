@@ -13,8 +13,10 @@ use crate::rules::is_test_code;
 use crate::rules::UnitFacts;
 use crate::semantic::ir::{BindingId, Call, FileIr, Key, LoopKind, Value};
 use crate::semantic::kinds::Kind;
+use crate::semantic::model::FastSet;
 use crate::semantic::FileFacts;
 use crate::source::Span;
+use std::cell::OnceCell;
 
 /// How the code reads the result the 1.1 way.
 pub enum Reading {
@@ -58,6 +60,7 @@ pub fn reshaped_reads<'u>(unit: &'u UnitFacts<'u>) -> Vec<ReshapedRead<'u>> {
             index,
             table,
             version,
+            record_uses: OnceCell::new(),
         };
         let ir = file.ir;
         for lp in &ir.loops {
@@ -111,6 +114,17 @@ struct Scan<'u> {
     index: usize,
     table: &'static Api,
     version: FactorioVersion,
+    /// The file's locals read as records or handed on whole, found once per file: asked of
+    /// every `pairs` loop.
+    record_uses: OnceCell<RecordUses>,
+}
+
+#[derive(Default)]
+struct RecordUses {
+    /// Locals a field is read from (`v.name`).
+    read: FastSet<BindingId>,
+    /// Locals passed whole to a call.
+    passed: FastSet<BindingId>,
 }
 
 impl<'u> Scan<'u> {
@@ -172,16 +186,35 @@ impl<'u> Scan<'u> {
 
     /// The variable is read as a record (`item.name`), as 2.0 code does.
     fn read_as_record(&self, binding: BindingId) -> bool {
-        let local = Value::Local(binding);
-        self.ir()
-            .members
-            .iter()
-            .any(|m| self.ir().member_base(m) == &local)
+        self.record_uses().read.contains(&binding)
     }
 
     /// A loop's value is read as a record or handed on whole (to code that may read it so).
     fn used_as_record(&self, binding: BindingId) -> bool {
-        let local = Value::Local(binding);
-        self.read_as_record(binding) || self.ir().calls.iter().any(|c| c.args.contains(&local))
+        let uses = self.record_uses();
+        uses.read.contains(&binding) || uses.passed.contains(&binding)
+    }
+
+    fn record_uses(&self) -> &RecordUses {
+        self.record_uses.get_or_init(|| {
+            let ir = self.ir();
+            let local = |value: &Value| match value {
+                Value::Local(binding) => Some(*binding),
+                _ => None,
+            };
+            RecordUses {
+                read: ir
+                    .members
+                    .iter()
+                    .filter_map(|m| local(ir.member_base(m)))
+                    .collect(),
+                passed: ir
+                    .calls
+                    .iter()
+                    .flat_map(|c| &c.args)
+                    .filter_map(local)
+                    .collect(),
+            }
+        })
     }
 }
