@@ -4,7 +4,8 @@
 //! The facts come from committed extracts of Wube's `runtime-api.json` files (see [`extract`];
 //! the test `committed_extracts_are_up_to_date` regenerates them), embedded at build time, so a
 //! build never needs the original files. Factorio 2.0's table is stored whole; 1.1's and 2.1's
-//! are stored as the differences from it ([`patch`]) and rebuilt on first use.
+//! are stored as the differences from it ([`patch`]), rebuilt into whole tables by build.rs, and
+//! each table is read into its types on first use.
 
 pub mod extract;
 pub mod later;
@@ -24,26 +25,26 @@ use types::is_false;
 /// The committed extract, generated from Factorio 2.0's `runtime-api.json`.
 pub const EXTRACT_JSON: &str = include_str!("runtime-2.0.json");
 
-/// The Factorio versions with an API table, oldest first, with each table's committed text: the
-/// whole extract for 2.0, a patch of it for the others.
+/// The Factorio versions with an API table, oldest first, with the file each table is committed
+/// in (the whole extract for 2.0, a patch of it for the others) and the whole table.
 pub const KNOWN_VERSIONS: [KnownVersion; 3] = [
     KnownVersion {
         name: "1.1",
         version: FactorioVersion { major: 1, minor: 1 },
         committed_file: "runtime-1.1.patch.json",
-        text: include_str!("runtime-1.1.patch.json"),
+        table: include_str!(concat!(env!("OUT_DIR"), "/runtime-1.1.json")),
     },
     KnownVersion {
         name: "2.0",
         version: FactorioVersion { major: 2, minor: 0 },
         committed_file: "runtime-2.0.json",
-        text: EXTRACT_JSON,
+        table: EXTRACT_JSON,
     },
     KnownVersion {
         name: "2.1",
         version: FactorioVersion { major: 2, minor: 1 },
         committed_file: "runtime-2.1.patch.json",
-        text: include_str!("runtime-2.1.patch.json"),
+        table: include_str!(concat!(env!("OUT_DIR"), "/runtime-2.1.json")),
     },
 ];
 
@@ -57,7 +58,10 @@ pub struct KnownVersion {
     pub version: FactorioVersion,
     /// The file under `src/api/` holding the table's text.
     pub committed_file: &'static str,
-    text: &'static str,
+    /// The whole table as JSON: the committed extract for 2.0, the committed patch applied to
+    /// it for the others (by build.rs: read straight into the table's types, a patched table
+    /// costs what 2.0's does).
+    table: &'static str,
 }
 
 /// LuaObject classes whose values cannot be saved: putting one in `storage` breaks saving (the
@@ -107,16 +111,7 @@ fn table(index: usize) -> &'static Api {
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     TABLES[index].get_or_init(|| {
         let known = &KNOWN_VERSIONS[index];
-        let parsed = if index == BASE {
-            serde_json::from_str(known.text)
-        } else {
-            let mut value: serde_json::Value =
-                serde_json::from_str(EXTRACT_JSON).expect("the 2.0 extract is JSON");
-            let changes = serde_json::from_str(known.text).expect("the patch is JSON");
-            patch::apply(&mut value, changes);
-            serde_json::from_value(value)
-        };
-        parsed
+        serde_json::from_str(known.table)
             .unwrap_or_else(|e| panic!("the embedded API table for {} is invalid: {e}", known.name))
     })
 }
