@@ -342,8 +342,8 @@ impl LocalArgs<'_> {
     }
 }
 
-/// A map keyed by (file, value) or (file, binding): small keys hashed often, so a fast hash
-/// (no attacker chooses them).
+/// The hash maps of the model and the rules: their keys (a file and a value or binding, a
+/// function, a name) are small and hashed often, so a fast hash (no attacker chooses them).
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
@@ -2272,6 +2272,44 @@ mod callee_tests {
             assert_eq!(target(2), Some(Ok(3)));
             assert_eq!(target(4), Some(Ok(3)));
             assert_eq!(target(5), Some(Ok(1)));
+        });
+    }
+
+    /// A call of the file's IR is answered from what linking resolved; a copy of it (not in
+    /// the IR) is resolved afresh; both give the same target.
+    #[test]
+    fn a_require_target_is_the_same_looked_up_or_resolved_afresh() {
+        let files = [
+            (
+                "control.lua",
+                "local a = require('util')\nlocal b = require('__test__/lib.util')\n\
+                 local c = require('flib.gui')\nprint(a)\nlocal d = require(name)",
+            ),
+            ("util.lua", "return {}"),
+            ("lib/util.lua", "return {}"),
+        ];
+        with_model(&files, |model, facts| {
+            let calls = &facts[0].ir.calls;
+            let targets: Vec<_> = calls.iter().map(|c| model.require_target(0, c)).collect();
+            assert_eq!(
+                targets,
+                [
+                    Some(Ok(1)),
+                    Some(Ok(2)),
+                    Some(Err("flib.gui".to_string())),
+                    None,
+                    None
+                ],
+                "{:?}",
+                calls
+                    .iter()
+                    .map(|c| facts[0].ir.describe(&c.callee))
+                    .collect::<Vec<_>>()
+            );
+            for (call, looked_up) in calls.iter().zip(&targets) {
+                let copy = call.clone();
+                assert_eq!(&model.require_target(0, &copy), looked_up);
+            }
         });
     }
 
