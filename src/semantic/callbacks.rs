@@ -19,8 +19,7 @@
 //! handler *possibly* runs there (see [`Match`]).
 
 use super::ir::*;
-use super::model::FastMap;
-use super::model::{CallRef, Context, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
+use super::model::{CallRef, Context, FastMap, FnRef, Model, Origin, Reach, RegKind, CONTEXTS};
 use std::collections::VecDeque;
 
 /// A table place, canonical across the functions of a unit.

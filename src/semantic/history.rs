@@ -16,8 +16,7 @@
 
 use super::ir::*;
 use super::kinds::Kind;
-use super::model::FastSet;
-use super::model::{push_path_step, Context, FastMap, FnRef, Model};
+use super::model::{push_path_step, Context, FastMap, FastSet, FnRef, Model};
 use super::walk_memo::{Stop, WalkMemo};
 use crate::source::Span;
 
@@ -351,7 +350,7 @@ impl<'m, 'a> Histories<'m, 'a> {
         let model = self.model;
         let ir = model.ir(file);
         let call = ir.call(call_id);
-        if let Some(Ok(module)) = model.require_target(file, call) {
+        if let Some(Ok(module)) = model.require_target(file, call_id) {
             let export = model.ir(module).functions[MAIN_CHUNK as usize]
                 .returns
                 .last()
@@ -789,7 +788,7 @@ fn required_module<'a>(
         .values
         .iter()
         .find_map(|v| match v {
-            Value::Call(call) => match model.require_target(file, model.ir(file).call(*call)) {
+            Value::Call(call) => match model.require_target(file, *call) {
                 Some(Ok(module)) => model.ir(module).functions[MAIN_CHUNK as usize]
                     .returns
                     .last()

@@ -417,16 +417,16 @@ impl FileIr {
         })
     }
 
-    /// The module paths passed to `require` at any call, with the call: string literals, and
-    /// the strings of a literal list a loop goes through (`for _, name in ipairs({"a", "b"})
+    /// The module paths passed to `require` at any call, with the call's id: string literals,
+    /// and the strings of a literal list a loop goes through (`for _, name in ipairs({"a", "b"})
     /// do require(name) end`).
-    pub fn requires(&self) -> impl Iterator<Item = (&str, &Call)> {
-        self.calls.iter().flat_map(move |call| {
+    pub fn requires(&self) -> impl Iterator<Item = (&str, CallId)> {
+        self.calls.iter().enumerate().flat_map(move |(id, call)| {
             let paths = match (&call.callee, call.args.first()) {
                 (Value::Global(name), Some(arg)) if name == "require" => self.module_paths(arg),
                 _ => Vec::new(),
             };
-            paths.into_iter().map(move |path| (path, call))
+            paths.into_iter().map(move |path| (path, id as CallId))
         })
     }
 

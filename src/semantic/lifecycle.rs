@@ -17,8 +17,9 @@
 //! and wrapper closures are also modelled for FL101 (another change).
 
 use super::ir::*;
-use super::model::{path_key, CallRef, Context, FnRef, Model, Reach, RegKind, CONTEXTS};
-use super::model::{FastMap, FastSet};
+use super::model::{
+    path_key, CallRef, Context, FastMap, FastSet, FnRef, Model, Reach, RegKind, CONTEXTS,
+};
 use crate::source::Span;
 use std::collections::VecDeque;
 

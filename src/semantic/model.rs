@@ -1377,17 +1377,10 @@ impl<'a> Model<'a> {
         self.api_names(file, value).iter().any(|n| n == name)
     }
 
-    /// `Some(Ok(file))` for a require of a unit file, `Some(Err(name))` for an external one.
-    pub fn require_target(&self, file: usize, call: &Call) -> Option<Result<usize, String>> {
-        // A call of the file's own IR (every caller's) was resolved when the model was built:
-        // found by its place among the file's calls.
-        let calls = &self.ir(file).calls;
-        let place = (call as *const Call as usize).wrapping_sub(calls.as_ptr() as usize)
-            / std::mem::size_of::<Call>().max(1);
-        if calls.get(place).is_some_and(|own| std::ptr::eq(own, call)) {
-            return self.requires.get(&(file, place as CallId)).cloned();
-        }
-        required_literal(call).map(|path| self.resolve_require(file, path))
+    /// `Some(Ok(file))` for a require of a unit file, `Some(Err(name))` for an external one:
+    /// as resolved when the model was built.
+    pub fn require_target(&self, file: usize, call: CallId) -> Option<Result<usize, String>> {
+        self.requires.get(&(file, call)).cloned()
     }
 
     /// What `require(path)` in `file` loads: `Ok(file)` for a unit file, `Err(name)` for an
@@ -2275,8 +2268,8 @@ mod callee_tests {
         });
     }
 
-    /// A call of the file's IR is answered from what linking resolved; a copy of it (not in
-    /// the IR) is resolved afresh; both give the same target.
+    /// A require's target, as linking resolved it (once per folder and path), is what
+    /// resolving it afresh from the requiring file gives.
     #[test]
     fn a_require_target_is_the_same_looked_up_or_resolved_afresh() {
         let files = [
@@ -2290,7 +2283,9 @@ mod callee_tests {
         ];
         with_model(&files, |model, facts| {
             let calls = &facts[0].ir.calls;
-            let targets: Vec<_> = calls.iter().map(|c| model.require_target(0, c)).collect();
+            let targets: Vec<_> = (0..calls.len() as CallId)
+                .map(|id| model.require_target(0, id))
+                .collect();
             assert_eq!(
                 targets,
                 [
@@ -2307,8 +2302,8 @@ mod callee_tests {
                     .collect::<Vec<_>>()
             );
             for (call, looked_up) in calls.iter().zip(&targets) {
-                let copy = call.clone();
-                assert_eq!(&model.require_target(0, &copy), looked_up);
+                let afresh = required_literal(call).map(|path| model.resolve_require(0, path));
+                assert_eq!(&afresh, looked_up);
             }
         });
     }

@@ -481,7 +481,7 @@ impl<'a> Model<'a> {
         let Value::Call(call) = value else {
             return None;
         };
-        let Some(Ok(module)) = self.require_target(file, self.ir(file).call(*call)) else {
+        let Some(Ok(module)) = self.require_target(file, *call) else {
             return None;
         };
         let export = self.ir(module).functions[MAIN_CHUNK as usize]
@@ -1480,7 +1480,7 @@ impl<'a> Model<'a> {
     ) -> History {
         let ir = self.ir(file);
         let call = ir.call(call_id);
-        if self.require_target(file, call).is_some() {
+        if self.require_target(file, call_id).is_some() {
             return History::Invariant;
         }
         let args = |seen: &mut FastSet<(usize, *const Value)>| {

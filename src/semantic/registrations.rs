@@ -4,8 +4,9 @@
 //! and the `storage` places code reads and writes.
 
 use super::ir::*;
-use super::model::FastSet;
-use super::model::{CallRef, Context, FnRef, Model, Origin, PathId, RegKind, Registration};
+use super::model::{
+    CallRef, Context, FastSet, FnRef, Model, Origin, PathId, RegKind, Registration,
+};
 use std::collections::{BTreeSet, VecDeque};
 
 /// A call that turns handlers off: `script.on_event(id, nil)`, `script.on_nth_tick(n, nil)`,

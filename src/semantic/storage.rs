@@ -120,7 +120,7 @@ impl<'a> Model<'a> {
     fn call_storage_path(&self, file: usize, id: CallId, depth: u32) -> Option<String> {
         let made = self.ir(file).call(id);
         // `local config = require("config")` where config.lua returns `storage.config`.
-        if let Some(Ok(module)) = self.require_target(file, made) {
+        if let Some(Ok(module)) = self.require_target(file, id) {
             let export = self.ir(module).functions[MAIN_CHUNK as usize]
                 .returns
                 .last()

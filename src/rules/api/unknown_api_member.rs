@@ -12,8 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::kinds::Kind;
-use crate::semantic::model::{FastMap, FastSet};
-use crate::semantic::model::{FnRef, Model};
+use crate::semantic::model::{FastMap, FastSet, FnRef, Model};
 use crate::semantic::FileFacts;
 
 pub struct UnknownApiMember;

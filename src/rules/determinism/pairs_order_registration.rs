@@ -6,8 +6,7 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::history::{Histories, History};
 use crate::semantic::ir::*;
-use crate::semantic::model::FastMap;
-use crate::semantic::model::{FnRef, Model, RegKind, Registration};
+use crate::semantic::model::{FastMap, FnRef, Model, RegKind, Registration};
 use crate::semantic::FileFacts;
 
 pub struct PairsOrderRegistration;

@@ -5,8 +5,7 @@
 use super::{origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Context, Model, RegKind, Registration};
+use crate::semantic::model::{Context, FastSet, Model, RegKind, Registration};
 use std::collections::BTreeMap;
 
 pub struct RegistrationOutsideControl;

@@ -6,8 +6,7 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
 use crate::semantic::lifecycle::global_root;
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Context, FnRef, Model};
+use crate::semantic::model::{Context, FastSet, FnRef, Model};
 use crate::source::Span;
 
 pub struct GameAtLoad;

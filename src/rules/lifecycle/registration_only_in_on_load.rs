@@ -5,8 +5,7 @@ use super::{caller_of, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::{Key, Value};
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{CallRef, Context, Model, RegKind, Registration};
+use crate::semantic::model::{CallRef, Context, FastSet, Model, RegKind, Registration};
 use std::collections::BTreeMap;
 
 pub struct RegistrationOnlyInOnLoad;

@@ -4,9 +4,8 @@
 use super::{first_sure_context, placement, where_it_runs, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::ir::{Call, FileIr, Value};
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Context, FnRef};
+use crate::semantic::ir::{Call, CallId, FileIr, Value};
+use crate::semantic::model::{Context, FastSet, FnRef};
 use crate::source::Span;
 
 pub struct RequireAtRuntime;
@@ -19,11 +18,12 @@ impl Rule for RequireAtRuntime {
     fn check(&self, unit: &UnitFacts<'_>, out: &mut Vec<Diagnostic>) {
         let mut reported = FastSet::default();
         for (file_index, file) in unit.files.iter().enumerate() {
-            for (call, path_at) in file
+            for (id, call, path_at) in file
                 .ir
                 .calls
                 .iter()
-                .filter_map(|c| Some((c, require_path_at(c)?)))
+                .enumerate()
+                .filter_map(|(id, c)| Some((id as CallId, c, require_path_at(c)?)))
             {
                 let f = FnRef {
                     file: file_index,
@@ -51,7 +51,7 @@ impl Rule for RequireAtRuntime {
                     (file_index, call.span, "`require` is called here"),
                 );
                 diagnostic = with_call_chain(diagnostic, unit, f, context, &origin);
-                if let Some((load_file, load_call)) = required_at_load(unit, file_index, call) {
+                if let Some((load_file, load_call)) = required_at_load(unit, file_index, id) {
                     let at = &unit.files[load_file];
                     diagnostic = diagnostic.with_secondary(
                         at.id,
@@ -113,17 +113,17 @@ fn required_name(ir: &FileIr, call: &Call, path_at: usize) -> String {
 }
 
 /// A call that requires the same file while the mod loads, for a secondary label.
-fn required_at_load(unit: &UnitFacts<'_>, file: usize, call: &Call) -> Option<(usize, Span)> {
+fn required_at_load(unit: &UnitFacts<'_>, file: usize, call: CallId) -> Option<(usize, Span)> {
     let model = &unit.model;
     let target = model.require_target(file, call)?.ok()?;
     unit.files.iter().enumerate().find_map(|(i, facts)| {
         facts.ir.requires().find_map(|(_, other)| {
             let at_load = model.sure_contexts(FnRef {
                 file: i,
-                func: other.func,
+                func: facts.ir.call(other).func,
             }) == [Context::Load];
             (at_load && model.require_target(i, other) == Some(Ok(target)))
-                .then_some((i, other.span))
+                .then(|| (i, facts.ir.call(other).span))
         })
     })
 }

@@ -5,8 +5,7 @@ use super::{first_sure_context, placement, with_call_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Context, FnRef, Model};
+use crate::semantic::model::{Context, FastSet, FnRef, Model};
 use crate::semantic::storage_writes::StorageWrite;
 
 pub struct StorageWriteInOnLoad;

@@ -5,8 +5,7 @@
 use super::{caller_of, origin, subject, with_chain};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{CallRef, Context, FnRef, Model, RegKind, Registration};
+use crate::semantic::model::{CallRef, Context, FastSet, FnRef, Model, RegKind, Registration};
 use crate::semantic::registrations::{storage_places_overlap, Unregistration};
 use std::collections::BTreeSet;
 

@@ -6,8 +6,7 @@ use super::{stores, walk_stored, StoredPart, Visit};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::*;
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Context, FnRef, Model, Origin};
+use crate::semantic::model::{Context, FastSet, FnRef, Model, Origin};
 use crate::source::Span;
 use std::collections::BTreeMap;
 

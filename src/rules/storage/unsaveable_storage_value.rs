@@ -6,8 +6,7 @@ use super::{stores, walk_stored, StoredPart, Visit};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Rule, UnitFacts};
 use crate::semantic::ir::Value;
-use crate::semantic::model::FastSet;
-use crate::semantic::model::{Model, Origin};
+use crate::semantic::model::{FastSet, Model, Origin};
 use crate::source::{FileId, Span};
 
 pub struct UnsaveableStorageValue;
