@@ -37,7 +37,53 @@ pub fn lower(parsed: &Parsed, text: &str) -> FileIr {
     let mut ir = lowerer.ir;
     ir.classes = std::mem::take(&mut docs.classes);
     ir.aliases = std::mem::take(&mut docs.aliases);
+    trim(&mut ir);
     ir
+}
+
+/// Gives back the room [`presized`] and growth left unused: a unit keeps the IR of every file
+/// until it is checked, and over the corpus half of the lists' room was spare.
+fn trim(ir: &mut FileIr) {
+    fn exact<T>(list: &mut Vec<T>) {
+        // A copy rather than `shrink_to_fit`: an allocator may keep a block that shrinks by
+        // less than half where it is, spare room and all.
+        if list.capacity() > list.len() {
+            let mut copy = Vec::with_capacity(list.len());
+            copy.append(list);
+            *list = copy;
+        }
+    }
+    // Every field by name: a list added to the IR is trimmed too, or this does not compile.
+    let FileIr {
+        functions,
+        bindings,
+        calls,
+        assigns,
+        loops,
+        guards,
+        free_names,
+        members,
+        member_chains,
+        tests,
+        outer_reads,
+        conditional_blocks,
+        classes,
+        aliases,
+    } = ir;
+    exact(functions);
+    exact(bindings);
+    exact(calls);
+    exact(assigns);
+    exact(loops);
+    exact(guards);
+    exact(free_names);
+    exact(members);
+    exact(member_chains);
+    exact(tests);
+    exact(outer_reads);
+    exact(conditional_blocks);
+    exact(classes);
+    exact(aliases);
 }
 
 /// An empty IR with room for what a file of `len` bytes usually holds: the largest lists are
@@ -1298,6 +1344,21 @@ mod tests {
         let whole = crate::syntax::parse_without_elision(text).expect("parses");
         let bytes = |ir: FileIr| postcard::to_stdvec(&ir).expect("encodes");
         (bytes(lower(&elided, text)), bytes(lower(&whole, text)))
+    }
+
+    #[test]
+    fn a_lowered_file_keeps_no_spare_room_in_its_lists() {
+        // A file mostly of one table: the lists were sized for a file of code this long.
+        let rows = "{ name = \"a\", amount = 1 },\n".repeat(400);
+        let text = format!(
+            "local x = f(1)\nstorage.rows = {{ {rows} }}\nlocal function g() return x end\n"
+        );
+        let ir = lower_text(&text);
+        assert_eq!((ir.calls.len(), ir.calls.capacity()), (1, 1));
+        assert_eq!(ir.bindings.capacity(), ir.bindings.len());
+        assert_eq!(ir.members.capacity(), ir.members.len());
+        assert_eq!(ir.free_names.capacity(), ir.free_names.len());
+        assert_eq!(ir.functions.capacity(), 2);
     }
 
     #[test]
