@@ -13,17 +13,18 @@ fn main() {
 }
 
 /// Sets how long freed memory nobody reuses stays with the process before mimalloc hands it
-/// back: 100 ms instead of mimalloc 3's second. With a second, resident memory only ever grew
+/// back: 250 ms instead of mimalloc 3's second. With a second, resident memory only ever grew
 /// over a run: each unit left pages that the next units (other sizes, other threads) did not
-/// take, and two copies of the corpus peaked higher than one. At 100 ms it follows what is
-/// live, while the memory a unit frees is still there for the next one to reuse (bench/run.sh;
-/// purging at once cost a tenth more time in page faults). `MIMALLOC_PURGE_DELAY` overrides it.
+/// take, and two copies of the corpus peaked higher than one. At 250 ms it follows what is
+/// live, while the memory a unit frees is still there for the next ones to reuse: 100 ms cost
+/// 6% more CPU time in page faults over the cold corpus, 250 ms 1% (bench/run.sh and paired
+/// runs). `MIMALLOC_PURGE_DELAY` overrides it.
 #[cfg(feature = "mimalloc")]
 fn prompt_purge() {
     use std::ffi::{c_int, c_long};
     /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (the same in 2.x and 3.x).
     const MI_OPTION_PURGE_DELAY: c_int = 15;
-    const PURGE_DELAY_MS: c_long = 100;
+    const PURGE_DELAY_MS: c_long = 250;
     extern "C" {
         fn mi_option_set(option: c_int, value: c_long);
     }
