@@ -17,8 +17,8 @@ fn main() {
 /// over a run: each unit left pages that the next units (other sizes, other threads) did not
 /// take, and two copies of the corpus peaked higher than one. At 250 ms it follows what is
 /// live, while the memory a unit frees is still there for the next ones to reuse: 100 ms cost
-/// 6% more CPU time in page faults over the cold corpus, 250 ms 1% (bench/run.sh and paired
-/// runs). `MIMALLOC_PURGE_DELAY` overrides it.
+/// 6% more CPU time in page faults over the cold corpus, 250 ms under 1% (paired runs and
+/// bench/run.sh). `MIMALLOC_PURGE_DELAY` overrides it.
 #[cfg(feature = "mimalloc")]
 fn prompt_purge() {
     use std::ffi::{c_int, c_long};
